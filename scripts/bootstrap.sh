@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# Installs everything lakehouse needs on a fresh Debian machine, idempotently:
+#   1. Debian packages (toolchain, libcurl, jansson, libxml2, OpenSSL, FFmpeg, cmocka)
+#   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs
+#      extensions (PyPI wheels, unpacked; Python is not needed at run time)
+#   3. the embedded S3 server (versitygw, built from the Go module proxy)
+# Every fetched artifact is checked against scripts/deps.lock; what was installed is recorded
+# with its SHA-256 in .deps/CHECKSUMS. A second run with nothing changed only checks stamps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+DEPS=$ROOT/.deps
+LOCK=$ROOT/scripts/deps.lock
+mkdir -p "$DEPS"
+
+log() { printf 'bootstrap: %s\n' "$*" >&2; }
+die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
+lock_field() { awk -v n="$1" -v f="$2" '$1==n {print $f}' "$LOCK"; }
+sha_of() { sha256sum "$1" | cut -d' ' -f1; }
+verify() { # verify FILE EXPECTED_SHA256
+  local got; got=$(sha_of "$1")
+  [ "$got" = "$2" ] || die "checksum mismatch for $1: expected $2, got $got"
+}
+# A stamp holds the lock line it was made from, so editing deps.lock re-fetches that item.
+stamp_ok() { [ -f "$DEPS/stamps/$1" ] && [ "$(cat "$DEPS/stamps/$1")" = "$(grep "^$1 " "$LOCK")" ]; }
+stamp_set() { mkdir -p "$DEPS/stamps"; grep "^$1 " "$LOCK" > "$DEPS/stamps/$1"; }
+
+# ---- 1. Debian packages --------------------------------------------------------------------
+APT_PACKAGES=(build-essential cmake pkg-config git curl ca-certificates unzip golang-go
+  libcurl4-openssl-dev libjansson-dev libxml2-dev libssl-dev
+  libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+# golang-go is only a fallback: a newer Go already on PATH is preferred.
+if command -v go >/dev/null 2>&1; then
+  missing=("${missing[@]/golang-go}")
+fi
+missing=($(printf '%s\n' "${missing[@]}" | grep -v '^$' || true))
+if [ ${#missing[@]} -gt 0 ]; then
+  log "installing Debian packages: ${missing[*]}"
+  SUDO=; [ "$(id -u)" -eq 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# ---- 2. DuckDB library, header, extensions -------------------------------------------------
+DUCK=$DEPS/duckdb
+EXTDIR=$DUCK/extensions/v1.5.5/linux_amd64
+mkdir -p "$DUCK/lib" "$DUCK/include" "$EXTDIR" "$DEPS/cache"
+TMP=$(mktemp -d); trap 'rm -rf "$TMP"' EXIT
+
+if ! stamp_ok duckdb-lib; then
+  spec=$(lock_field duckdb-lib 3)
+  log "fetching $spec (npm)"
+  (cd "$TMP" && npm pack --silent "$spec" >/dev/null)
+  tgz=$(ls "$TMP"/*.tgz)
+  verify "$tgz" "$(lock_field duckdb-lib 4)"
+  tar -xzf "$tgz" -C "$TMP" package/libduckdb.so
+  install -m 0755 "$TMP/package/libduckdb.so" "$DUCK/lib/libduckdb.so"
+  stamp_set duckdb-lib
+fi
+
+go_module_dir() { # go_module_dir MODULE@VERSION EXPECTED_H1 -> prints the unpacked module dir
+  local json sum dir
+  json=$(GOFLAGS=-modcacherw go mod download -json "$1") || die "go mod download $1 failed"
+  sum=$(printf '%s' "$json" | sed -n 's/.*"Sum": "\(.*\)".*/\1/p')
+  dir=$(printf '%s' "$json" | sed -n 's/.*"Dir": "\(.*\)".*/\1/p')
+  [ -z "$2" ] || [ "$sum" = "$2" ] || die "module hash mismatch for $1: expected $2, got $sum"
+  printf '%s' "$dir"
+}
+
+if ! stamp_ok duckdb-header; then
+  spec=$(lock_field duckdb-header 3)
+  log "fetching duckdb.h from $spec (Go module proxy)"
+  dir=$(cd "$TMP" && go_module_dir "$spec" "")
+  verify "$dir/include/duckdb.h" "$(lock_field duckdb-header 4)"
+  install -m 0644 "$dir/include/duckdb.h" "$DUCK/include/duckdb.h"
+  stamp_set duckdb-header
+fi
+
+for ext in ducklake httpfs; do
+  if ! stamp_ok "ext-$ext"; then
+    spec=$(lock_field "ext-$ext" 3)
+    log "fetching $spec (PyPI wheel)"
+    python3 -m pip download --quiet --no-deps --only-binary :all: --platform manylinux2014_x86_64 \
+      -d "$TMP/$ext" "$spec" >/dev/null
+    whl=$(ls "$TMP/$ext"/*.whl)
+    verify "$whl" "$(lock_field "ext-$ext" 4)"
+    unzip -q -o "$whl" -d "$TMP/$ext/unpacked"
+    # The file name is the extension's entry point: it must stay <name>.duckdb_extension.
+    install -m 0644 "$(find "$TMP/$ext/unpacked" -name "$ext.duckdb_extension" | head -n1)" "$EXTDIR/$ext.duckdb_extension"
+    stamp_set "ext-$ext"
+  fi
+done
+
+# ---- 3. Embedded S3 server ------------------------------------------------------------------
+if ! stamp_ok s3-server || [ ! -x "$DEPS/bin/versitygw" ]; then
+  spec=$(lock_field s3-server 3)
+  log "building $spec (Go module proxy; takes a few minutes once)"
+  start=$(date +%s)
+  (cd "$TMP" && go_module_dir "${spec%%/cmd/*}@${spec##*@}" "$(lock_field s3-server 4)" >/dev/null)
+  mkdir -p "$DEPS/bin"
+  GOBIN=$DEPS/bin GOFLAGS=-modcacherw go install -trimpath "$spec"
+  log "s3 server built in $(( $(date +%s) - start )) s"
+  stamp_set s3-server
+fi
+
+# ---- record what is installed ----------------------------------------------------------------
+{
+  echo "# SHA-256 of the installed third-party files (see scripts/deps.lock for the fetched archives)"
+  for f in "$DUCK/lib/libduckdb.so" "$DUCK/include/duckdb.h" "$EXTDIR/ducklake.duckdb_extension" \
+           "$EXTDIR/httpfs.duckdb_extension" "$DEPS/bin/versitygw"; do
+    printf '%s  %s\n' "$(sha_of "$f")" "${f#$ROOT/}"
+  done
+} > "$DEPS/CHECKSUMS.new"
+mv "$DEPS/CHECKSUMS.new" "$DEPS/CHECKSUMS"
+log "ok: dependencies in .deps/ (checksums in .deps/CHECKSUMS)"
