@@ -1,0 +1,43 @@
+-- 00_attach.sql: attach the lake. Run by `lakehouse init` and, the same way, by every verb.
+--
+-- No secret or path literal lives here: the tool binds them first as DuckDB variables from the
+-- environment / .env (see src/lake.c):
+--   s3_key_id, s3_secret, s3_region, s3_endpoint (host:port, no scheme), s3_use_ssl,
+--   bucket, catalog (DuckLake metadata path: a DuckDB file by default)
+-- Extensions are loaded from local files: the tool opens DuckDB with extension_directory set
+-- to .deps/duckdb/extensions and autoinstall/autoload off, so nothing is downloaded.
+LOAD httpfs;
+LOAD ducklake;
+-- Stray AWS_* variables in the environment must not override the secret built below.
+SET enable_global_s3_configuration = false;
+
+CREATE OR REPLACE SECRET lakehouse_s3 (
+    TYPE s3,
+    KEY_ID getvariable('s3_key_id'),
+    SECRET getvariable('s3_secret'),
+    REGION getvariable('s3_region'),
+    ENDPOINT getvariable('s3_endpoint'),
+    URL_STYLE 'path',
+    USE_SSL getvariable('s3_use_ssl'),
+    SCOPE 's3://' || getvariable('bucket') || '/'
+);
+
+-- Table data lives under the lake/ prefix, not at the bucket root: DuckLake has trouble with a
+-- bucket-root DATA_PATH (ducklake#255), and its orphan cleanup deletes unknown Parquet under
+-- DATA_PATH, so media objects live beside it under s3://<bucket>/assets/.
+CREATE OR REPLACE SECRET lakehouse_catalog (
+    TYPE ducklake,
+    METADATA_PATH getvariable('catalog'),
+    DATA_PATH 's3://' || getvariable('bucket') || '/lake/'
+);
+
+ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake;
+USE lake;
+
+-- The medallion schemas, created together in one snapshot the first time (a no-op after).
+BEGIN TRANSACTION;
+CREATE SCHEMA IF NOT EXISTS lake.raw;
+CREATE SCHEMA IF NOT EXISTS lake.silver;
+CREATE SCHEMA IF NOT EXISTS lake.gold;
+CALL lake.set_commit_message('lakehouse', 'init: medallion schemas raw, silver, gold');
+COMMIT;

@@ -1,0 +1,42 @@
+/* cmd.h - the verbs of lakehouse, one source file each (src/cmd/<verb>.c).
+ *
+ * A verb parses its own options, calls into the modules, prints results on stdout and
+ * returns 0 or -1 with e filled; main() prints e and picks the exit code. `--help` prints
+ * the verb's usage on stdout and returns 0.
+ */
+#ifndef LAKEHOUSE_CMD_H
+#define LAKEHOUSE_CMD_H
+
+#include "../config.h"
+#include "../err.h"
+#include "../output.h"
+
+typedef int (*cmd_fn)(int argc, char **argv, const struct config *cfg, struct err *e);
+
+struct command {
+	const char *name;
+	cmd_fn run;
+	const char *summary;
+};
+
+int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
+
+/* Shared option handling: --json / --csv / --table set *fmt. Returns 1 if opt was one. */
+int cmd_format_option(int opt, enum output_format *fmt);
+/* The usage error every verb reports: "MESSAGE; see 'lakehouse VERB --help'". */
+int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+#define CMD_OPT_JSON 1001
+#define CMD_OPT_CSV 1002
+#define CMD_OPT_TABLE 1003
+#define CMD_FORMAT_LONGOPTS                                       \
+	{"json", no_argument, NULL, CMD_OPT_JSON},                \
+		{"csv", no_argument, NULL, CMD_OPT_CSV},          \
+		{"table", no_argument, NULL, CMD_OPT_TABLE}
+
+#endif

@@ -1,0 +1,58 @@
+/* snapshots.c - `lakehouse snapshots`: the lake's history, oldest first. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "../lake.h"
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: lakehouse snapshots [--json | --csv] [--last N]\n\n"
+	"Lists snapshots: id, time, changes, author, commit message.\n"
+	"  --last N   only the N newest\n";
+
+int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'}, {"last", required_argument, NULL, 'n'},
+		CMD_FORMAT_LONGOPTS, {0}};
+	enum output_format fmt = OUTPUT_TABLE;
+	long last = -1;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return fputs(usage, stdout), 0;
+		if (cmd_format_option(opt, &fmt))
+			continue;
+		if (opt == 'n') {
+			char *end;
+			last = strtol(optarg, &end, 10);
+			if (*end || last < 0)
+				return cmd_usage_error(e, "snapshots", "--last wants a count, got '%s'", optarg);
+			continue;
+		}
+		return cmd_usage_error(e, "snapshots", "unknown option");
+	}
+	if (optind < argc)
+		return cmd_usage_error(e, "snapshots", "unexpected argument '%s'", argv[optind]);
+	struct lake *l;
+	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+		return -1;
+	char limit[32];
+	snprintf(limit, sizeof limit, "%ld", last < 0 ? (long)1 << 30 : last);
+	const char *p[] = {limit};
+	duckdb_result r;
+	int rc = lake_query(l,
+			    "SELECT * FROM (SELECT snapshot_id AS id, snapshot_time AS time, "
+			    "changes::VARCHAR AS changes, author, commit_message "
+			    "FROM lake.snapshots() ORDER BY snapshot_id DESC LIMIT $1::BIGINT) "
+			    "ORDER BY id",
+			    p, 1, &r, e);
+	if (rc == 0) {
+		if (output_result(stdout, &r, fmt) < 0)
+			rc = err_set(e, 0, "cannot write to standard output");
+		duckdb_destroy_result(&r);
+	}
+	lake_close(l);
+	return rc;
+}

@@ -1,0 +1,112 @@
+/* sql.c - `lakehouse sql`: run SQL against the attached lake and print query results.
+ *
+ * Tables are addressed as lake.<schema>.<table> or, since `USE lake` runs at attach,
+ * <schema>.<table>. With -m the whole script runs as one transaction whose snapshot carries
+ * the message; without it every statement commits on its own, as in any SQL shell.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../buf.h"
+#include "../lake.h"
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: lakehouse sql [--json | --csv] [-m MESSAGE] (QUERY | -f FILE.sql)\n\n"
+	"Runs SQL on the lake (DuckDB dialect) and prints every query result.\n"
+	"  -f, --file FILE     read the SQL from FILE ('-' for standard input)\n"
+	"  -m, --message MSG   run everything in one transaction; MSG becomes the commit message\n"
+	"  --json, --csv       output format (default: aligned table)\n";
+
+struct print_ctx {
+	enum output_format fmt;
+	int printed;
+};
+
+static int print_result(duckdb_result *r, void *ud)
+{
+	struct print_ctx *pc = ud;
+	if (duckdb_result_return_type(*r) != DUCKDB_RESULT_TYPE_QUERY_RESULT)
+		return 0;
+	if (pc->printed++ && pc->fmt == OUTPUT_TABLE)
+		fputc('\n', stdout);
+	return output_result(stdout, r, pc->fmt);
+}
+
+static int read_sql_file(const char *path, struct buf *out, struct err *e)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (!f)
+		return err_set(e, 0, "cannot open SQL file %s: %s", path, strerror(errno));
+	char chunk[8192];
+	size_t n;
+	int rc = 0;
+	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if (buf_append(out, chunk, n) < 0)
+			rc = err_set(e, 0, "SQL file %s is too large", path);
+	if (rc == 0 && ferror(f))
+		rc = err_set(e, 0, "cannot read SQL file %s: %s", path, strerror(errno));
+	if (f != stdin)
+		fclose(f);
+	return rc;
+}
+
+static int run_in_transaction(struct lake *l, const struct config *cfg, const char *sql,
+			      const char *message, struct print_ctx *pc, struct err *e)
+{
+	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
+		return -1;
+	if (lake_run(l, sql, print_result, pc, e) < 0 ||
+	    lake_set_commit_message(l, cfg->author, message, e) < 0 ||
+	    lake_exec(l, "COMMIT", e) < 0) {
+		struct err ignored = {0};
+		lake_exec(l, "ROLLBACK", &ignored);
+		return -1;
+	}
+	return 0;
+}
+
+int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'}, {"file", required_argument, NULL, 'f'},
+		{"message", required_argument, NULL, 'm'}, CMD_FORMAT_LONGOPTS, {0}};
+	struct print_ctx pc = {OUTPUT_TABLE, 0};
+	const char *file = NULL, *message = NULL;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "hf:m:", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return fputs(usage, stdout), 0;
+		if (cmd_format_option(opt, &pc.fmt))
+			continue;
+		if (opt == 'f')
+			file = optarg;
+		else if (opt == 'm')
+			message = optarg;
+		else
+			return cmd_usage_error(e, "sql", "unknown option");
+	}
+	int nargs = argc - optind;
+	if ((file && nargs != 0) || (!file && nargs != 1))
+		return cmd_usage_error(e, "sql", "give exactly one QUERY or -f FILE");
+
+	struct buf script = {.max = 64u << 20};
+	if (file && read_sql_file(file, &script, e) < 0)
+		return buf_free(&script), -1;
+	const char *sql = file ? script.data : argv[optind];
+	if (!sql || !*sql)
+		return buf_free(&script), err_set(e, EXIT_USAGE, "empty SQL");
+
+	struct lake *l;
+	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
+	if (rc == 0) {
+		rc = message ? run_in_transaction(l, cfg, sql, message, &pc, e)
+			     : lake_run(l, sql, print_result, &pc, e);
+		lake_close(l);
+	}
+	buf_free(&script);
+	return rc;
+}

@@ -1,0 +1,158 @@
+/* storage.c - `lakehouse storage start|stop|status|ls`. */
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "../s3.h"
+#include "../storage.h"
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: lakehouse storage start | stop | status [--json] | ls [--json|--csv] [PREFIX]\n\n"
+	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
+	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket\n"
+	"  stop     stop the embedded server\n"
+	"  status   endpoint, reachability, bucket, object count and bytes\n"
+	"  ls       list objects (key, size, time) under PREFIX\n";
+
+struct tally {
+	long long objects, bytes;
+	enum output_format fmt;
+	json_t *rows; /* ls --json */
+	int print;
+};
+
+static int on_object(const struct s3_object *o, void *ud)
+{
+	struct tally *t = ud;
+	t->objects++;
+	t->bytes += o->size;
+	if (!t->print)
+		return 0;
+	if (t->fmt == OUTPUT_JSON) {
+		json_array_append_new(t->rows, json_pack("{s:s, s:I, s:s}", "key", o->key, "size",
+							 (json_int_t)o->size, "last_modified",
+							 o->last_modified));
+	} else if (t->fmt == OUTPUT_CSV) {
+		output_csv_field(stdout, o->key);
+		printf(",%lld,%s\n", (long long)o->size, o->last_modified);
+	} else {
+		printf("%12lld  %-24s  %s\n", (long long)o->size, o->last_modified, o->key);
+	}
+	return 0;
+}
+
+static int do_ls(const struct config *cfg, const char *prefix, enum output_format fmt,
+		 struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	struct tally t = {.fmt = fmt, .print = 1, .rows = json_array()};
+	if (fmt == OUTPUT_CSV)
+		printf("key,size,last_modified\n");
+	int rc = s3_list(s, prefix ? prefix : "", on_object, &t, e);
+	if (rc == 0 && fmt == OUTPUT_JSON) {
+		json_dumpf(t.rows, stdout, JSON_INDENT(2));
+		putchar('\n');
+	} else if (rc == 0 && fmt == OUTPUT_TABLE) {
+		printf("(%lld objects, %lld bytes)\n", t.objects, t.bytes);
+	}
+	json_decref(t.rows);
+	s3_free(s);
+	return rc;
+}
+
+static int do_status(const struct config *cfg, enum output_format fmt, struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	struct tally t = {0};
+	struct err problem = {0};
+	int reachable = s3_reachable(s), exists = 0, listed = 0;
+	if (reachable && s3_bucket_exists(s, &exists, &problem) == 0 && exists)
+		listed = s3_list(s, "", on_object, &t, &problem) == 0;
+	s3_free(s);
+	pid_t pid = storage_pid(cfg);
+	if (fmt == OUTPUT_JSON) {
+		json_t *j = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s}", "endpoint",
+				      cfg->endpoint, "reachable", reachable, "bucket", cfg->bucket,
+				      "bucket_exists", exists,
+				      "objects", listed ? json_integer(t.objects) : json_null(),
+				      "bytes", listed ? json_integer(t.bytes) : json_null(),
+				      "embedded_pid", pid ? json_integer(pid) : json_null(),
+				      "error", problem.msg);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("endpoint   %s\nreachable  %s\nbucket     %s (%s)\n", cfg->endpoint,
+		       reachable ? "yes" : "no", cfg->bucket,
+		       !reachable ? "unknown" : exists ? "exists" : "missing");
+		if (listed)
+			printf("objects    %lld\nbytes      %lld\n", t.objects, t.bytes);
+		if (pid)
+			printf("embedded   running, pid %d, data in %s\n", (int)pid, cfg->data_dir);
+		else
+			printf("embedded   not running\n");
+		if (problem.msg[0])
+			printf("problem    %s\n", problem.msg);
+	}
+	if (!reachable)
+		return err_set(e, EXIT_REMOTE,
+			       "cannot reach S3 endpoint %s; start the embedded server with "
+			       "'lakehouse storage start' or 'docker compose up -d'",
+			       cfg->endpoint);
+	return problem.msg[0] ? err_set(e, problem.code, "%s", problem.msg) : 0;
+}
+
+int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'}, CMD_FORMAT_LONGOPTS, {0}};
+	enum output_format fmt = OUTPUT_TABLE;
+	int opt;
+	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return fputs(usage, stdout), 0;
+		if (!cmd_format_option(opt, &fmt))
+			return cmd_usage_error(e, "storage", "unknown option");
+	}
+	if (optind >= argc)
+		return cmd_usage_error(e, "storage", "give start, stop, status or ls");
+	const char *action = argv[optind++];
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return fputs(usage, stdout), 0;
+		if (!cmd_format_option(opt, &fmt))
+			return cmd_usage_error(e, "storage", "unknown option");
+	}
+	int nargs = argc - optind;
+	if (strcmp(action, "ls") == 0) {
+		if (nargs > 1)
+			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");
+		return do_ls(cfg, nargs ? argv[optind] : "", fmt, e);
+	}
+	if (nargs)
+		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);
+	if (strcmp(action, "status") == 0)
+		return do_status(cfg, fmt, e);
+	int flag;
+	if (strcmp(action, "start") == 0) {
+		if (storage_start(cfg, &flag, e) < 0)
+			return -1;
+		printf("%s at %s (bucket %s, data in %s)\n",
+		       flag ? "embedded S3 server already running" : "embedded S3 server started",
+		       cfg->endpoint, cfg->bucket, cfg->data_dir);
+		return 0;
+	}
+	if (strcmp(action, "stop") == 0) {
+		if (storage_stop(cfg, &flag, e) < 0)
+			return -1;
+		printf("%s\n", flag ? "embedded S3 server stopped" : "embedded S3 server was not running");
+		return 0;
+	}
+	return cmd_usage_error(e, "storage", "unknown action '%s'", action);
+}

@@ -1,0 +1,199 @@
+/* config.c - environment + .env + defaults; see config.h.
+ *
+ * Variable names are the ones users of the AWS tools and of the seed compose file expect:
+ * AWS_ENDPOINT_URL or S3_ENDPOINT, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION.
+ * lakehouse's own settings carry the LAKEHOUSE_ prefix.
+ */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef LAKEHOUSE_DEFAULT_EXTENSION_DIR
+#define LAKEHOUSE_DEFAULT_EXTENSION_DIR ".deps/duckdb/extensions"
+#endif
+#ifndef LAKEHOUSE_DEFAULT_S3_SERVER
+#define LAKEHOUSE_DEFAULT_S3_SERVER ".deps/bin/versitygw"
+#endif
+
+#define DOTENV_MAX_VARS 128
+
+struct dotenv {
+	int n;
+	char key[DOTENV_MAX_VARS][64];
+	char val[DOTENV_MAX_VARS][1024];
+};
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	char *end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int dotenv_parse_line(struct dotenv *d, char *line, const char *path, int lineno,
+			     struct err *e)
+{
+	char *s = trim(line);
+	if (*s == '\0' || *s == '#')
+		return 0;
+	if (strncmp(s, "export ", 7) == 0)
+		s = trim(s + 7);
+	char *eq = strchr(s, '=');
+	if (!eq)
+		return err_set(e, EXIT_USAGE, "%s:%d: expected KEY=VALUE; fix or remove the line",
+			       path, lineno);
+	*eq = '\0';
+	char *key = trim(s), *val = trim(eq + 1);
+	size_t vlen = strlen(val);
+	if (vlen >= 2 && (val[0] == '"' || val[0] == '\'') && val[vlen - 1] == val[0]) {
+		val[vlen - 1] = '\0';
+		val++;
+	} else {
+		char *hash = strstr(val, " #"); /* inline comment after an unquoted value */
+		if (hash)
+			*hash = '\0', val = trim(val);
+	}
+	if (*key == '\0' || strlen(key) >= sizeof d->key[0] || strlen(val) >= sizeof d->val[0])
+		return err_set(e, EXIT_USAGE, "%s:%d: key or value too long", path, lineno);
+	if (d->n == DOTENV_MAX_VARS)
+		return err_set(e, EXIT_USAGE, "%s: more than %d variables", path, DOTENV_MAX_VARS);
+	snprintf(d->key[d->n], sizeof d->key[0], "%s", key);
+	snprintf(d->val[d->n], sizeof d->val[0], "%s", val);
+	d->n++;
+	return 0;
+}
+
+static int dotenv_read(struct dotenv *d, const char *path, struct err *e)
+{
+	d->n = 0;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return errno == ENOENT ? 0 : err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+	char line[2048];
+	int lineno = 0, rc = 0;
+	while (rc == 0 && fgets(line, sizeof line, f)) {
+		lineno++;
+		rc = dotenv_parse_line(d, line, path, lineno, e);
+	}
+	fclose(f);
+	return rc;
+}
+
+/* Looks a name up: environment first, then .env. Returns NULL when unset or empty. */
+static const char *lookup(const struct dotenv *d, const char *name)
+{
+	const char *v = getenv(name);
+	if (v && *v)
+		return v;
+	for (int i = d->n - 1; i >= 0; i--)
+		if (strcmp(d->key[i], name) == 0 && d->val[i][0])
+			return d->val[i];
+	return NULL;
+}
+
+static void pick(char *dst, size_t n, const struct dotenv *d, const char *const names[],
+		 const char *fallback)
+{
+	const char *v = NULL;
+	for (int i = 0; names[i] && !v; i++)
+		v = lookup(d, names[i]);
+	snprintf(dst, n, "%s", v ? v : fallback);
+}
+
+#define PICK(field, fallback, ...)                                                      \
+	pick(cfg->field, sizeof cfg->field, &d, (const char *const[]){__VA_ARGS__, NULL}, \
+	     fallback)
+
+int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
+{
+	static struct dotenv d; /* 130 KiB: keep it off the stack */
+	memset(cfg, 0, sizeof *cfg);
+	if (dotenv_read(&d, dotenv_path ? dotenv_path : ".env", e) < 0)
+		return -1;
+	const char *user = getenv("USER");
+
+	PICK(endpoint, "http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
+	     "S3_ENDPOINT");
+	PICK(access_key, "rustfsadmin", "AWS_ACCESS_KEY_ID", "RUSTFS_ACCESS_KEY");
+	PICK(secret_key, "rustfsadmin", "AWS_SECRET_ACCESS_KEY", "RUSTFS_SECRET_KEY");
+	PICK(region, "us-east-1", "AWS_REGION", "AWS_DEFAULT_REGION");
+	PICK(bucket, "lakehouse", "LAKEHOUSE_BUCKET");
+	PICK(catalog, "metadata.ducklake", "LAKEHOUSE_CATALOG");
+	PICK(data_dir, "lakehouse-data", "LAKEHOUSE_DATA_DIR");
+	PICK(extension_dir, LAKEHOUSE_DEFAULT_EXTENSION_DIR, "LAKEHOUSE_EXTENSION_DIR");
+	PICK(s3_server_bin, LAKEHOUSE_DEFAULT_S3_SERVER, "LAKEHOUSE_S3_SERVER");
+	PICK(author, user && *user ? user : "lakehouse", "LAKEHOUSE_AUTHOR");
+
+	/* The seed's compose names the endpoint "rustfs:9000" without a scheme. */
+	if (!strstr(cfg->endpoint, "://")) {
+		char tmp[sizeof cfg->endpoint];
+		snprintf(tmp, sizeof tmp, "%s", cfg->endpoint);
+		if (snprintf(cfg->endpoint, sizeof cfg->endpoint, "http://%s", tmp) >=
+		    (int)sizeof cfg->endpoint)
+			return err_set(e, EXIT_USAGE, "endpoint too long");
+	}
+	size_t n = strlen(cfg->endpoint);
+	while (n && cfg->endpoint[n - 1] == '/')
+		cfg->endpoint[--n] = '\0';
+	for (const char *p = cfg->bucket; *p; p++)
+		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.'))
+			return err_set(e, EXIT_USAGE,
+				       "invalid bucket name '%s' (LAKEHOUSE_BUCKET): use lower-case "
+				       "letters, digits, '-' and '.'",
+				       cfg->bucket);
+	char host[256];
+	int port, tls;
+	return config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e);
+}
+
+int config_endpoint_parts(const struct config *cfg, char *host, size_t hostlen, int *port,
+			  int *use_tls, struct err *e)
+{
+	const char *p = cfg->endpoint;
+	if (strncmp(p, "http://", 7) == 0) {
+		*use_tls = 0, *port = 80, p += 7;
+	} else if (strncmp(p, "https://", 8) == 0) {
+		*use_tls = 1, *port = 443, p += 8;
+	} else {
+		return err_set(e, EXIT_USAGE,
+			       "endpoint '%s' must start with http:// or https:// (AWS_ENDPOINT_URL)",
+			       cfg->endpoint);
+	}
+	size_t hl = strcspn(p, ":/");
+	if (hl == 0 || hl >= hostlen)
+		return err_set(e, EXIT_USAGE, "endpoint '%s' has no valid host", cfg->endpoint);
+	memcpy(host, p, hl);
+	host[hl] = '\0';
+	p += hl;
+	if (*p == ':') {
+		char *end;
+		long v = strtol(p + 1, &end, 10);
+		if (end == p + 1 || v <= 0 || v > 65535 || (*end && *end != '/'))
+			return err_set(e, EXIT_USAGE, "endpoint '%s' has an invalid port", cfg->endpoint);
+		*port = (int)v;
+		p = end;
+	}
+	if (*p && strcmp(p, "/") != 0)
+		return err_set(e, EXIT_USAGE,
+			       "endpoint '%s' must not carry a path; give scheme://host:port",
+			       cfg->endpoint);
+	return 0;
+}
+
+int config_endpoint_is_local(const struct config *cfg)
+{
+	char host[256];
+	int port, tls;
+	if (config_endpoint_parts(cfg, host, sizeof host, &port, &tls, NULL) < 0)
+		return 0;
+	return strcmp(host, "localhost") == 0 || strncmp(host, "127.", 4) == 0 ||
+	       strcmp(host, "[::1]") == 0;
+}

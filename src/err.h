@@ -1,0 +1,33 @@
+/* err.h - the one error convention of lakehouse.
+ *
+ * Module functions return 0 on success or -1 on failure and fill a caller-owned struct err
+ * with an exit-code class and a message (lower-case, problem first, then how to fix).
+ * Modules never print and never exit: only main() turns an err into output and an exit code.
+ * A message must never contain a secret (S3 secret key, Hub token).
+ */
+#ifndef LAKEHOUSE_ERR_H
+#define LAKEHOUSE_ERR_H
+
+#include <stddef.h>
+
+enum exit_code {
+	EXIT_OK = 0,
+	EXIT_FAILURE_ = 1, /* generic failure: bad file, SQL error, ... */
+	EXIT_USAGE = 2,    /* wrong command line */
+	EXIT_REMOTE = 3,   /* S3 or Hub unreachable or refusing */
+	EXIT_CONFLICT = 4, /* commit conflict or lake busy */
+};
+
+struct err {
+	int code; /* enum exit_code; 0 while no error was set */
+	char msg[2048];
+};
+
+/* Sets e (when not NULL) and returns -1, so callers can write `return err_set(e, ...)`. */
+int err_set(struct err *e, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* Prepends context to an existing message: "context: old message". Returns -1. */
+int err_wrap(struct err *e, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

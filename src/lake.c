@@ -1,0 +1,276 @@
+/* lake.c - DuckDB + DuckLake; see lake.h.
+ *
+ * Configuration reaches SQL only as bound parameters (SET VARIABLE x = $1) read back by
+ * getvariable() inside sql/00_attach.sql, so no secret or path is ever spliced into SQL text.
+ */
+#include "lake.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "s3.h"
+
+extern const char sql_00_attach[]; /* generated from sql/00_attach.sql */
+
+struct lake {
+	const struct config *cfg;
+	duckdb_database db;
+	duckdb_connection con;
+};
+
+duckdb_connection lake_connection(struct lake *l)
+{
+	return l->con;
+}
+
+/* Removes every occurrence of the secret from msg: DuckDB and its extensions should never
+ * echo it, but a message that leaks once would land in logs forever. */
+static void redact(char *msg, const char *secret)
+{
+	size_t sl = strlen(secret);
+	if (sl < 4)
+		return;
+	for (char *p = strstr(msg, secret); p; p = strstr(p, secret)) {
+		memmove(p + 8, p + sl, strlen(p + sl) + 1);
+		memcpy(p, "[secret]", 8);
+	}
+}
+
+static int set_error(struct lake *l, int code, const char *text, struct err *e)
+{
+	err_set(e, code, "%s", text ? text : "unknown DuckDB error");
+	if (l)
+		redact(e->msg, l->cfg->secret_key);
+	return -1;
+}
+
+int lake_error(struct lake *l, duckdb_result *res, struct err *e)
+{
+	duckdb_error_type t = duckdb_result_error_type(res);
+	int code = t == DUCKDB_ERROR_TRANSACTION ? EXIT_CONFLICT : EXIT_FAILURE_;
+	return set_error(l, code, duckdb_result_error(res), e);
+}
+
+int lake_valid_identifier(const char *name)
+{
+	if (!name || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+		return 0;
+	size_t n = 0;
+	for (const char *p = name; *p; p++, n++)
+		if (!(isalnum((unsigned char)*p) || *p == '_'))
+			return 0;
+	return n <= 63;
+}
+
+int lake_query(struct lake *l, const char *sql, const char *const *params, int nparams,
+	       duckdb_result *res, struct err *e)
+{
+	if (nparams == 0) {
+		if (duckdb_query(l->con, sql, res) == DuckDBError) {
+			lake_error(l, res, e);
+			duckdb_destroy_result(res);
+			return -1;
+		}
+		return 0;
+	}
+	duckdb_prepared_statement st;
+	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
+		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		duckdb_destroy_prepare(&st);
+		return -1;
+	}
+	for (int i = 0; i < nparams; i++)
+		duckdb_bind_varchar(st, (idx_t)i + 1, params[i]);
+	int rc = 0;
+	if (duckdb_execute_prepared(st, res) == DuckDBError) {
+		rc = lake_error(l, res, e);
+		duckdb_destroy_result(res);
+	}
+	duckdb_destroy_prepare(&st);
+	return rc;
+}
+
+static int query_discard(struct lake *l, const char *sql, const char *const *params, int n,
+			 struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l, sql, params, n, &r, e) < 0)
+		return -1;
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, struct err *e)
+{
+	duckdb_extracted_statements stmts;
+	idx_t n = duckdb_extract_statements(l->con, sql, &stmts);
+	if (n == 0) {
+		const char *msg = duckdb_extract_statements_error(stmts);
+		set_error(l, EXIT_FAILURE_, msg ? msg : "no SQL statement given", e);
+		duckdb_destroy_extracted(&stmts);
+		return -1;
+	}
+	int rc = 0;
+	for (idx_t i = 0; i < n && rc == 0; i++) {
+		duckdb_prepared_statement st;
+		duckdb_result r;
+		if (duckdb_prepare_extracted_statement(l->con, stmts, i, &st) == DuckDBError) {
+			rc = set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		} else if (duckdb_execute_prepared(st, &r) == DuckDBError) {
+			rc = lake_error(l, &r, e);
+			duckdb_destroy_result(&r);
+		} else {
+			if (cb && cb(&r, ctx) < 0)
+				rc = err_set(e, 0, "cannot write the result of statement %llu",
+					     (unsigned long long)i + 1);
+			duckdb_destroy_result(&r);
+		}
+		duckdb_destroy_prepare(&st);
+	}
+	duckdb_destroy_extracted(&stmts);
+	return rc;
+}
+
+int lake_exec(struct lake *l, const char *sql, struct err *e)
+{
+	return lake_run(l, sql, NULL, NULL, e);
+}
+
+int lake_set_commit_message(struct lake *l, const char *author, const char *message,
+			    struct err *e)
+{
+	const char *p[] = {author, message};
+	return query_discard(l, "CALL lake.set_commit_message($1, $2)", p, 2, e);
+}
+
+int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l, "SELECT id FROM lake.current_snapshot()", NULL, 0, &r, e) < 0)
+		return -1;
+	*id = duckdb_value_int64(&r, 0, 0);
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+/* ---- opening -------------------------------------------------------------------------- */
+
+static int check_storage(const struct config *cfg, enum lake_mode mode, struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	s3_set_max_attempts(s, 2); /* a dead endpoint should fail fast, with advice */
+	int exists = 0, rc = s3_bucket_exists(s, &exists, e);
+	if (rc == 0 && !exists) {
+		if (mode == LAKE_CREATE)
+			rc = s3_create_bucket(s, e);
+		else
+			rc = err_set(e, EXIT_REMOTE,
+				     "bucket '%s' does not exist at %s; run 'lakehouse init' to create it",
+				     cfg->bucket, cfg->endpoint);
+	}
+	s3_free(s);
+	return rc;
+}
+
+/* A catalog given as a plain path is a DuckDB file; "postgres:..." etc. are remote. */
+static int catalog_is_file(const char *catalog)
+{
+	return strncmp(catalog, "postgres:", 9) != 0 && strncmp(catalog, "sqlite:", 7) != 0 &&
+	       strncmp(catalog, "mysql:", 6) != 0;
+}
+
+static int open_engine(struct lake *l, struct err *e)
+{
+	char extdir[PATH_MAX];
+	if (!realpath(l->cfg->extension_dir, extdir))
+		return err_set(e, 0,
+			       "extension directory '%s' not found; run scripts/bootstrap.sh or set "
+			       "LAKEHOUSE_EXTENSION_DIR",
+			       l->cfg->extension_dir);
+	duckdb_config dc;
+	if (duckdb_create_config(&dc) == DuckDBError)
+		return err_set(e, 0, "cannot create a DuckDB config");
+	duckdb_set_config(dc, "extension_directory", extdir);
+	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
+	duckdb_set_config(dc, "autoload_known_extensions", "false");
+	char *open_err = NULL;
+	int rc = 0;
+	if (duckdb_open_ext(NULL, &l->db, dc, &open_err) == DuckDBError) {
+		rc = err_set(e, 0, "cannot open DuckDB: %s", open_err ? open_err : "?");
+		duckdb_free(open_err);
+	} else if (duckdb_connect(l->db, &l->con) == DuckDBError) {
+		rc = err_set(e, 0, "cannot connect to DuckDB");
+	}
+	duckdb_destroy_config(&dc);
+	return rc;
+}
+
+static int bind_settings(struct lake *l, struct err *e)
+{
+	const struct config *c = l->cfg;
+	char host[256], endpoint[300], catalog[PATH_MAX + 16];
+	int port, tls;
+	if (config_endpoint_parts(c, host, sizeof host, &port, &tls, e) < 0)
+		return -1;
+	snprintf(endpoint, sizeof endpoint, "%s:%d", host, port);
+	snprintf(catalog, sizeof catalog, "%s", c->catalog);
+	const struct {
+		const char *name, *value;
+	} vars[] = {
+		{"s3_key_id", c->access_key}, {"s3_secret", c->secret_key}, {"s3_region", c->region},
+		{"s3_endpoint", endpoint},    {"bucket", c->bucket},        {"catalog", catalog},
+	};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", vars[i].name);
+		const char *p[] = {vars[i].value};
+		if (query_discard(l, sql, p, 1, e) < 0)
+			return -1;
+	}
+	return query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
+			     NULL, 0, e);
+}
+
+int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)
+{
+	*out = NULL;
+	struct stat st;
+	if (mode == LAKE_EXISTING && catalog_is_file(cfg->catalog) && stat(cfg->catalog, &st) != 0)
+		return err_set(e, 0,
+			       "no lake catalog at '%s'; run 'lakehouse init' first (or set "
+			       "LAKEHOUSE_CATALOG)",
+			       cfg->catalog);
+	if (check_storage(cfg, mode, e) < 0)
+		return -1;
+	struct lake *l = calloc(1, sizeof *l);
+	if (!l)
+		return err_set(e, 0, "out of memory");
+	l->cfg = cfg;
+	if (open_engine(l, e) < 0 || bind_settings(l, e) < 0 || lake_exec(l, sql_00_attach, e) < 0) {
+		if (e->msg[0] && !strstr(e->msg, "attach"))
+			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
+		lake_close(l);
+		return -1;
+	}
+	/* The secret has done its job inside the secret manager; drop the variable copy. */
+	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
+	*out = l;
+	return 0;
+}
+
+void lake_close(struct lake *l)
+{
+	if (!l)
+		return;
+	if (l->con)
+		duckdb_disconnect(&l->con);
+	if (l->db)
+		duckdb_close(&l->db);
+	free(l);
+}

@@ -1,0 +1,18 @@
+/* output.h - prints query results and listings on stdout as a table, CSV or JSON.
+ * Borrows everything it is given; allocates nothing the caller must free.
+ */
+#ifndef LAKEHOUSE_OUTPUT_H
+#define LAKEHOUSE_OUTPUT_H
+
+#include <duckdb.h>
+#include <stdio.h>
+
+enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON };
+
+/* Prints every row of res in fmt. Returns 0, or -1 on a write error. */
+int output_result(FILE *out, duckdb_result *res, enum output_format fmt);
+
+/* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
+void output_csv_field(FILE *out, const char *s);
+
+#endif

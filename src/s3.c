@@ -1,0 +1,637 @@
+/* s3.c - S3 over libcurl; see s3.h.
+ *
+ * Every request carries x-amz-content-sha256 with the real payload hash (libcrypto): curl
+ * 7.88 does not add it, and servers such as versitygw require it. Query strings are built
+ * already sorted and encoded, so the canonical request curl signs is the one the server
+ * computes.
+ */
+#include "s3.h"
+
+#include <ctype.h>
+#include <curl/curl.h>
+#include <errno.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define DEFAULT_PART_SIZE (8u << 20)
+#define MIN_PART_SIZE (5u << 20)
+#define MAX_ERROR_BODY (1u << 20)
+
+struct s3 {
+	const struct config *cfg;
+	CURL *curl;
+	char sigv4[128];
+	size_t part_size;
+	int max_attempts;
+	int list_page;
+};
+
+struct s3_req {
+	const char *method;
+	const char *key;   /* NULL: the bucket itself */
+	const char *query; /* sorted, encoded, without '?'; NULL for none */
+	const void *body;
+	size_t body_len;
+	int64_t range_off, range_len; /* range_len == 0: no Range header */
+	struct buf *out;              /* response body sink; NULL: discard */
+};
+
+struct s3_resp {
+	long status;
+	char etag[128];
+	char last_modified[64];
+	int64_t content_length;
+	char code[128]; /* S3 error code from the XML body, or a synthetic one */
+	char message[512];
+};
+
+static int curl_ready;
+
+struct s3 *s3_new(const struct config *cfg, struct err *e)
+{
+	if (!curl_ready) {
+		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+			err_set(e, 0, "cannot initialise libcurl");
+			return NULL;
+		}
+		xmlInitParser();
+		curl_ready = 1;
+	}
+	struct s3 *s = calloc(1, sizeof *s);
+	if (!s || !(s->curl = curl_easy_init())) {
+		free(s);
+		err_set(e, 0, "out of memory creating the S3 client");
+		return NULL;
+	}
+	s->cfg = cfg;
+	s->part_size = DEFAULT_PART_SIZE;
+	s->max_attempts = 4;
+	s->list_page = 1000;
+	snprintf(s->sigv4, sizeof s->sigv4, "aws:amz:%s:s3", cfg->region);
+	return s;
+}
+
+void s3_free(struct s3 *s)
+{
+	if (!s)
+		return;
+	curl_easy_cleanup(s->curl);
+	free(s);
+}
+
+void s3_set_part_size(struct s3 *s, size_t bytes)
+{
+	s->part_size = bytes < MIN_PART_SIZE ? MIN_PART_SIZE : bytes;
+}
+
+void s3_set_max_attempts(struct s3 *s, int attempts)
+{
+	s->max_attempts = attempts < 1 ? 1 : attempts;
+}
+
+void s3_set_list_page(struct s3 *s, int max_keys)
+{
+	s->list_page = max_keys < 1 ? 1 : max_keys > 1000 ? 1000 : max_keys;
+}
+
+/* ---- encoding and hashing ------------------------------------------------------------- */
+
+/* RFC 3986 encoding as SigV4 wants it; keep_slash for object keys in the path. */
+static int uri_encode(char *dst, size_t n, const char *src, int keep_slash)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t j = 0;
+	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
+		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
+		    (keep_slash && *p == '/')) {
+			if (j + 1 >= n)
+				return -1;
+			dst[j++] = (char)*p;
+		} else {
+			if (j + 3 >= n)
+				return -1;
+			dst[j++] = '%';
+			dst[j++] = hex[*p >> 4];
+			dst[j++] = hex[*p & 15];
+		}
+	}
+	dst[j] = '\0';
+	return 0;
+}
+
+static void sha256_hex(const void *data, size_t len, char out[65])
+{
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned i = 0; i < 32; i++)
+		sprintf(out + 2 * i, "%02x", md[i]);
+}
+
+/* ---- XML helpers (libxml2) ------------------------------------------------------------ */
+
+static xmlDocPtr xml_parse(const struct buf *b)
+{
+	if (!b || !b->len)
+		return NULL;
+	return xmlReadMemory(b->data, (int)b->len, "s3.xml", NULL,
+			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
+/* Text of the first child element of node named name, copied into dst ("" when absent). */
+static void xml_child_text(xmlNodePtr node, const char *name, char *dst, size_t n)
+{
+	dst[0] = '\0';
+	for (xmlNodePtr c = node ? node->children : NULL; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && strcmp((const char *)c->name, name) == 0) {
+			xmlChar *t = xmlNodeGetContent(c);
+			snprintf(dst, n, "%s", t ? (const char *)t : "");
+			xmlFree(t);
+			return;
+		}
+	}
+}
+
+static void parse_error_body(const struct buf *body, struct s3_resp *rs)
+{
+	xmlDocPtr doc = xml_parse(body);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (root && strcmp((const char *)root->name, "Error") == 0) {
+		xml_child_text(root, "Code", rs->code, sizeof rs->code);
+		xml_child_text(root, "Message", rs->message, sizeof rs->message);
+	}
+	xmlFreeDoc(doc);
+}
+
+/* ---- the request loop ----------------------------------------------------------------- */
+
+static size_t on_body(char *p, size_t size, size_t n, void *ud)
+{
+	struct buf *b = ud;
+	return buf_append(b, p, size * n) == 0 ? size * n : 0;
+}
+
+static void copy_header_value(char *dst, size_t n, const char *v, size_t len)
+{
+	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+		len--;
+	while (len && *v == ' ')
+		v++, len--;
+	if (len >= n)
+		len = n - 1;
+	memcpy(dst, v, len);
+	dst[len] = '\0';
+}
+
+static size_t on_header(char *p, size_t size, size_t n, void *ud)
+{
+	struct s3_resp *rs = ud;
+	size_t len = size * n;
+	char tmp[32];
+	if (len > 5 && strncasecmp(p, "etag:", 5) == 0)
+		copy_header_value(rs->etag, sizeof rs->etag, p + 5, len - 5);
+	else if (len > 14 && strncasecmp(p, "last-modified:", 14) == 0)
+		copy_header_value(rs->last_modified, sizeof rs->last_modified, p + 14, len - 14);
+	else if (len > 15 && strncasecmp(p, "content-length:", 15) == 0) {
+		copy_header_value(tmp, sizeof tmp, p + 15, len - 15);
+		rs->content_length = strtoll(tmp, NULL, 10);
+	}
+	return len;
+}
+
+static int transient_curl_error(CURLcode rc)
+{
+	return rc == CURLE_OPERATION_TIMEDOUT || rc == CURLE_COULDNT_CONNECT ||
+	       rc == CURLE_SEND_ERROR || rc == CURLE_RECV_ERROR || rc == CURLE_GOT_NOTHING ||
+	       rc == CURLE_PARTIAL_FILE;
+}
+
+static int transient_status(long status)
+{
+	return status == 500 || status == 502 || status == 503 || status == 504;
+}
+
+static void backoff_sleep(int attempt)
+{
+	long ms = 100L << attempt; /* 200, 400, 800 ms ... plus jitter */
+	ms += rand() % (ms / 2 + 1);
+	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+static void describe(const struct s3 *s, const struct s3_req *rq, char *dst, size_t n)
+{
+	snprintf(dst, n, "%s s3://%s/%s", rq->method, s->cfg->bucket, rq->key ? rq->key : "");
+}
+
+static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, size_t n,
+		     struct err *e)
+{
+	char enc[3 * 1024 + 1] = "";
+	if (rq->key && uri_encode(enc, sizeof enc, rq->key, 1) < 0)
+		return err_set(e, EXIT_USAGE, "object key too long: %.64s...", rq->key);
+	int w = snprintf(url, n, "%s/%s%s%s%s%s", s->cfg->endpoint, s->cfg->bucket,
+			 rq->key ? "/" : "", enc, rq->query ? "?" : "", rq->query ? rq->query : "");
+	if (w < 0 || (size_t)w >= n)
+		return err_set(e, EXIT_USAGE, "request URL too long for key %.64s...",
+			       rq->key ? rq->key : "");
+	return 0;
+}
+
+static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *url,
+			     struct curl_slist *headers, struct buf *sink, struct s3_resp *rs)
+{
+	CURL *c = s->curl;
+	curl_easy_reset(c); /* keeps the connection cache: the next request reuses the socket */
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_AWS_SIGV4, s->sigv4);
+	curl_easy_setopt(c, CURLOPT_USERNAME, s->cfg->access_key);
+	curl_easy_setopt(c, CURLOPT_PASSWORD, s->cfg->secret_key);
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, rs);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); /* stalled for 60 s: give up */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	if (strcmp(rq->method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(rq->method, "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
+	if (rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
+	}
+	return curl_easy_perform(c);
+}
+
+static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, struct err *e)
+{
+	char url[4096], what[1200], hdr[160];
+	if (build_url(s, rq, url, sizeof url, e) < 0)
+		return -1;
+	describe(s, rq, what, sizeof what);
+
+	char hash[65];
+	sha256_hex(rq->body ? rq->body : "", rq->body_len, hash);
+	struct curl_slist *headers = NULL;
+	snprintf(hdr, sizeof hdr, "x-amz-content-sha256: %s", hash);
+	headers = curl_slist_append(headers, hdr);
+	headers = curl_slist_append(headers, "Expect:");
+	headers = curl_slist_append(headers, "Content-Type:");
+	if (rq->range_len) {
+		if (rq->range_len > 0)
+			snprintf(hdr, sizeof hdr, "Range: bytes=%lld-%lld", (long long)rq->range_off,
+				 (long long)(rq->range_off + rq->range_len - 1));
+		else
+			snprintf(hdr, sizeof hdr, "Range: bytes=%lld-", (long long)rq->range_off);
+		headers = curl_slist_append(headers, hdr);
+	}
+
+	/* Success bodies go to rq->out; error bodies are parsed from the same sink, then cut. */
+	struct buf errbody = {.max = MAX_ERROR_BODY};
+	struct buf *sink = rq->out ? rq->out : &errbody;
+	size_t mark = sink->len;
+	int rc = -1;
+	for (int attempt = 1;; attempt++) {
+		memset(rs, 0, sizeof *rs);
+		rs->content_length = -1;
+		sink->len = mark; /* a retried request must not append twice */
+		CURLcode cc = perform_once(s, rq, url, headers, sink, rs);
+		if (cc != CURLE_OK) {
+			if (transient_curl_error(cc) && attempt < s->max_attempts) {
+				backoff_sleep(attempt);
+				continue;
+			}
+			err_set(e, EXIT_REMOTE,
+				"cannot reach S3 endpoint %s (%s) during %s; start the embedded server "
+				"with 'lakehouse storage start', or point AWS_ENDPOINT_URL at a running "
+				"S3 server (e.g. 'docker compose up -d')",
+				s->cfg->endpoint, curl_easy_strerror(cc), what);
+			break;
+		}
+		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &rs->status);
+		if (rs->status >= 200 && rs->status < 300) {
+			rc = 0;
+			break;
+		}
+		struct buf view = {.data = sink->data ? sink->data + mark : NULL, .len = sink->len - mark};
+		parse_error_body(&view, rs);
+		if (transient_status(rs->status) && attempt < s->max_attempts) {
+			backoff_sleep(attempt);
+			continue;
+		}
+		if (!rs->code[0])
+			snprintf(rs->code, sizeof rs->code, "%s",
+				 rs->status == 404   ? "NotFound"
+				 : rs->status == 403 ? "Forbidden"
+						     : "HTTPError");
+		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403;
+		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILURE_, "%s failed: %s (HTTP %ld)%s%s", what,
+			rs->code, rs->status, rs->message[0] ? ": " : "", rs->message);
+		break;
+	}
+	if (rc < 0 && sink->data)
+		sink->len = mark, sink->data[mark] = '\0';
+	buf_free(&errbody);
+	curl_slist_free_all(headers);
+	return rc;
+}
+
+/* ---- bucket --------------------------------------------------------------------------- */
+
+int s3_reachable(struct s3 *s)
+{
+	struct s3_req rq = {.method = "HEAD"};
+	struct s3_resp rs;
+	struct err ignored = {0};
+	int attempts = s->max_attempts;
+	s->max_attempts = 1;
+	s3_do(s, &rq, &rs, &ignored);
+	s->max_attempts = attempts;
+	return rs.status != 0;
+}
+
+int s3_bucket_exists(struct s3 *s, int *exists, struct err *e)
+{
+	struct s3_req rq = {.method = "HEAD"};
+	struct s3_resp rs;
+	*exists = 0;
+	if (s3_do(s, &rq, &rs, e) == 0) {
+		*exists = 1;
+		return 0;
+	}
+	if (rs.status == 404) {
+		memset(e, 0, sizeof *e);
+		return 0;
+	}
+	return -1;
+}
+
+int s3_create_bucket(struct s3 *s, struct err *e)
+{
+	struct s3_req rq = {.method = "PUT"};
+	struct s3_resp rs;
+	if (s3_do(s, &rq, &rs, e) == 0)
+		return 0;
+	if (strcmp(rs.code, "BucketAlreadyOwnedByYou") == 0 ||
+	    strcmp(rs.code, "BucketAlreadyExists") == 0) {
+		memset(e, 0, sizeof *e);
+		return 0;
+	}
+	return -1;
+}
+
+/* ---- objects -------------------------------------------------------------------------- */
+
+int s3_put(struct s3 *s, const char *key, const void *data, size_t len, struct err *e)
+{
+	struct s3_req rq = {.method = "PUT", .key = key, .body = data, .body_len = len};
+	struct s3_resp rs;
+	return s3_do(s, &rq, &rs, e);
+}
+
+int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct buf *out,
+		 struct err *e)
+{
+	if (off < 0 || len == 0)
+		return err_set(e, EXIT_USAGE, "invalid range %lld+%lld for %s", (long long)off,
+			       (long long)len, key);
+	struct s3_req rq = {.method = "GET", .key = key, .out = out, .range_off = off,
+			    .range_len = (off == 0 && len < 0) ? 0 : len};
+	struct s3_resp rs;
+	return s3_do(s, &rq, &rs, e);
+}
+
+int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, struct err *e)
+{
+	struct s3_req rq = {.method = "HEAD", .key = key};
+	struct s3_resp rs;
+	int rc = s3_do(s, &rq, &rs, e);
+	if (found)
+		*found = rc == 0;
+	if (rc < 0)
+		return -1;
+	snprintf(out->key, sizeof out->key, "%s", key);
+	out->size = rs.content_length;
+	snprintf(out->etag, sizeof out->etag, "%s", rs.etag);
+	snprintf(out->last_modified, sizeof out->last_modified, "%s", rs.last_modified);
+	return 0;
+}
+
+int s3_delete(struct s3 *s, const char *key, struct err *e)
+{
+	struct s3_req rq = {.method = "DELETE", .key = key};
+	struct s3_resp rs;
+	return s3_do(s, &rq, &rs, e);
+}
+
+/* ---- multipart upload ----------------------------------------------------------------- */
+
+struct multipart {
+	char upload_id[512];
+	char upload_id_enc[1600];
+	struct buf complete_xml; /* <Part> entries accumulate here */
+};
+
+static int multipart_begin(struct s3 *s, const char *key, struct multipart *mp, struct err *e)
+{
+	struct buf body = {0};
+	struct s3_req rq = {.method = "POST", .key = key, .query = "uploads=", .out = &body};
+	struct s3_resp rs;
+	int rc = s3_do(s, &rq, &rs, e);
+	if (rc == 0) {
+		xmlDocPtr doc = xml_parse(&body);
+		xml_child_text(doc ? xmlDocGetRootElement(doc) : NULL, "UploadId", mp->upload_id,
+			       sizeof mp->upload_id);
+		xmlFreeDoc(doc);
+		if (!mp->upload_id[0] ||
+		    uri_encode(mp->upload_id_enc, sizeof mp->upload_id_enc, mp->upload_id, 0) < 0)
+			rc = err_set(e, EXIT_REMOTE, "POST s3://%s/%s?uploads: no UploadId in the reply",
+				     s->cfg->bucket, key);
+	}
+	buf_free(&body);
+	return rc;
+}
+
+static int multipart_part(struct s3 *s, const char *key, struct multipart *mp, int number,
+			  const void *data, size_t len, struct err *e)
+{
+	char query[2048], part[512];
+	snprintf(query, sizeof query, "partNumber=%d&uploadId=%s", number, mp->upload_id_enc);
+	struct s3_req rq = {.method = "PUT", .key = key, .query = query, .body = data, .body_len = len};
+	struct s3_resp rs;
+	if (s3_do(s, &rq, &rs, e) < 0)
+		return err_wrap(e, "part %d", number);
+	if (!rs.etag[0])
+		return err_set(e, EXIT_REMOTE, "PUT s3://%s/%s part %d: no ETag in the reply",
+			       s->cfg->bucket, key, number);
+	int n = snprintf(part, sizeof part, "<Part><PartNumber>%d</PartNumber><ETag>%s</ETag></Part>",
+			 number, rs.etag);
+	return buf_append(&mp->complete_xml, part, (size_t)n) == 0
+		       ? 0
+		       : err_set(e, 0, "out of memory during multipart upload");
+}
+
+static int multipart_complete(struct s3 *s, const char *key, struct multipart *mp, struct err *e)
+{
+	static const char open_tag[] = "<CompleteMultipartUpload>";
+	static const char close_tag[] = "</CompleteMultipartUpload>";
+	struct buf xml = {0}, reply = {0};
+	char query[1700];
+	snprintf(query, sizeof query, "uploadId=%s", mp->upload_id_enc);
+	int rc = -1;
+	if (buf_append(&xml, open_tag, sizeof open_tag - 1) < 0 ||
+	    buf_append(&xml, mp->complete_xml.data, mp->complete_xml.len) < 0 ||
+	    buf_append(&xml, close_tag, sizeof close_tag - 1) < 0) {
+		err_set(e, 0, "out of memory completing a multipart upload");
+		goto out;
+	}
+	struct s3_req rq = {.method = "POST", .key = key, .query = query, .body = xml.data,
+			    .body_len = xml.len, .out = &reply};
+	struct s3_resp rs;
+	if (s3_do(s, &rq, &rs, e) < 0)
+		goto out;
+	/* S3 may answer 200 with an <Error> body when completion fails late. */
+	parse_error_body(&reply, &rs);
+	if (rs.code[0]) {
+		err_set(e, EXIT_REMOTE, "completing upload of s3://%s/%s failed: %s: %s",
+			s->cfg->bucket, key, rs.code, rs.message);
+		goto out;
+	}
+	rc = 0;
+out:
+	buf_free(&xml);
+	buf_free(&reply);
+	return rc;
+}
+
+static void multipart_abort(struct s3 *s, const char *key, struct multipart *mp)
+{
+	char query[1700];
+	snprintf(query, sizeof query, "uploadId=%s", mp->upload_id_enc);
+	struct s3_req rq = {.method = "DELETE", .key = key, .query = query};
+	struct s3_resp rs;
+	struct err ignored = {0};
+	s3_do(s, &rq, &rs, &ignored); /* best effort: the first error is the one to report */
+}
+
+static int read_full(FILE *f, char *p, size_t n, size_t *got)
+{
+	*got = fread(p, 1, n, f);
+	return ferror(f) ? -1 : 0;
+}
+
+int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return err_set(e, 0, "cannot open %s: %s", path, strerror(errno));
+	char *chunk = malloc(s->part_size);
+	struct multipart mp = {0};
+	int rc = -1, started = 0;
+	size_t got;
+	if (!chunk) {
+		err_set(e, 0, "out of memory for a %zu-byte upload buffer", s->part_size);
+		goto out;
+	}
+	if (read_full(f, chunk, s->part_size, &got) < 0) {
+		err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (got < s->part_size || feof(f) || fgetc(f) == EOF) { /* fits in one PUT */
+		rc = s3_put(s, key, chunk, got, e);
+		goto out;
+	}
+	fseek(f, (long)s->part_size, SEEK_SET);
+	if (multipart_begin(s, key, &mp, e) < 0)
+		goto out;
+	started = 1;
+	for (int number = 1; got > 0; number++) {
+		if (multipart_part(s, key, &mp, number, chunk, got, e) < 0)
+			goto out;
+		if (read_full(f, chunk, s->part_size, &got) < 0) {
+			err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+			goto out;
+		}
+	}
+	rc = multipart_complete(s, key, &mp, e);
+out:
+	if (rc < 0 && started)
+		multipart_abort(s, key, &mp);
+	buf_free(&mp.complete_xml);
+	free(chunk);
+	fclose(f);
+	return rc;
+}
+
+/* ---- listing -------------------------------------------------------------------------- */
+
+static int list_page(struct s3 *s, xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped,
+		     char *next, size_t next_n)
+{
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	char truncated[16], size[32];
+	int count = 0;
+	for (xmlNodePtr c = root ? root->children : NULL; c && !*stopped; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "Contents") != 0)
+			continue;
+		struct s3_object o;
+		xml_child_text(c, "Key", o.key, sizeof o.key);
+		xml_child_text(c, "Size", size, sizeof size);
+		xml_child_text(c, "ETag", o.etag, sizeof o.etag);
+		xml_child_text(c, "LastModified", o.last_modified, sizeof o.last_modified);
+		o.size = strtoll(size, NULL, 10);
+		count++;
+		if (cb(&o, ctx))
+			*stopped = 1;
+	}
+	(void)s;
+	xml_child_text(root, "IsTruncated", truncated, sizeof truncated);
+	xml_child_text(root, "NextContinuationToken", next, next_n);
+	if (strcmp(truncated, "true") != 0)
+		next[0] = '\0';
+	return count;
+}
+
+int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct err *e)
+{
+	char token[1024] = "", token_enc[3200], prefix_enc[3200], query[7000];
+	if (uri_encode(prefix_enc, sizeof prefix_enc, prefix ? prefix : "", 0) < 0)
+		return err_set(e, EXIT_USAGE, "prefix too long");
+	struct buf body = {0};
+	int rc = 0, stopped = 0;
+	do {
+		uri_encode(token_enc, sizeof token_enc, token, 0);
+		/* Parameters in sorted order: the canonical form SigV4 signs. */
+		snprintf(query, sizeof query, "%s%s%slist-type=2&max-keys=%d&prefix=%s",
+			 token[0] ? "continuation-token=" : "", token_enc, token[0] ? "&" : "",
+			 s->list_page, prefix_enc);
+		buf_reset(&body);
+		struct s3_req rq = {.method = "GET", .query = query, .out = &body};
+		struct s3_resp rs;
+		if (s3_do(s, &rq, &rs, e) < 0) {
+			rc = -1;
+			break;
+		}
+		xmlDocPtr doc = xml_parse(&body);
+		if (!doc) {
+			rc = err_set(e, EXIT_REMOTE, "LIST s3://%s/%s: unreadable XML reply",
+				     s->cfg->bucket, prefix ? prefix : "");
+			break;
+		}
+		list_page(s, doc, cb, ctx, &stopped, token, sizeof token);
+		xmlFreeDoc(doc);
+	} while (token[0] && !stopped);
+	buf_free(&body);
+	return rc;
+}
