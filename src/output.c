@@ -183,6 +183,12 @@ static json_t *json_cell(duckdb_result *res, idx_t c, idx_t r)
 			return json_integer((json_int_t)u);
 		break;
 	}
+	case DUCKDB_TYPE_HUGEINT: { /* sum() of BIGINT is HUGEINT: a number while it fits */
+		duckdb_hugeint h = duckdb_value_hugeint(res, c, r);
+		if ((h.upper == 0 && h.lower <= INT64_MAX) || (h.upper == -1 && h.lower > INT64_MAX))
+			return json_integer((json_int_t)(int64_t)h.lower);
+		break;
+	}
 	case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
 		return json_real(duckdb_value_double(res, c, r));
 	default:

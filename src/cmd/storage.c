@@ -9,12 +9,14 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse storage start | stop | status [--json] | ls [--json|--csv] [PREFIX]\n\n"
+	"usage: lakehouse storage start | stop | status [--json] | ls [--json|--csv] [PREFIX]\n"
+	"                         | stat KEY\n\n"
 	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
 	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket\n"
 	"  stop     stop the embedded server\n"
 	"  status   endpoint, reachability, bucket, object count and bytes\n"
-	"  ls       list objects (key, size, time) under PREFIX\n";
+	"  ls       list objects (key, size, time) under PREFIX\n"
+	"  stat     one object's size, ETag and time (a HEAD request)\n";
 
 struct tally {
 	long long objects, bytes;
@@ -62,6 +64,30 @@ static int do_ls(const struct config *cfg, const char *prefix, enum output_forma
 	json_decref(t.rows);
 	s3_free(s);
 	return rc;
+}
+
+static int do_stat(const struct config *cfg, const char *key, enum output_format fmt,
+		   struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	struct s3_object o;
+	int rc = s3_head(s, key, &o, NULL, e);
+	s3_free(s);
+	if (rc < 0)
+		return -1;
+	if (fmt == OUTPUT_JSON) {
+		json_t *j = json_pack("{s:s, s:I, s:s, s:s}", "key", o.key, "size", (json_int_t)o.size,
+				      "etag", o.etag, "last_modified", o.last_modified);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+	} else {
+		printf("key            %s\nsize           %lld\netag           %s\nlast_modified  %s\n",
+		       o.key, (long long)o.size, o.etag, o.last_modified);
+	}
+	return 0;
 }
 
 static int do_status(const struct config *cfg, enum output_format fmt, struct err *e)
@@ -134,6 +160,11 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");
 		return do_ls(cfg, nargs ? argv[optind] : "", fmt, e);
+	}
+	if (strcmp(action, "stat") == 0) {
+		if (nargs != 1)
+			return cmd_usage_error(e, "storage", "stat takes one KEY");
+		return do_stat(cfg, argv[optind], fmt, e);
 	}
 	if (nargs)
 		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);

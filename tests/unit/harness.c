@@ -1,0 +1,51 @@
+/* harness.c - see harness.h. */
+#include "harness.h"
+
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "storage.h"
+
+int test_free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof a;
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &len) < 0)
+		abort();
+	close(fd);
+	return ntohs(a.sin_port);
+}
+
+int test_server_start(struct config *cfg)
+{
+	struct err e = {0};
+	unsetenv("AWS_ENDPOINT_URL");
+	if (config_load(cfg, "/nonexistent/.env", &e) < 0)
+		return fprintf(stderr, "config: %s\n", e.msg), -1;
+	char tmpl[] = "/tmp/lakehouse-test-XXXXXX";
+	if (!mkdtemp(tmpl))
+		return -1;
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", tmpl);
+	snprintf(cfg->endpoint, sizeof cfg->endpoint, "http://127.0.0.1:%d", test_free_port());
+	int already;
+	if (storage_start(cfg, &already, &e) < 0)
+		return fprintf(stderr, "storage_start: %s\n", e.msg), -1;
+	return 0;
+}
+
+void test_server_stop(struct config *cfg)
+{
+	struct err e = {0};
+	int was;
+	storage_stop(cfg, &was, &e);
+	char cmd[1200];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", cfg->data_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", cfg->data_dir);
+}

@@ -1,0 +1,13 @@
+/* harness.h - shared test setup: a real versitygw on a free loopback port, in a temp dir.
+ * test_server_start() fills cfg (caller-owned) and starts the server through the product's
+ * own storage module; test_server_stop() stops it and removes the temp dir. */
+#ifndef LAKEHOUSE_TEST_HARNESS_H
+#define LAKEHOUSE_TEST_HARNESS_H
+
+#include "config.h"
+
+int test_free_port(void);
+int test_server_start(struct config *cfg);
+void test_server_stop(struct config *cfg);
+
+#endif

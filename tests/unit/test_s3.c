@@ -1,0 +1,223 @@
+/* test_s3.c - the S3 module against a real versitygw on loopback. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "harness.h"
+#include "s3.h"
+
+static struct config cfg;
+static struct s3 *client;
+
+static int setup(void **state)
+{
+	(void)state;
+	if (test_server_start(&cfg) < 0)
+		return -1;
+	struct err e = {0};
+	client = s3_new(&cfg, &e);
+	return client ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	s3_free(client);
+	test_server_stop(&cfg);
+	return 0;
+}
+
+/* Deterministic pseudo-random bytes (xorshift), so a mismatch is reproducible. */
+static void fill(unsigned char *p, size_t n, uint64_t seed)
+{
+	uint64_t x = seed | 1;
+	for (size_t i = 0; i < n; i++) {
+		x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+		p[i] = (unsigned char)x;
+	}
+}
+
+static void test_put_get_head_delete(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	const char *key = "dir/with space/ünïcode+plus&amp=eq.txt";
+	const char body[] = "hello, lake";
+	assert_int_equal(s3_put(client, key, body, sizeof body - 1, &e), 0);
+	struct buf got = {0};
+	assert_int_equal(s3_get_range(client, key, 0, -1, &got, &e), 0);
+	assert_int_equal(got.len, sizeof body - 1);
+	assert_memory_equal(got.data, body, got.len);
+	buf_free(&got);
+
+	struct s3_object o;
+	int found = 0;
+	assert_int_equal(s3_head(client, key, &o, &found, &e), 0);
+	assert_true(found);
+	assert_int_equal(o.size, (int64_t)(sizeof body - 1));
+	assert_true(o.etag[0] == '"');
+
+	assert_int_equal(s3_delete(client, key, &e), 0);
+	assert_int_equal(s3_head(client, key, &o, &found, &e), -1);
+	assert_false(found);
+	assert_non_null(strstr(e.msg, "NotFound"));
+	assert_non_null(strstr(e.msg, "ünïcode"));
+}
+
+static void test_multipart_20mib_round_trip(void **state)
+{
+	(void)state;
+	const size_t size = 20u << 20;
+	unsigned char *data = malloc(size);
+	assert_non_null(data);
+	fill(data, size, 42);
+	char path[] = "/tmp/lakehouse-mp-XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	FILE *f = fdopen(fd, "wb");
+	assert_int_equal(fwrite(data, 1, size, f), size);
+	fclose(f);
+
+	struct err e = {0};
+	s3_set_part_size(client, 8u << 20); /* 20 MiB = 8 + 8 + 4: three parts */
+	assert_int_equal(s3_put_file(client, "big/blob.bin", path, &e), 0);
+	unlink(path);
+
+	struct s3_object o;
+	assert_int_equal(s3_head(client, "big/blob.bin", &o, NULL, &e), 0);
+	assert_int_equal(o.size, (int64_t)size);
+	/* A multipart ETag is "<md5 of part md5s>-<part count>". */
+	assert_non_null(strstr(o.etag, "-3\""));
+
+	struct buf got = {0};
+	assert_int_equal(s3_get_range(client, "big/blob.bin", 0, -1, &got, &e), 0);
+	assert_int_equal(got.len, size);
+	assert_memory_equal(got.data, data, size);
+	buf_free(&got);
+	free(data);
+}
+
+static void test_range_get_returns_exact_bytes(void **state)
+{
+	(void)state;
+	unsigned char data[100000];
+	fill(data, sizeof data, 7);
+	struct err e = {0};
+	assert_int_equal(s3_put(client, "range/obj", data, sizeof data, &e), 0);
+
+	struct buf got = {0};
+	assert_int_equal(s3_get_range(client, "range/obj", 12345, 4096, &got, &e), 0);
+	assert_int_equal(got.len, 4096);
+	assert_memory_equal(got.data, data + 12345, 4096);
+
+	buf_reset(&got); /* open-ended: from the offset to the end */
+	assert_int_equal(s3_get_range(client, "range/obj", 99990, -1, &got, &e), 0);
+	assert_int_equal(got.len, 10);
+	assert_memory_equal(got.data, data + 99990, 10);
+
+	buf_reset(&got); /* the very first byte */
+	assert_int_equal(s3_get_range(client, "range/obj", 0, 1, &got, &e), 0);
+	assert_int_equal(got.len, 1);
+	assert_int_equal((unsigned char)got.data[0], data[0]);
+	buf_free(&got);
+}
+
+struct seen {
+	int count, sorted;
+	char last[1024];
+};
+
+static int count_keys(const struct s3_object *o, void *ud)
+{
+	struct seen *s = ud;
+	if (s->count && strcmp(s->last, o->key) >= 0)
+		s->sorted = 0;
+	snprintf(s->last, sizeof s->last, "%s", o->key);
+	s->count++;
+	return 0;
+}
+
+static void test_list_paginates_past_1000(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	char key[64];
+	for (int i = 0; i < 1003; i++) {
+		snprintf(key, sizeof key, "many/k%05d", i);
+		assert_int_equal(s3_put(client, key, "x", 1, &e), 0);
+	}
+	assert_int_equal(s3_put(client, "other/k", "x", 1, &e), 0);
+	struct seen s = {.sorted = 1};
+	assert_int_equal(s3_list(client, "many/", count_keys, &s, &e), 0);
+	assert_int_equal(s.count, 1003); /* 1000 on the first page, 3 on the second */
+	assert_true(s.sorted);
+	assert_string_equal(s.last, "many/k01002");
+
+	struct seen small = {.sorted = 1}; /* many pages */
+	s3_set_list_page(client, 97);
+	assert_int_equal(s3_list(client, "many/", count_keys, &small, &e), 0);
+	s3_set_list_page(client, 1000);
+	assert_int_equal(small.count, 1003);
+	assert_true(small.sorted);
+}
+
+static void test_create_bucket_is_idempotent(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	int exists = 0;
+	assert_int_equal(s3_create_bucket(client, &e), 0);
+	assert_int_equal(s3_bucket_exists(client, &exists, &e), 0);
+	assert_true(exists);
+}
+
+static void test_wrong_secret_names_code_not_secret(void **state)
+{
+	(void)state;
+	struct config bad = cfg;
+	snprintf(bad.secret_key, sizeof bad.secret_key, "%s", "Wr0ngSecretValue-123456");
+	struct err e = {0};
+	struct s3 *c = s3_new(&bad, &e);
+	assert_int_equal(s3_put(c, "x", "y", 1, &e), -1);
+	assert_int_equal(e.code, EXIT_REMOTE);
+	assert_non_null(strstr(e.msg, "SignatureDoesNotMatch"));
+	assert_null(strstr(e.msg, "Wr0ngSecretValue"));
+	assert_null(strstr(e.msg, cfg.secret_key));
+	s3_free(c);
+}
+
+static void test_unreachable_endpoint_is_clear(void **state)
+{
+	(void)state;
+	struct config dead = cfg;
+	snprintf(dead.endpoint, sizeof dead.endpoint, "http://127.0.0.1:%d", test_free_port());
+	struct err e = {0};
+	struct s3 *c = s3_new(&dead, &e);
+	s3_set_max_attempts(c, 2);
+	int exists;
+	assert_int_equal(s3_bucket_exists(c, &exists, &e), -1);
+	assert_int_equal(e.code, EXIT_REMOTE);
+	assert_non_null(strstr(e.msg, dead.endpoint));
+	assert_non_null(strstr(e.msg, "lakehouse storage start"));
+	s3_free(c);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get_head_delete),
+		cmocka_unit_test(test_multipart_20mib_round_trip),
+		cmocka_unit_test(test_range_get_returns_exact_bytes),
+		cmocka_unit_test(test_list_paginates_past_1000),
+		cmocka_unit_test(test_create_bucket_is_idempotent),
+		cmocka_unit_test(test_wrong_secret_names_code_not_secret),
+		cmocka_unit_test(test_unreachable_endpoint_is_clear),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
