@@ -363,14 +363,19 @@ int s3_reachable(struct s3 *s)
 
 int s3_bucket_exists(struct s3 *s, int *exists, struct err *e)
 {
-	struct s3_req rq = {.method = "HEAD"};
+	/* A one-key LIST rather than HEAD: its error replies carry a body with the S3 error code
+	 * (SignatureDoesNotMatch, AccessDenied ...), which a HEAD reply cannot. */
+	struct buf body = {0};
+	struct s3_req rq = {.method = "GET", .query = "list-type=2&max-keys=1", .out = &body};
 	struct s3_resp rs;
 	*exists = 0;
-	if (s3_do(s, &rq, &rs, e) == 0) {
+	int rc = s3_do(s, &rq, &rs, e);
+	buf_free(&body);
+	if (rc == 0) {
 		*exists = 1;
 		return 0;
 	}
-	if (rs.status == 404) {
+	if (rs.status == 404 && strcmp(rs.code, "NoSuchBucket") == 0) {
 		memset(e, 0, sizeof *e);
 		return 0;
 	}
