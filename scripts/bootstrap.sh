@@ -26,7 +26,7 @@ stamp_ok() { [ -f "$DEPS/stamps/$1" ] && [ "$(cat "$DEPS/stamps/$1")" = "$(grep 
 stamp_set() { mkdir -p "$DEPS/stamps"; grep "^$1 " "$LOCK" > "$DEPS/stamps/$1"; }
 
 # ---- 1. Debian packages --------------------------------------------------------------------
-APT_PACKAGES=(build-essential cmake pkg-config git curl ca-certificates unzip golang-go
+APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-certificates unzip golang-go
   libcurl4-openssl-dev libjansson-dev libxml2-dev libssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev)
 missing=()
@@ -96,7 +96,10 @@ for ext in ducklake httpfs; do
 done
 
 # ---- 3. Embedded S3 server ------------------------------------------------------------------
-if ! stamp_ok s3-server || [ ! -x "$DEPS/bin/versitygw" ]; then
+# LAKEHOUSE_SKIP_S3_SERVER=1: for images that talk to RustFS only (docker compose's lab).
+if [ "${LAKEHOUSE_SKIP_S3_SERVER:-0}" = 1 ]; then
+  log "skipping the embedded S3 server (LAKEHOUSE_SKIP_S3_SERVER=1)"
+elif ! stamp_ok s3-server || [ ! -x "$DEPS/bin/versitygw" ]; then
   spec=$(lock_field s3-server 3)
   log "building $spec (Go module proxy; takes a few minutes once)"
   start=$(date +%s)
@@ -112,6 +115,7 @@ fi
   echo "# SHA-256 of the installed third-party files (see scripts/deps.lock for the fetched archives)"
   for f in "$DUCK/lib/libduckdb.so" "$DUCK/include/duckdb.h" "$EXTDIR/ducklake.duckdb_extension" \
            "$EXTDIR/httpfs.duckdb_extension" "$DEPS/bin/versitygw"; do
+    [ -f "$f" ] || continue
     printf '%s  %s\n' "$(sha_of "$f")" "${f#$ROOT/}"
   done
 } > "$DEPS/CHECKSUMS.new"

@@ -336,8 +336,13 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 				 : rs->status == 403 ? "Forbidden"
 						     : "HTTPError");
 		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403;
-		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILURE_, "%s failed: %s (HTTP %ld)%s%s", what,
-			rs->code, rs->status, rs->message[0] ? ": " : "", rs->message);
+		int credentials = strcmp(rs->code, "SignatureDoesNotMatch") == 0 ||
+				  strcmp(rs->code, "InvalidAccessKeyId") == 0;
+		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILURE_, "%s failed: %s (HTTP %ld)%s%s%s", what,
+			rs->code, rs->status, rs->message[0] ? ": " : "", rs->message,
+			credentials ? " Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment "
+				      "or .env) against the server's credentials."
+				    : "");
 		break;
 	}
 	if (rc < 0 && sink->data)

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Sets up a fresh machine (idempotent), builds, and runs the whole test suite twice: once on
+# the normal build, once under AddressSanitizer + UndefinedBehaviorSanitizer. Every test
+# that needs S3 starts its own real server (versitygw) on a free loopback port.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh
+
+echo "== build and test (RelWithDebInfo)"
+scripts/build.sh
+(cd build && ctest --output-on-failure)
+
+echo "== build and test under ASan + UBSan"
+scripts/build.sh --sanitize
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+(cd build-asan && ctest --output-on-failure)
