@@ -29,6 +29,7 @@ struct s3 {
 	size_t part_size;
 	int max_attempts;
 	int list_page;
+	long connects; /* new TCP connections opened, for the connection-reuse test */
 };
 
 struct s3_req {
@@ -92,6 +93,11 @@ void s3_set_part_size(struct s3 *s, size_t bytes)
 void s3_set_max_attempts(struct s3 *s, int attempts)
 {
 	s->max_attempts = attempts < 1 ? 1 : attempts;
+}
+
+long s3_connections_opened(const struct s3 *s)
+{
+	return s->connects;
 }
 
 void s3_set_list_page(struct s3 *s, int max_keys)
@@ -319,6 +325,9 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 				s->cfg->endpoint, curl_easy_strerror(cc), what);
 			break;
 		}
+		long fresh = 0;
+		curl_easy_getinfo(s->curl, CURLINFO_NUM_CONNECTS, &fresh);
+		s->connects += fresh;
 		curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &rs->status);
 		if (rs->status >= 200 && rs->status < 300) {
 			rc = 0;

@@ -96,7 +96,9 @@ static void exec_server(const struct config *cfg, const char *bin, const char *l
 	setenv("ROOT_SECRET_KEY", cfg->secret_key, 1);
 	setenv("VGW_REGION", cfg->region, 1);
 	unsetenv("AWS_SECRET_ACCESS_KEY");
-	execl(bin, "versitygw", "--port", listen, "posix", objects, (char *)NULL);
+	/* keep-alive is off by default in versitygw: without it every request pays a new TCP
+	 * connection, and clients (ours, DuckDB httpfs) cannot reuse one. */
+	execl(bin, "versitygw", "--port", listen, "--keep-alive", "posix", objects, (char *)NULL);
 	fprintf(stderr, "lakehouse: cannot run %s: %s\n", bin, strerror(errno));
 	_exit(127);
 }

@@ -2,6 +2,7 @@
 # against a real versitygw it starts on a free loopback port, in a fresh temp folder.
 # Every check counts; the script ends with "N passed, N failed" and fails if any failed.
 set -u
+E2E_DIR=$(cd "$(dirname "$0")" && pwd) # before the cd below
 LAKEHOUSE_BIN=${LAKEHOUSE_BIN:?set LAKEHOUSE_BIN to the lakehouse binary}
 PASSED=0
 FAILED=0

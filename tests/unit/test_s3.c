@@ -167,6 +167,21 @@ static void test_list_paginates_past_1000(void **state)
 	assert_true(small.sorted);
 }
 
+static void test_requests_reuse_the_connection(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	struct s3 *c = s3_new(&cfg, &e);
+	struct buf got = {0};
+	for (int i = 0; i < 20; i++) {
+		assert_int_equal(s3_put(c, "reuse/k", "abc", 3, &e), 0);
+		assert_int_equal(s3_get_range(c, "reuse/k", 0, -1, &got, &e), 0);
+	}
+	buf_free(&got);
+	assert_int_equal(s3_connections_opened(c), 1); /* 40 requests, one TCP connection */
+	s3_free(c);
+}
+
 static void test_create_bucket_is_idempotent(void **state)
 {
 	(void)state;
@@ -215,6 +230,7 @@ int main(void)
 		cmocka_unit_test(test_multipart_20mib_round_trip),
 		cmocka_unit_test(test_range_get_returns_exact_bytes),
 		cmocka_unit_test(test_list_paginates_past_1000),
+		cmocka_unit_test(test_requests_reuse_the_connection),
 		cmocka_unit_test(test_create_bucket_is_idempotent),
 		cmocka_unit_test(test_wrong_secret_names_code_not_secret),
 		cmocka_unit_test(test_unreachable_endpoint_is_clear),

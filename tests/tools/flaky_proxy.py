@@ -1,0 +1,79 @@
+#!/usr/bin/env python3
+"""A test-only HTTP proxy that injects S3 faults in front of a real S3 server.
+
+The first --fail-first requests get --status with an S3 XML error body (default 503 SlowDown);
+the rest are forwarded unchanged (the Host header is kept, so SigV4 signatures stay valid).
+Every request is logged to --log as "<status> <method> <path>". Stops after --max-seconds.
+"""
+import argparse
+import http.client
+import http.server
+import threading
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--listen", type=int, required=True)
+    ap.add_argument("--upstream", required=True, help="host:port of the real server")
+    ap.add_argument("--fail-first", type=int, default=2)
+    ap.add_argument("--status", type=int, default=503)
+    ap.add_argument("--code", default="SlowDown")
+    ap.add_argument("--log", required=True)
+    ap.add_argument("--max-seconds", type=float, default=120)
+    args = ap.parse_args()
+    lock = threading.Lock()
+    state = {"seen": 0}
+    host, port = args.upstream.rsplit(":", 1)
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, *a):
+            pass
+
+        def record(self, status):
+            with lock, open(args.log, "a") as f:
+                f.write(f"{status} {self.command} {self.path}\n")
+
+        def handle_any(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(length) if length else b""
+            with lock:
+                state["seen"] += 1
+                fail = state["seen"] <= args.fail_first
+            if fail:
+                xml = (f"<?xml version=\"1.0\" encoding=\"UTF-8\"?><Error><Code>{args.code}</Code>"
+                       f"<Message>injected by flaky_proxy</Message></Error>").encode()
+                self.send_response(args.status)
+                self.send_header("Content-Type", "application/xml")
+                self.send_header("Content-Length", str(0 if self.command == "HEAD" else len(xml)))
+                self.end_headers()
+                if self.command != "HEAD":
+                    self.wfile.write(xml)
+                self.record(args.status)
+                return
+            up = http.client.HTTPConnection(host, int(port), timeout=30)
+            up.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
+            for k, v in self.headers.items():
+                up.putheader(k, v)
+            up.endheaders(body)
+            resp = up.getresponse()
+            data = resp.read()
+            self.send_response(resp.status)
+            for k, v in resp.getheaders():
+                if k.lower() not in ("connection", "transfer-encoding", "content-length"):
+                    self.send_header(k, v)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            if self.command != "HEAD":
+                self.wfile.write(data)
+            up.close()
+            self.record(resp.status)
+
+        do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", args.listen), Handler)
+    threading.Timer(args.max_seconds, server.shutdown).start()
+    server.serve_forever()
+
+if __name__ == "__main__":
+    main()
