@@ -147,13 +147,31 @@ int lake_set_commit_message(struct lake *l, const char *author, const char *mess
 	return query_discard(l, "CALL lake.set_commit_message($1, $2)", p, 2, e);
 }
 
-int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e)
+int lake_query_int64(struct lake *l, const char *sql, const char *const *params, int nparams,
+		     int64_t *out, struct err *e)
 {
 	duckdb_result r;
-	if (lake_query(l, "SELECT id FROM lake.current_snapshot()", NULL, 0, &r, e) < 0)
+	if (lake_query(l, sql, params, nparams, &r, e) < 0)
 		return -1;
-	*id = duckdb_value_int64(&r, 0, 0);
+	*out = duckdb_value_int64(&r, 0, 0);
 	duckdb_destroy_result(&r);
+	return 0;
+}
+
+int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e)
+{
+	return lake_query_int64(l, "SELECT id FROM lake.current_snapshot()", NULL, 0, id, e);
+}
+
+int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e)
+{
+	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
+		return -1;
+	if (body(l, ctx, e) < 0 || lake_exec(l, "COMMIT", e) < 0) {
+		struct err ignored = {0}; /* the first error is the one to report */
+		lake_exec(l, "ROLLBACK", &ignored);
+		return -1;
+	}
 	return 0;
 }
 

@@ -39,6 +39,13 @@ int lake_query(struct lake *l, const char *sql, const char *const *params, int n
 /* Records author and message on the snapshot the open transaction will commit. */
 int lake_set_commit_message(struct lake *l, const char *author, const char *message,
 			    struct err *e);
+/* Runs a one-value query (e.g. count(*)) and stores the first column of the first row. */
+int lake_query_int64(struct lake *l, const char *sql, const char *const *params, int nparams,
+		     int64_t *out, struct err *e);
+/* Runs body inside BEGIN ... COMMIT; any failure (body, commit, conflict) rolls back, so a
+ * failed step leaves no snapshot. body must call lake_set_commit_message. */
+typedef int (*lake_tx_body)(struct lake *l, void *ctx, struct err *e);
+int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e);
 /* Id of the newest snapshot of the lake. */
 int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e);
 

@@ -71,39 +71,43 @@ static int check_file(const char *path, struct err *e)
 static int table_exists(struct lake *l, const struct target *t, int *exists, struct err *e)
 {
 	const char *p[] = {t->schema, t->table};
-	duckdb_result r;
-	if (lake_query(l,
-		       "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' "
-		       "AND schema_name = $1 AND table_name = $2",
-		       p, 2, &r, e) < 0)
+	int64_t n;
+	if (lake_query_int64(l,
+			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' "
+			     "AND schema_name = $1 AND table_name = $2",
+			     p, 2, &n, e) < 0)
 		return -1;
-	*exists = duckdb_value_int64(&r, 0, 0) > 0;
-	duckdb_destroy_result(&r);
+	*exists = n > 0;
 	return 0;
 }
 
 static int schema_exists(struct lake *l, const char *schema, struct err *e)
 {
 	const char *p[] = {schema};
-	duckdb_result r;
-	if (lake_query(l,
-		       "SELECT count(*) FROM duckdb_schemas() WHERE database_name = 'lake' "
-		       "AND schema_name = $1",
-		       p, 1, &r, e) < 0)
+	int64_t n;
+	if (lake_query_int64(l,
+			     "SELECT count(*) FROM duckdb_schemas() WHERE database_name = 'lake' "
+			     "AND schema_name = $1",
+			     p, 1, &n, e) < 0)
 		return -1;
-	int found = duckdb_value_int64(&r, 0, 0) > 0;
-	duckdb_destroy_result(&r);
-	return found ? 0
+	return n > 0 ? 0
 		     : err_set(e, EXIT_USAGE, "schema '%s' does not exist in the lake (raw, silver, "
 					      "gold are created by 'lakehouse init')",
 			       schema);
 }
 
-/* The transaction body: create-or-append, then the commit message. Returns rows landed. */
-static int land_rows(struct lake *l, const struct config *cfg, const struct target *t,
-		     const char *reader, const char *path, const char *message, int64_t *rows,
-		     struct err *e)
+struct landing {
+	const struct config *cfg;
+	struct target t;
+	const char *reader, *path, *message;
+	int64_t rows;
+};
+
+/* The transaction body: create-or-append, then the commit message. */
+static int land_rows(struct lake *l, void *ctx, struct err *e)
 {
+	struct landing *d = ctx;
+	const struct target *t = &d->t;
 	int exists;
 	if (table_exists(l, t, &exists, e) < 0)
 		return -1;
@@ -111,28 +115,29 @@ static int land_rows(struct lake *l, const struct config *cfg, const struct targ
 	char sql[512];
 	if (exists)
 		snprintf(sql, sizeof sql, "INSERT INTO lake.\"%s\".\"%s\" BY NAME SELECT * FROM %s",
-			 t->schema, t->table, reader);
+			 t->schema, t->table, d->reader);
 	else
 		snprintf(sql, sizeof sql, "CREATE TABLE lake.\"%s\".\"%s\" AS SELECT * FROM %s",
-			 t->schema, t->table, reader);
-	const char *p[] = {path};
+			 t->schema, t->table, d->reader);
+	const char *p[] = {d->path};
 	duckdb_result r;
 	if (lake_query(l, sql, p, 1, &r, e) < 0)
-		return err_wrap(e, "cannot land %s into %s.%s", path, t->schema, t->table);
-	*rows = (int64_t)duckdb_rows_changed(&r);
-	if (*rows == 0)
-		*rows = duckdb_value_int64(&r, 0, 0);
+		return err_wrap(e, "cannot land %s into %s.%s", d->path, t->schema, t->table);
+	d->rows = (int64_t)duckdb_rows_changed(&r);
+	if (d->rows == 0)
+		d->rows = duckdb_value_int64(&r, 0, 0);
 	duckdb_destroy_result(&r);
 
 	char auto_msg[1024];
+	const char *message = d->message;
 	if (!message) {
 		char copy[1024];
-		snprintf(copy, sizeof copy, "%s", path);
+		snprintf(copy, sizeof copy, "%s", d->path);
 		snprintf(auto_msg, sizeof auto_msg, "land %s into %s.%s: %lld rows (%s)", basename(copy),
-			 t->schema, t->table, (long long)*rows, exists ? "append" : "create");
+			 t->schema, t->table, (long long)d->rows, exists ? "append" : "create");
 		message = auto_msg;
 	}
-	return lake_set_commit_message(l, cfg->author, message, e);
+	return lake_set_commit_message(l, d->cfg->author, message, e);
 }
 
 int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e)
@@ -141,13 +146,14 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e)
 						 {"message", required_argument, NULL, 'm'},
 						 {"format", required_argument, NULL, 'F'},
 						 {0}};
-	const char *message = NULL, *format = NULL;
+	struct landing d = {.cfg = cfg};
+	const char *format = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (opt == 'm')
-			message = optarg;
+			d.message = optarg;
 		else if (opt == 'F')
 			format = optarg;
 		else
@@ -155,41 +161,31 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e)
 	}
 	if (argc - optind != 2)
 		return cmd_usage_error(e, "land", "give a table name and a file");
-	const char *path = argv[optind + 1];
-	struct target t;
-	if (parse_target(argv[optind], &t, e) < 0)
+	d.path = argv[optind + 1];
+	if (parse_target(argv[optind], &d.t, e) < 0)
 		return -1;
-	const char *ext = strrchr(path, '.');
-	const char *reader = reader_for(format ? format : ext ? ext + 1 : "");
-	if (!reader)
+	const char *ext = strrchr(d.path, '.');
+	d.reader = reader_for(format ? format : ext ? ext + 1 : "");
+	if (!d.reader)
 		return cmd_usage_error(e, "land",
 				       "cannot tell the format of %s: use a .parquet, .csv or .jsonl "
 				       "file or pass --format",
-				       path);
-	if (check_file(path, e) < 0)
+				       d.path);
+	if (check_file(d.path, e) < 0)
 		return -1;
 
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
-	int64_t rows = 0, snap = 0;
-	int rc = schema_exists(l, t.schema, e);
+	int64_t snap = 0;
+	int rc = schema_exists(l, d.t.schema, e);
 	if (rc == 0)
-		rc = lake_exec(l, "BEGIN TRANSACTION", e);
-	if (rc == 0) {
-		rc = land_rows(l, cfg, &t, reader, path, message, &rows, e);
-		if (rc == 0)
-			rc = lake_exec(l, "COMMIT", e);
-		if (rc < 0) {
-			struct err ignored = {0};
-			lake_exec(l, "ROLLBACK", &ignored);
-		}
-	}
+		rc = lake_in_transaction(l, land_rows, &d, e);
 	if (rc == 0)
 		rc = lake_current_snapshot(l, &snap, e);
 	if (rc == 0)
-		printf("landed %lld rows into %s.%s: snapshot %lld\n", (long long)rows, t.schema,
-		       t.table, (long long)snap);
+		printf("landed %lld rows into %s.%s: snapshot %lld\n", (long long)d.rows, d.t.schema,
+		       d.t.table, (long long)snap);
 	lake_close(l);
 	return rc;
 }

@@ -54,19 +54,18 @@ static int read_sql_file(const char *path, struct buf *out, struct err *e)
 	return rc;
 }
 
-static int run_in_transaction(struct lake *l, const struct config *cfg, const char *sql,
-			      const char *message, struct print_ctx *pc, struct err *e)
+struct script {
+	const struct config *cfg;
+	const char *sql, *message;
+	struct print_ctx *pc;
+};
+
+static int run_script(struct lake *l, void *ctx, struct err *e)
 {
-	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
+	struct script *s = ctx;
+	if (lake_run(l, s->sql, print_result, s->pc, e) < 0)
 		return -1;
-	if (lake_run(l, sql, print_result, pc, e) < 0 ||
-	    lake_set_commit_message(l, cfg->author, message, e) < 0 ||
-	    lake_exec(l, "COMMIT", e) < 0) {
-		struct err ignored = {0};
-		lake_exec(l, "ROLLBACK", &ignored);
-		return -1;
-	}
-	return 0;
+	return lake_set_commit_message(l, s->cfg->author, s->message, e);
 }
 
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
@@ -103,7 +102,8 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct lake *l;
 	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
 	if (rc == 0) {
-		rc = message ? run_in_transaction(l, cfg, sql, message, &pc, e)
+		struct script sc = {cfg, sql, message, &pc};
+		rc = message ? lake_in_transaction(l, run_script, &sc, e)
 			     : lake_run(l, sql, print_result, &pc, e);
 		lake_close(l);
 	}
