@@ -4,6 +4,7 @@
 #   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs
 #      extensions (PyPI wheels, unpacked; Python is not needed at run time)
 #   3. the embedded S3 server (versitygw, built from the Go module proxy)
+#   4. with --test-tools: a Python venv for the test-only tools (tests/requirements.txt)
 # Every fetched artifact is checked against scripts/deps.lock; what was installed is recorded
 # with its SHA-256 in .deps/CHECKSUMS. A second run with nothing changed only checks stamps.
 set -euo pipefail
@@ -108,6 +109,20 @@ elif ! stamp_ok s3-server || [ ! -x "$DEPS/bin/versitygw" ]; then
   GOBIN=$DEPS/bin GOFLAGS=-modcacherw go install -trimpath "$spec"
   log "s3 server built in $(( $(date +%s) - start )) s"
   stamp_set s3-server
+fi
+
+# ---- 4. test-only Python tools (--test-tools) -------------------------------------------------
+if [ "${1:-}" = "--test-tools" ]; then
+  req=$ROOT/tests/requirements.txt
+  want=$(sha_of "$req")
+  if [ ! -x "$DEPS/venv/bin/python" ] || [ "$(cat "$DEPS/venv/.stamp" 2>/dev/null)" != "$want" ]; then
+    log "installing test tools into .deps/venv (tests/requirements.txt)"
+    rm -rf "$DEPS/venv"
+    python3 -m venv "$DEPS/venv"
+    "$DEPS/venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    "$DEPS/venv/bin/pip" freeze > "$DEPS/venv/installed.txt"
+    echo "$want" > "$DEPS/venv/.stamp"
+  fi
 fi
 
 # ---- record what is installed ----------------------------------------------------------------

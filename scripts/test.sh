@@ -4,7 +4,7 @@
 # that needs S3 starts its own real server (versitygw) on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
+scripts/bootstrap.sh --test-tools
 
 echo "== build and test (RelWithDebInfo)"
 scripts/build.sh

@@ -20,6 +20,7 @@ unset S3_ENDPOINT AWS_ENDPOINT_URL_S3 LAKEHOUSE_CATALOG LAKEHOUSE_BUCKET
 cd "$WORK"
 
 cleanup() {
+  [ -z "${HUB_PID:-}" ] || kill "$HUB_PID" 2>/dev/null
   "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1
   rm -rf "$WORK" "$FIXTURES"
 }
@@ -55,4 +56,27 @@ make_parquet() {
 finish() {
   printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
   [ "$FAILED" -eq 0 ]
+}
+
+# start_hub ROOT [EMULATOR ARGS...]: the Hub emulator with a CDN on 127.0.0.2; sets HUB,
+# HUB_TOKEN, HUB_AUTH_LOG, HUB_REQUEST_LOG and exports HF_ENDPOINT.
+start_hub() {
+  local root=$1; shift
+  local port cdn; port=$(free_port); cdn=$(free_port)
+  HUB="http://127.0.0.1:$port"
+  HUB_TOKEN="hf_e2e$(od -An -N12 -tx8 /dev/urandom | tr -d ' \n')"
+  HUB_AUTH_LOG="$FIXTURES/cdn-auth.log"
+  HUB_REQUEST_LOG="$FIXTURES/hub-requests.log"
+  : > "$HUB_AUTH_LOG"
+  "$E2E_DIR/../../.deps/venv/bin/python" "$E2E_DIR/../tools/hub_emulator.py" --root "$root" \
+    --port "$port" --cdn-port "$cdn" --token "$HUB_TOKEN" --auth-log "$HUB_AUTH_LOG" \
+    --request-log "$HUB_REQUEST_LOG" --max-seconds 300 "$@" &
+  HUB_PID=$!
+  export HF_ENDPOINT=$HUB
+  for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.1)" 2>/dev/null && return
+    sleep 0.1
+  done
+  echo "hub emulator did not start" >&2
+  exit 1
 }

@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Generates small, deterministic Hub-shaped dataset repositories for tests and benchmarks.
+
+Each repo is a folder the Hub emulator serves as `datasets/<owner>/<name>`:
+  coco-detection : the shape of detection-datasets/coco (data/<split>-0000i-of-0000n.parquet)
+                   image_id int64, image struct<bytes: binary, path: string>, width, height,
+                   objects struct<bbox_id: list<int64>, category: list<int64>,
+                   bbox: list<list<float>>, area: list<float>>   (a Sequence of dicts)
+  coco-captions  : the shape of HuggingFaceM4/COCO config 2014_captions (one row per image)
+                   image struct<bytes, path>, filepath, filename, cocoid int32,
+                   sentences_raw list<string>
+Images are real JPEGs drawn here: a sky/ground scene with people (a head and a body) and
+cars; a few scenes are crowds (5 or more persons). Everything derives from --seed.
+Also writes <out>/manifest.json with per-split counts and the SHA-256 of every image.
+"""
+import argparse
+import hashlib
+import io
+import json
+import os
+import random
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+from PIL import Image, ImageDraw
+
+CATEGORIES = ["person", "bicycle", "car"]  # ids 0, 1, 2: a prefix of COCO's 80 names
+COCO_NAMES = ["person", "bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck"]
+IMAGE_TYPE = pa.struct([("bytes", pa.binary()), ("path", pa.string())])
+OBJECTS_TYPE = pa.struct([
+    ("bbox_id", pa.list_(pa.int64())),
+    ("category", pa.list_(pa.int64())),
+    ("bbox", pa.list_(pa.list_(pa.float32(), 4))),
+    ("area", pa.list_(pa.float32())),
+])
+
+
+def draw_scene(rng, image_id, crowd):
+    w, h = rng.choice([(320, 240), (288, 216), (256, 192)])
+    img = Image.new("RGB", (w, h), (rng.randint(90, 140), rng.randint(150, 200), 235))
+    d = ImageDraw.Draw(img)
+    horizon = int(h * rng.uniform(0.45, 0.6))
+    d.rectangle([0, horizon, w, h], fill=(rng.randint(60, 110), rng.randint(110, 150), 70))
+    objects = []
+    persons = rng.randint(5, 8) if crowd else rng.randint(0, 3)
+    cars = rng.randint(0, 2)
+    for _ in range(persons):
+        ph = rng.randint(h // 6, h // 3)
+        pw = max(6, ph // 3)
+        x = rng.randint(0, w - pw - 1)
+        y = rng.randint(horizon - ph // 2, h - ph - 1)
+        d.ellipse([x + pw // 4, y, x + 3 * pw // 4, y + pw // 2], fill=(230, 190, 160))
+        d.rectangle([x, y + pw // 2, x + pw, y + ph], fill=(rng.randint(0, 255), 40, rng.randint(0, 255)))
+        objects.append((0, [float(x), float(y), float(pw), float(ph)]))
+    for _ in range(cars):
+        cw, ch = rng.randint(w // 6, w // 3), rng.randint(h // 10, h // 6)
+        x, y = rng.randint(0, w - cw - 1), rng.randint(horizon, h - ch - 1)
+        d.rectangle([x, y, x + cw, y + ch], fill=(rng.randint(0, 255), rng.randint(0, 255), 30))
+        objects.append((2, [float(x), float(y), float(cw), float(ch)]))
+    d.text((4, 4), f"#{image_id}", fill=(255, 255, 255))
+    buf = io.BytesIO()
+    img.save(buf, format="JPEG", quality=85)
+    return buf.getvalue(), w, h, objects, persons
+
+
+def captions_for(rng, persons, cars):
+    who = "a crowd of people" if persons >= 5 else f"{persons} people" if persons else "an empty field"
+    extra = f" and {cars} car{'s' if cars != 1 else ''}" if cars else ""
+    return [f"{who}{extra} under a blue sky", f"a drawn scene with {who}{extra}",
+            f"outdoor picture number {rng.randint(1, 999)}"][: rng.randint(2, 3)]
+
+
+def hf_metadata(features):
+    return {b"huggingface": json.dumps({"info": {"features": features}}).encode()}
+
+
+def write_parquet(path, table):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    pq.write_table(table, path, row_group_size=100)
+
+
+def make(out, splits, seed, owner):
+    rng = random.Random(seed)
+    manifest = {"owner": owner, "repos": {}}
+    det_dir = os.path.join(out, owner, "coco-detection")
+    cap_dir = os.path.join(out, owner, "coco-captions")
+    det_info, cap_info = {}, {}
+    next_id, next_box = 1, 1
+    for split, count, crowds in splits:
+        det_rows = {k: [] for k in ("image_id", "image", "width", "height", "objects")}
+        cap_rows = {k: [] for k in ("image", "filepath", "filename", "cocoid", "sentences_raw")}
+        images, n_objects, n_captions, crowd_scenes = {}, 0, 0, 0
+        for i in range(count):
+            image_id = next_id
+            next_id += 1
+            crowd = i < crowds
+            jpeg, w, h, objs, persons = draw_scene(rng, image_id, crowd)
+            crowd_scenes += persons >= 5
+            name = f"{split}2017/{image_id:012d}.jpg"
+            images[name] = hashlib.sha256(jpeg).hexdigest()
+            ids = list(range(next_box, next_box + len(objs)))
+            next_box += len(objs)
+            det_rows["image_id"].append(image_id)
+            det_rows["image"].append({"bytes": jpeg, "path": name})
+            det_rows["width"].append(w)
+            det_rows["height"].append(h)
+            det_rows["objects"].append({
+                "bbox_id": ids, "category": [c for c, _ in objs], "bbox": [b for _, b in objs],
+                "area": [b[2] * b[3] for _, b in objs]})
+            n_objects += len(objs)
+            caps = captions_for(rng, persons, sum(1 for c, _ in objs if c == 2))
+            n_captions += len(caps)
+            cap_rows["image"].append({"bytes": jpeg, "path": name})
+            cap_rows["filepath"].append(f"{split}2017")
+            cap_rows["filename"].append(os.path.basename(name))
+            cap_rows["cocoid"].append(image_id)
+            cap_rows["sentences_raw"].append(caps)
+        det = pa.table({
+            "image_id": pa.array(det_rows["image_id"], pa.int64()),
+            "image": pa.array(det_rows["image"], IMAGE_TYPE),
+            "width": pa.array(det_rows["width"], pa.int64()),
+            "height": pa.array(det_rows["height"], pa.int64()),
+            "objects": pa.array(det_rows["objects"], OBJECTS_TYPE),
+        }).replace_schema_metadata(hf_metadata({
+            "image_id": {"dtype": "int64", "_type": "Value"}, "image": {"_type": "Image"},
+            "width": {"dtype": "int64", "_type": "Value"}, "height": {"dtype": "int64", "_type": "Value"},
+            "objects": {"feature": {"bbox_id": {"dtype": "int64", "_type": "Value"},
+                                    "category": {"names": COCO_NAMES, "_type": "ClassLabel"},
+                                    "bbox": {"feature": {"dtype": "float32", "_type": "Value"},
+                                             "length": 4, "_type": "Sequence"},
+                                    "area": {"dtype": "float32", "_type": "Value"}},
+                        "_type": "Sequence"}}))
+        write_parquet(os.path.join(det_dir, "data", f"{split}-00000-of-00001.parquet"), det)
+        cap = pa.table({
+            "image": pa.array(cap_rows["image"], IMAGE_TYPE),
+            "filepath": pa.array(cap_rows["filepath"], pa.string()),
+            "filename": pa.array(cap_rows["filename"], pa.string()),
+            "cocoid": pa.array(cap_rows["cocoid"], pa.int32()),
+            "sentences_raw": pa.array(cap_rows["sentences_raw"], pa.list_(pa.string())),
+        }).replace_schema_metadata(hf_metadata({"image": {"_type": "Image"}}))
+        write_parquet(os.path.join(cap_dir, "2014_captions", split, "0000.parquet"), cap)
+        det_info[split] = {"images": count, "objects": n_objects, "crowd_scenes": crowd_scenes,
+                           "image_sha256": images}
+        cap_info[split] = {"images": count, "captions": n_captions}
+    for d, title in ((det_dir, "COCO-shaped detection fixture"), (cap_dir, "COCO-shaped captions fixture")):
+        with open(os.path.join(d, "README.md"), "w") as f:
+            f.write(f"---\nlicense: cc-by-4.0\n---\n# {title}\nGenerated by tests/tools/make_fixtures.py (seed {seed}).\n")
+    manifest["repos"]["coco-detection"] = det_info
+    manifest["repos"]["coco-captions"] = cap_info
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--owner", default="fixtures")
+    ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--val", type=int, default=40)
+    ap.add_argument("--train", type=int, default=24)
+    ap.add_argument("--crowds", type=int, default=6, help="crowd scenes (>= 5 persons) per split")
+    args = ap.parse_args()
+    make(args.out, [("val", args.val, args.crowds), ("train", args.train, min(args.crowds, args.train))],
+         args.seed, args.owner)
+
+
+if __name__ == "__main__":
+    main()
