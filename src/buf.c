@@ -1,6 +1,8 @@
 /* buf.c - see buf.h. */
 #include "buf.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,10 +20,27 @@ int buf_append(struct buf *b, const void *p, size_t n)
 		b->data = d;
 		b->cap = cap;
 	}
-	if (n)
+	if (n && p)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
+	return 0;
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || buf_append(b, NULL, 0) < 0)
+		return -1;
+	size_t old = b->len;
+	if (buf_append(b, NULL, (size_t)n) < 0) /* reserve n bytes (+ NUL) */
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(b->data + old, (size_t)n + 1, fmt, ap);
+	va_end(ap);
 	return 0;
 }
 

@@ -15,6 +15,8 @@ struct buf {
 
 /* Appends n bytes; returns 0, or -1 when out of memory or over max. */
 int buf_append(struct buf *b, const void *p, size_t n);
+/* Appends printf-formatted text; returns 0 or -1. */
+int buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void buf_reset(struct buf *b);
 void buf_free(struct buf *b);
 

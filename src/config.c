@@ -108,6 +108,34 @@ static void pick(char *dst, size_t n, const struct dotenv *d, const char *const 
 	snprintf(dst, n, "%s", v ? v : fallback);
 }
 
+static void trim_in_place(char *s)
+{
+	char *t = trim(s);
+	memmove(s, t, strlen(t) + 1);
+}
+
+/* The token file huggingface_hub writes: $HF_TOKEN_PATH, else $HF_HOME/token, else
+ * ~/.cache/huggingface/token. */
+static void read_token_file(char *dst, size_t n)
+{
+	char path[1024];
+	const char *p = getenv("HF_TOKEN_PATH"), *home = getenv("HF_HOME"), *user = getenv("HOME");
+	if (p && *p)
+		snprintf(path, sizeof path, "%s", p);
+	else if (home && *home)
+		snprintf(path, sizeof path, "%s/token", home);
+	else if (user && *user)
+		snprintf(path, sizeof path, "%s/.cache/huggingface/token", user);
+	else
+		return;
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	if (!fgets(dst, (int)n, f))
+		dst[0] = '\0';
+	fclose(f);
+}
+
 #define PICK(field, fallback, ...)                                                      \
 	pick(cfg->field, sizeof cfg->field, &d, (const char *const[]){__VA_ARGS__, NULL}, \
 	     fallback)
@@ -119,6 +147,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	if (dotenv_read(&d, dotenv_path ? dotenv_path : ".env", e) < 0)
 		return -1;
 	const char *user = getenv("USER");
+	size_t n;
 
 	PICK(endpoint, "http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
 	     "S3_ENDPOINT");
@@ -132,6 +161,16 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	PICK(s3_server_bin, LAKEHOUSE_DEFAULT_S3_SERVER, "LAKEHOUSE_S3_SERVER");
 	PICK(author, user && *user ? user : "lakehouse", "LAKEHOUSE_AUTHOR");
 
+	PICK(hf_endpoint, "https://huggingface.co", "HF_ENDPOINT");
+	PICK(hf_token, "", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN");
+	PICK(local_store, "local-store", "LAKEHOUSE_LOCAL_STORE");
+	if (!cfg->hf_token[0])
+		read_token_file(cfg->hf_token, sizeof cfg->hf_token);
+	trim_in_place(cfg->hf_token);
+	n = strlen(cfg->hf_endpoint);
+	while (n && cfg->hf_endpoint[n - 1] == '/')
+		cfg->hf_endpoint[--n] = '\0';
+
 	/* The seed's compose names the endpoint "rustfs:9000" without a scheme. */
 	if (!strstr(cfg->endpoint, "://")) {
 		char tmp[sizeof cfg->endpoint];
@@ -140,7 +179,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 		    (int)sizeof cfg->endpoint)
 			return err_set(e, EXIT_USAGE, "endpoint too long");
 	}
-	size_t n = strlen(cfg->endpoint);
+	n = strlen(cfg->endpoint);
 	while (n && cfg->endpoint[n - 1] == '/')
 		cfg->endpoint[--n] = '\0';
 	for (const char *p = cfg->bucket; *p; p++)

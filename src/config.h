@@ -20,6 +20,9 @@ struct config {
 	char extension_dir[1024];
 	char s3_server_bin[1024];
 	char author[128];       /* recorded on every snapshot */
+	char hf_endpoint[512];  /* HF_ENDPOINT, no trailing slash */
+	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */
+	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
 };
 
 /* Fills cfg from the environment, ./.env (dotenv_path, NULL for "./.env") and defaults.

@@ -27,6 +27,29 @@ duckdb_connection lake_connection(struct lake *l)
 	return l->con;
 }
 
+duckdb_database lake_database(struct lake *l)
+{
+	return l->db;
+}
+
+int lake_quote_ident(const char *name, char *out, size_t n)
+{
+	size_t j = 0;
+	if (n < 3)
+		return -1;
+	out[j++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (j + 3 >= n)
+			return -1;
+		if (*p == '"')
+			out[j++] = '"';
+		out[j++] = *p;
+	}
+	out[j++] = '"';
+	out[j] = '\0';
+	return 0;
+}
+
 /* Removes every occurrence of the secret from msg: DuckDB and its extensions should never
  * echo it, but a message that leaks once would land in logs forever. */
 static void redact(char *msg, const char *secret)

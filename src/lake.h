@@ -26,6 +26,11 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 void lake_close(struct lake *l);
 
 duckdb_connection lake_connection(struct lake *l);
+/* The database, for a second connection (e.g. an appender beside a streaming query). */
+duckdb_database lake_database(struct lake *l);
+
+/* Writes name as a quoted SQL identifier ("a""b") into out; -1 if it does not fit. */
+int lake_quote_ident(const char *name, char *out, size_t n);
 
 /* Runs every statement of sql in order, stopping at the first error. cb (may be NULL) sees
  * each statement's result before it is destroyed; a negative return from cb stops the run. */

@@ -19,6 +19,7 @@
 #endif
 
 static const struct command commands[] = {
+	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder"},
 	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},
 	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},

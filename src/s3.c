@@ -7,6 +7,8 @@
  */
 #include "s3.h"
 
+#include "http.h"
+
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -16,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define DEFAULT_PART_SIZE (8u << 20)
 #define MIN_PART_SIZE (5u << 20)
@@ -107,29 +108,6 @@ void s3_set_list_page(struct s3 *s, int max_keys)
 
 /* ---- encoding and hashing ------------------------------------------------------------- */
 
-/* RFC 3986 encoding as SigV4 wants it; keep_slash for object keys in the path. */
-static int uri_encode(char *dst, size_t n, const char *src, int keep_slash)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	size_t j = 0;
-	for (const unsigned char *p = (const unsigned char *)src; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~' ||
-		    (keep_slash && *p == '/')) {
-			if (j + 1 >= n)
-				return -1;
-			dst[j++] = (char)*p;
-		} else {
-			if (j + 3 >= n)
-				return -1;
-			dst[j++] = '%';
-			dst[j++] = hex[*p >> 4];
-			dst[j++] = hex[*p & 15];
-		}
-	}
-	dst[j] = '\0';
-	return 0;
-}
-
 static void sha256_hex(const void *data, size_t len, char out[65])
 {
 	unsigned char md[32];
@@ -182,31 +160,15 @@ static size_t on_body(char *p, size_t size, size_t n, void *ud)
 	return buf_append(b, p, size * n) == 0 ? size * n : 0;
 }
 
-static void copy_header_value(char *dst, size_t n, const char *v, size_t len)
-{
-	while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
-		len--;
-	while (len && *v == ' ')
-		v++, len--;
-	if (len >= n)
-		len = n - 1;
-	memcpy(dst, v, len);
-	dst[len] = '\0';
-}
-
 static size_t on_header(char *p, size_t size, size_t n, void *ud)
 {
 	struct s3_resp *rs = ud;
 	size_t len = size * n;
 	char tmp[32];
-	if (len > 5 && strncasecmp(p, "etag:", 5) == 0)
-		copy_header_value(rs->etag, sizeof rs->etag, p + 5, len - 5);
-	else if (len > 14 && strncasecmp(p, "last-modified:", 14) == 0)
-		copy_header_value(rs->last_modified, sizeof rs->last_modified, p + 14, len - 14);
-	else if (len > 15 && strncasecmp(p, "content-length:", 15) == 0) {
-		copy_header_value(tmp, sizeof tmp, p + 15, len - 15);
+	http_header_match(p, len, "etag", rs->etag, sizeof rs->etag);
+	http_header_match(p, len, "last-modified", rs->last_modified, sizeof rs->last_modified);
+	if (http_header_match(p, len, "content-length", tmp, sizeof tmp))
 		rs->content_length = strtoll(tmp, NULL, 10);
-	}
 	return len;
 }
 
@@ -222,15 +184,6 @@ static int transient_status(long status)
 	return status == 500 || status == 502 || status == 503 || status == 504;
 }
 
-static void backoff_sleep(int attempt)
-{
-	long ms = 100L << attempt; /* 200, 400, 800 ms ... plus jitter */
-	ms += rand() % (ms / 2 + 1);
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
-		;
-}
-
 static void describe(const struct s3 *s, const struct s3_req *rq, char *dst, size_t n)
 {
 	snprintf(dst, n, "%s s3://%s/%s", rq->method, s->cfg->bucket, rq->key ? rq->key : "");
@@ -240,7 +193,7 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 		     struct err *e)
 {
 	char enc[3 * 1024 + 1] = "";
-	if (rq->key && uri_encode(enc, sizeof enc, rq->key, 1) < 0)
+	if (rq->key && http_uri_encode(enc, sizeof enc, rq->key, 1) < 0)
 		return err_set(e, EXIT_USAGE, "object key too long: %.64s...", rq->key);
 	int w = snprintf(url, n, "%s/%s%s%s%s%s", s->cfg->endpoint, s->cfg->bucket,
 			 rq->key ? "/" : "", enc, rq->query ? "?" : "", rq->query ? rq->query : "");
@@ -315,7 +268,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 		CURLcode cc = perform_once(s, rq, url, headers, sink, rs);
 		if (cc != CURLE_OK) {
 			if (transient_curl_error(cc) && attempt < s->max_attempts) {
-				backoff_sleep(attempt);
+				http_backoff_sleep(attempt);
 				continue;
 			}
 			err_set(e, EXIT_REMOTE,
@@ -336,7 +289,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 		struct buf view = {.data = sink->data ? sink->data + mark : NULL, .len = sink->len - mark};
 		parse_error_body(&view, rs);
 		if (transient_status(rs->status) && attempt < s->max_attempts) {
-			backoff_sleep(attempt);
+			http_backoff_sleep(attempt);
 			continue;
 		}
 		if (!rs->code[0])
@@ -474,7 +427,7 @@ static int multipart_begin(struct s3 *s, const char *key, struct multipart *mp, 
 			       sizeof mp->upload_id);
 		xmlFreeDoc(doc);
 		if (!mp->upload_id[0] ||
-		    uri_encode(mp->upload_id_enc, sizeof mp->upload_id_enc, mp->upload_id, 0) < 0)
+		    http_uri_encode(mp->upload_id_enc, sizeof mp->upload_id_enc, mp->upload_id, 0) < 0)
 			rc = err_set(e, EXIT_REMOTE, "POST s3://%s/%s?uploads: no UploadId in the reply",
 				     s->cfg->bucket, key);
 	}
@@ -625,12 +578,12 @@ static int list_page(struct s3 *s, xmlDocPtr doc, s3_list_cb cb, void *ctx, int 
 int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct err *e)
 {
 	char token[1024] = "", token_enc[3200], prefix_enc[3200], query[7000];
-	if (uri_encode(prefix_enc, sizeof prefix_enc, prefix ? prefix : "", 0) < 0)
+	if (http_uri_encode(prefix_enc, sizeof prefix_enc, prefix ? prefix : "", 0) < 0)
 		return err_set(e, EXIT_USAGE, "prefix too long");
 	struct buf body = {0};
 	int rc = 0, stopped = 0;
 	do {
-		uri_encode(token_enc, sizeof token_enc, token, 0);
+		http_uri_encode(token_enc, sizeof token_enc, token, 0);
 		/* Parameters in sorted order: the canonical form SigV4 signs. */
 		snprintf(query, sizeof query, "%s%s%slist-type=2&max-keys=%d&prefix=%s",
 			 token[0] ? "continuation-token=" : "", token_enc, token[0] ? "&" : "",

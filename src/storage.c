@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "http.h"
 #include "s3.h"
 
 #define START_TIMEOUT_MS 20000
@@ -25,12 +25,6 @@
 static void state_path(const struct config *cfg, const char *name, char *out, size_t n)
 {
 	snprintf(out, n, "%s/%s", cfg->data_dir, name);
-}
-
-static void sleep_ms(long ms)
-{
-	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-	nanosleep(&ts, NULL);
 }
 
 /* A pid from the pid file counts only while it is alive and still our server binary. */
@@ -142,7 +136,7 @@ static int wait_until_up(const struct config *cfg, pid_t child, const char *logp
 			rc = exists ? 0 : s3_create_bucket(s, e);
 			break;
 		}
-		sleep_ms(100);
+		http_sleep_ms(100);
 	}
 	if (rc < 0 && !e->msg[0])
 		err_set(e, EXIT_REMOTE, "the S3 server did not answer within %d s; see %s",
@@ -222,7 +216,7 @@ int storage_stop(const struct config *cfg, int *was_running, struct err *e)
 		int waited = 0;
 		while (kill(pid, 0) == 0 && waited < STOP_TIMEOUT_MS) {
 			waitpid(pid, NULL, WNOHANG); /* reap when it is our own child */
-			sleep_ms(50);
+			http_sleep_ms(50);
 			waited += 50;
 		}
 		if (kill(pid, 0) == 0) {

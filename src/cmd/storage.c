@@ -10,13 +10,15 @@
 
 static const char usage[] =
 	"usage: lakehouse storage start | stop | status [--json] | ls [--json|--csv] [PREFIX]\n"
-	"                         | stat KEY\n\n"
+	"                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n\n"
 	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
 	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket\n"
 	"  stop     stop the embedded server\n"
 	"  status   endpoint, reachability, bucket, object count and bytes\n"
 	"  ls       list objects (key, size, time) under PREFIX\n"
-	"  stat     one object's size, ETag and time (a HEAD request)\n";
+	"  stat     one object's size, ETag and time (a HEAD request)\n"
+	"  get      an object's bytes (or a byte range) to FILE or standard output;\n"
+	"           KEY may also be a full s3://BUCKET/KEY URI as the tables hold them\n";
 
 struct tally {
 	long long objects, bytes;
@@ -90,6 +92,33 @@ static int do_stat(const struct config *cfg, const char *key, enum output_format
 	return 0;
 }
 
+static int do_get(const struct config *cfg, const char *key, const char *range,
+		  const char *outpath, struct err *e)
+{
+	char prefix[80];
+	snprintf(prefix, sizeof prefix, "s3://%s/", cfg->bucket);
+	if (strncmp(key, prefix, strlen(prefix)) == 0)
+		key += strlen(prefix);
+	else if (strncmp(key, "s3://", 5) == 0)
+		return err_set(e, EXIT_USAGE, "%s is not in bucket %s (LAKEHOUSE_BUCKET)", key, cfg->bucket);
+	long long off = 0, len = -1;
+	if (range && (sscanf(range, "%lld:%lld", &off, &len) != 2 || off < 0 || len <= 0))
+		return cmd_usage_error(e, "storage", "--range wants OFFSET:LENGTH, got '%s'", range);
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	struct buf b = {0};
+	int rc = s3_get_range(s, key, off, len, &b, e);
+	s3_free(s);
+	if (rc == 0) {
+		FILE *out = outpath ? fopen(outpath, "wb") : stdout;
+		if (!out || fwrite(b.data, 1, b.len, out) != b.len || (outpath && fclose(out) != 0))
+			rc = err_set(e, 0, "cannot write %s", outpath ? outpath : "standard output");
+	}
+	buf_free(&b);
+	return rc;
+}
+
 static int do_status(const struct config *cfg, enum output_format fmt, struct err *e)
 {
 	struct s3 *s = s3_new(cfg, e);
@@ -137,8 +166,10 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, CMD_FORMAT_LONGOPTS, {0}};
+		{"help", no_argument, NULL, 'h'}, {"range", required_argument, NULL, 'r'},
+		{"output", required_argument, NULL, 'o'}, CMD_FORMAT_LONGOPTS, {0}};
 	enum output_format fmt = OUTPUT_TABLE;
+	const char *range = NULL, *outpath = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
 		if (opt == 'h')
@@ -149,10 +180,14 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (optind >= argc)
 		return cmd_usage_error(e, "storage", "give start, stop, status or ls");
 	const char *action = argv[optind++];
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
-		if (!cmd_format_option(opt, &fmt))
+		if (opt == 'r')
+			range = optarg;
+		else if (opt == 'o')
+			outpath = optarg;
+		else if (!cmd_format_option(opt, &fmt))
 			return cmd_usage_error(e, "storage", "unknown option");
 	}
 	int nargs = argc - optind;
@@ -160,6 +195,11 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");
 		return do_ls(cfg, nargs ? argv[optind] : "", fmt, e);
+	}
+	if (strcmp(action, "get") == 0) {
+		if (nargs != 1)
+			return cmd_usage_error(e, "storage", "get takes one KEY");
+		return do_get(cfg, argv[optind], range, outpath, e);
 	}
 	if (strcmp(action, "stat") == 0) {
 		if (nargs != 1)

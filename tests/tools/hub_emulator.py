@@ -25,8 +25,13 @@ LFS_SUFFIXES = (".parquet", ".jpg", ".jpeg", ".png", ".mp4", ".bin", ".arrow")
 
 
 class Repo:
-    def __init__(self, root, repo_id):
+    """One revision of a repo. refs/convert/parquet is served from the folder <repo>@convert
+    when it exists (script-based datasets have their Parquet only there), else from <repo>."""
+
+    def __init__(self, root, repo_id, rev="main"):
         self.dir = os.path.join(root, repo_id)
+        if rev == "refs/convert/parquet" and os.path.isdir(self.dir + "@convert"):
+            self.dir += "@convert"
         self.files = {}
         for base, _, names in os.walk(self.dir):
             for n in sorted(names):
@@ -66,10 +71,16 @@ def main():
     args = ap.parse_args()
     lock = threading.Lock()
 
-    def load(repo_id):
+    def load(repo_id, rev="main"):
         if ".." in repo_id.split("/") or not os.path.isdir(os.path.join(args.root, repo_id)):
             return None
-        return Repo(args.root, repo_id)
+        repo = Repo(args.root, repo_id, "main")
+        if rev not in ("main", repo.sha):
+            converted = Repo(args.root, repo_id, "refs/convert/parquet")
+            if rev in ("refs/convert/parquet", converted.sha):
+                repo = converted
+        repo.id = repo_id
+        return repo
 
     class Hub(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -113,7 +124,8 @@ def main():
                 self.error(404, "RepoNotFound", "Repository not found")
                 return None, None
             repo_id = "/".join(parts[:2])
-            repo = load(repo_id)
+            rev = parts[3] if len(parts) > 3 and parts[2] in ("revision", "tree", "resolve") else "main"
+            repo = load(repo_id, rev)
             if repo is None:
                 self.error(401, "RepoNotFound", f"Repository Not Found for url: {self.path}.")
                 return None, None
@@ -122,7 +134,8 @@ def main():
             return repo, parts[2:]
 
         def check_rev(self, repo, rev):
-            if rev in ("main", repo.sha, "refs/convert/parquet"):
+            if rev in ("main", repo.sha, "refs/convert/parquet") or \
+                    rev == Repo(args.root, repo.id, "refs/convert/parquet").sha:
                 return True
             self.error(404, "RevisionNotFound", f"Invalid rev id: {rev}")
             return False
@@ -144,7 +157,7 @@ def main():
             self.error(404, "EntryNotFound", "not found")
 
         def info(self, repo):
-            return {"_id": repo.sha[:24], "id": os.path.relpath(repo.dir, args.root), "sha": repo.sha,
+            return {"_id": repo.sha[:24], "id": repo.id, "sha": repo.sha,
                     "private": False, "gated": False, "disabled": False, "downloads": 0, "likes": 0,
                     "tags": [], "lastModified": "2026-11-01T00:00:00.000Z",
                     "siblings": [{"rfilename": p} for p in sorted(repo.files)]}
@@ -222,7 +235,8 @@ def main():
             if f["lfs"]:
                 headers += [("X-Linked-Etag", f'"{f["sha256"]}"'), ("X-Linked-Size", str(f["size"]))]
                 if args.cdn_port:
-                    loc = f"http://127.0.0.2:{args.cdn_port}/{repo_id_of(repo)}/{urllib.parse.quote(rel)}"
+                    folder = os.path.relpath(repo.dir, args.root).replace(os.sep, "/")
+                    loc = f"http://127.0.0.2:{args.cdn_port}/{urllib.parse.quote(folder)}/{urllib.parse.quote(rel)}"
                     return self.send(302, b"redirect body must not be saved", "text/plain",
                                      headers + [("Location", loc)])
             self.serve_file(os.path.join(repo.dir, rel), f["size"], headers)
@@ -241,7 +255,7 @@ def main():
             self.send(200, data, "application/octet-stream", headers)
 
     def repo_id_of(repo):
-        return os.path.relpath(repo.dir, args.root).replace(os.sep, "/")
+        return repo.id
 
     class Cdn(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"

@@ -1,0 +1,88 @@
+/* ingest.c - `lakehouse ingest NAME --from SRC`: a dataset from the Hugging Face Hub (or a
+ * local folder in the same layout) into the lake, through the local staging folder.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../ingest.h"
+#include "../source.h"
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
+	"                        [-m MESSAGE] [--threads N]\n\n"
+	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
+	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
+	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
+	"by URIs, in one snapshot. Running it again adds nothing.\n\n"
+	"  --from SOURCE   hf://datasets/OWNER/REPO[@REVISION] (HF_ENDPOINT, HF_TOKEN) or a folder\n"
+	"  --split S       split to ingest (default train)\n"
+	"  --config C      config (subset) name, when the repo has several\n"
+	"  --limit N       only the first N rows\n"
+	"  --threads N     parallel downloads and uploads (default 8)\n"
+	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n";
+
+int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},       {"from", required_argument, NULL, 'f'},
+		{"split", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
+		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
+		{"message", required_argument, NULL, 'm'}, {0}};
+	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
+	long long limit = -1;
+	long threads = 8;
+	int opt;
+	char *end;
+	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': return fputs(usage, stdout), 0;
+		case 'f': from = optarg; break;
+		case 's': split = optarg; break;
+		case 'c': config = optarg; break;
+		case 'm': message = optarg; break;
+		case 'l':
+			limit = strtoll(optarg, &end, 10);
+			if (*end || limit < 0)
+				return cmd_usage_error(e, "ingest", "--limit wants a row count, got '%s'", optarg);
+			break;
+		case 't':
+			threads = strtol(optarg, &end, 10);
+			if (*end || threads < 1 || threads > 32)
+				return cmd_usage_error(e, "ingest", "--threads wants 1..32, got '%s'", optarg);
+			break;
+		default: return cmd_usage_error(e, "ingest", "unknown option");
+		}
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(e, "ingest", "give one dataset NAME");
+	if (!from)
+		return cmd_usage_error(e, "ingest", "--from is required");
+	if (!*split || strchr(split, '/') || strstr(split, ".."))
+		return cmd_usage_error(e, "ingest", "invalid split '%s'", split);
+
+	struct source src;
+	if (source_resolve(cfg, from, config, split, (int)threads, &src, e) < 0)
+		return -1;
+	struct ingest_request rq = {
+		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
+		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
+		.threads = (int)threads};
+	struct ingest_result res;
+	int rc = ingest_run(cfg, &rq, &res, e);
+	if (rc == 0 && res.snapshot >= 0)
+		printf("ingested %s split %s from %s@%.12s: %lld rows, %lld blobs (%lld new objects, "
+		       "%.1f MB): snapshot %lld\n",
+		       rq.dataset, split, src.repo, src.revision, (long long)res.rows,
+		       (long long)res.blobs, (long long)res.objects_new, res.bytes_new / 1e6,
+		       (long long)res.snapshot);
+	else if (rc == 0)
+		printf("nothing new in %s split %s from %s@%.12s (%lld blobs, %lld new objects): no "
+		       "snapshot\n",
+		       rq.dataset, split, src.repo, src.revision, (long long)res.blobs,
+		       (long long)res.objects_new);
+	source_free(&src);
+	return rc;
+}

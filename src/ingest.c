@@ -1,0 +1,532 @@
+/* ingest.c - staged Parquet -> objects + raw rows; see ingest.h for the order of effects. */
+#define _GNU_SOURCE /* tdestroy */
+#include "ingest.h"
+
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "lake.h"
+#include "media.h"
+#include "s3.h"
+#include "upload.h"
+
+extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
+
+#define MAX_COLUMNS 256
+#define UPLOAD_INFLIGHT (64u << 20) /* bytes of blobs queued or travelling at once */
+
+struct column {
+	char name[256];
+	char type[512];
+	int media; /* 0 no, 1 STRUCT(bytes, path), 2 a list of those */
+};
+
+struct section {
+	char name[64], dataset[64];
+	char requires[512]; /* space separated */
+	const char *body;   /* into the embedded SQL */
+	size_t body_len;
+};
+
+struct run {
+	const struct config *cfg;
+	const struct ingest_request *rq;
+	struct ingest_result *res;
+	struct lake *lake;
+	struct column cols[MAX_COLUMNS];
+	int ncols;
+	void *known_keys; /* tsearch tree of object keys present or queued */
+	struct uploader *up;
+	duckdb_connection con2;
+	duckdb_appender app;
+};
+
+/* ---- sections of sql/10_raw.sql ------------------------------------------------------- */
+
+static int parse_sections(struct section *out, int max)
+{
+	int n = 0;
+	const char *p = sql_10_raw;
+	while ((p = strstr(p, "-- @section ")) != NULL && n < max) {
+		struct section *s = &out[n++];
+		memset(s, 0, sizeof *s);
+		sscanf(p, "-- @section %63s", s->name);
+		const char *d = strstr(p, "-- @dataset ");
+		const char *r = strstr(p, "-- @requires");
+		if (d)
+			sscanf(d, "-- @dataset %63s", s->dataset);
+		if (r) {
+			const char *eol = strchr(r, '\n');
+			size_t len = (size_t)(eol - r) - 12;
+			snprintf(s->requires, sizeof s->requires, "%.*s", (int)len, r + 12);
+		}
+		const char *next = strstr(p + 1, "-- @section ");
+		s->body = p;
+		s->body_len = next ? (size_t)(next - p) : strlen(p);
+		p += 1;
+	}
+	return n;
+}
+
+static const struct column *find_column(const struct run *r, const char *name)
+{
+	for (int i = 0; i < r->ncols; i++)
+		if (strcmp(r->cols[i].name, name) == 0)
+			return &r->cols[i];
+	return NULL;
+}
+
+/* Writes the required columns missing from the staged files into missing ("" if none). */
+static void missing_columns(const struct run *r, const struct section *s, char *missing, size_t n)
+{
+	char req[512];
+	missing[0] = '\0';
+	snprintf(req, sizeof req, "%s", s->requires);
+	for (char *save, *tok = strtok_r(req, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
+		if (!find_column(r, tok))
+			snprintf(missing + strlen(missing), n - strlen(missing), "%s%s", missing[0] ? ", " : "", tok);
+}
+
+/* ---- schema --------------------------------------------------------------------------- */
+
+static int media_kind(const char *type)
+{
+	static const char *const shapes[] = {"STRUCT(bytes BLOB, path VARCHAR)",
+					     "STRUCT(path VARCHAR, bytes BLOB)"};
+	for (int i = 0; i < 2; i++) {
+		size_t n = strlen(shapes[i]);
+		if (strcmp(type, shapes[i]) == 0)
+			return 1;
+		if (strncmp(type, shapes[i], n) == 0 && strcmp(type + n, "[]") == 0)
+			return 2;
+	}
+	return 0;
+}
+
+static int set_variable(struct lake *l, const char *name, const char *value, struct err *e)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", name);
+	const char *p[] = {value};
+	duckdb_result res;
+	if (lake_query(l, sql, p, 1, &res, e) < 0)
+		return -1;
+	duckdb_destroy_result(&res);
+	return 0;
+}
+
+/* Registers the staged files and the view ingest_source over them; reads their schema. A
+ * corrupt or unreadable file fails here, before anything is uploaded. */
+static int open_source(struct run *r, struct err *e)
+{
+	const struct ingest_request *rq = r->rq;
+	duckdb_result res;
+	if (lake_exec(r->lake,
+		      "CREATE OR REPLACE TABLE memory.main.ingest_files (path VARCHAR, rel VARCHAR);"
+		      "CREATE OR REPLACE TABLE memory.main.ingest_media (file VARCHAR, row BIGINT, "
+		      "col INTEGER, idx BIGINT, uri VARCHAR, path VARCHAR, status VARCHAR)",
+		      e) < 0)
+		return -1;
+	for (size_t i = 0; i < rq->nfiles; i++) {
+		const char *p[] = {rq->files[i].local, rq->files[i].rel};
+		if (lake_query(r->lake, "INSERT INTO memory.main.ingest_files VALUES ($1, $2)", p, 2,
+			       &res, e) < 0)
+			return -1;
+		duckdb_destroy_result(&res);
+	}
+	if (lake_exec(r->lake, "SET VARIABLE ingest_paths = (SELECT list(path ORDER BY path) "
+			       "FROM memory.main.ingest_files)", e) < 0)
+		return -1;
+	char limit[64] = "";
+	if (rq->limit >= 0)
+		snprintf(limit, sizeof limit, " ORDER BY __lh_file, file_row_number LIMIT %lld",
+			 (long long)rq->limit);
+	char sql[512];
+	snprintf(sql, sizeof sql,
+		 "CREATE OR REPLACE TEMP VIEW ingest_source AS SELECT * FROM read_parquet("
+		 "getvariable('ingest_paths'), filename = '__lh_file', file_row_number = true, "
+		 "union_by_name = true)%s",
+		 limit);
+	if (lake_exec(r->lake, sql, e) < 0 ||
+	    lake_query(r->lake, "SELECT column_name, column_type FROM (DESCRIBE ingest_source)",
+		       NULL, 0, &res, e) < 0)
+		return err_wrap(e, "cannot read the staged Parquet of %s", rq->repo);
+	idx_t rows = duckdb_row_count(&res);
+	for (idx_t i = 0; i < rows && r->ncols < MAX_COLUMNS; i++) {
+		char *name = duckdb_value_varchar(&res, 0, i), *type = duckdb_value_varchar(&res, 1, i);
+		if (strcmp(name, "__lh_file") != 0 && strcmp(name, "file_row_number") != 0) {
+			struct column *c = &r->cols[r->ncols++];
+			snprintf(c->name, sizeof c->name, "%s", name);
+			snprintf(c->type, sizeof c->type, "%s", type);
+			c->media = media_kind(type);
+		}
+		duckdb_free(name);
+		duckdb_free(type);
+	}
+	duckdb_destroy_result(&res);
+	/* A full scan of the footers and row groups now: a truncated file fails before uploads. */
+	int64_t n;
+	if (lake_query_int64(r->lake, "SELECT count(*) FROM ingest_source", NULL, 0, &n, e) < 0)
+		return err_wrap(e, "cannot read the staged Parquet of %s", rq->repo);
+	return 0;
+}
+
+/* ---- blobs ---------------------------------------------------------------------------- */
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+/* Returns 1 when key is new (and remembers it), 0 when known, -1 out of memory. */
+static int remember_key(struct run *r, const char *key)
+{
+	if (tfind(key, &r->known_keys, cmp_key))
+		return 0;
+	char *copy = strdup(key);
+	if (!copy || !tsearch(copy, &r->known_keys, cmp_key)) {
+		free(copy);
+		return -1;
+	}
+	return 1;
+}
+
+static int on_existing(const struct s3_object *o, void *ud)
+{
+	return remember_key(ud, o->key) < 0 ? -1 : 0;
+}
+
+static int append_media(struct run *r, const char *file, int64_t row, int col, int64_t idx,
+			const char *uri, const char *path, const char *status)
+{
+	duckdb_appender a = r->app;
+	return duckdb_append_varchar(a, file) == DuckDBError ||
+			       duckdb_append_int64(a, row) == DuckDBError ||
+			       duckdb_append_int32(a, col) == DuckDBError ||
+			       duckdb_append_int64(a, idx) == DuckDBError ||
+			       duckdb_append_varchar(a, uri) == DuckDBError ||
+			       (path ? duckdb_append_varchar(a, path) : duckdb_append_null(a)) ==
+				       DuckDBError ||
+			       duckdb_append_varchar(a, status) == DuckDBError ||
+			       duckdb_appender_end_row(a) == DuckDBError
+		       ? -1
+		       : 0;
+}
+
+static const char *vec_string(duckdb_vector v, idx_t i, size_t *len)
+{
+	uint64_t *valid = duckdb_vector_get_validity(v);
+	if (valid && !duckdb_validity_row_is_valid(valid, i))
+		return NULL;
+	duckdb_string_t *s = (duckdb_string_t *)duckdb_vector_get_data(v) + i;
+	*len = duckdb_string_t_length(*s);
+	return duckdb_string_t_data(s);
+}
+
+static int handle_blob(struct run *r, const struct column *c, const char *file, int64_t row,
+		       int64_t idx, const unsigned char *data, size_t len, const char *path,
+		       struct err *e)
+{
+	char sha[65], ext[8], key[1024], uri[1200];
+	media_sha256_hex(data, len, sha);
+	media_extension(path, data, len, ext);
+	if (media_key(key, sizeof key, r->rq->dataset, c->name, sha, ext) < 0)
+		return err_set(e, 0, "object key too long for column %s", c->name);
+	snprintf(uri, sizeof uri, "s3://%s/%s", r->cfg->bucket, key);
+	r->res->blobs++;
+	if (append_media(r, file, row, (int)(c - r->cols), idx, uri, path,
+			 media_status(ext, data, len)) < 0)
+		return err_set(e, 0, "cannot record blob %s: %s", key, duckdb_appender_error(r->app));
+	int fresh = remember_key(r, key);
+	if (fresh < 0)
+		return err_set(e, 0, "out of memory");
+	if (fresh && uploader_put(r->up, key, data, len, e) < 0)
+		return -1;
+	return 0;
+}
+
+/* Streams one media column's blobs (DuckDB hands them over chunk by chunk, so memory stays
+ * bounded by the chunk size plus the uploader's in-flight cap). */
+static int stream_column(struct run *r, const struct column *c, struct err *e)
+{
+	char q[300], sql[1200];
+	if (lake_quote_ident(c->name, q, sizeof q) < 0)
+		return err_set(e, 0, "column name too long");
+	if (c->media == 1)
+		snprintf(sql, sizeof sql,
+			 "SELECT __lh_file, file_row_number, 0, %s.bytes, %s.path FROM ingest_source "
+			 "WHERE %s.bytes IS NOT NULL",
+			 q, q, q);
+	else
+		snprintf(sql, sizeof sql,
+			 "SELECT __lh_file, file_row_number, idx, m.bytes, m.path FROM (SELECT __lh_file, "
+			 "file_row_number, unnest(generate_series(1, len(%s))) AS idx, unnest(%s) AS m "
+			 "FROM ingest_source) WHERE m.bytes IS NOT NULL",
+			 q, q);
+	duckdb_prepared_statement st;
+	duckdb_result res;
+	if (duckdb_prepare(lake_connection(r->lake), sql, &st) == DuckDBError) {
+		err_set(e, 0, "%s", duckdb_prepare_error(st));
+		duckdb_destroy_prepare(&st);
+		return -1;
+	}
+	if (duckdb_execute_prepared_streaming(st, &res) == DuckDBError) {
+		duckdb_destroy_prepare(&st);
+		lake_error(r->lake, &res, e);
+		duckdb_destroy_result(&res);
+		return err_wrap(e, "cannot read column %s", c->name);
+	}
+	int rc = 0;
+	duckdb_data_chunk chunk;
+	while (rc == 0 && (chunk = duckdb_fetch_chunk(res)) != NULL) {
+		idx_t n = duckdb_data_chunk_get_size(chunk);
+		duckdb_vector vfile = duckdb_data_chunk_get_vector(chunk, 0);
+		int64_t *rows = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 1));
+		int64_t *idxs = duckdb_vector_get_data(duckdb_data_chunk_get_vector(chunk, 2));
+		duckdb_vector vblob = duckdb_data_chunk_get_vector(chunk, 3);
+		duckdb_vector vpath = duckdb_data_chunk_get_vector(chunk, 4);
+		for (idx_t i = 0; i < n && rc == 0; i++) {
+			size_t flen = 0, blen = 0, plen = 0;
+			const char *f = vec_string(vfile, i, &flen);
+			const char *b = vec_string(vblob, i, &blen);
+			const char *p = vec_string(vpath, i, &plen);
+			char file[4096], path[1024];
+			snprintf(file, sizeof file, "%.*s", (int)flen, f ? f : "");
+			snprintf(path, sizeof path, "%.*s", (int)plen, p ? p : "");
+			rc = handle_blob(r, c, file, rows[i], idxs[i], (const unsigned char *)b, blen,
+					 p ? path : NULL, e);
+		}
+		duckdb_destroy_data_chunk(&chunk);
+	}
+	if (rc == 0 && duckdb_result_error(&res))
+		rc = lake_error(r->lake, &res, e);
+	duckdb_destroy_result(&res);
+	duckdb_destroy_prepare(&st);
+	return rc;
+}
+
+static int upload_blobs(struct run *r, struct err *e)
+{
+	char prefix[200];
+	snprintf(prefix, sizeof prefix, "assets/%s/", r->rq->dataset);
+	struct s3 *s = s3_new(r->cfg, e);
+	if (!s)
+		return -1;
+	int rc = s3_list(s, prefix, on_existing, r, e); /* one LIST instead of a HEAD per blob */
+	s3_free(s);
+	if (rc < 0)
+		return -1;
+	if (duckdb_connect(lake_database(r->lake), &r->con2) == DuckDBError ||
+	    duckdb_appender_create_ext(r->con2, "memory", "main", "ingest_media", &r->app) ==
+		    DuckDBError)
+		return err_set(e, 0, "cannot open the blob manifest");
+	r->up = uploader_new(r->cfg, r->rq->threads, UPLOAD_INFLIGHT, e);
+	if (!r->up)
+		return -1;
+	for (int i = 0; i < r->ncols && rc == 0; i++)
+		if (r->cols[i].media)
+			rc = stream_column(r, &r->cols[i], e);
+	struct upload_stats st;
+	struct err upload_err = {0};
+	if (uploader_finish(r->up, &st, &upload_err) < 0 && rc == 0) {
+		*e = upload_err;
+		rc = -1;
+	}
+	r->up = NULL;
+	r->res->objects_new = st.objects;
+	r->res->bytes_new = st.bytes;
+	if (duckdb_appender_flush(r->app) == DuckDBError && rc == 0)
+		rc = err_set(e, 0, "cannot write the blob manifest: %s", duckdb_appender_error(r->app));
+	return rc;
+}
+
+/* ---- rows ----------------------------------------------------------------------------- */
+
+/* ingest_rows: the staged rows with media columns replaced, plus lineage columns. */
+static int create_rows_view(struct run *r, struct err *e)
+{
+	struct buf sql = {0};
+	char q[300];
+	int rc = buf_printf(&sql, "CREATE OR REPLACE TEMP VIEW ingest_rows AS SELECT ");
+	for (int i = 0; i < r->ncols && rc == 0; i++) {
+		const struct column *c = &r->cols[i];
+		lake_quote_ident(c->name, q, sizeof q);
+		if (!c->media) {
+			rc = buf_printf(&sql, "s.%s, ", q);
+			continue;
+		}
+		char base[300];
+		snprintf(base, sizeof base, "%s", c->name);
+		static const char *const parts[] = {"uri", "path", "status"};
+		for (int k = 0; k < 3 && rc == 0; k++) {
+			char alias[320], qa[700];
+			snprintf(alias, sizeof alias, "%s_%s", base, parts[k]);
+			lake_quote_ident(alias, qa, sizeof qa);
+			const char *agg = c->media == 1 ? "first(m.%s)" : "list(m.%s ORDER BY m.idx)";
+			char aggx[64];
+			snprintf(aggx, sizeof aggx, agg, parts[k]);
+			rc = buf_printf(&sql, "(SELECT %s FROM memory.main.ingest_media m WHERE m.file = "
+					      "s.__lh_file AND m.row = s.file_row_number AND m.col = %d) AS %s, ",
+					aggx, i, qa);
+		}
+	}
+	rc = rc || buf_printf(&sql,
+			      "getvariable('ingest_split') AS split, getvariable('ingest_repo') AS "
+			      "source_repo, getvariable('ingest_revision') AS source_revision, f.rel AS "
+			      "source_file, s.file_row_number AS source_row FROM ingest_source s JOIN "
+			      "memory.main.ingest_files f ON f.path = s.__lh_file");
+	if (rc)
+		rc = err_set(e, 0, "out of memory");
+	else
+		rc = lake_exec(r->lake, sql.data, e);
+	buf_free(&sql);
+	return rc;
+}
+
+struct count_ctx {
+	int64_t rows;
+};
+
+static int count_inserts(duckdb_result *res, void *ud)
+{
+	struct count_ctx *c = ud;
+	if (duckdb_result_statement_type(*res) == DUCKDB_STATEMENT_TYPE_INSERT)
+		c->rows += (int64_t)duckdb_rows_changed(res);
+	return 0;
+}
+
+/* Picks the sections of sql/10_raw.sql that apply: the dataset's own ones whose required
+ * columns are all staged, or the generic ones for a dataset without sections. */
+static int pick_sections(struct run *r, struct section *secs, int *n, int *use, struct err *e)
+{
+	*n = parse_sections(secs, 16);
+	int own = 0, ran = 0;
+	char missing[512] = "", wanted[1024] = "";
+	for (int i = 0; i < *n; i++)
+		own += strcmp(secs[i].dataset, r->rq->dataset) == 0;
+	for (int i = 0; i < *n; i++) {
+		use[i] = 0;
+		if (strcmp(secs[i].dataset, own ? r->rq->dataset : "*") != 0)
+			continue;
+		char miss[512];
+		missing_columns(r, &secs[i], miss, sizeof miss);
+		if (miss[0]) {
+			snprintf(missing, sizeof missing, "%s", miss);
+			snprintf(wanted + strlen(wanted), sizeof wanted - strlen(wanted), "%s%s needs%s",
+				 wanted[0] ? "; " : "", secs[i].name, secs[i].requires);
+			continue;
+		}
+		use[i] = 1;
+		ran++;
+	}
+	if (!ran)
+		return err_set(e, EXIT_USAGE,
+			       "%s: missing expected column(s) %s for dataset '%s' (%s)", r->rq->repo,
+			       missing, r->rq->dataset, wanted);
+	return 0;
+}
+
+static int check_sections(struct run *r, struct err *e)
+{
+	struct section secs[16];
+	int n, use[16];
+	return pick_sections(r, secs, &n, use, e);
+}
+
+static int run_sections(struct run *r, int64_t *inserted, struct err *e)
+{
+	struct section secs[16];
+	int n, use[16];
+	if (pick_sections(r, secs, &n, use, e) < 0)
+		return -1;
+	struct count_ctx cc = {0};
+	char table[80];
+	snprintf(table, sizeof table, "raw.\"%s\"", r->rq->dataset); /* validated identifier */
+	for (int i = 0; i < n; i++) {
+		if (!use[i])
+			continue;
+		const struct section *s = &secs[i];
+		struct buf body = {0};
+		const char *p = s->body, *end = s->body + s->body_len, *t;
+		int rc = 0;
+		while (rc == 0 && (t = strstr(p, "{{table}}")) != NULL && t < end) {
+			rc = buf_append(&body, p, (size_t)(t - p)) || buf_append(&body, table, strlen(table));
+			p = t + 9;
+		}
+		rc = rc || buf_append(&body, p, (size_t)(end - p));
+		if (rc == 0)
+			rc = lake_run(r->lake, body.data, count_inserts, &cc, e);
+		buf_free(&body);
+		if (rc < 0)
+			return err_wrap(e, "sql/10_raw.sql section %s", s->name);
+	}
+	*inserted = cc.rows;
+	return 0;
+}
+
+static int land_rows(struct lake *l, void *ctx, struct err *e)
+{
+	struct run *r = ctx;
+	int64_t inserted = 0;
+	if (run_sections(r, &inserted, e) < 0)
+		return -1;
+	r->res->rows = inserted;
+	if (inserted == 0)
+		return 1; /* nothing new: the caller rolls back, no empty snapshot */
+	char msg[1024];
+	if (r->rq->message)
+		snprintf(msg, sizeof msg, "%s", r->rq->message);
+	else
+		snprintf(msg, sizeof msg, "ingest %s from %s@%s split %s: %lld rows, %lld new objects",
+			 r->rq->dataset, r->rq->repo, r->rq->revision, r->rq->split,
+			 (long long)inserted, (long long)r->res->objects_new);
+	return lake_set_commit_message(l, r->cfg->author, msg, e);
+}
+
+static int commit_rows(struct run *r, struct err *e)
+{
+	if (lake_exec(r->lake, "BEGIN TRANSACTION", e) < 0)
+		return -1;
+	int rc = land_rows(r->lake, r, e);
+	if (rc == 0 && lake_exec(r->lake, "COMMIT", e) == 0)
+		return lake_current_snapshot(r->lake, &r->res->snapshot, e);
+	struct err ignored = {0};
+	lake_exec(r->lake, "ROLLBACK", &ignored);
+	return rc > 0 ? 0 : -1;
+}
+
+int ingest_run(const struct config *cfg, const struct ingest_request *rq,
+	       struct ingest_result *res, struct err *e)
+{
+	static struct run r; /* large (column table): off the stack */
+	memset(&r, 0, sizeof r);
+	memset(res, 0, sizeof *res);
+	res->snapshot = -1;
+	r.cfg = cfg, r.rq = rq, r.res = res;
+	if (!lake_valid_identifier(rq->dataset))
+		return err_set(e, EXIT_USAGE, "invalid dataset name '%s': letters, digits and '_' only",
+			       rq->dataset);
+	if (rq->nfiles == 0)
+		return err_set(e, EXIT_USAGE, "no Parquet files for split '%s' in %s", rq->split, rq->repo);
+	if (lake_open(&r.lake, cfg, LAKE_EXISTING, e) < 0)
+		return -1;
+	int rc = set_variable(r.lake, "ingest_split", rq->split, e);
+	rc = rc ? rc : set_variable(r.lake, "ingest_repo", rq->repo, e);
+	rc = rc ? rc : set_variable(r.lake, "ingest_revision", rq->revision, e);
+	rc = rc ? rc : open_source(&r, e);
+	/* Check the columns and build the view before any upload: wrong input uploads nothing. */
+	rc = rc ? rc : check_sections(&r, e);
+	rc = rc ? rc : create_rows_view(&r, e);
+	rc = rc ? rc : upload_blobs(&r, e);
+	rc = rc ? rc : commit_rows(&r, e);
+	if (r.app)
+		duckdb_appender_destroy(&r.app);
+	if (r.con2)
+		duckdb_disconnect(&r.con2);
+	tdestroy(r.known_keys, free);
+	lake_close(r.lake);
+	return rc;
+}

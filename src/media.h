@@ -1,0 +1,24 @@
+/* media.h - media blobs: content address, file type, integrity check.
+ * Pure functions over caller-owned buffers; nothing allocated.
+ */
+#ifndef LAKEHOUSE_MEDIA_H
+#define LAKEHOUSE_MEDIA_H
+
+#include <stddef.h>
+
+/* hex SHA-256 of data (65 bytes with the NUL). */
+void media_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* File extension for a blob: from its original path when that ends in a plain extension
+ * ([A-Za-z0-9]{1,5}, lower-cased), else from magic bytes, else "bin". Never contains '/'. */
+void media_extension(const char *path, const unsigned char *data, size_t len, char out[8]);
+
+/* "ok", "truncated" (JPEG without its end marker, PNG without IEND) or "unchecked". */
+const char *media_status(const char *ext, const unsigned char *data, size_t len);
+
+/* The object key of a blob: "assets/<dataset>/<column>/<sha256>.<ext>", with characters of
+ * column outside [A-Za-z0-9_-] replaced by '_'. -1 if too long. */
+int media_key(char *dst, size_t n, const char *dataset, const char *column, const char *sha,
+	      const char *ext);
+
+#endif

@@ -1,0 +1,32 @@
+/* source.h - turns `--from` into staged local Parquet files for one config/split.
+ *
+ *   hf://datasets/OWNER/REPO[@REV]  resolve REV (default main) to a commit, list the repo,
+ *                                   pick the split's Parquet (else the Hub's auto-converted
+ *                                   Parquet under refs/convert/parquet), download them into
+ *                                   <local_store>/OWNER/REPO/<commit>/<path>
+ *   ./folder (any local path)       the same layout on disk, read in place
+ * The caller frees the result with source_free().
+ */
+#ifndef LAKEHOUSE_SOURCE_H
+#define LAKEHOUSE_SOURCE_H
+
+#include "config.h"
+#include "err.h"
+#include "ingest.h"
+
+struct source {
+	char repo[1024];    /* "OWNER/REPO" or "local:<absolute folder>" */
+	char revision[64];  /* commit sha, or "local" */
+	struct ingest_file *files;
+	size_t nfiles;
+};
+
+int source_resolve(const struct config *cfg, const char *from, const char *config,
+		   const char *split, int threads, struct source *out, struct err *e);
+void source_free(struct source *s);
+
+/* 1 when the repo-relative path is a Parquet file of split (and of config, when given):
+ * data/<split>-NNNNN.parquet, <config>/<split>-NNNNN.parquet, <config>/<split>/NNNN.parquet. */
+int source_path_matches(const char *path, const char *config, const char *split);
+
+#endif

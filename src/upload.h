@@ -1,0 +1,31 @@
+/* upload.h - a pool of threads uploading objects in parallel, each with its own S3
+ * connection. Memory is bounded: uploader_put() copies the bytes and blocks while more than
+ * max_inflight bytes wait or travel. The first failure stops the pool; later puts fail.
+ */
+#ifndef LAKEHOUSE_UPLOAD_H
+#define LAKEHOUSE_UPLOAD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "err.h"
+
+struct uploader;
+
+struct upload_stats {
+	int64_t objects, bytes;
+	size_t peak_inflight;
+};
+
+/* cfg must outlive the pool. Free it with uploader_finish(). */
+struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_inflight,
+			      struct err *e);
+/* Queues a copy of data for key. Returns -1 when the pool has failed (e says why). */
+int uploader_put(struct uploader *u, const char *key, const void *data, size_t len,
+		 struct err *e);
+/* Waits for every queued upload, stops the threads, frees the pool; -1 with the first
+ * failure. stats may be NULL. */
+int uploader_finish(struct uploader *u, struct upload_stats *stats, struct err *e);
+
+#endif
