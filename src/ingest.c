@@ -398,6 +398,14 @@ static int count_inserts(duckdb_result *res, void *ud)
 	return 0;
 }
 
+static int count_words(const char *list)
+{
+	int n = 1;
+	for (; *list; list++)
+		n += *list == ',';
+	return n;
+}
+
 /* Picks the sections of sql/10_raw.sql that apply: the dataset's own ones whose required
  * columns are all staged, or the generic ones for a dataset without sections. */
 static int pick_sections(struct run *r, struct section *secs, int *n, int *use, struct err *e)
@@ -414,7 +422,9 @@ static int pick_sections(struct run *r, struct section *secs, int *n, int *use, 
 		char miss[512];
 		missing_columns(r, &secs[i], miss, sizeof miss);
 		if (miss[0]) {
-			snprintf(missing, sizeof missing, "%s", miss);
+			/* report the closest shape: the section that misses the fewest columns */
+			if (!missing[0] || count_words(miss) < count_words(missing))
+				snprintf(missing, sizeof missing, "%s", miss);
 			snprintf(wanted + strlen(wanted), sizeof wanted - strlen(wanted), "%s%s needs%s",
 				 wanted[0] ? "; " : "", secs[i].name, secs[i].requires);
 			continue;

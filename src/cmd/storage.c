@@ -171,15 +171,6 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 	enum output_format fmt = OUTPUT_TABLE;
 	const char *range = NULL, *outpath = NULL;
 	int opt;
-	while ((opt = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (!cmd_format_option(opt, &fmt))
-			return cmd_usage_error(e, "storage", "unknown option");
-	}
-	if (optind >= argc)
-		return cmd_usage_error(e, "storage", "give start, stop, status or ls");
-	const char *action = argv[optind++];
 	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
@@ -190,6 +181,9 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		else if (!cmd_format_option(opt, &fmt))
 			return cmd_usage_error(e, "storage", "unknown option");
 	}
+	if (optind >= argc)
+		return cmd_usage_error(e, "storage", "give start, stop, status, ls, stat or get");
+	const char *action = argv[optind++];
 	int nargs = argc - optind;
 	if (strcmp(action, "ls") == 0) {
 		if (nargs > 1)

@@ -19,7 +19,31 @@ export LAKEHOUSE_AUTHOR=e2e
 unset S3_ENDPOINT AWS_ENDPOINT_URL_S3 LAKEHOUSE_CATALOG LAKEHOUSE_BUCKET
 cd "$WORK"
 
+# start_proxy FAIL_FIRST STATUS CODE [ARGS...]: a fault-injecting proxy in front of the
+# embedded server; sets PROXY, PROXY_PID and PROXY_LOG.
+start_proxy() {
+  local port fail=$1 status=$2 code=$3; shift 3
+  port=$(free_port)
+  PROXY_LOG=$(mktemp "$FIXTURES/proxy-XXXXXX.log")
+  python3 "$E2E_DIR/../tools/flaky_proxy.py" --listen "$port" --upstream "${AWS_ENDPOINT_URL#http://}" \
+    --fail-first "$fail" --status "$status" --code "$code" --log "$PROXY_LOG" --max-seconds 120 "$@" &
+  PROXY_PID=$!
+  PROXY="http://127.0.0.1:$port"
+  wait_port "$port"
+}
+stop_proxy() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; PROXY_PID=; }
+
+wait_port() {
+  for _ in $(seq 100); do
+    python3 -c "import socket; socket.create_connection(('127.0.0.1', $1), 0.1)" 2>/dev/null && return 0
+    sleep 0.1
+  done
+  echo "nothing listens on port $1" >&2
+  exit 1
+}
+
 cleanup() {
+  [ -z "${PROXY_PID:-}" ] || kill "$PROXY_PID" 2>/dev/null
   [ -z "${HUB_PID:-}" ] || kill "$HUB_PID" 2>/dev/null
   "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1
   rm -rf "$WORK" "$FIXTURES"
@@ -73,10 +97,5 @@ start_hub() {
     --request-log "$HUB_REQUEST_LOG" --max-seconds 300 "$@" &
   HUB_PID=$!
   export HF_ENDPOINT=$HUB
-  for _ in $(seq 100); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.1)" 2>/dev/null && return
-    sleep 0.1
-  done
-  echo "hub emulator did not start" >&2
-  exit 1
+  wait_port "$port"
 }

@@ -7,22 +7,6 @@ lh storage start
 lh init
 check "lake initialised" test "$RC" -eq 0
 make_parquet "$FIXTURES/events.parquet" 1000
-real=${AWS_ENDPOINT_URL#http://}
-
-# start_proxy FAIL_FIRST STATUS CODE: a fresh proxy; sets PROXY and PROXY_LOG.
-start_proxy() {
-  local port; port=$(free_port)
-  PROXY_LOG=$(mktemp "$FIXTURES/proxy-XXXXXX.log")
-  python3 "$E2E_DIR/../tools/flaky_proxy.py" --listen "$port" --upstream "$real" \
-    --fail-first "$1" --status "$2" --code "$3" --log "$PROXY_LOG" --max-seconds 60 &
-  PROXY_PID=$!
-  PROXY="http://127.0.0.1:$port"
-  for _ in $(seq 50); do
-    python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 0.1)" 2>/dev/null && return
-    sleep 0.1
-  done
-}
-stop_proxy() { kill "$PROXY_PID" 2>/dev/null; wait "$PROXY_PID" 2>/dev/null; }
 
 start_proxy 1 500 InternalError
 AWS_ENDPOINT_URL=$PROXY lh land raw.events "$FIXTURES/events.parquet"

@@ -4,11 +4,13 @@
 The first --fail-first requests get --status with an S3 XML error body (default 503 SlowDown);
 the rest are forwarded unchanged (the Host header is kept, so SigV4 signatures stay valid).
 Every request is logged to --log as "<status> <method> <path>". Stops after --max-seconds.
+--put-delay-ms slows PUTs down so a test can kill a client in the middle of its uploads.
 """
 import argparse
 import http.client
 import http.server
 import threading
+import time
 
 def main():
     ap = argparse.ArgumentParser()
@@ -19,6 +21,7 @@ def main():
     ap.add_argument("--code", default="SlowDown")
     ap.add_argument("--log", required=True)
     ap.add_argument("--max-seconds", type=float, default=120)
+    ap.add_argument("--put-delay-ms", type=int, default=0, help="slow every PUT down (crash tests)")
     args = ap.parse_args()
     lock = threading.Lock()
     state = {"seen": 0}
@@ -51,6 +54,8 @@ def main():
                     self.wfile.write(xml)
                 self.record(args.status)
                 return
+            if self.command == "PUT" and args.put_delay_ms:
+                time.sleep(args.put_delay_ms / 1000)
             up = http.client.HTTPConnection(host, int(port), timeout=30)
             up.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
             for k, v in self.headers.items():
