@@ -83,6 +83,21 @@ check "captions come from the auto-converted Parquet (refs/convert/parquet)" \
 check "the captions repo's images are the same objects (0 new)" \
   eval 'contains "$OUT" "(0 new objects" && [ "$(objects coco/image/)" -eq $((val_images + train_images)) ]'
 
+# --- resume a partial download; ride out a rate limit --------------------------------------
+src=$FIXTURES/hub/fixtures/coco-detection/data/val-00000-of-00001.parquet
+stage=$WORK/local-store/fixtures/coco-detection/$commit/data/val-00000-of-00001.parquet
+rm -f "$stage"
+head -c 30000 "$src" > "$stage.part"
+lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
+check "a partial download resumes with a Range request" \
+  eval '[ $RC -eq 0 ] && grep -q "val-00000-of-00001.parquet range=bytes=30000-" "$HUB_AUTH_LOG" && cmp -s "$src" "$stage"'
+printf 'garbage' > "$stage.part"; rm -f "$stage"
+lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
+check "a damaged partial file fails verification, is removed, and the next run recovers" \
+  eval '[ $RC -ne 0 ] && contains "$ERR" "does not match" && [ ! -e "$stage.part" ]'
+lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
+check "... and the next run is clean" eval '[ $RC -eq 0 ] && cmp -s "$src" "$stage"'
+
 # --- the token never leaves the Hub's host ----------------------------------------------------
 HF_TOKEN=$HUB_TOKEN lh ingest gated --from hf://datasets/fixtures/gated-coco --split val
 check "gated repo with the token ingests" eval '[ $RC -eq 0 ] && contains "$OUT" "snapshot"'
@@ -121,4 +136,17 @@ a=$(value "SELECT md5(string_agg(image_path || regexp_extract(image_uri, '[0-9a-
 b=$(value "SELECT md5(string_agg(file_name || regexp_extract(image_uri, '[0-9a-f]{64}'), ',' ORDER BY image_id)) FROM raw.coco_images WHERE split = 'val'")
 check "after the re-run: same rows and objects as the uninterrupted ingest" \
   eval '[ "$a" = "$b" ] && [ "$(objects crash/image/)" -eq "$val_images" ]'
+
+# --- rate limits: 429 with Retry-After is waited out; a persistent one ends clearly ---------
+kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
+: > "$HUB_REQUEST_LOG"
+start_hub "$FIXTURES/hub" --rate-limit-first 2
+lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
+check "two 429 replies are waited out" \
+  eval '[ $RC -eq 0 ] && [ "$(grep -c "^429 " "$HUB_REQUEST_LOG")" -eq 2 ]'
+kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null
+start_hub "$FIXTURES/hub" --rate-limit-first 1000
+lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
+check "a persistent 429 ends with exit 3 and says rate limited" \
+  eval '[ $RC -eq 3 ] && contains "$ERR" "rate limited"'
 finish

@@ -68,8 +68,11 @@ def main():
     ap.add_argument("--auth-log", default="")
     ap.add_argument("--request-log", default="")
     ap.add_argument("--max-seconds", type=float, default=600)
+    ap.add_argument("--rate-limit-first", type=int, default=0,
+                    help="answer the first N API calls with 429 and Retry-After: 1")
     args = ap.parse_args()
     lock = threading.Lock()
+    calls = {"n": 0}
 
     def load(repo_id, rev="main"):
         if ".." in repo_id.split("/") or not os.path.isdir(os.path.join(args.root, repo_id)):
@@ -104,7 +107,10 @@ def main():
                     f.write(f"{status} {self.command} {self.path}\n")
 
         def error(self, status, code, msg):
-            self.send(status, {"error": msg}, headers=[("X-Error-Code", code), ("X-Error-Message", msg)])
+            headers = [("X-Error-Code", code), ("X-Error-Message", msg)]
+            if status == 429:
+                headers.append(("Retry-After", "1"))
+            self.send(status, {"error": msg}, headers=headers)
 
         def authorised(self, repo_id):
             if repo_id not in args.gated:
@@ -147,6 +153,11 @@ def main():
             url = urllib.parse.urlsplit(self.path)
             query = urllib.parse.parse_qs(url.query)
             parts = [urllib.parse.unquote(p) for p in url.path.split("/") if p]
+            with lock:
+                calls["n"] += 1
+                limited = calls["n"] <= args.rate_limit_first
+            if limited:
+                return self.error(429, "RateLimited", "rate limit reached, retry later") or None
             if parts[:2] == ["api", "datasets"]:
                 return self.api(parts[2:], query)
             if parts[:1] == ["datasets"] and len(parts) >= 5 and parts[3] == "resolve":
@@ -269,7 +280,9 @@ def main():
         def do_GET(self):
             if args.auth_log:
                 with lock, open(args.auth_log, "a") as f:
-                    f.write(f"{'AUTH' if self.headers.get('Authorization') else 'none'} {self.path}\n")
+                    rng = self.headers.get("Range")
+                    f.write(f"{'AUTH' if self.headers.get('Authorization') else 'none'} {self.path}"
+                            f"{' range=' + rng if rng else ''}\n")
             rel = urllib.parse.unquote(urllib.parse.urlsplit(self.path).path.lstrip("/"))
             path = os.path.join(args.root, rel)
             if ".." in rel.split("/") or not os.path.isfile(path):

@@ -1,0 +1,88 @@
+/* test_media.c - content addresses, extensions from untrusted paths, integrity flags, and
+ * which repo paths belong to a split. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "media.h"
+#include "source.h"
+
+static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0xFF, 0xD9};
+
+static void test_sha256_is_the_standard_one(void **state)
+{
+	(void)state;
+	char hex[65];
+	media_sha256_hex("abc", 3, hex);
+	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void test_extension_from_path_is_sanitised(void **state)
+{
+	(void)state;
+	char ext[8];
+	media_extension("val2017/000001.JPEG", jpeg, sizeof jpeg, ext);
+	assert_string_equal(ext, "jpg");
+	media_extension("x.png", jpeg, sizeof jpeg, ext);
+	assert_string_equal(ext, "png"); /* the path wins when it is plain */
+	const char *hostile[] = {"../../etc/passwd", "/abs/dir.d/file", "a.b/../c", "..", "x.jp/g",
+				 "x.toolongext", "x.j%2Fg", NULL};
+	for (int i = 0; hostile[i]; i++) {
+		media_extension(hostile[i], jpeg, sizeof jpeg, ext);
+		assert_string_equal(ext, "jpg"); /* falls back to the magic bytes */
+	}
+	media_extension(NULL, (const unsigned char *)"\x89PNG\r\n\x1a\n....", 12, ext);
+	assert_string_equal(ext, "png");
+	media_extension(NULL, (const unsigned char *)"hello", 5, ext);
+	assert_string_equal(ext, "bin");
+}
+
+static void test_status_flags_truncated_images(void **state)
+{
+	(void)state;
+	assert_string_equal(media_status("jpg", jpeg, sizeof jpeg), "ok");
+	assert_string_equal(media_status("jpg", jpeg, sizeof jpeg - 2), "truncated");
+	unsigned char padded[sizeof jpeg + 3] = {0};
+	memcpy(padded, jpeg, sizeof jpeg);
+	assert_string_equal(media_status("jpg", padded, sizeof padded), "ok");
+	assert_string_equal(media_status("wav", jpeg, 4), "unchecked");
+}
+
+static void test_keys_stay_under_their_prefix(void **state)
+{
+	(void)state;
+	char key[256];
+	assert_int_equal(media_key(key, sizeof key, "coco", "image", "ab", "jpg"), 0);
+	assert_string_equal(key, "assets/coco/image/ab.jpg");
+	assert_int_equal(media_key(key, sizeof key, "coco", "../../x y", "ab", "jpg"), 0);
+	assert_string_equal(key, "assets/coco/______x_y/ab.jpg");
+	assert_int_equal(media_key(key, 10, "coco", "image", "ab", "jpg"), -1);
+}
+
+static void test_split_paths(void **state)
+{
+	(void)state;
+	assert_true(source_path_matches("data/val-00000-of-00002.parquet", NULL, "val"));
+	assert_true(source_path_matches("data/val-00000-of-00002-a1b2.parquet", "default", "val"));
+	assert_true(source_path_matches("2014_captions/val/0000.parquet", "2014_captions", "val"));
+	assert_true(source_path_matches("2014_captions/val/0000.parquet", NULL, "val"));
+	assert_false(source_path_matches("2014_captions/val/0000.parquet", "2014", "val"));
+	assert_false(source_path_matches("data/validation-00000.parquet", NULL, "val"));
+	assert_false(source_path_matches("data/train-00000-of-00001.parquet", NULL, "val"));
+	assert_false(source_path_matches("data/val-00000.json", NULL, "val"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_sha256_is_the_standard_one),
+		cmocka_unit_test(test_extension_from_path_is_sanitised),
+		cmocka_unit_test(test_status_flags_truncated_images),
+		cmocka_unit_test(test_keys_stay_under_their_prefix),
+		cmocka_unit_test(test_split_paths),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
