@@ -182,6 +182,11 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	n = strlen(cfg->endpoint);
 	while (n && cfg->endpoint[n - 1] == '/')
 		cfg->endpoint[--n] = '\0';
+	size_t blen = strlen(cfg->bucket);
+	if (blen < 3 || blen > 63)
+		return err_set(e, EXIT_USAGE,
+			       "invalid bucket name '%s' (LAKEHOUSE_BUCKET): S3 wants 3 to 63 characters",
+			       cfg->bucket);
 	for (const char *p = cfg->bucket; *p; p++)
 		if (!(islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' || *p == '.'))
 			return err_set(e, EXIT_USAGE,

@@ -16,7 +16,7 @@
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
 #define MAX_COLUMNS 256
-#define UPLOAD_INFLIGHT (64u << 20) /* bytes of blobs queued or travelling at once */
+#define UPLOAD_INFLIGHT (32u << 20) /* bytes of blobs queued or travelling at once */
 
 struct column {
 	char name[256];
@@ -243,7 +243,7 @@ static int handle_blob(struct run *r, const struct column *c, const char *file, 
 	int fresh = remember_key(r, key);
 	if (fresh < 0)
 		return err_set(e, 0, "out of memory");
-	if (fresh && uploader_put(r->up, key, data, len, e) < 0)
+	if (fresh && uploader_put(r->up, key, data, len, sha, e) < 0)
 		return -1;
 	return 0;
 }
@@ -326,9 +326,21 @@ static int upload_blobs(struct run *r, struct err *e)
 	r->up = uploader_new(r->cfg, r->rq->threads, UPLOAD_INFLIGHT, e);
 	if (!r->up)
 		return -1;
+	/* Bounded memory: DuckDB holds a whole Parquet column chunk (a row group's blobs) while
+	 * it decodes one, and by default also prefetches and buffers further chunks of a
+	 * streaming result (its buffer accounting does not see BLOB bytes). One scan thread, no
+	 * prefetch and a tiny result buffer keep it to about one row group in flight. */
+	rc = lake_exec(r->lake,
+		       "SET threads = 1; SET disable_parquet_prefetching = true; "
+		       "SET streaming_buffer_size = '1KB'",
+		       e);
 	for (int i = 0; i < r->ncols && rc == 0; i++)
 		if (r->cols[i].media)
 			rc = stream_column(r, &r->cols[i], e);
+	struct err ignored = {0};
+	lake_exec(r->lake,
+		  "RESET threads; RESET disable_parquet_prefetching; RESET streaming_buffer_size",
+		  &ignored);
 	struct upload_stats st;
 	struct err upload_err = {0};
 	if (uploader_finish(r->up, &st, &upload_err) < 0 && rc == 0) {

@@ -41,6 +41,7 @@ struct s3_req {
 	size_t body_len;
 	int64_t range_off, range_len; /* range_len == 0: no Range header */
 	struct buf *out;              /* response body sink; NULL: discard */
+	const char *body_sha256;      /* hex SHA-256 of body when known; NULL: computed here */
 };
 
 struct s3_resp {
@@ -241,7 +242,10 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 	describe(s, rq, what, sizeof what);
 
 	char hash[65];
-	sha256_hex(rq->body ? rq->body : "", rq->body_len, hash);
+	if (rq->body_sha256)
+		snprintf(hash, sizeof hash, "%s", rq->body_sha256);
+	else
+		sha256_hex(rq->body ? rq->body : "", rq->body_len, hash);
 	struct curl_slist *headers = NULL;
 	snprintf(hdr, sizeof hdr, "x-amz-content-sha256: %s", hash);
 	headers = curl_slist_append(headers, hdr);
@@ -365,11 +369,18 @@ int s3_create_bucket(struct s3 *s, struct err *e)
 
 /* ---- objects -------------------------------------------------------------------------- */
 
-int s3_put(struct s3 *s, const char *key, const void *data, size_t len, struct err *e)
+int s3_put_hashed(struct s3 *s, const char *key, const void *data, size_t len,
+		  const char *sha256_hex, struct err *e)
 {
-	struct s3_req rq = {.method = "PUT", .key = key, .body = data, .body_len = len};
+	struct s3_req rq = {.method = "PUT", .key = key, .body = data, .body_len = len,
+			    .body_sha256 = sha256_hex};
 	struct s3_resp rs;
 	return s3_do(s, &rq, &rs, e);
+}
+
+int s3_put(struct s3 *s, const char *key, const void *data, size_t len, struct err *e)
+{
+	return s3_put_hashed(s, key, data, len, NULL, e);
 }
 
 int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct buf *out,

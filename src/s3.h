@@ -42,6 +42,10 @@ int s3_bucket_exists(struct s3 *s, int *exists, struct err *e);
 int s3_create_bucket(struct s3 *s, struct err *e);
 
 int s3_put(struct s3 *s, const char *key, const void *data, size_t len, struct err *e);
+/* s3_put when the caller already knows the body's hex SHA-256 (content-addressed blobs):
+ * saves hashing every byte twice. */
+int s3_put_hashed(struct s3 *s, const char *key, const void *data, size_t len,
+		  const char *sha256_hex, struct err *e);
 /* Uploads a local file; multipart when larger than the part size (memory: one part). */
 int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e);
 /* Appends bytes [off, off+len) of the object to out (len < 0: to the end). */

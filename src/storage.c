@@ -124,16 +124,18 @@ static int wait_until_up(const struct config *cfg, pid_t child, const char *logp
 	s3_set_max_attempts(s, 1);
 	int rc = -1;
 	for (int waited = 0; waited < START_TIMEOUT_MS; waited += 100) {
-		int exists, status;
+		int status;
 		if (waitpid(child, &status, WNOHANG) == child) {
 			char tail[512];
 			log_tail(logpath, tail, sizeof tail);
 			err_set(e, EXIT_REMOTE, "the S3 server exited at start (see %s): %s", logpath, tail);
 			break;
 		}
-		struct err probe = {0};
-		if (s3_bucket_exists(s, &exists, &probe) == 0) {
-			rc = exists ? 0 : s3_create_bucket(s, e);
+		if (s3_reachable(s)) { /* it answers: now the bucket (its errors are real ones) */
+			int exists = 0;
+			rc = s3_bucket_exists(s, &exists, e);
+			if (rc == 0 && !exists)
+				rc = s3_create_bucket(s, e);
 			break;
 		}
 		http_sleep_ms(100);

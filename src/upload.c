@@ -2,6 +2,7 @@
 #include "upload.h"
 
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 struct job {
 	struct job *next;
 	char *key;
+	char sha256[65]; /* "" when unknown */
 	size_t len;
 	unsigned char data[];
 };
@@ -46,7 +48,7 @@ static void *worker(void *arg)
 		if (!j)
 			break;
 		/* After a failure the rest of the queue is dropped: nothing will be committed. */
-		int rc = failed ? 1 : s ? s3_put(s, j->key, j->data, j->len, &e) : -1;
+		int rc = failed ? 1 : s ? s3_put_hashed(s, j->key, j->data, j->len, j->sha256[0] ? j->sha256 : NULL, &e) : -1;
 		pthread_mutex_lock(&u->lock);
 		u->inflight -= j->len;
 		if (rc < 0 && !u->failure.code) {
@@ -92,7 +94,7 @@ struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_
 }
 
 int uploader_put(struct uploader *u, const char *key, const void *data, size_t len,
-		 struct err *e)
+		 const char *sha256_hex, struct err *e)
 {
 	struct job *j = malloc(sizeof *j + len);
 	if (!j || !(j->key = strdup(key))) {
@@ -101,6 +103,7 @@ int uploader_put(struct uploader *u, const char *key, const void *data, size_t l
 	}
 	j->next = NULL;
 	j->len = len;
+	snprintf(j->sha256, sizeof j->sha256, "%s", sha256_hex ? sha256_hex : "");
 	memcpy(j->data, data, len);
 	pthread_mutex_lock(&u->lock);
 	/* Wait for room, but always admit one job so a blob larger than the cap still moves. */

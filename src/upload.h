@@ -21,9 +21,10 @@ struct upload_stats {
 /* cfg must outlive the pool. Free it with uploader_finish(). */
 struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_inflight,
 			      struct err *e);
-/* Queues a copy of data for key. Returns -1 when the pool has failed (e says why). */
+/* Queues a copy of data for key; sha256_hex (may be NULL) is the body's known hash.
+ * Returns -1 when the pool has failed (e says why). */
 int uploader_put(struct uploader *u, const char *key, const void *data, size_t len,
-		 struct err *e);
+		 const char *sha256_hex, struct err *e);
 /* Waits for every queued upload, stops the threads, frees the pool; -1 with the first
  * failure. stats may be NULL. */
 int uploader_finish(struct uploader *u, struct upload_stats *stats, struct err *e);

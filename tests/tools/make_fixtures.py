@@ -76,9 +76,9 @@ def hf_metadata(features):
     return {b"huggingface": json.dumps({"info": {"features": features}}).encode()}
 
 
-def write_parquet(path, table):
+def write_parquet(path, table, row_group_size=100):
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    pq.write_table(table, path, row_group_size=100)
+    pq.write_table(table, path, row_group_size=row_group_size)
 
 
 def make_bad_variants(out, owner, table, rng, manifest):
@@ -104,6 +104,43 @@ def make_bad_variants(out, owner, table, rng, manifest):
     repo("coco-truncated", table.set_column(1, "image", pa.array(images, IMAGE_TYPE)))
     manifest["bad"] = {"hostile_paths": hostile, "truncated_sha256": hashlib.sha256(cut).hexdigest(),
                        "truncated_image_id": table.column("image_id")[0].as_py()}
+
+
+def make_bench(out, owner, count, seed, row_group, shard_rows=200):
+    """A big repo for bench/ingest: `count` distinct ~1.3 MB JPEGs (noise, so they do not
+    compress) in shards of shard_rows rows, and the same JPEGs as plain files for the
+    plain-uploader baseline."""
+    rng = random.Random(seed)
+    base = Image.frombytes("RGB", (1400, 1000), rng.randbytes(1400 * 1000 * 3))
+    repo = os.path.join(out, owner, "bench")
+    files = os.path.join(out, "bench-files")
+    os.makedirs(files, exist_ok=True)
+    shards = (count + shard_rows - 1) // shard_rows
+    total = 0
+    for shard in range(shards):
+        rows = {"image_id": [], "image": [], "width": [], "height": []}
+        for i in range(shard * shard_rows, min(count, (shard + 1) * shard_rows)):
+            img = base.copy()
+            d = ImageDraw.Draw(img)
+            d.rectangle([i % 1300, (i * 7) % 900, i % 1300 + 90, (i * 7) % 900 + 90], fill=(i % 256, 80, 200))
+            d.text((20, 20), f"bench image {i}", fill=(255, 255, 255))
+            buf = io.BytesIO()
+            img.save(buf, format="JPEG", quality=90)
+            data = buf.getvalue()
+            total += len(data)
+            name = f"bench/{i:07d}.jpg"
+            open(os.path.join(files, f"{i:07d}.jpg"), "wb").write(data)
+            rows["image_id"].append(i)
+            rows["image"].append({"bytes": data, "path": name})
+            rows["width"].append(1400)
+            rows["height"].append(1000)
+        table = pa.table({"image_id": pa.array(rows["image_id"], pa.int64()),
+                          "image": pa.array(rows["image"], IMAGE_TYPE),
+                          "width": pa.array(rows["width"], pa.int64()),
+                          "height": pa.array(rows["height"], pa.int64())})
+        write_parquet(os.path.join(repo, "data", f"train-{shard:05d}-of-{shards:05d}.parquet"), table,
+                      row_group)
+    print(f"{count} images, {total / 1e6:.0f} MB of JPEG in {shards} shards, {row_group} rows per row group")
 
 
 def make(out, splits, seed, owner, bad=False):
@@ -195,7 +232,11 @@ def main():
     ap.add_argument("--train", type=int, default=24)
     ap.add_argument("--crowds", type=int, default=6, help="crowd scenes (>= 5 persons) per split")
     ap.add_argument("--bad", action="store_true", help="also write the bad-input repos")
+    ap.add_argument("--bench", type=int, default=0, help="write only the benchmark repo, N images")
+    ap.add_argument("--row-group", type=int, default=32, help="rows per Parquet row group (bench)")
     args = ap.parse_args()
+    if args.bench:
+        return make_bench(args.out, args.owner, args.bench, args.seed, args.row_group)
     make(args.out, [("val", args.val, args.crowds), ("train", args.train, min(args.crowds, args.train))],
          args.seed, args.owner, args.bad)
 

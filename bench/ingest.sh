@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): `lakehouse ingest` of N generated ~1.3 MB images against, in the
+# same run and on the same embedded S3 server,
+#   (a) a plain parallel uploader: curl, 8 processes, each uploading its batch of the same
+#       JPEG files over one keep-alive connection (UNSIGNED-PAYLOAD: no hashing at all);
+#   (b) the Python reference from the seed's scaffold: datasets + boto3 put_object in a loop.
+# Prints wall time, objects/s, MB/s and peak RSS for each, and the ratios.
+# Usage: bench/ingest.sh [N_IMAGES [ROWS_PER_ROW_GROUP]] (default 2000 32: about 2.6 GB of
+# media; DuckDB holds one row group's blobs while it decodes them, so peak RSS follows the
+# row-group size, not the dataset size)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+N=${1:-2000}
+RG=${2:-32}
+scripts/bootstrap.sh --test-tools >/dev/null
+scripts/build.sh >/dev/null
+VENV=.deps/bench-venv
+if [ ! -x $VENV/bin/python ] || ! cmp -s bench/requirements.txt $VENV/requirements.txt; then
+  python3 -m venv $VENV && (cd bench && ../$VENV/bin/pip install -q -r requirements.txt)
+  cp bench/requirements.txt $VENV/requirements.txt
+fi
+LH=$PWD/build/lakehouse
+W=$(mktemp -d /tmp/lakehouse-bench-XXXXXX)
+trap '$LH storage stop >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
+export LAKEHOUSE_DATA_DIR=$W/data AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key
+echo "generating $N images..."
+.deps/venv/bin/python tests/tools/make_fixtures.py --out "$W/hub" --bench "$N" --row-group "$RG"
+media_mb=$(du -sm "$W/hub/bench-files" | cut -f1)
+$LH storage start >/dev/null
+
+measure() { # measure NAME COMMAND... -> "seconds peak_rss_kb"
+  local name=$1; shift
+  /usr/bin/time -f "%e %M" -o "$W/$name.time" "$@" > "$W/$name.out" 2> "$W/$name.err" || {
+    echo "$name failed:"; cat "$W/$name.err"; exit 1; }
+  cat "$W/$name.time"
+}
+
+# (a) plain parallel uploader
+export -f true 2>/dev/null || true
+plain() {
+  curl -sf -o /dev/null -X PUT --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$AWS_ENDPOINT_URL/plain"
+  find "$W/hub/bench-files" -name '*.jpg' | sort | xargs -P 8 -n $(( (N + 7) / 8 )) bash -c '
+    args=(); for f; do args+=(-T "$f" "$AWS_ENDPOINT_URL/plain/assets/plain/image/$(basename "$f")"); done
+    curl -sf -o /dev/null --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+      -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${args[@]}"' _
+}
+export -f plain; export W N
+read -r a_s a_kb < <(measure plain bash -c plain)
+
+# (b) Python reference
+read -r b_s b_kb < <(measure python $VENV/bin/python bench/python_reference.py "$AWS_ENDPOINT_URL" \
+  "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" reference "$W"/hub/fixtures/bench/data/*.parquet)
+
+# lakehouse ingest, from the staged folder (no download in the timing), into its own bucket
+export LAKEHOUSE_BUCKET=lakehouse-bench LAKEHOUSE_CATALOG=$W/bench.ducklake
+(cd "$W" && $LH init >/dev/null)
+read -r l_s l_kb < <(cd "$W" && measure lakehouse $LH ingest bench --from "$W/hub/fixtures/bench" --split train --threads 8)
+objects=$(LAKEHOUSE_BUCKET=lakehouse-bench $LH storage ls --csv assets/bench/image/ | tail -n +2 | wc -l)
+[ "$objects" -eq "$N" ] || { echo "lakehouse uploaded $objects of $N objects"; exit 1; }
+
+row() { printf '%-28s %8.2f s %9.1f obj/s %8.1f MB/s %8.1f MiB peak RSS\n' "$1" "$2" \
+  "$(echo "$N / $2" | bc -l)" "$(echo "$media_mb / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)"; }
+echo "$N images, $media_mb MB of media, $RG rows per row group, $(nproc) cores, versitygw on loopback"
+row "lakehouse ingest" "$l_s" "$l_kb"
+row "(a) curl x8 plain upload" "$a_s" "$a_kb"
+row "(b) datasets + boto3 loop" "$b_s" "$b_kb"
+printf 'lakehouse vs (a): %.2fx throughput (goal >= 0.9x)\n' "$(echo "$a_s / $l_s" | bc -l)"
+printf 'lakehouse vs (b): %.2fx throughput (goal >= 5x)\n' "$(echo "$b_s / $l_s" | bc -l)"
+printf 'lakehouse peak RSS: %.1f MiB for %d MB of media (goal < 256 MiB)\n' "$(echo "$l_kb / 1024" | bc -l)" "$media_mb"
