@@ -37,32 +37,46 @@ measure() { # measure NAME COMMAND... -> "seconds peak_rss_kb"
 }
 
 # (a) plain parallel uploader
-export -f true 2>/dev/null || true
-plain() {
+plain() { # plain BUCKET
   curl -sf -o /dev/null -X PUT --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$AWS_ENDPOINT_URL/plain"
+    -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "$AWS_ENDPOINT_URL/$1"
   find "$W/hub/bench-files" -name '*.jpg' | sort | xargs -P 8 -n $(( (N + 7) / 8 )) bash -c '
-    args=(); for f; do args+=(-T "$f" "$AWS_ENDPOINT_URL/plain/assets/plain/image/$(basename "$f")"); done
+    b=$0; args=(); for f; do args+=(-T "$f" "$AWS_ENDPOINT_URL/$b/assets/plain/image/$(basename "$f")"); done
     curl -sf -o /dev/null --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
-      -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${args[@]}"' _
+      -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" "${args[@]}"' "$1"
 }
 export -f plain; export W N
-read -r a_s a_kb < <(measure plain bash -c plain)
-
-# (b) Python reference
-read -r b_s b_kb < <(measure python $VENV/bin/python bench/python_reference.py "$AWS_ENDPOINT_URL" \
-  "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" reference "$W"/hub/fixtures/bench/data/*.parquet)
 
 # lakehouse ingest, from the staged folder (no download in the timing), into its own bucket
-export LAKEHOUSE_BUCKET=lakehouse-bench LAKEHOUSE_CATALOG=$W/bench.ducklake
-(cd "$W" && $LH init >/dev/null)
-read -r l_s l_kb < <(cd "$W" && measure lakehouse $LH ingest bench --from "$W/hub/fixtures/bench" --split train --threads 8)
-objects=$(LAKEHOUSE_BUCKET=lakehouse-bench $LH storage ls --csv assets/bench/image/ | tail -n +2 | wc -l)
-[ "$objects" -eq "$N" ] || { echo "lakehouse uploaded $objects of $N objects"; exit 1; }
+ingest() { # ingest BUCKET (the lake was created by `init` before the clock started)
+  cd "$W" && LAKEHOUSE_BUCKET=$1 LAKEHOUSE_CATALOG=$W/$1.ducklake \
+    $LH ingest bench --from "$W/hub/fixtures/bench" --split train --threads 8
+}
+export -f ingest; export LH
+
+# Rounds alternate the two fast contenders, each into a fresh bucket; `sync` first so one
+# run's dirty pages do not slow the next. The medians are reported.
+ROUNDS=${ROUNDS:-3}
+for i in $(seq "$ROUNDS"); do
+  sync; read -r s kb < <(measure plain$i bash -c "plain plain$i"); a_all+=("$s"); a_kb=$kb
+  (cd "$W" && LAKEHOUSE_BUCKET=lakehouse$i LAKEHOUSE_CATALOG=$W/lakehouse$i.ducklake $LH init >/dev/null)
+  sync; read -r s kb < <(measure lakehouse$i bash -c "ingest lakehouse$i"); l_all+=("$s"); l_kb=$kb
+  objects=$(LAKEHOUSE_BUCKET=lakehouse$i $LH storage ls --csv assets/bench/image/ | tail -n +2 | wc -l)
+  [ "$objects" -eq "$N" ] || { echo "lakehouse uploaded $objects of $N objects"; exit 1; }
+  rm -rf "$LAKEHOUSE_DATA_DIR/objects/plain$i" "$LAKEHOUSE_DATA_DIR/objects/lakehouse$i" # disk
+done
+median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
+a_s=$(median "${a_all[@]}"); l_s=$(median "${l_all[@]}")
+
+# (b) Python reference (once: it is the slow one)
+sync
+read -r b_s b_kb < <(measure python $VENV/bin/python bench/python_reference.py "$AWS_ENDPOINT_URL" \
+  "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" reference "$W"/hub/fixtures/bench/data/*.parquet)
 
 row() { printf '%-28s %8.2f s %9.1f obj/s %8.1f MB/s %8.1f MiB peak RSS\n' "$1" "$2" \
   "$(echo "$N / $2" | bc -l)" "$(echo "$media_mb / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)"; }
 echo "$N images, $media_mb MB of media, $RG rows per row group, $(nproc) cores, versitygw on loopback"
+echo "lakehouse runs: ${l_all[*]} s; curl runs: ${a_all[*]} s (medians below)"
 row "lakehouse ingest" "$l_s" "$l_kb"
 row "(a) curl x8 plain upload" "$a_s" "$a_kb"
 row "(b) datasets + boto3 loop" "$b_s" "$b_kb"
