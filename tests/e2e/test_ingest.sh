@@ -83,6 +83,14 @@ check "captions come from the auto-converted Parquet (refs/convert/parquet)" \
 check "the captions repo's images are the same objects (0 new)" \
   eval 'contains "$OUT" "(0 new objects" && [ "$(objects coco/image/)" -eq $((val_images + train_images)) ]'
 
+# --- a local batch drop in the same layout -------------------------------------------------------
+lh ingest localdrop --from "$FIXTURES/hub/fixtures/coco-detection" --split train --limit 10
+check "--from ./folder with --limit lands exactly 10 rows into raw.localdrop" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.localdrop")" -eq 10 ] && [ "$(value "SELECT DISTINCT source_revision FROM raw.localdrop")" = local ]'
+lh ingest localdrop --from "$FIXTURES/hub/fixtures/coco-detection" --split train
+check "... and without the limit adds only the other rows" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.localdrop")" -eq "$train_images" ] && [ "$(value "SELECT count(DISTINCT image_uri) FROM raw.localdrop")" -eq "$train_images" ]'
+
 # --- resume a partial download; ride out a rate limit --------------------------------------
 src=$FIXTURES/hub/fixtures/coco-detection/data/val-00000-of-00001.parquet
 stage=$WORK/local-store/fixtures/coco-detection/$commit/data/val-00000-of-00001.parquet
