@@ -15,7 +15,7 @@
 #include "ingest.h"
 
 struct source {
-	char repo[1024];    /* "OWNER/REPO" or "local:<absolute folder>" */
+	char repo[4200];    /* "OWNER/REPO" or "local:<absolute folder>" */
 	char revision[64];  /* commit sha, or "local" */
 	struct ingest_file *files;
 	size_t nfiles;
