@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "hub.h"
 
@@ -98,6 +99,41 @@ static int select_split(const struct hub_files *all, const char *config, const c
 	return 0;
 }
 
+/* The VisDrone layout: "<root>sequences/<seq>/<frame>" files; *root_len gets len(<root>). */
+static int video_layout(const struct hub_files *all, size_t *root_len)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path, *q = strstr(p, "sequences/");
+		if (q && (q == p || q[-1] == '/')) {
+			*root_len = (size_t)(q - p);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int select_video(const struct hub_files *all, size_t root_len, struct hub_files *out,
+			struct err *e)
+{
+	const char *root = all->v[0].path; /* compared by prefix length below */
+	(void)root;
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path;
+		if (strlen(p) <= root_len || (strncmp(p + root_len, "sequences/", 10) != 0 &&
+					      strncmp(p + root_len, "annotations/", 12) != 0))
+			continue;
+		if (out->n == out->cap) {
+			size_t c = out->cap ? out->cap * 2 : 256;
+			struct hub_file *v = realloc(out->v, c * sizeof *v);
+			if (!v)
+				return err_set(e, 0, "out of memory");
+			out->v = v, out->cap = c;
+		}
+		out->v[out->n++] = all->v[i];
+	}
+	return 0;
+}
+
 static int resolve_hf(const struct config *cfg, const char *from, const char *config,
 		      const char *split, int threads, struct source *s, struct err *e)
 {
@@ -108,8 +144,13 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 		return -1;
 	struct hub_files all = {0}, picked = {0};
 	int rc = hub_list_files(cfg, repo, commit, &all, e);
-	rc = rc ? rc : select_split(&all, config, split, &picked, e);
-	if (rc == 0 && picked.n == 0) {
+	size_t root_len = 0;
+	int video = rc == 0 && video_layout(&all, &root_len);
+	if (video)
+		rc = select_video(&all, root_len, &picked, e);
+	else if (rc == 0)
+		rc = select_split(&all, config, split, &picked, e);
+	if (rc == 0 && !video && picked.n == 0) {
 		/* No Parquet of that split in the repo itself: the Hub's auto-converted copy. */
 		hub_files_free(&all);
 		rc = hub_resolve_revision(cfg, repo, "refs/convert/parquet", commit, e);
@@ -124,8 +165,11 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 	char root[2048];
 	snprintf(root, sizeof root, "%s/%s/%s", cfg->local_store, repo, commit);
 	rc = rc ? rc : hub_download_files(cfg, repo, commit, picked.v, picked.n, root, threads, e);
+	if (rc == 0 && video)
+		snprintf(s->video_root, sizeof s->video_root, "%s/%.*s", root, (int)root_len,
+			 picked.v[0].path);
 	size_t cap = 0;
-	for (size_t i = 0; rc == 0 && i < picked.n; i++) {
+	for (size_t i = 0; rc == 0 && !video && i < picked.n; i++) {
 		char local[4096];
 		snprintf(local, sizeof local, "%s/%s", root, picked.v[i].path);
 		rc = add(s, &cap, local, picked.v[i].path, e);
@@ -165,9 +209,17 @@ static int cmp_files(const void *a, const void *b)
 static int resolve_folder(const char *from, const char *config, const char *split,
 			  struct source *s, struct err *e)
 {
-	char root[PATH_MAX];
+	char root[PATH_MAX], seqdir[PATH_MAX + 16];
 	if (!realpath(from, root))
 		return err_set(e, 0, "--from %s: %s", from, strerror(errno));
+	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
+	struct stat st;
+	if (stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) { /* the VisDrone layout */
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+		snprintf(s->repo, sizeof s->repo, "local:%s", root);
+		snprintf(s->revision, sizeof s->revision, "local");
+		return 0;
+	}
 	walk.s = s, walk.cap = 0, walk.rootlen = strlen(root), walk.config = config;
 	walk.split = split, walk.e = e;
 	int rc = nftw(root, on_entry, 16, FTW_PHYS);

@@ -5,6 +5,8 @@
  *                                   Parquet under refs/convert/parquet), download them into
  *                                   <local_store>/OWNER/REPO/<commit>/<path>
  *   ./folder (any local path)       the same layout on disk, read in place
+ * A source in the VisDrone layout (<root>/sequences/<seq>/NNNNNNN.jpg, <root>/annotations/) is
+ * staged whole instead, and video_root names the staged <root>.
  * The caller frees the result with source_free().
  */
 #ifndef LAKEHOUSE_SOURCE_H
@@ -19,6 +21,7 @@ struct source {
 	char revision[64];  /* commit sha, or "local" */
 	struct ingest_file *files;
 	size_t nfiles;
+	char video_root[4096]; /* set for the VisDrone layout (sequences/, annotations/) */
 };
 
 int source_resolve(const struct config *cfg, const char *from, const char *config,

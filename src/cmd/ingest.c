@@ -8,6 +8,7 @@
 
 #include "../ingest.h"
 #include "../source.h"
+#include "../visdrone.h"
 #include "cmd.h"
 
 static const char usage[] =
@@ -22,7 +23,12 @@ static const char usage[] =
 	"  --config C      config (subset) name, when the repo has several\n"
 	"  --limit N       only the first N rows\n"
 	"  --threads N     parallel downloads and uploads (default 8)\n"
-	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n";
+	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n\n"
+	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt)\n"
+	"becomes one fragmented MP4 per sequence under assets/visdrone/clips/, a fragment index\n"
+	"and the annotations (raw.visdrone_clips, raw.visdrone_fragments, raw.visdrone_annotations):\n"
+	"  --fps N              frame rate of the sequences (default 30)\n"
+	"  --fragment-frames N  frames per fragment (default: one second)\n";
 
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
@@ -30,10 +36,11 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"help", no_argument, NULL, 'h'},       {"from", required_argument, NULL, 'f'},
 		{"split", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
 		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
-		{"message", required_argument, NULL, 'm'}, {0}};
+		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
+		{"fragment-frames", required_argument, NULL, 'G'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
 	long long limit = -1;
-	long threads = 8;
+	long threads = 8, fps = 30, fragment_frames = 0;
 	int opt;
 	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
@@ -53,6 +60,16 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 			if (*end || threads < 1 || threads > 32)
 				return cmd_usage_error(e, "ingest", "--threads wants 1..32, got '%s'", optarg);
 			break;
+		case 'F':
+			fps = strtol(optarg, &end, 10);
+			if (*end || fps < 1 || fps > 240)
+				return cmd_usage_error(e, "ingest", "--fps wants 1..240, got '%s'", optarg);
+			break;
+		case 'G':
+			fragment_frames = strtol(optarg, &end, 10);
+			if (*end || fragment_frames < 1 || fragment_frames > 10000)
+				return cmd_usage_error(e, "ingest", "--fragment-frames wants 1..10000, got '%s'", optarg);
+			break;
 		default: return cmd_usage_error(e, "ingest", "unknown option");
 		}
 	}
@@ -66,6 +83,25 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct source src;
 	if (source_resolve(cfg, from, config, split, (int)threads, &src, e) < 0)
 		return -1;
+	if (src.video_root[0]) {
+		struct visdrone_request vq = {
+			.root = src.video_root, .repo = src.repo, .revision = src.revision, .split = split,
+			.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
+			.message = message};
+		struct ingest_result res;
+		int rc = visdrone_ingest(cfg, &vq, &res, e);
+		if (rc == 0 && res.snapshot >= 0)
+			printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB): "
+			       "snapshot %lld\n",
+			       argv[optind], src.repo, src.revision, (long long)res.rows,
+			       (long long)res.objects_new, (long long)res.blobs, res.bytes_new / 1e6,
+			       (long long)res.snapshot);
+		else if (rc == 0)
+			printf("nothing new in %s from %s@%.12s: no snapshot\n", argv[optind], src.repo,
+			       src.revision);
+		source_free(&src);
+		return rc;
+	}
 	struct ingest_request rq = {
 		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,

@@ -1,0 +1,25 @@
+-- 11_raw_visdrone.sql: lands VisDrone sequences, run by `lakehouse ingest` inside its one
+-- transaction after the clip objects are uploaded. The tool stages the rows of this run in
+-- memory.main.vd_clips / vd_fragments / vd_annotations; sequences already landed are skipped.
+CREATE TABLE IF NOT EXISTS raw.visdrone_clips (
+    clip_uri VARCHAR, sequence VARCHAR, n_frames INTEGER, fps INTEGER, width INTEGER,
+    height INTEGER, codec VARCHAR, bytes BIGINT, init_bytes BIGINT, split VARCHAR,
+    source_repo VARCHAR, source_revision VARCHAR);
+CREATE TABLE IF NOT EXISTS raw.visdrone_fragments (
+    clip_uri VARCHAR, fragment_id INTEGER, start_frame INTEGER, end_frame INTEGER,
+    start_time DOUBLE, end_time DOUBLE, byte_offset BIGINT, byte_length BIGINT);
+-- frame_index is VisDrone's (1-based); fragment frames are 0-based positions in the clip,
+-- so frame_index f lives in the fragment with start_frame <= f - 1 <= end_frame.
+CREATE TABLE IF NOT EXISTS raw.visdrone_annotations (
+    sequence VARCHAR, frame_index INTEGER, target_id INTEGER, bbox_left INTEGER,
+    bbox_top INTEGER, bbox_width INTEGER, bbox_height INTEGER, score INTEGER,
+    object_category INTEGER, truncation INTEGER, occlusion INTEGER);
+INSERT INTO raw.visdrone_clips
+SELECT * FROM memory.main.vd_clips c
+WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_clips x WHERE x.clip_uri = c.clip_uri);
+INSERT INTO raw.visdrone_fragments
+SELECT * FROM memory.main.vd_fragments f
+WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_fragments x WHERE x.clip_uri = f.clip_uri);
+INSERT INTO raw.visdrone_annotations
+SELECT * FROM memory.main.vd_annotations a
+WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_annotations x WHERE x.sequence = a.sequence);

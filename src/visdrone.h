@@ -1,0 +1,27 @@
+/* visdrone.h - VisDrone-MOT/VID sequences (official layout) into the lake:
+ *   <root>/sequences/<seq>/0000001.jpg ...  and  <root>/annotations/<seq>.txt
+ * Everything is checked first (frame numbering, every annotation line), then each new
+ * sequence is encoded to one fragmented MP4 and uploaded to
+ * s3://<bucket>/assets/visdrone/clips/<seq>.mp4, then raw.visdrone_clips,
+ * raw.visdrone_fragments (the fragment index) and raw.visdrone_annotations land in ONE
+ * transaction (sql/11_raw_visdrone.sql). Sequences already landed are skipped.
+ */
+#ifndef LAKEHOUSE_VISDRONE_H
+#define LAKEHOUSE_VISDRONE_H
+
+#include "config.h"
+#include "err.h"
+#include "ingest.h"
+
+struct visdrone_request {
+	const char *root;     /* local folder holding sequences/ and annotations/ */
+	const char *repo, *revision, *split;
+	int fps;              /* frames per second of the sequences (VisDrone: 25-30) */
+	int fragment_frames;  /* frames per fragment (default: fps, one second) */
+	const char *message;
+};
+
+int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
+		    struct ingest_result *res, struct err *e);
+
+#endif
