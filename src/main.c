@@ -19,6 +19,7 @@
 #endif
 
 static const struct command commands[] = {
+	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects"},
 	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder"},
 	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},

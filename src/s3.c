@@ -31,6 +31,7 @@ struct s3 {
 	int max_attempts;
 	int list_page;
 	long connects; /* new TCP connections opened, for the connection-reuse test */
+	int64_t received; /* GET body bytes */
 };
 
 struct s3_req {
@@ -95,6 +96,11 @@ void s3_set_part_size(struct s3 *s, size_t bytes)
 void s3_set_max_attempts(struct s3 *s, int attempts)
 {
 	s->max_attempts = attempts < 1 ? 1 : attempts;
+}
+
+int64_t s3_bytes_received(const struct s3 *s)
+{
+	return s->received;
 }
 
 long s3_connections_opened(const struct s3 *s)
@@ -392,7 +398,16 @@ int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct
 	struct s3_req rq = {.method = "GET", .key = key, .out = out, .range_off = off,
 			    .range_len = (off == 0 && len < 0) ? 0 : len};
 	struct s3_resp rs;
-	return s3_do(s, &rq, &rs, e);
+	size_t before = out->len;
+	int rc = s3_do(s, &rq, &rs, e);
+	if (rc == 0)
+		s->received += (int64_t)(out->len - before);
+	if (rc == 0 && len > 0 && out->len - before != (size_t)len)
+		return err_set(e, EXIT_FAILURE_,
+			       "GET s3://%s/%s bytes %lld+%lld: got %zu bytes; the object is shorter "
+			       "than asked (stale index?)",
+			       s->cfg->bucket, key, (long long)off, (long long)len, out->len - before);
+	return rc;
 }
 
 int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, struct err *e)

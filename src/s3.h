@@ -59,6 +59,8 @@ int s3_delete(struct s3 *s, const char *key, struct err *e);
  * cb returns 0 to go on, non-zero to stop early (s3_list then returns 0). */
 typedef int (*s3_list_cb)(const struct s3_object *obj, void *ctx);
 int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct err *e);
+/* Body bytes this client has received from GETs so far (over-read accounting). */
+int64_t s3_bytes_received(const struct s3 *s);
 /* TCP connections this client has opened so far (requests reuse one while it stays up). */
 long s3_connections_opened(const struct s3 *s);
 /* Page size for s3_list (default 1000, the S3 maximum). */

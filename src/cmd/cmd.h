@@ -19,6 +19,7 @@ struct command {
 	const char *summary;
 };
 
+int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);

@@ -1,0 +1,63 @@
+/* fetch.c - `lakehouse fetch --sql QUERY --out DIR`: the loader. DuckDB selects rows; only
+ * the objects or byte ranges those rows name are read from the bucket. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../fetch.h"
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: lakehouse fetch --sql QUERY --out DIR [--frames png|jpg] [--dry-run] [--threads N]\n\n"
+	"QUERY returns either clip_uri and fragment_id (e.g. from silver.visdrone_fragments) or\n"
+	"image_uri. Video fragments are written as standalone DIR/<sequence>#<fragment>.mp4 (init\n"
+	"segment + the fragment's bytes, fetched with Range requests); --frames also decodes them\n"
+	"to DIR/<sequence>_<frame>.png|jpg. Images are written as DIR/<sha256>.<ext>.\n"
+	"  --dry-run     print what would be fetched, fetch nothing\n"
+	"  --threads N   parallel requests (default 8)\n";
+
+int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},       {"sql", required_argument, NULL, 's'},
+		{"out", required_argument, NULL, 'o'},  {"frames", required_argument, NULL, 'f'},
+		{"dry-run", no_argument, NULL, 'n'},    {"threads", required_argument, NULL, 't'},
+		{0}};
+	struct fetch_request rq = {.threads = 8};
+	int opt;
+	char *end;
+	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'h': return fputs(usage, stdout), 0;
+		case 's': rq.sql = optarg; break;
+		case 'o': rq.out_dir = optarg; break;
+		case 'f': rq.frames = optarg; break;
+		case 'n': rq.dry_run = 1; break;
+		case 't':
+			rq.threads = (int)strtol(optarg, &end, 10);
+			if (*end || rq.threads < 1 || rq.threads > 32)
+				return cmd_usage_error(e, "fetch", "--threads wants 1..32, got '%s'", optarg);
+			break;
+		default: return cmd_usage_error(e, "fetch", "unknown option");
+		}
+	}
+	if (!rq.sql || (!rq.out_dir && !rq.dry_run) || optind != argc)
+		return cmd_usage_error(e, "fetch", "give --sql QUERY and --out DIR");
+	if (rq.frames && strcmp(rq.frames, "png") != 0 && strcmp(rq.frames, "jpg") != 0)
+		return cmd_usage_error(e, "fetch", "--frames is png or jpg, not '%s'", rq.frames);
+	struct fetch_result res;
+	if (fetch_run(cfg, &rq, &res, e) < 0)
+		return -1;
+	if (res.clips)
+		printf("%s %lld fragments of %lld clips: %lld frames decoded, %lld bytes fetched (plan "
+		       "%lld = fragments + init segments); whole clips %lld bytes, %.1fx more\n",
+		       rq.dry_run ? "would fetch" : "fetched", (long long)res.items, (long long)res.clips,
+		       (long long)res.frames, (long long)res.bytes_fetched, (long long)res.bytes_planned,
+		       (long long)res.bytes_whole,
+		       res.bytes_planned ? (double)res.bytes_whole / (double)res.bytes_planned : 0.0);
+	else
+		printf("%s %lld images, %lld bytes\n", rq.dry_run ? "would fetch" : "fetched",
+		       (long long)res.items, (long long)res.bytes_fetched);
+	return 0;
+}
