@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# VisDrone sequences -> fragmented MP4 clips + fragment index; the loader reads only the
+# byte ranges a query selects. Real FFmpeg, real S3 server, real DuckLake.
+. "$(dirname "$0")/lib.sh"
+PY=$E2E_DIR/../../.deps/venv/bin/python
+SQL_DIR=$E2E_DIR/../../sql
+"$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --bad
+VM=$FIXTURES/hub/visdrone-manifest.json
+start_hub "$FIXTURES/hub"
+lh storage start
+lh init
+value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
+base=$(snapshot_count)
+
+# --- bad input first: nothing lands, no clip is uploaded --------------------------------------
+lh ingest visdrone --from "$FIXTURES/hub/fixtures/visdrone-missing-frame"
+check "a missing frame: exit 2 naming the frame" eval '[ $RC -eq 2 ] && contains "$ERR" "frame 0000017.jpg is missing"'
+lh ingest visdrone --from "$FIXTURES/hub/fixtures/visdrone-bad-annotation"
+check "a malformed annotation line: exit 2 with file and line number" \
+  eval '[ $RC -eq 2 ] && contains "$ERR" "uav0000098_00000_v.txt:7:"'
+lh ingest visdrone --from "$FIXTURES/hub/fixtures/visdrone-sizes"
+check "frames of different sizes: refused, naming the frame" eval '[ $RC -ne 0 ] && contains "$ERR" "frame 21 is 336x240"'
+check "bad sequences landed nothing" eval '[ "$(snapshot_count)" = "$base" ]'
+
+# --- ingest from the Hub emulator ---------------------------------------------------------------
+lh ingest visdrone --from hf://datasets/fixtures/visdrone-mot --fps 30
+check "ingest from the Hub: one snapshot" eval '[ $RC -eq 0 ] && [ "$(snapshot_count)" = "$((base + 1))" ]'
+check "three clips, 120 frames each" \
+  eval '[ "$(value "SELECT count(*) || '"'/'"' || sum(n_frames) FROM raw.visdrone_clips")" = "3/360" ]'
+check "one clip object per sequence under assets/visdrone/clips/" \
+  eval '[ "$("$LAKEHOUSE_BIN" storage ls --csv assets/visdrone/clips/ | tail -n +2 | wc -l)" -eq 3 ]'
+check "annotations landed as in the files" \
+  eval '[ "$(value "SELECT count(*) FROM raw.visdrone_annotations")" -eq "$("$PY" -c "import json; print(sum(s[\"annotations\"] for s in json.load(open(\"$VM\"))[\"sequences\"].values()))")" ]'
+check "fragments tile each clip: contiguous byte ranges after the init segment" \
+  eval '[ "$(value "SELECT count(*) FROM (SELECT f.byte_offset, lag(f.byte_offset + f.byte_length, 1, c.init_bytes) OVER (PARTITION BY f.clip_uri ORDER BY f.fragment_id) AS expected FROM raw.visdrone_fragments f JOIN raw.visdrone_clips c USING (clip_uri)) WHERE byte_offset <> expected")" -eq 0 ]'
+before=$(snapshot_count)
+lh ingest visdrone --from hf://datasets/fixtures/visdrone-mot --fps 30
+check "re-ingest: nothing new, no snapshot" eval '[ $RC -eq 0 ] && contains "$OUT" "nothing new" && [ "$(snapshot_count)" = "$before" ]'
+
+# --- every fragment decodes on its own ----------------------------------------------------------
+lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.visdrone_fragments" --out "$WORK/all"
+check "fetch all fragments" test "$RC" -eq 0
+bad=0
+while IFS=, read -r seq id frames; do
+  got=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$WORK/all/$seq#$id.mp4")
+  [ "$got" = "$frames" ] || { bad=1; echo "  $seq#$id: $got frames, index says $frames"; }
+done < <("$LAKEHOUSE_BIN" sql --csv "SELECT c.sequence, f.fragment_id, f.end_frame - f.start_frame + 1 FROM raw.visdrone_fragments f JOIN raw.visdrone_clips c USING (clip_uri)" | tail -n +2)
+check "every fragment (init + its bytes) decodes alone to end-start+1 frames (ffprobe)" test "$bad" -eq 0
+
+# --- the busy-fragments query and the over-read test --------------------------------------------
+lh sql -m "silver: visdrone fragment statistics" -f "$SQL_DIR/20_silver.sql"
+check "silver.visdrone_fragments built" test "$RC" -eq 0
+want=$("$PY" -c "
+import json
+m = json.load(open('$VM'))['sequences']
+print(' '.join(sorted(f'{s}#{(b[0] - 1) // 30}' for s, v in m.items() for b in [v['busy_frames']])))")
+got=$("$LAKEHOUSE_BIN" sql --csv -f "$SQL_DIR/queries/busy-fragments.sql" | tail -n +2 | sed 's|.*/\([^/]*\)\.mp4,\([0-9]*\),.*|\1#\2|' | sort | tr '\n' ' ' | sed 's/ $//')
+check "busy-fragments returns exactly the fragments the fixture made busy ($want)" test "$got" = "$want"
+busy_sql="SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE n_tracks >= 20"
+lh fetch --sql "$busy_sql" --out "$WORK/busy" --frames png
+expect=$(value "SELECT sum(byte_length) + (SELECT sum(init_bytes) FROM raw.visdrone_clips WHERE clip_uri IN (SELECT clip_uri FROM ($busy_sql))) FROM raw.visdrone_fragments WHERE (clip_uri, fragment_id) IN (SELECT clip_uri, fragment_id FROM ($busy_sql))")
+fetched=$(printf '%s' "$OUT" | sed -n 's/.* \([0-9]*\) bytes fetched.*/\1/p')
+check "over-read: bytes fetched ($fetched) = selected fragments + init segments ($expect)" \
+  eval '[ $RC -eq 0 ] && [ "$fetched" = "$expect" ]'
+check "frames decoded = frames of the selected fragments (90)" \
+  eval 'contains "$OUT" "90 frames decoded" && [ "$(ls "$WORK/busy"/*.png | wc -l)" -eq 90 ]'
+worst=99
+for n in 0000031 0000045 0000060; do
+  img="$WORK/busy/uav0000001_00000_v_$n.png"
+  src="$FIXTURES/hub/fixtures/visdrone-mot/sequences/uav0000001_00000_v/$n.jpg"
+  p=$(ffmpeg -v info -i "$img" -i "$src" -lavfi "[0:v]format=yuv420p[a];[1:v]format=yuv420p[b];[a][b]psnr" -f null - 2>&1 | sed -n 's/.*average:\([0-9.inf]*\).*/\1/p')
+  [ "$p" = inf ] && p=99
+  worst=$(python3 -c "print(min($worst, $p))")
+done
+check "decoded frames match the source frames (worst PSNR $worst dB >= 30)" python3 -c "import sys; sys.exit(0 if $worst >= 30 else 1)"
+lh fetch --sql "$busy_sql" --dry-run
+check "--dry-run plans without fetching" eval '[ $RC -eq 0 ] && contains "$OUT" "would fetch 3 fragments"'
+
+# --- a stale index and a deleted object fail clearly ------------------------------------------
+lh sql -m "test: corrupt one index row" "UPDATE raw.visdrone_fragments SET byte_length = byte_length + 100000 WHERE fragment_id = 3 AND clip_uri LIKE '%uav0000002%'"
+lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.visdrone_fragments WHERE fragment_id = 3 AND clip_uri LIKE '%uav0000002%'" --out "$WORK/stale"
+check "an index range past the object's end: fails naming the object" \
+  eval '[ $RC -ne 0 ] && [ $RC -lt 128 ] && contains "$ERR" "uav0000002_00000_v.mp4"'
+curl -sf -X DELETE --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+  -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
+  "$AWS_ENDPOINT_URL/lakehouse/assets/visdrone/clips/uav0000003_00000_v.mp4"
+lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.visdrone_fragments WHERE clip_uri LIKE '%uav0000003%'" --out "$WORK/gone"
+check "an object deleted behind the catalog: fails with its URI and NoSuchKey" \
+  eval '[ $RC -ne 0 ] && [ $RC -lt 128 ] && contains "$ERR" "uav0000003_00000_v.mp4" && contains "$ERR" "NoSuchKey"'
+finish
