@@ -17,7 +17,7 @@
 #include "video.h"
 
 struct item {
-	char uri[1024], name[300];
+	char uri[1024], name[1100];
 	int64_t offset, length; /* length < 0: the whole object */
 	int64_t start_frame;
 	int clip;               /* index into clips, or -1 for a whole object */
@@ -127,7 +127,7 @@ static int fetch_item(struct job *j, struct s3 *s, struct item *it, struct err *
 		snprintf(path, sizeof path, "%s/%s.mp4", j->rq->out_dir, it->name);
 		rc = write_file(path, c->init.data, c->init.len, b.data, b.len, e);
 		if (rc == 0 && j->rq->frames) {
-			char seq[300];
+			char seq[1100];
 			snprintf(seq, sizeof seq, "%.*s", (int)strcspn(it->name, "#"), it->name);
 			struct frame_out o = {j->rq->out_dir, seq, j->rq->frames, it->start_frame};
 			int64_t frames = 0;
