@@ -81,20 +81,25 @@ static int parse_hf(const char *from, char *repo, size_t rn, char *rev, size_t v
 	return 0;
 }
 
+static int push(struct hub_files *out, const struct hub_file *f, struct err *e)
+{
+	if (out->n == out->cap) {
+		size_t c = out->cap ? out->cap * 2 : 64;
+		struct hub_file *v = realloc(out->v, c * sizeof *v);
+		if (!v)
+			return err_set(e, 0, "out of memory");
+		out->v = v, out->cap = c;
+	}
+	out->v[out->n++] = *f;
+	return 0;
+}
+
 static int select_split(const struct hub_files *all, const char *config, const char *split,
 			struct hub_files *out, struct err *e)
 {
 	for (size_t i = 0; i < all->n; i++) {
-		if (!source_path_matches(all->v[i].path, config, split))
-			continue;
-		if (out->n == out->cap) {
-			size_t c = out->cap ? out->cap * 2 : 16;
-			struct hub_file *v = realloc(out->v, c * sizeof *v);
-			if (!v)
-				return err_set(e, 0, "out of memory");
-			out->v = v, out->cap = c;
-		}
-		out->v[out->n++] = all->v[i];
+		if (source_path_matches(all->v[i].path, config, split) && push(out, &all->v[i], e) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -115,21 +120,13 @@ static int video_layout(const struct hub_files *all, size_t *root_len)
 static int select_video(const struct hub_files *all, size_t root_len, struct hub_files *out,
 			struct err *e)
 {
-	const char *root = all->v[0].path; /* compared by prefix length below */
-	(void)root;
 	for (size_t i = 0; i < all->n; i++) {
 		const char *p = all->v[i].path;
 		if (strlen(p) <= root_len || (strncmp(p + root_len, "sequences/", 10) != 0 &&
 					      strncmp(p + root_len, "annotations/", 12) != 0))
 			continue;
-		if (out->n == out->cap) {
-			size_t c = out->cap ? out->cap * 2 : 256;
-			struct hub_file *v = realloc(out->v, c * sizeof *v);
-			if (!v)
-				return err_set(e, 0, "out of memory");
-			out->v = v, out->cap = c;
-		}
-		out->v[out->n++] = all->v[i];
+		if (push(out, &all->v[i], e) < 0)
+			return -1;
 	}
 	return 0;
 }
