@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): the fragment loader.
+#   (a) over-read and whole-clip ratios at ~10 % selectivity: bytes fetched vs
+#       Σ selected fragment lengths + init segments, and vs the whole clips involved;
+#   (b) time to fetch and decode 100 selected fragments (`lakehouse fetch --frames jpg`) vs the
+#       same Range GETs done by curl alone (8 parallel, keep-alive), in the same run.
+# Usage: bench/fragments.sh [SEQUENCES [FRAMES]]   (default 20 sequences x 900 frames: 30 s
+# clips of one-second fragments, about the length of VisDrone-MOT sequences)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SEQ=${1:-20}
+FRAMES=${2:-900}
+scripts/bootstrap.sh --test-tools >/dev/null
+scripts/build.sh >/dev/null
+LH=$PWD/build/lakehouse
+W=$(mktemp -d /tmp/lakehouse-fbench-XXXXXX)
+trap '$LH storage stop >/dev/null 2>&1; rm -rf "$W"' EXIT
+export LAKEHOUSE_DATA_DIR=$W/data LAKEHOUSE_CATALOG=$W/lake.ducklake
+export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key
+cd "$W"
+echo "generating $SEQ sequences x $FRAMES frames..."
+"$OLDPWD/.deps/venv/bin/python" "$OLDPWD/tests/tools/make_visdrone.py" --out "$W/src" --sequences "$SEQ" --frames "$FRAMES"
+$LH storage start >/dev/null
+$LH init >/dev/null
+/usr/bin/time -f "ingest: %e s, %M KiB peak RSS" $LH ingest visdrone --from "$W/src/fixtures/visdrone-mot"
+$LH sql -m "silver" -f "$OLDPWD/sql/20_silver.sql" >/dev/null
+total=$($LH sql --csv "SELECT count(*) FROM raw.visdrone_fragments" | tail -n1)
+
+# (a) ~10 % selectivity: the busiest tenth of all fragments
+k=$(( (total + 9) / 10 ))
+sel="SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY n_objects DESC, clip_uri, fragment_id LIMIT $k"
+out=$($LH fetch --sql "$sel" --out "$W/a")
+fetched=$(sed -n 's/.* \([0-9]*\) bytes fetched.*/\1/p' <<<"$out")
+planned=$(sed -n 's/.*(plan \([0-9]*\) =.*/\1/p' <<<"$out")
+whole=$(sed -n 's/.*whole clips \([0-9]*\) bytes.*/\1/p' <<<"$out")
+all_clips=$($LH sql --csv "SELECT sum(bytes) FROM raw.visdrone_clips" | tail -n1)
+echo "(a) $k of $total fragments selected (~10 %): $fetched bytes fetched"
+printf '    over-read %.3f (fetched / (selected fragments + init segments); goal <= 1.05)\n' "$(echo "$fetched / $planned" | bc -l)"
+printf '    whole clips involved %d bytes = %.1fx fetched; all clips %d bytes = %.1fx fetched (goal >= 20x)\n' \
+  "$whole" "$(echo "$whole / $fetched" | bc -l)" "$all_clips" "$(echo "$all_clips / $fetched" | bc -l)"
+
+# (b) 100 fragments: lakehouse fetch + decode vs curl Range GETs alone
+sel100="SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY n_objects DESC, clip_uri, fragment_id LIMIT 100"
+$LH sql --csv "SELECT replace(f.clip_uri, 's3://lakehouse/', ''), f.byte_offset, f.byte_offset + f.byte_length - 1, c.init_bytes - 1 FROM ($sel100) q JOIN raw.visdrone_fragments f USING (clip_uri, fragment_id) JOIN raw.visdrone_clips c USING (clip_uri)" | tail -n +2 > "$W/ranges.csv"
+curl_ranges() {
+  # the same requests: one init segment per distinct clip, one Range GET per fragment
+  { cut -d, -f1,4 "$W/ranges.csv" | sort -u | sed 's/,/ 0-/'; awk -F, '{print $1, $2 "-" $3}' "$W/ranges.csv"; } |
+    xargs -P 8 -n 26 bash -c 'args=(); while [ $# -gt 0 ]; do args+=(-r "$2" "$AWS_ENDPOINT_URL/lakehouse/$1" -o /dev/null); shift 2; done
+      curl -sf --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
+        -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" "${args[@]}"' _
+}
+export -f curl_ranges; export W
+best() { sort -n | head -n1; }
+for i in 1 2 3; do
+  rm -rf "$W/b" "$W/c"
+  /usr/bin/time -f "%e" -o "$W/t_lh" $LH fetch --sql "$sel100" --out "$W/b" --frames jpg >/dev/null
+  /usr/bin/time -f "%e" -o "$W/t_raw" $LH fetch --sql "$sel100" --out "$W/c" >/dev/null
+  /usr/bin/time -f "%e" -o "$W/t_curl" bash -c curl_ranges
+  cat "$W/t_lh" >> "$W/lh.times"; cat "$W/t_raw" >> "$W/raw.times"; cat "$W/t_curl" >> "$W/curl.times"
+done
+lh_s=$(best < "$W/lh.times"); raw_s=$(best < "$W/raw.times"); curl_s=$(best < "$W/curl.times")
+frames=$(ls "$W/b" | grep -c '\.jpg$')
+echo "(b) 100 fragments, $frames frames: lakehouse fetch + decode $lh_s s vs curl Range GETs alone $curl_s s (best of 3)"
+printf '    ratio %.2fx (goal <= 1.2x)\n' "$(echo "$lh_s / $curl_s" | bc -l)"
+printf '    without decoding (fetch writes the 100 standalone .mp4 files): %s s, %.2fx curl\n' "$raw_s" "$(echo "$raw_s / $curl_s" | bc -l)"
