@@ -16,7 +16,7 @@ CREATE TABLE IF NOT EXISTS raw.visdrone_annotations (
     object_category INTEGER, truncation INTEGER, occlusion INTEGER);
 INSERT INTO raw.visdrone_clips
 SELECT * FROM memory.main.vd_clips c
-WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_clips x WHERE x.clip_uri = c.clip_uri);
+WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_clips x WHERE x.sequence = c.sequence);
 INSERT INTO raw.visdrone_fragments
 SELECT * FROM memory.main.vd_fragments f
 WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_fragments x WHERE x.clip_uri = f.clip_uri);

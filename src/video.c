@@ -461,3 +461,93 @@ void video_image_files_close(struct video_image_files *f)
 	av_frame_free(&f->frame);
 	free(f);
 }
+
+/* ---- a video file as a frame source ---------------------------------------------------- */
+
+struct video_file {
+	AVFormatContext *ic;
+	AVCodecContext *dc;
+	AVPacket *pkt;
+	AVFrame *frame;
+	int stream, eof;
+	char path[1024];
+};
+
+void video_file_close(struct video_file *f)
+{
+	if (!f)
+		return;
+	av_frame_free(&f->frame);
+	av_packet_free(&f->pkt);
+	avcodec_free_context(&f->dc);
+	avformat_close_input(&f->ic);
+	free(f);
+}
+
+struct video_file *video_file_open(const char *path, int *fps, struct err *e)
+{
+	quiet_ffmpeg();
+	struct video_file *f = calloc(1, sizeof *f);
+	if (!f) {
+		err_set(e, 0, "out of memory");
+		return NULL;
+	}
+	snprintf(f->path, sizeof f->path, "%s", path);
+	f->pkt = av_packet_alloc();
+	f->frame = av_frame_alloc();
+	int rc = avformat_open_input(&f->ic, path, NULL, NULL);
+	if (rc < 0 || (rc = avformat_find_stream_info(f->ic, NULL)) < 0) {
+		av_fail(e, path, rc);
+		video_file_close(f);
+		return NULL;
+	}
+	const AVCodec *codec = NULL;
+	f->stream = av_find_best_stream(f->ic, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+	if (f->stream < 0 || !codec) {
+		err_set(e, 0, "%s: no video stream FFmpeg can decode", path);
+		video_file_close(f);
+		return NULL;
+	}
+	f->dc = avcodec_alloc_context3(codec);
+	avcodec_parameters_to_context(f->dc, f->ic->streams[f->stream]->codecpar);
+	if ((rc = avcodec_open2(f->dc, codec, NULL)) < 0) {
+		av_fail(e, path, rc);
+		video_file_close(f);
+		return NULL;
+	}
+	AVRational r = f->ic->streams[f->stream]->avg_frame_rate;
+	*fps = r.num > 0 && r.den > 0 ? (int)(av_q2d(r) + 0.5) : 0;
+	return f;
+}
+
+int video_file_next(void *ctx, const AVFrame **out, struct err *e)
+{
+	struct video_file *f = ctx;
+	for (;;) {
+		av_frame_unref(f->frame);
+		int rc = avcodec_receive_frame(f->dc, f->frame);
+		if (rc == 0) {
+			*out = f->frame;
+			return 1;
+		}
+		if (rc == AVERROR_EOF)
+			return 0;
+		if (rc != AVERROR(EAGAIN))
+			return av_fail(e, f->path, rc);
+		if (f->eof)
+			return 0;
+		rc = av_read_frame(f->ic, f->pkt);
+		if (rc == AVERROR_EOF) {
+			f->eof = 1;
+			avcodec_send_packet(f->dc, NULL); /* drain */
+			continue;
+		}
+		if (rc < 0)
+			return av_fail(e, f->path, rc);
+		if (f->pkt->stream_index == f->stream && (rc = avcodec_send_packet(f->dc, f->pkt)) < 0) {
+			av_packet_unref(f->pkt);
+			return av_fail(e, f->path, rc);
+		}
+		av_packet_unref(f->pkt);
+	}
+}

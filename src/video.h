@@ -59,4 +59,11 @@ struct video_image_files *video_image_files_open(const char *const *paths, size_
 int video_image_files_next(void *ctx, const struct AVFrame **frame, struct err *e);
 void video_image_files_close(struct video_image_files *f);
 
+/* A frame source decoding a video file (any container/codec FFmpeg reads), in order.
+ * *fps gets the file's frame rate rounded (0 when unknown). */
+struct video_file;
+struct video_file *video_file_open(const char *path, int *fps, struct err *e);
+int video_file_next(void *ctx, const struct AVFrame **frame, struct err *e);
+void video_file_close(struct video_file *f);
+
 #endif

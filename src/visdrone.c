@@ -4,11 +4,13 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lake.h"
+#include "media.h"
 #include "s3.h"
 #include "video.h"
 
@@ -16,6 +18,7 @@ extern const char sql_11_raw_visdrone[]; /* generated from sql/11_raw_visdrone.s
 
 struct sequence {
 	char name[256];
+	char video[4400]; /* a sequence given as one video file; "" for a folder of frames */
 	char **frames; /* absolute paths, in order */
 	size_t n_frames;
 };
@@ -82,6 +85,15 @@ static int list_frames(const char *root, struct sequence *s, struct err *e)
 	return 0;
 }
 
+static int is_video_name(const char *ext)
+{
+	static const char *const exts[] = {"mp4", "avi", "mov", "mkv", "webm", "m4v", NULL};
+	for (int i = 0; exts[i]; i++)
+		if (strcasecmp(ext, exts[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int list_sequences(const char *root, struct sequence **out, size_t *n, struct err *e)
 {
 	char dir[4096];
@@ -94,10 +106,15 @@ static int list_sequences(const char *root, struct sequence **out, size_t *n, st
 	*n = 0;
 	int rc = *out ? 0 : err_set(e, 0, "out of memory");
 	for (int i = 0; i < count; i++) {
-		if (rc == 0 && names[i]->d_name[0] != '.' && names[i]->d_type == DT_DIR) {
+		const char *nm = names[i]->d_name, *dot = strrchr(nm, '.');
+		if (rc == 0 && nm[0] != '.' && names[i]->d_type == DT_DIR) {
 			struct sequence *s = &(*out)[(*n)++];
-			snprintf(s->name, sizeof s->name, "%s", names[i]->d_name);
+			snprintf(s->name, sizeof s->name, "%s", nm);
 			rc = list_frames(root, s, e);
+		} else if (rc == 0 && nm[0] != '.' && dot && is_video_name(dot + 1)) {
+			struct sequence *s = &(*out)[(*n)++];
+			snprintf(s->name, sizeof s->name, "%.*s", (int)(dot - nm), nm);
+			snprintf(s->video, sizeof s->video, "%s/%s", dir, nm);
 		}
 		free(names[i]);
 	}
@@ -142,9 +159,9 @@ static int load_annotations(struct lake *l, duckdb_appender app, const char *roo
 				     "bbox_left,bbox_top,bbox_width,bbox_height,score,object_category,"
 				     "truncation,occlusion), got '%.80s'",
 				     path, lineno, line);
-		else if (v[0] < 1 || v[0] > (long)s->n_frames)
+		else if (v[0] < 1 || (s->n_frames && v[0] > (long)s->n_frames))
 			rc = err_set(e, EXIT_USAGE, "%s:%d: frame_index %ld is outside 1..%zu", path,
-				     lineno, v[0], s->n_frames);
+				     lineno, v[0], s->n_frames ? s->n_frames : (size_t)LONG_MAX);
 		else {
 			duckdb_append_varchar(app, s->name);
 			for (int k = 0; k < 10; k++)
@@ -157,17 +174,17 @@ static int load_annotations(struct lake *l, duckdb_appender app, const char *roo
 	return rc;
 }
 
-static int already_landed(struct lake *l, const char *uri, int *landed, struct err *e)
+static int already_landed(struct lake *l, const char *sequence, int *landed, struct err *e)
 {
 	int64_t n = 0;
-	const char *p[] = {uri};
+	const char *p[] = {sequence};
 	*landed = 0;
 	if (lake_query_int64(l,
 			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND "
 			     "schema_name = 'raw' AND table_name = 'visdrone_clips'",
 			     NULL, 0, &n, e) < 0)
 		return -1;
-	if (n && lake_query_int64(l, "SELECT count(*) FROM raw.visdrone_clips WHERE clip_uri = $1",
+	if (n && lake_query_int64(l, "SELECT count(*) FROM raw.visdrone_clips WHERE sequence = $1",
 				  p, 1, &n, e) < 0)
 		return -1;
 	*landed = n > 0;
@@ -251,20 +268,65 @@ static int land(struct lake *l, struct landing *d, struct err *e)
 	return rc;
 }
 
-static int encode_and_upload(struct lake *l, struct s3 *s3, const struct visdrone_request *rq,
-			     const char *uri, const char *key, const struct sequence *seq,
-			     struct ingest_result *res, struct err *e)
+/* A video file's annotations can only be range-checked once its frames are counted. */
+static int check_frame_range(struct lake *l, const struct sequence *seq, int64_t n_frames,
+			     struct err *e)
 {
+	char bound[32];
+	int64_t bad = 0;
+	snprintf(bound, sizeof bound, "%lld", (long long)n_frames);
+	const char *p[] = {seq->name, bound};
+	if (lake_query_int64(l,
+			     "SELECT count(*) FROM memory.main.vd_annotations WHERE sequence = $1 AND "
+			     "frame_index > $2::BIGINT",
+			     p, 2, &bad, e) < 0)
+		return -1;
+	return bad ? err_set(e, EXIT_USAGE,
+			     "annotations/%s.txt: %lld lines name frames after the last frame (%lld) of "
+			     "%s", seq->name, (long long)bad, (long long)n_frames, seq->video)
+		   : 0;
+}
+
+static int encode_sequence(const struct visdrone_request *rq, const struct sequence *seq,
+			   struct video_clip *clip, struct err *e)
+{
+	int rc;
+	if (seq->video[0]) {
+		int fps = 0;
+		struct video_file *src = video_file_open(seq->video, &fps, e);
+		if (!src)
+			return -1;
+		/* the file's own frame rate wins; fragments keep their length in frames */
+		rc = video_encode(video_file_next, src, fps ? fps : rq->fps, rq->fragment_frames, clip, e);
+		video_file_close(src);
+		return rc;
+	}
 	struct video_image_files *src =
 		video_image_files_open((const char *const *)seq->frames, seq->n_frames, e);
 	if (!src)
 		return -1;
-	struct video_clip clip;
-	int rc = video_encode(video_image_files_next, src, rq->fps, rq->fragment_frames, &clip, e);
+	rc = video_encode(video_image_files_next, src, rq->fps, rq->fragment_frames, clip, e);
 	video_image_files_close(src);
-	if (rc < 0)
+	return rc;
+}
+
+/* Clips are content-addressed like every other object (assets/visdrone/clips/<seq>/<sha256>.mp4):
+ * an object is never overwritten, so a re-encode with other settings cannot silently break the
+ * byte ranges that older snapshots' fragment index points at. */
+static int encode_and_upload(struct lake *l, struct s3 *s3, const struct visdrone_request *rq,
+			     const char *bucket, const struct sequence *seq,
+			     struct ingest_result *res, struct err *e)
+{
+	struct video_clip clip;
+	if (encode_sequence(rq, seq, &clip, e) < 0)
 		return err_wrap(e, "sequence %s", seq->name);
-	rc = s3_put(s3, key, clip.bytes.data, clip.bytes.len, e);
+	char sha[65], key[600], uri[700];
+	media_sha256_hex(clip.bytes.data, clip.bytes.len, sha);
+	snprintf(key, sizeof key, "assets/visdrone/clips/%s/%s.mp4", seq->name, sha);
+	snprintf(uri, sizeof uri, "s3://%s/%s", bucket, key);
+	int rc = seq->video[0] ? check_frame_range(l, seq, clip.n_frames, e) : 0;
+	if (rc == 0)
+		rc = s3_put_hashed(s3, key, clip.bytes.data, clip.bytes.len, sha, e);
 	if (rc == 0) {
 		res->objects_new++;
 		res->bytes_new += (int64_t)clip.bytes.len;
@@ -318,13 +380,10 @@ int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
 	if (rc == 0 && !(s3 = s3_new(cfg, e)))
 		rc = -1;
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		char key[512], uri[700];
 		int landed;
-		snprintf(key, sizeof key, "assets/visdrone/clips/%s.mp4", seqs[i].name);
-		snprintf(uri, sizeof uri, "s3://%s/%s", cfg->bucket, key);
-		rc = already_landed(l, uri, &landed, e);
+		rc = already_landed(l, seqs[i].name, &landed, e);
 		if (rc == 0 && !landed)
-			rc = encode_and_upload(l, s3, rq, uri, key, &seqs[i], res, e);
+			rc = encode_and_upload(l, s3, rq, cfg->bucket, &seqs[i], res, e);
 	}
 	/* 3. rows last, in one transaction */
 	if (rc == 0) {

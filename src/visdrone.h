@@ -2,7 +2,7 @@
  *   <root>/sequences/<seq>/0000001.jpg ...  and  <root>/annotations/<seq>.txt
  * Everything is checked first (frame numbering, every annotation line), then each new
  * sequence is encoded to one fragmented MP4 and uploaded to
- * s3://<bucket>/assets/visdrone/clips/<seq>.mp4, then raw.visdrone_clips,
+ * s3://<bucket>/assets/visdrone/clips/<seq>/<sha256>.mp4, then raw.visdrone_clips,
  * raw.visdrone_fragments (the fragment index) and raw.visdrone_annotations land in ONE
  * transaction (sql/11_raw_visdrone.sql). Sequences already landed are skipped.
  */

@@ -54,7 +54,7 @@ want=$("$PY" -c "
 import json
 m = json.load(open('$VM'))['sequences']
 print(' '.join(sorted(f'{s}#{(b[0] - 1) // 30}' for s, v in m.items() for b in [v['busy_frames']])))")
-got=$("$LAKEHOUSE_BIN" sql --csv -f "$SQL_DIR/queries/busy-fragments.sql" | tail -n +2 | sed 's|.*/\([^/]*\)\.mp4,\([0-9]*\),.*|\1#\2|' | sort | tr '\n' ' ' | sed 's/ $//')
+got=$("$LAKEHOUSE_BIN" sql --csv -f "$SQL_DIR/queries/busy-fragments.sql" | tail -n +2 | sed 's|.*/clips/\([^/]*\)/[0-9a-f]*\.mp4,\([0-9]*\),.*|\1#\2|' | sort | tr '\n' ' ' | sed 's/ $//')
 check "busy-fragments returns exactly the fragments the fixture made busy ($want)" test "$got" = "$want"
 busy_sql="SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE n_tracks >= 20"
 lh fetch --sql "$busy_sql" --out "$WORK/busy" --frames png
@@ -80,11 +80,21 @@ check "--dry-run plans without fetching" eval '[ $RC -eq 0 ] && contains "$OUT" 
 lh sql -m "test: corrupt one index row" "UPDATE raw.visdrone_fragments SET byte_length = byte_length + 100000 WHERE fragment_id = 3 AND clip_uri LIKE '%uav0000002%'"
 lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.visdrone_fragments WHERE fragment_id = 3 AND clip_uri LIKE '%uav0000002%'" --out "$WORK/stale"
 check "an index range past the object's end: fails naming the object" \
-  eval '[ $RC -ne 0 ] && [ $RC -lt 128 ] && contains "$ERR" "uav0000002_00000_v.mp4"'
+  eval '[ $RC -ne 0 ] && [ $RC -lt 128 ] && contains "$ERR" "clips/uav0000002_00000_v/"'
+gone=$(value "SELECT replace(clip_uri, 's3://lakehouse/', '') FROM raw.visdrone_clips WHERE sequence = 'uav0000003_00000_v'")
 curl -sf -X DELETE --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
   -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-  "$AWS_ENDPOINT_URL/lakehouse/assets/visdrone/clips/uav0000003_00000_v.mp4"
+  "$AWS_ENDPOINT_URL/lakehouse/$gone"
 lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.visdrone_fragments WHERE clip_uri LIKE '%uav0000003%'" --out "$WORK/gone"
 check "an object deleted behind the catalog: fails with its URI and NoSuchKey" \
-  eval '[ $RC -ne 0 ] && [ $RC -lt 128 ] && contains "$ERR" "uav0000003_00000_v.mp4" && contains "$ERR" "NoSuchKey"'
+  eval '[ $RC -ne 0 ] && [ $RC -lt 128 ] && contains "$ERR" "$gone" && contains "$ERR" "NoSuchKey"'
+# --- a sequence given as a video file (irregular GOP: transcoded to fixed fragments) --------
+mkdir -p "$FIXTURES/vfile/sequences" "$FIXTURES/vfile/annotations"
+ffmpeg -v error -framerate 25 -i "$FIXTURES/hub/fixtures/visdrone-mot/sequences/uav0000002_00000_v/%07d.jpg" \
+  -c:v libx264 -g 250 -pix_fmt yuv420p "$FIXTURES/vfile/sequences/clipfile.mp4"
+cp "$FIXTURES/hub/fixtures/visdrone-mot/annotations/uav0000002_00000_v.txt" "$FIXTURES/vfile/annotations/clipfile.txt"
+lh ingest visdrone --from "$FIXTURES/vfile" --fragment-frames 25
+check "a sequence given as a video file: its own 25 fps, fragments of 25 frames" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT n_frames || '"'@'"' || fps || '"'/'"' || (SELECT count(*) FROM raw.visdrone_fragments f WHERE f.clip_uri = c.clip_uri) FROM raw.visdrone_clips c WHERE sequence = '"'clipfile'"'")" = "120@25/5" ]'
+
 finish
