@@ -319,3 +319,47 @@ void lake_close(struct lake *l)
 		duckdb_close(&l->db);
 	free(l);
 }
+
+int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e)
+{
+	const char *dot = strchr(arg, '.');
+	const char *name = dot ? dot + 1 : arg;
+	size_t slen = dot ? (size_t)(dot - arg) : 3;
+	if (slen >= 64 || strlen(name) >= 64)
+		goto bad;
+	memcpy(schema, dot ? arg : "raw", slen);
+	schema[slen] = '\0';
+	snprintf(table, 64, "%s", name);
+	if (lake_valid_identifier(schema) && lake_valid_identifier(table))
+		return 0;
+bad:
+	return err_set(e, EXIT_USAGE,
+		       "invalid table name '%s': use SCHEMA.NAME with letters, digits and '_' only "
+		       "(e.g. raw.events)",
+		       arg);
+}
+
+int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
+		       struct err *e)
+{
+	char v[32], sql[256];
+	int64_t n = 0, last = 0;
+	snprintf(v, sizeof v, "%lld", (long long)version);
+	const char *p[] = {v};
+	if (lake_query_int64(l, "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $1::BIGINT",
+			     p, 1, &n, e) < 0 ||
+	    lake_current_snapshot(l, &last, e) < 0)
+		return -1;
+	if (!n)
+		return err_set(e, EXIT_USAGE, "snapshot %lld does not exist (the lake has 0..%lld; see "
+					      "'lakehouse log')", (long long)version, (long long)last);
+	/* identifiers are validated; the version is a number */
+	snprintf(sql, sizeof sql, "SELECT 1 FROM lake.\"%s\".\"%s\" AT (VERSION => %lld) LIMIT 0",
+		 schema, table, (long long)version);
+	duckdb_result r;
+	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
+		return err_set(e, EXIT_USAGE, "table %s.%s did not exist at snapshot %lld", schema,
+			       table, (long long)version);
+	duckdb_destroy_result(&r);
+	return 0;
+}

@@ -61,4 +61,12 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e);
  * names lakehouse accepts from users, so they can never carry SQL. */
 int lake_valid_identifier(const char *name);
 
+/* Splits "SCHEMA.TABLE" (schema defaults to raw) into validated identifiers (64-byte
+ * buffers). A usage error names the argument otherwise. */
+int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e);
+
+/* Checks that snapshot `version` exists and that schema.table existed at it. */
+int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
+		       struct err *e);
+
 #endif

@@ -19,10 +19,14 @@
 #endif
 
 static const struct command commands[] = {
+	{"diff", cmd_diff, "rows and columns a table changed between two snapshots"},
 	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects"},
 	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder"},
 	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},
+	{"log", cmd_log, "snapshots that touched a table, newest first"},
+	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)"},
+	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)"},
 	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},
 	{"sql", cmd_sql, "run SQL against the lake"},
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},

@@ -30,17 +30,7 @@ struct target {
 
 static int parse_target(const char *arg, struct target *t, struct err *e)
 {
-	const char *dot = strchr(arg, '.');
-	int n = dot ? snprintf(t->schema, sizeof t->schema, "%.*s", (int)(dot - arg), arg)
-		    : snprintf(t->schema, sizeof t->schema, "raw");
-	snprintf(t->table, sizeof t->table, "%s", dot ? dot + 1 : arg);
-	if (n >= (int)sizeof t->schema || !lake_valid_identifier(t->schema) ||
-	    !lake_valid_identifier(t->table) || strlen(dot ? dot + 1 : arg) >= sizeof t->table)
-		return cmd_usage_error(e, "land",
-				       "invalid table name '%s': use SCHEMA.NAME with letters, "
-				       "digits and '_' only (e.g. raw.events)",
-				       arg);
-	return 0;
+	return lake_parse_table(arg, t->schema, t->table, e);
 }
 
 /* Returns the DuckDB reader for a format name or file extension, NULL when unknown. */
