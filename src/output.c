@@ -6,7 +6,9 @@
  */
 #include "output.h"
 
+#include <errno.h>
 #include <jansson.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,9 +26,96 @@ static size_t utf8_width(const char *s)
 	return w;
 }
 
-/* Text of one cell, to duckdb_free(); NULL for SQL NULL. */
+static int is_nested(duckdb_type t)
+{
+	return t == DUCKDB_TYPE_LIST || t == DUCKDB_TYPE_STRUCT || t == DUCKDB_TYPE_MAP ||
+	       t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
+}
+
+/* The VARCHAR rendering of res's nested columns, made by DuckDB itself: the result's chunks
+ * are appended through an appender query that casts every column to VARCHAR into a temp
+ * table. NULL when res has no nested column (or the rendering failed). */
+static duckdb_result *render_nested(duckdb_connection con, duckdb_result *res,
+				    duckdb_result *text)
+{
+	idx_t cols = duckdb_column_count(res);
+	int nested = 0;
+	for (idx_t c = 0; c < cols; c++)
+		nested |= is_nested(duckdb_column_type(res, c));
+	if (!nested || !con || cols > 1024)
+		return NULL;
+	char def[64], *sql = malloc(cols * 40 + 128);
+	duckdb_logical_type *types = calloc(cols, sizeof *types);
+	const char **names = calloc(cols, sizeof *names);
+	char (*namebuf)[16] = calloc(cols, 16);
+	duckdb_result tmp;
+	duckdb_appender app = NULL;
+	duckdb_result *out = NULL;
+	if (!sql || !types || !names || !namebuf)
+		goto done;
+	strcpy(sql, "CREATE OR REPLACE TEMP TABLE __lh_text (");
+	for (idx_t c = 0; c < cols; c++) {
+		snprintf(def, sizeof def, "%sc%llu VARCHAR", c ? ", " : "", (unsigned long long)c);
+		strcat(sql, def);
+		snprintf(namebuf[c], 16, "c%llu", (unsigned long long)c);
+		names[c] = namebuf[c];
+		types[c] = duckdb_column_logical_type(res, c);
+	}
+	strcat(sql, ")");
+	if (duckdb_query(con, sql, &tmp) == DuckDBError) {
+		duckdb_destroy_result(&tmp);
+		goto done;
+	}
+	duckdb_destroy_result(&tmp);
+	/* nested values as JSON text: readable in a table, and real JSON in --json */
+	strcpy(sql, "INSERT INTO __lh_text SELECT ");
+	for (idx_t c = 0; c < cols; c++) {
+		snprintf(def, sizeof def, is_nested(duckdb_column_type(res, c)) ? "%sto_json(c%llu)::VARCHAR"
+										: "%sc%llu::VARCHAR",
+			 c ? ", " : "", (unsigned long long)c);
+		strcat(sql, def);
+	}
+	strcat(sql, " FROM __lh_rows");
+	if (duckdb_appender_create_query(con, sql, cols, types, "__lh_rows", names, &app) == DuckDBError)
+		goto done;
+	idx_t chunks = duckdb_result_chunk_count(*res);
+	int ok = 1;
+	for (idx_t i = 0; i < chunks && ok; i++) {
+		duckdb_data_chunk ch = duckdb_result_get_chunk(*res, i);
+		ok = duckdb_append_data_chunk(app, ch) == DuckDBSuccess;
+		duckdb_destroy_data_chunk(&ch);
+	}
+	if (ok && duckdb_appender_flush(app) == DuckDBSuccess &&
+	    duckdb_query(con, "SELECT * FROM __lh_text", text) == DuckDBSuccess)
+		out = text;
+	else if (ok)
+		duckdb_destroy_result(text);
+	if (duckdb_query(con, "DROP TABLE IF EXISTS __lh_text", &tmp) == DuckDBSuccess || 1)
+		duckdb_destroy_result(&tmp);
+done:
+	if (app)
+		duckdb_appender_destroy(&app);
+	for (idx_t c = 0; types && c < cols; c++)
+		duckdb_destroy_logical_type(&types[c]);
+	free(types);
+	free(names);
+	free(namebuf);
+	free(sql);
+	return out;
+}
+
+/* The nested-column rendering of the result being printed (NULL: none). */
+static duckdb_result *nested_text;
+
+/* Text of one cell, to duckdb_free(); NULL for SQL NULL. Once a result's chunks have been
+ * read for nested rendering, its own value accessors are no longer reliable, so every cell
+ * then comes from the VARCHAR rendering. */
 static char *cell(duckdb_result *res, idx_t col, idx_t row)
 {
+	if (nested_text)
+		return duckdb_value_is_null(nested_text, col, row)
+			       ? NULL
+			       : duckdb_value_varchar(nested_text, col, row);
 	if (duckdb_value_is_null(res, col, row))
 		return NULL;
 	if (duckdb_column_type(res, col) == DUCKDB_TYPE_TIMESTAMP_TZ) {
@@ -39,7 +128,7 @@ static char *cell(duckdb_result *res, idx_t col, idx_t row)
 		return s;
 	}
 	char *v = duckdb_value_varchar(res, col, row);
-	if (!v) { /* nested types (LIST, STRUCT, MAP): the result API cannot render them */
+	if (!v) { /* nested types without a connection to render them */
 		v = duckdb_malloc(48);
 		snprintf(v, 48, "%s", "<nested: cast it to VARCHAR>");
 	}
@@ -167,38 +256,40 @@ static int print_csv(FILE *out, duckdb_result *res)
 
 static json_t *json_cell(duckdb_result *res, idx_t c, idx_t r)
 {
-	if (duckdb_value_is_null(res, c, r))
+	char *v = cell(res, c, r);
+	if (!v)
 		return json_null();
-	duckdb_type t = duckdb_column_type(res, c);
-	switch (t) {
+	json_t *j = NULL;
+	char *end;
+	switch (duckdb_column_type(res, c)) {
 	case DUCKDB_TYPE_BOOLEAN:
-		return json_boolean(duckdb_value_boolean(res, c, r));
+		j = json_boolean(strcmp(v, "true") == 0);
+		break;
 	case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT: case DUCKDB_TYPE_INTEGER:
 	case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT: case DUCKDB_TYPE_USMALLINT:
-	case DUCKDB_TYPE_UINTEGER:
-		return json_integer(duckdb_value_int64(res, c, r));
-	case DUCKDB_TYPE_UBIGINT: {
-		uint64_t u = duckdb_value_uint64(res, c, r);
-		if (u <= INT64_MAX)
-			return json_integer((json_int_t)u);
+	case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT: case DUCKDB_TYPE_HUGEINT: {
+		/* a number while it fits in 64 bits; beyond, a string keeps every digit */
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (!*end && errno == 0)
+			j = json_integer(n);
 		break;
 	}
-	case DUCKDB_TYPE_HUGEINT: { /* sum() of BIGINT is HUGEINT: a number while it fits */
-		duckdb_hugeint h = duckdb_value_hugeint(res, c, r);
-		if ((h.upper == 0 && h.lower <= INT64_MAX) || (h.upper == -1 && h.lower > INT64_MAX))
-			return json_integer((json_int_t)(int64_t)h.lower);
+	case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE: {
+		double d = strtod(v, &end);
+		if (!*end && isfinite(d))
+			j = json_real(d);
 		break;
 	}
-	case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
-		return json_real(duckdb_value_double(res, c, r));
 	default:
+		if (is_nested(duckdb_column_type(res, c)))
+			j = json_loads(v, JSON_DECODE_ANY, NULL); /* rendered by to_json() */
 		break;
 	}
-	/* HUGEINT/DECIMAL/large UBIGINT stay strings: JSON numbers would lose precision. */
-	char *v = cell(res, c, r);
-	json_t *j = json_string(v ? v : "");
+	if (!j)
+		j = json_string(v); /* NULL for invalid UTF-8 (a BLOB rendering) */
 	duckdb_free(v);
-	return j ? j : json_null(); /* invalid UTF-8 in a BLOB rendering */
+	return j ? j : json_null();
 }
 
 static int print_json(FILE *out, duckdb_result *res)
@@ -217,14 +308,15 @@ static int print_json(FILE *out, duckdb_result *res)
 	return rc == 0 && !ferror(out) ? 0 : -1;
 }
 
-int output_result(FILE *out, duckdb_result *res, enum output_format fmt)
+int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum output_format fmt)
 {
-	switch (fmt) {
-	case OUTPUT_CSV:
-		return print_csv(out, res);
-	case OUTPUT_JSON:
-		return print_json(out, res);
-	default:
-		return print_table(out, res);
-	}
+	duckdb_result text;
+	nested_text = render_nested(con, res, &text);
+	int rc = fmt == OUTPUT_CSV ? print_csv(out, res)
+		 : fmt == OUTPUT_JSON ? print_json(out, res)
+				      : print_table(out, res);
+	if (nested_text)
+		duckdb_destroy_result(nested_text);
+	nested_text = NULL;
+	return rc;
 }

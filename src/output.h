@@ -9,8 +9,10 @@
 
 enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON };
 
-/* Prints every row of res in fmt. Returns 0, or -1 on a write error. */
-int output_result(FILE *out, duckdb_result *res, enum output_format fmt);
+/* Prints every row of res in fmt. Nested values (LIST, STRUCT, MAP, ...) are rendered by
+ * DuckDB's own VARCHAR cast, which needs con (the connection that made res); with con NULL
+ * they print as a placeholder. Returns 0, or -1 on a write error. */
+int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum output_format fmt);
 
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void output_csv_field(FILE *out, const char *s);

@@ -19,7 +19,7 @@ static int print_query(struct lake *l, const char *sql, enum output_format fmt, 
 	duckdb_result r;
 	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
 		return -1;
-	int rc = output_result(stdout, &r, fmt) < 0 ? err_set(e, 0, "cannot write output") : 0;
+	int rc = output_result(stdout, lake_connection(l), &r, fmt) < 0 ? err_set(e, 0, "cannot write output") : 0;
 	duckdb_destroy_result(&r);
 	return rc;
 }

@@ -24,6 +24,7 @@ static const char usage[] =
 struct print_ctx {
 	enum output_format fmt;
 	int printed;
+	duckdb_connection con;
 };
 
 static int print_result(duckdb_result *r, void *ud)
@@ -33,7 +34,7 @@ static int print_result(duckdb_result *r, void *ud)
 		return 0;
 	if (pc->printed++ && pc->fmt == OUTPUT_TABLE)
 		fputc('\n', stdout);
-	return output_result(stdout, r, pc->fmt);
+	return output_result(stdout, pc->con, r, pc->fmt);
 }
 
 static int read_sql_file(const char *path, struct buf *out, struct err *e)
@@ -73,7 +74,7 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"file", required_argument, NULL, 'f'},
 		{"message", required_argument, NULL, 'm'}, CMD_FORMAT_LONGOPTS, {0}};
-	struct print_ctx pc = {OUTPUT_TABLE, 0};
+	struct print_ctx pc = {OUTPUT_TABLE, 0, NULL};
 	const char *file = NULL, *message = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hf:m:", longopts, NULL)) != -1) {
@@ -102,6 +103,7 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct lake *l;
 	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
 	if (rc == 0) {
+		pc.con = lake_connection(l);
 		struct script sc = {cfg, sql, message, &pc};
 		rc = message ? lake_in_transaction(l, run_script, &sc, e)
 			     : lake_run(l, sql, print_result, &pc, e);

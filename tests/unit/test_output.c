@@ -21,7 +21,7 @@ static char *render(const char *sql, enum output_format fmt)
 	char *text = NULL;
 	size_t len = 0;
 	FILE *mem = open_memstream(&text, &len);
-	assert_int_equal(output_result(mem, &r, fmt), 0);
+	assert_int_equal(output_result(mem, con, &r, fmt), 0);
 	fclose(mem);
 	duckdb_destroy_result(&r);
 	duckdb_disconnect(&con);
@@ -53,6 +53,19 @@ static void test_json_types_numbers_and_nulls(void **state)
 	free(t);
 }
 
+static void test_nested_values_are_rendered(void **state)
+{
+	(void)state;
+	char *t = render("SELECT [1.5, 2]::FLOAT[] AS l, {'a': 1, 'b': 'x'} AS s, 7 AS n", OUTPUT_CSV);
+	assert_string_equal(t, "l,s,n\n\"[1.5,2.0]\",\"{\"\"a\"\":1,\"\"b\"\":\"\"x\"\"}\",7\n");
+	free(t);
+	t = render("SELECT [1, 2] AS l, {'a': [true]} AS s, 7 AS n", OUTPUT_JSON);
+	assert_non_null(strstr(t, "\"l\": [\n      1,\n      2\n    ]"));
+	assert_non_null(strstr(t, "\"a\": [\n        true"));
+	assert_non_null(strstr(t, "\"n\": 7"));
+	free(t);
+}
+
 static void test_table_aligns_and_counts(void **state)
 {
 	(void)state;
@@ -67,6 +80,7 @@ int main(void)
 		cmocka_unit_test(test_csv_quotes_what_needs_quoting),
 		cmocka_unit_test(test_json_types_numbers_and_nulls),
 		cmocka_unit_test(test_table_aligns_and_counts),
+		cmocka_unit_test(test_nested_values_are_rendered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
