@@ -20,7 +20,9 @@
 
 static const struct command commands[] = {
 	{"diff", cmd_diff, "rows and columns a table changed between two snapshots"},
+	{"expire", cmd_expire, "expire old snapshots and the data files only they needed"},
 	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects"},
+	{"gc", cmd_gc, "delete media objects and files no retained snapshot references"},
 	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder"},
 	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},

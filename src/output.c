@@ -90,8 +90,8 @@ static duckdb_result *render_nested(duckdb_connection con, duckdb_result *res,
 		out = text;
 	else if (ok)
 		duckdb_destroy_result(text);
-	if (duckdb_query(con, "DROP TABLE IF EXISTS __lh_text", &tmp) == DuckDBSuccess || 1)
-		duckdb_destroy_result(&tmp);
+	duckdb_query(con, "DROP TABLE IF EXISTS __lh_text", &tmp);
+	duckdb_destroy_result(&tmp);
 done:
 	if (app)
 		duckdb_appender_destroy(&app);

@@ -23,6 +23,8 @@ int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e);
