@@ -12,6 +12,7 @@
 #include "lake.h"
 #include "media.h"
 #include "s3.h"
+#include "sqlfile.h"
 #include "upload.h"
 
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
@@ -23,13 +24,6 @@ struct column {
 	char name[256];
 	char type[512];
 	int media; /* 0 no, 1 STRUCT(bytes, path), 2 a list of those */
-};
-
-struct section {
-	char name[64], dataset[64];
-	char requires[512]; /* space separated */
-	const char *body;   /* into the embedded SQL */
-	size_t body_len;
 };
 
 struct run {
@@ -47,31 +41,6 @@ struct run {
 
 /* ---- sections of sql/10_raw.sql ------------------------------------------------------- */
 
-static int parse_sections(struct section *out, int max)
-{
-	int n = 0;
-	const char *p = sql_10_raw;
-	while ((p = strstr(p, "-- @section ")) != NULL && n < max) {
-		struct section *s = &out[n++];
-		memset(s, 0, sizeof *s);
-		sscanf(p, "-- @section %63s", s->name);
-		const char *d = strstr(p, "-- @dataset ");
-		const char *r = strstr(p, "-- @requires");
-		if (d)
-			sscanf(d, "-- @dataset %63s", s->dataset);
-		if (r) {
-			const char *eol = strchr(r, '\n');
-			size_t len = (size_t)(eol - r) - 12;
-			snprintf(s->requires, sizeof s->requires, "%.*s", (int)len, r + 12);
-		}
-		const char *next = strstr(p + 1, "-- @section ");
-		s->body = p;
-		s->body_len = next ? (size_t)(next - p) : strlen(p);
-		p += 1;
-	}
-	return n;
-}
-
 static const struct column *find_column(const struct run *r, const char *name)
 {
 	for (int i = 0; i < r->ncols; i++)
@@ -80,15 +49,27 @@ static const struct column *find_column(const struct run *r, const char *name)
 	return NULL;
 }
 
-/* Writes the required columns missing from the staged files into missing ("" if none). */
-static void missing_columns(const struct run *r, const struct section *s, char *missing, size_t n)
+struct missing {
+	const struct run *r;
+	char list[512];
+};
+
+static int note_missing(const char *word, void *ctx)
 {
-	char req[512];
-	missing[0] = '\0';
-	snprintf(req, sizeof req, "%s", s->requires);
-	for (char *save, *tok = strtok_r(req, " \t", &save); tok; tok = strtok_r(NULL, " \t", &save))
-		if (!find_column(r, tok))
-			snprintf(missing + strlen(missing), n - strlen(missing), "%s%s", missing[0] ? ", " : "", tok);
+	struct missing *m = ctx;
+	if (!find_column(m->r, word))
+		snprintf(m->list + strlen(m->list), sizeof m->list - strlen(m->list), "%s%s",
+			 m->list[0] ? ", " : "", word);
+	return 0;
+}
+
+/* Writes the required columns missing from the staged files into missing ("" if none). */
+static void missing_columns(const struct run *r, const struct sql_section *s, char *missing,
+			    size_t n)
+{
+	struct missing m = {.r = r};
+	sqlfile_each_required(s, note_missing, &m);
+	snprintf(missing, n, "%s", m.list);
 }
 
 /* ---- schema --------------------------------------------------------------------------- */
@@ -425,9 +406,9 @@ static int count_words(const char *list)
 
 /* Picks the sections of sql/10_raw.sql that apply: the dataset's own ones whose required
  * columns are all staged, or the generic ones for a dataset without sections. */
-static int pick_sections(struct run *r, struct section *secs, int *n, int *use, struct err *e)
+static int pick_sections(struct run *r, struct sql_section *secs, int *n, int *use, struct err *e)
 {
-	*n = parse_sections(secs, 16);
+	*n = sqlfile_sections(sql_10_raw, "-- @section ", secs, 16);
 	int own = 0, ran = 0;
 	char missing[512] = "", wanted[1024] = "";
 	for (int i = 0; i < *n; i++)
@@ -442,7 +423,7 @@ static int pick_sections(struct run *r, struct section *secs, int *n, int *use, 
 			/* report the closest shape: the section that misses the fewest columns */
 			if (!missing[0] || count_words(miss) < count_words(missing))
 				snprintf(missing, sizeof missing, "%s", miss);
-			snprintf(wanted + strlen(wanted), sizeof wanted - strlen(wanted), "%s%s needs%s",
+			snprintf(wanted + strlen(wanted), sizeof wanted - strlen(wanted), "%s%s needs %s",
 				 wanted[0] ? "; " : "", secs[i].name, secs[i].requires);
 			continue;
 		}
@@ -458,14 +439,14 @@ static int pick_sections(struct run *r, struct section *secs, int *n, int *use, 
 
 static int check_sections(struct run *r, struct err *e)
 {
-	struct section secs[16];
+	struct sql_section secs[16];
 	int n, use[16];
 	return pick_sections(r, secs, &n, use, e);
 }
 
 static int run_sections(struct run *r, int64_t *inserted, struct err *e)
 {
-	struct section secs[16];
+	struct sql_section secs[16];
 	int n, use[16];
 	if (pick_sections(r, secs, &n, use, e) < 0)
 		return -1;
@@ -475,7 +456,7 @@ static int run_sections(struct run *r, int64_t *inserted, struct err *e)
 	for (int i = 0; i < n; i++) {
 		if (!use[i])
 			continue;
-		const struct section *s = &secs[i];
+		const struct sql_section *s = &secs[i];
 		struct buf body = {0};
 		const char *p = s->body, *end = s->body + s->body_len, *t;
 		int rc = 0;

@@ -1,0 +1,28 @@
+/* sqlfile.h - the SQL files of sql/ are split into sections by marker comments:
+ *     -- @section NAME   (or -- @check NAME)
+ *     -- @dataset D       (optional)
+ *     -- @requires A B C  (optional: columns or tables the section needs)
+ *     ...statements...
+ * Sections point into the caller's text (nothing is allocated); the text must outlive them.
+ */
+#ifndef LAKEHOUSE_SQLFILE_H
+#define LAKEHOUSE_SQLFILE_H
+
+#include <stddef.h>
+
+struct sql_section {
+	char name[128], dataset[64];
+	char requires[512]; /* space separated, "" for none */
+	const char *body;   /* from the marker line to the next marker (or the end) */
+	size_t body_len;
+};
+
+/* Fills up to max sections found after `marker` ("-- @section " or "-- @check ").
+ * Returns how many. */
+int sqlfile_sections(const char *text, const char *marker, struct sql_section *out, int max);
+
+/* Calls fn for every word of s->requires; stops at the first non-zero return and returns it. */
+int sqlfile_each_required(const struct sql_section *s, int (*fn)(const char *word, void *ctx),
+			  void *ctx);
+
+#endif
