@@ -27,11 +27,13 @@ static const struct command commands[] = {
 	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},
 	{"log", cmd_log, "snapshots that touched a table, newest first"},
+	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)"},
 	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)"},
 	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)"},
 	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},
 	{"sql", cmd_sql, "run SQL against the lake"},
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},
+	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 

@@ -25,6 +25,8 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_transform(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e);

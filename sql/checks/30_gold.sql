@@ -1,0 +1,13 @@
+-- Quality gates for gold (see sql/checks/20_silver.sql).
+
+-- @check gold.coco_train.image_uri is unique and present
+-- @requires gold.coco_train
+SELECT image_uri, count(*) AS copies FROM gold.coco_train GROUP BY 1 HAVING count(*) > 1 OR image_uri IS NULL;
+
+-- @check gold.coco_train.split is train, val or test
+-- @requires gold.coco_train
+SELECT image_id, split FROM gold.coco_train WHERE split NOT IN ('train', 'val', 'test');
+
+-- @check gold.visdrone_train has one row per fragment
+-- @requires gold.visdrone_train
+SELECT clip_uri, fragment_id, count(*) AS copies FROM gold.visdrone_train GROUP BY ALL HAVING count(*) > 1;
