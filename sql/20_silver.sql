@@ -70,6 +70,14 @@ SELECT c.object_id, c.image_id, c.category_id::INTEGER AS category_id, k.name AS
 FROM c LEFT JOIN silver.coco_categories k USING (category_id)
 WHERE x1 - x0 >= 1 AND y1 - y0 >= 1;
 
+-- Schema evolution step (added after the first release of this layer): images with five or
+-- more persons are flagged. DuckLake records it as a new schema version; time travel to a
+-- snapshot before it still reads the old columns.
+ALTER TABLE silver.coco_images ADD COLUMN is_crowded BOOLEAN;
+UPDATE silver.coco_images SET is_crowded =
+    image_id IN (SELECT image_id FROM silver.coco_objects WHERE category = 'person'
+                 GROUP BY image_id HAVING count(*) >= 5);
+
 -- Captions come in their own section; gold reads this (empty) table when there are none.
 CREATE TABLE IF NOT EXISTS silver.coco_captions (image_id BIGINT, caption VARCHAR);
 

@@ -21,13 +21,19 @@ lh ingest coco --from hf://datasets/fixtures/coco-dirty --split val
 check "dirty COCO ingested as it is (raw keeps every row)" \
   eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.coco_images")" -eq "$(d rows)" ]'
 lh ingest visdrone --from hf://datasets/fixtures/visdrone-mot
+# the layer as first released, without the is_crowded step
+cp -r "$SQL_DIR" "$FIXTURES/sql-v1"
+sed -i '/^-- Schema evolution step/,/GROUP BY image_id HAVING count(\*) >= 5);/d' "$FIXTURES/sql-v1/20_silver.sql"
+LAKEHOUSE_SQL_DIR=$FIXTURES/sql-v1 lh transform silver
+check "silver v1 (before the evolution step) builds" eval '[ $RC -eq 0 ] && ! grep -q is_crowded "$FIXTURES/sql-v1/20_silver.sql"'
+v1=$(value "SELECT id FROM lake.current_snapshot()")
 before=$(snapshot_count)
 lh transform silver
 check "transform silver: one snapshot, gates passed" \
   eval '[ $RC -eq 0 ] && contains "$OUT" "quality gates passed" && [ "$(snapshot_count)" = "$((before + 1))" ]'
 lh log --last 1 --csv
 check "its commit message names the file and the input snapshot" \
-  eval 'contains "$OUT" "sql/20_silver.sql" && contains "$OUT" "from snapshot $((before - 1))"'
+  eval 'contains "$OUT" "sql/20_silver.sql" && contains "$OUT" "from snapshot $v1"'
 check "duplicate images (by id and by content) removed: $(d silver_images) images" \
   eval '[ "$(value "SELECT count(*) FROM silver.coco_images")" -eq "$(d silver_images)" ] && [ "$(value "SELECT count(*) FROM silver.coco_images WHERE image_id = 9999")" -eq 0 ]'
 check "duplicate boxes removed, counted ($(d duplicate_boxes))" \
@@ -40,6 +46,11 @@ check "silver.coco_objects holds the $(d silver_objects) valid boxes, all named"
   eval '[ "$(value "SELECT count(*) FROM silver.coco_objects WHERE category IS NOT NULL")" -eq "$(d silver_objects)" ]'
 check "VisDrone: ignored regions and score-0 boxes left out of silver" \
   eval '[ "$(value "SELECT count(*) FROM silver.visdrone_annotations WHERE score = 0 OR object_category IN (0, 11)")" -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.visdrone_annotations WHERE object_category = 0")" -gt 0 ]'
+
+check "schema evolution: is_crowded appears with a new schema version" \
+  eval '[ "$(value "SELECT count(*) FROM silver.coco_images WHERE is_crowded")" -ge 5 ] && [ "$(value "SELECT (SELECT schema_version FROM lake.snapshots() ORDER BY snapshot_id DESC LIMIT 1) > (SELECT schema_version FROM lake.snapshots() WHERE snapshot_id = $v1)")" = true ]'
+check "time travel to before the step reads the old shape (no is_crowded)" \
+  eval '[ "$(value "SELECT count(*) FROM (DESCRIBE SELECT * FROM silver.coco_images AT (VERSION => $v1)) WHERE column_name = '"'is_crowded'"'")" -eq 0 ]'
 
 lh transform gold
 check "transform gold: one snapshot" eval '[ $RC -eq 0 ] && contains "$OUT" "gold: sections coco, visdrone"'
