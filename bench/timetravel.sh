@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Benchmark (not a test): a table with 200 snapshots (inserts, updates, deletes); the same
+# aggregate query on an early version (AT (VERSION => n)) and on the current one, in one run.
+# Each is run 30 times inside one `lakehouse sql -f` process; a trivial-query run of the same
+# size is subtracted so process start-up does not count. Goal: early / current <= 1.5.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/bootstrap.sh >/dev/null
+scripts/build.sh >/dev/null
+LH=$PWD/build/lakehouse
+W=$(mktemp -d /tmp/lakehouse-tt-XXXXXX)
+trap '$LH storage stop >/dev/null 2>&1; rm -rf "$W"' EXIT
+export LAKEHOUSE_DATA_DIR=$W/data LAKEHOUSE_CATALOG=$W/lake.ducklake
+export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+cd "$W"
+$LH storage start >/dev/null
+$LH init >/dev/null
+{
+  echo "CREATE TABLE silver.events AS SELECT range AS id, range % 97 AS k, random() AS v FROM range(100000);"
+  for i in $(seq 1 199); do
+    case $((i % 3)) in
+      0) echo "INSERT INTO silver.events SELECT 100000 * $i + range, range % 97, random() FROM range(2000);" ;;
+      1) echo "UPDATE silver.events SET v = v + 1 WHERE id % 199 = $i;" ;;
+      2) echo "DELETE FROM silver.events WHERE id % 997 = $i;" ;;
+    esac
+  done
+} > build.sql
+start=$(date +%s.%N)
+$LH sql -f build.sql >/dev/null
+echo "built 200 snapshots in $(echo "$(date +%s.%N) - $start" | bc) s"
+first=$($LH sql --csv "SELECT min(snapshot_id) FROM ducklake_snapshots('lake') WHERE snapshot_id > 1" | tail -n1)
+early=$((first + 5))
+q="SELECT k, count(*), sum(v) FROM silver.events"
+for kind in noop early current; do
+  for i in $(seq 30); do
+    case $kind in
+      noop) echo "SELECT 1;" ;;
+      early) echo "$q AT (VERSION => $early) GROUP BY k ORDER BY k;" ;;
+      current) echo "$q GROUP BY k ORDER BY k;" ;;
+    esac
+  done > $kind.sql
+done
+best() { for i in 1 2 3; do s=$(date +%s.%N); $LH sql -f "$1" >/dev/null; echo "$(date +%s.%N) - $s" | bc; done | sort -n | head -n1; }
+t0=$(best noop.sql); te=$(best early.sql); tc=$(best current.sql)
+rows_e=$($LH sql --csv "SELECT count(*) FROM silver.events AT (VERSION => $early)" | tail -n1)
+rows_c=$($LH sql --csv "SELECT count(*) FROM silver.events" | tail -n1)
+pe=$(echo "($te - $t0) / 30 * 1000" | bc -l); pc=$(echo "($tc - $t0) / 30 * 1000" | bc -l)
+printf 'early version %d (%d rows): %.2f ms/query; current (%d rows): %.2f ms/query; ratio %.2f (goal <= 1.5)\n' \
+  "$early" "$rows_e" "$pe" "$rows_c" "$pc" "$(echo "$pe / $pc" | bc -l)"
