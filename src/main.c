@@ -102,6 +102,19 @@ int cmd_format_option(int opt, enum output_format *fmt)
 	}
 }
 
+int cmd_print_query(struct lake *l, const char *sql, const char *const *params, int nparams,
+		    enum output_format fmt, struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l, sql, params, nparams, &r, e) < 0)
+		return -1;
+	int rc = output_result(stdout, lake_connection(l), &r, fmt) < 0
+			 ? err_set(e, 0, "cannot write to standard output")
+			 : 0;
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
 int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
 {
 	char msg[1024];

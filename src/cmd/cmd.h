@@ -37,6 +37,11 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
 
 /* Shared option handling: --json / --csv / --table set *fmt. Returns 1 if opt was one. */
 int cmd_format_option(int opt, enum output_format *fmt);
+/* Runs one query on the lake (VARCHAR parameters $1..$n) and prints its result in fmt. */
+struct lake;
+int cmd_print_query(struct lake *l, const char *sql, const char *const *params, int nparams,
+		    enum output_format fmt, struct err *e);
+
 /* The usage error every verb reports: "MESSAGE; see 'lakehouse VERB --help'". */
 int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

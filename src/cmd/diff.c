@@ -16,12 +16,7 @@ static const char usage[] =
 
 static int print_query(struct lake *l, const char *sql, enum output_format fmt, struct err *e)
 {
-	duckdb_result r;
-	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
-		return -1;
-	int rc = output_result(stdout, lake_connection(l), &r, fmt) < 0 ? err_set(e, 0, "cannot write output") : 0;
-	duckdb_destroy_result(&r);
-	return rc;
+	return cmd_print_query(l, sql, NULL, 0, fmt, e);
 }
 
 /* The columns the table has at both snapshots, quoted by DuckDB itself, comma separated. */

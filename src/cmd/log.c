@@ -41,8 +41,7 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	/* A table is touched by a snapshot when its changes name one of the ids the table has
 	 * had (ducklake_table keeps a row per version) or its qualified name. */
 	const char *p[] = {schema, table, limit};
-	duckdb_result r;
-	int rc = lake_query(l,
+	int rc = cmd_print_query(l,
 			    "WITH ids AS (SELECT DISTINCT t.table_id FROM "
 			    "__ducklake_metadata_lake.ducklake_table t JOIN "
 			    "__ducklake_metadata_lake.ducklake_schema s USING (schema_id) "
@@ -54,12 +53,7 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 			    "regexp_matches(c.changes_made, ':' || ids.table_id || '(,|$)')) OR "
 			    "contains(c.changes_made, '\"' || $1 || '\".\"' || $2 || '\"') "
 			    "ORDER BY s.snapshot_id DESC LIMIT $3::BIGINT",
-			    p, 3, &r, e);
-	if (rc == 0) {
-		if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
-			rc = err_set(e, 0, "cannot write to standard output");
-		duckdb_destroy_result(&r);
-	}
+				 p, 3, fmt, e);
 	lake_close(l);
 	return rc;
 }

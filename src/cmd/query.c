@@ -33,13 +33,7 @@ int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct lake *l;
 	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
 	if (rc == 0) {
-		duckdb_result r;
-		rc = lake_query(l, sql, NULL, 0, &r, e);
-		if (rc == 0) {
-			if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
-				rc = err_set(e, 0, "cannot write output");
-			duckdb_destroy_result(&r);
-		}
+		rc = cmd_print_query(l, sql, NULL, 0, fmt, e);
 		lake_close(l);
 	}
 	free(sql);

@@ -71,13 +71,7 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 		char sql[512];
 		snprintf(sql, sizeof sql, "SELECT * FROM lake.\"%s\".\"%s\"%s LIMIT %lld", schema, table,
 			 at, limit);
-		duckdb_result r;
-		rc = lake_query(l, sql, NULL, 0, &r, e);
-		if (rc == 0) {
-			if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
-				rc = err_set(e, 0, "cannot write to standard output");
-			duckdb_destroy_result(&r);
-		}
+		rc = cmd_print_query(l, sql, NULL, 0, fmt, e);
 	}
 	lake_close(l);
 	return rc;

@@ -41,18 +41,12 @@ int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e
 	char limit[32];
 	snprintf(limit, sizeof limit, "%ld", last < 0 ? (long)1 << 30 : last);
 	const char *p[] = {limit};
-	duckdb_result r;
-	int rc = lake_query(l,
+	int rc = cmd_print_query(l,
 			    "SELECT * FROM (SELECT snapshot_id AS id, snapshot_time AS time, "
 			    "changes::VARCHAR AS changes, author, commit_message "
 			    "FROM lake.snapshots() ORDER BY snapshot_id DESC LIMIT $1::BIGINT) "
 			    "ORDER BY id",
-			    p, 1, &r, e);
-	if (rc == 0) {
-		if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
-			rc = err_set(e, 0, "cannot write to standard output");
-		duckdb_destroy_result(&r);
-	}
+				 p, 1, fmt, e);
 	lake_close(l);
 	return rc;
 }
