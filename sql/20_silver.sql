@@ -96,7 +96,9 @@ WHERE caption IS NOT NULL AND trim(caption) <> ''
 -- start_frame+1 .. end_frame+1. Boxes with score 0 and the categories 0 ("ignored region")
 -- and 11 ("others") do not count, as the VisDrone toolkit ignores them in evaluation.
 CREATE OR REPLACE TABLE silver.visdrone_annotations AS
-SELECT * FROM raw.visdrone_annotations
+SELECT a.*, ['pedestrian', 'people', 'bicycle', 'car', 'van', 'truck', 'tricycle',
+             'awning-tricycle', 'bus', 'motor'][a.object_category] AS category
+FROM raw.visdrone_annotations a
 WHERE score <> 0 AND object_category NOT IN (0, 11) AND bbox_width > 0 AND bbox_height > 0;
 
 CREATE OR REPLACE TABLE silver.visdrone_fragments AS

@@ -37,4 +37,4 @@ GROUP BY ALL HAVING covered IS DISTINCT FROM c.n_frames;
 -- @check silver.visdrone_annotations.object_category in 1..10
 -- @requires silver.visdrone_annotations
 SELECT sequence, frame_index, target_id, object_category FROM silver.visdrone_annotations
-WHERE object_category NOT BETWEEN 1 AND 10;
+WHERE object_category NOT BETWEEN 1 AND 10 OR category IS NULL;

@@ -9,7 +9,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse expire (--keep N | --older-than INTERVAL) [--yes]\n\n"
+	"usage: lakehouse expire (--keep N | --older-than INTERVAL) [--yes] [--json]\n\n"
 	"Expires snapshots (time travel to them ends; the newest is always kept) and deletes the\n"
 	"data files only they referenced. Without --yes, only shows what it would expire.\n"
 	"  --keep N               keep the N newest snapshots\n"
@@ -19,16 +19,19 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"keep", required_argument, NULL, 'k'},
-		{"older-than", required_argument, NULL, 'o'}, {"yes", no_argument, NULL, 'y'}, {0}};
+		{"older-than", required_argument, NULL, 'o'}, {"yes", no_argument, NULL, 'y'},
+		{"json", no_argument, NULL, 'j'}, {0}};
 	long keep = -1;
 	const char *older = NULL;
-	int yes = 0, opt;
+	int yes = 0, json = 0, opt;
 	char *end;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (opt == 'y')
 			yes = 1;
+		else if (opt == 'j')
+			json = 1;
 		else if (opt == 'o')
 			older = optarg;
 		else if (opt != 'k' || (keep = strtol(optarg, &end, 10), *end || keep < 1))
@@ -56,7 +59,8 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 	int64_t n = 0;
 	rc = rc ? rc : lake_query_int64(l, "SELECT len(getvariable('lh_expire'))", NULL, 0, &n, e);
 	if (rc == 0 && n == 0) {
-		printf("no snapshot to expire\n");
+		printf(json ? "{\"expired\": [], \"dry_run\": %s, \"files_deleted\": 0}\n"
+			    : "no snapshot to expire\n", yes ? "false" : "true");
 	} else if (rc == 0) {
 		rc = lake_query(l,
 				yes ? "SELECT snapshot_id, commit_message FROM ducklake_expire_snapshots('lake', "
@@ -65,20 +69,25 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 				      "versions => getvariable('lh_expire'), dry_run => true)",
 				NULL, 0, &r, e);
 		if (rc == 0) {
-			printf("%s %lld snapshots:\n", yes ? "expired" : "would expire (dry run; --yes to do it)",
-			       (long long)duckdb_row_count(&r));
-			output_result(stdout, lake_connection(l), &r, OUTPUT_TABLE);
+			if (json)
+				printf("{\"dry_run\": %s, \"expired\": ", yes ? "false" : "true");
+			else
+				printf("%s %lld snapshots:\n",
+				       yes ? "expired" : "would expire (dry run; --yes to do it)",
+				       (long long)duckdb_row_count(&r));
+			output_result(stdout, lake_connection(l), &r, json ? OUTPUT_JSON : OUTPUT_TABLE);
 			duckdb_destroy_result(&r);
 		}
-		if (rc == 0 && yes) {
-			int64_t files = 0;
+		int64_t files = 0;
+		if (rc == 0 && yes)
 			rc = lake_query_int64(l,
 					      "SELECT count(*) FROM ducklake_cleanup_old_files('lake', "
 					      "cleanup_all => true)",
 					      NULL, 0, &files, e);
-			if (rc == 0)
-				printf("deleted %lld data files no retained snapshot needs\n", (long long)files);
-		}
+		if (rc == 0 && json)
+			printf(", \"files_deleted\": %lld}\n", (long long)files);
+		else if (rc == 0 && yes)
+			printf("deleted %lld data files no retained snapshot needs\n", (long long)files);
 	}
 	lake_close(l);
 	return rc;

@@ -17,7 +17,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse gc [--yes] [--min-age SECONDS]\n\n"
+	"usage: lakehouse gc [--yes] [--min-age SECONDS] [--json]\n\n"
 	"Deletes media objects under assets/ that no retained snapshot references (any column\n"
 	"named *_uri, in any table, at any snapshot still in the lake), and DuckLake data files\n"
 	"scheduled for deletion. Dry run unless --yes. Objects younger than --min-age (default\n"
@@ -28,7 +28,7 @@ struct gc {
 	int64_t refs_n;
 	const struct config *cfg;
 	struct s3 *s3;
-	int yes;
+	int yes, json;
 	long min_age;
 	time_t now;
 	int64_t seen, unreferenced, young, bytes, deleted;
@@ -112,7 +112,9 @@ static int on_object(const struct s3_object *o, void *ud)
 	}
 	g->unreferenced++;
 	g->bytes += o->size;
-	printf("%s %s (%lld bytes)\n", g->yes ? "delete" : "would delete", o->key, (long long)o->size);
+	if (!g->json)
+		printf("%s %s (%lld bytes)\n", g->yes ? "delete" : "would delete", o->key,
+		       (long long)o->size);
 	if (g->yes) {
 		if (s3_delete(g->s3, o->key, &g->failure) < 0)
 			return 1; /* stop: s3_list returns 0, the failure is reported after */
@@ -126,6 +128,7 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"yes", no_argument, NULL, 'y'},
 						 {"min-age", required_argument, NULL, 'a'},
+						 {"json", no_argument, NULL, 'j'},
 						 {0}};
 	struct gc g = {.cfg = cfg, .min_age = 3600, .now = time(NULL)};
 	int opt;
@@ -135,6 +138,8 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 			return fputs(usage, stdout), 0;
 		if (opt == 'y')
 			g.yes = 1;
+		else if (opt == 'j')
+			g.json = 1;
 		else if (opt != 'a' || (g.min_age = strtol(optarg, &end, 10), *end || g.min_age < 0))
 			return cmd_usage_error(e, "gc", "--min-age wants seconds");
 	}
@@ -158,7 +163,14 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 		*e = g.failure;
 		rc = -1;
 	}
-	if (rc == 0)
+	if (rc == 0 && g.json)
+		printf("{\"dry_run\": %s, \"data_files\": %lld, \"objects\": %lld, \"referenced_uris\": "
+		       "%lld, \"unreferenced\": %lld, \"unreferenced_bytes\": %lld, \"deleted\": %lld, "
+		       "\"too_young\": %lld}\n",
+		       g.yes ? "false" : "true", (long long)files, (long long)g.seen, (long long)g.refs_n,
+		       (long long)g.unreferenced, (long long)g.bytes, (long long)g.deleted,
+		       (long long)g.young);
+	else if (rc == 0)
 		printf("%s %lld data files; media: %lld objects, %lld referenced URIs, %lld unreferenced "
 		       "(%lld bytes) %s, %lld too young to judge\n",
 		       g.yes ? "deleted" : "would delete", (long long)files, (long long)g.seen,

@@ -9,7 +9,7 @@
 #include "cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse rollback SCHEMA.TABLE --to N [-m MESSAGE]\n\n"
+	"usage: lakehouse rollback SCHEMA.TABLE --to N [-m MESSAGE] [--json]\n\n"
 	"Replaces the table, in one new snapshot, by its content and schema at snapshot N.\n"
 	"Earlier snapshots stay readable ('lakehouse show --version').\n";
 
@@ -41,8 +41,10 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
 						 {"to", required_argument, NULL, 't'},
 						 {"message", required_argument, NULL, 'm'},
+						 {"json", no_argument, NULL, 'j'},
 						 {0}};
 	struct rollback r = {.cfg = cfg, .to = -1};
+	int json = 0;
 	int opt;
 	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
@@ -50,6 +52,8 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 			return fputs(usage, stdout), 0;
 		if (opt == 'm')
 			r.message = optarg;
+		else if (opt == 'j')
+			json = 1;
 		else if (opt != 't' || (r.to = strtoll(optarg, &end, 10), *end || r.to < 0))
 			return cmd_usage_error(e, "rollback", "--to wants a snapshot id");
 	}
@@ -64,7 +68,10 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 	int rc = lake_check_version(l, r.schema, r.table, r.to, e);
 	rc = rc ? rc : lake_in_transaction(l, replace_table, &r, e);
 	rc = rc ? rc : lake_current_snapshot(l, &snap, e);
-	if (rc == 0)
+	if (rc == 0 && json)
+		printf("{\"table\": \"%s.%s\", \"to\": %lld, \"snapshot\": %lld}\n", r.schema, r.table,
+		       r.to, (long long)snap);
+	else if (rc == 0)
 		printf("rolled back %s.%s to snapshot %lld: snapshot %lld\n", r.schema, r.table, r.to,
 		       (long long)snap);
 	lake_close(l);

@@ -37,4 +37,8 @@ lh sql --csv "SELECT count(*) FROM raw.t"
 check "the table still reads" eval '[ "$(printf "%s" "$OUT" | tail -n1)" = 1 ]'
 lh expire --keep 0
 check "expire --keep 0 is a usage error" test "$RC" -eq 2
+lh gc --json --min-age 0
+check "gc --json" eval '[ $RC -eq 0 ] && printf "%s" "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"dry_run\"] and d[\"unreferenced\"] == 0 else 1)"'
+lh expire --keep 1 --json
+check "expire --json" eval '[ $RC -eq 0 ] && printf "%s" "$OUT" | python3 -c "import json,sys; json.load(sys.stdin)"'
 finish

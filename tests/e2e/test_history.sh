@@ -38,8 +38,9 @@ check "rollback to a missing snapshot: refused, exit 2, no snapshot" \
   eval '[ $RC -eq 2 ] && contains "$ERR" "does not exist" && [ "$(snapshot_count)" = "$before" ]'
 lh rollback silver.other --to "$good"
 check "rollback to before the table existed: refused" eval '[ $RC -eq 2 ] && contains "$ERR" "did not exist at snapshot $good"'
-lh rollback silver.items --to "$good" -m "repair the bad transform"
-check "rollback makes exactly one new snapshot" eval '[ $RC -eq 0 ] && [ "$(snapshot_count)" = "$((before + 1))" ]'
+lh rollback silver.items --to "$good" -m "repair the bad transform" --json
+check "rollback makes exactly one new snapshot (--json reports it)" \
+  eval '[ $RC -eq 0 ] && [ "$(snapshot_count)" = "$((before + 1))" ] && contains "$OUT" "\"to\": $good"'
 check "rows equal those at N (both EXCEPT ALL directions empty)" \
   eval '[ "$(value "SELECT (SELECT count(*) FROM (SELECT * FROM silver.items EXCEPT ALL SELECT * FROM silver.items AT (VERSION => $good))) + (SELECT count(*) FROM (SELECT * FROM silver.items AT (VERSION => $good) EXCEPT ALL SELECT * FROM silver.items))")" = 0 ]'
 check "the column list equals that at N (score is gone)" \
