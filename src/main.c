@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},
 	{"sql", cmd_sql, "run SQL against the lake"},
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},
+	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers"},
 	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])

@@ -32,6 +32,23 @@ static int is_nested(duckdb_type t)
 	       t == DUCKDB_TYPE_ARRAY || t == DUCKDB_TYPE_UNION;
 }
 
+/* Types the result-level text accessors render correctly; any other type (nested, UUID,
+ * TIMESTAMPTZ, INTERVAL, ENUM ...) sends the whole result through DuckDB's own casts. */
+static int plain_type(duckdb_type t)
+{
+	switch (t) {
+	case DUCKDB_TYPE_BOOLEAN: case DUCKDB_TYPE_TINYINT: case DUCKDB_TYPE_SMALLINT:
+	case DUCKDB_TYPE_INTEGER: case DUCKDB_TYPE_BIGINT: case DUCKDB_TYPE_UTINYINT:
+	case DUCKDB_TYPE_USMALLINT: case DUCKDB_TYPE_UINTEGER: case DUCKDB_TYPE_UBIGINT:
+	case DUCKDB_TYPE_HUGEINT: case DUCKDB_TYPE_FLOAT: case DUCKDB_TYPE_DOUBLE:
+	case DUCKDB_TYPE_VARCHAR: case DUCKDB_TYPE_DATE: case DUCKDB_TYPE_TIMESTAMP:
+	case DUCKDB_TYPE_DECIMAL:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 /* The VARCHAR rendering of res's nested columns, made by DuckDB itself: the result's chunks
  * are appended through an appender query that casts every column to VARCHAR into a temp
  * table. NULL when res has no nested column (or the rendering failed). */
@@ -41,7 +58,7 @@ static duckdb_result *render_nested(duckdb_connection con, duckdb_result *res,
 	idx_t cols = duckdb_column_count(res);
 	int nested = 0;
 	for (idx_t c = 0; c < cols; c++)
-		nested |= is_nested(duckdb_column_type(res, c));
+		nested |= !plain_type(duckdb_column_type(res, c));
 	if (!nested || !con || cols > 1024)
 		return NULL;
 	char def[64], *sql = malloc(cols * 40 + 128);
@@ -104,7 +121,7 @@ done:
 	return out;
 }
 
-/* The nested-column rendering of the result being printed (NULL: none). */
+/* The VARCHAR rendering of the result being printed (NULL: not needed). */
 static duckdb_result *nested_text;
 
 /* Text of one cell, to duckdb_free(); NULL for SQL NULL. Once a result's chunks have been

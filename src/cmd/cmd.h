@@ -27,6 +27,7 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_transform(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e);

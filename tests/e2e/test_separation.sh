@@ -51,6 +51,17 @@ check "inlined rows add no object to the bucket" \
 lh sql --csv "SELECT string_agg(label, '' ORDER BY id) FROM raw.tiny"
 check "inlined rows read back" eval '[ "$(printf "%s" "$OUT" | tail -n1)" = "abc" ]'
 
+lh trace raw.big --json
+check "trace: the snapshot that inserted, a data-file key a HEAD finds with the catalog's size and the footer's row count" \
+  eval '[ $RC -eq 0 ] && printf "%s" "$OUT" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+f, o = d[\"data_files\"][0], d[\"objects\"][0]
+ok = d[\"snapshot\"] == $snap and o[\"found\"] and o[\"size\"] == int(f[\"file_size_bytes\"]) and o[\"footer_rows\"] == 20000 and f[\"uri\"].endswith(o[\"key\"])
+sys.exit(0 if ok else 1)"'
+lh trace raw.tiny
+check "trace of an inlined insert says there is no object" eval '[ $RC -eq 0 ] && contains "$OUT" "inlined into the catalog"'
+
 strays=$(find "$WORK" -path "$LAKEHOUSE_DATA_DIR" -prune -o -name '*.parquet' -print)
 check "no Parquet file sits next to the catalog" test -z "$strays"
 check "no local data folder next to the catalog" test ! -e "$WORK/metadata.ducklake.files"

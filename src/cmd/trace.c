@@ -1,0 +1,194 @@
+/* trace.c - `lakehouse trace SCHEMA.TABLE [--snapshot N]`: where every piece of state of an
+ * INSERT lives: the snapshot and its changes and the table's rows (catalog database file),
+ * the data files the snapshot added (catalog rows, then each object: HEAD size and ETag in
+ * the bucket, row count from the Parquet footer), or the inlined rows when there is no file. */
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../lake.h"
+#include "../s3.h"
+#include "cmd.h"
+
+static const char usage[] =
+	"usage: lakehouse trace SCHEMA.TABLE [--snapshot N] [--json]\n\n"
+	"For the snapshot that last inserted into the table (or N): the snapshot and its changes,\n"
+	"the catalog rows of the table and of the data files it added, and for each file its S3\n"
+	"key with size and ETag from a HEAD and the row count in its Parquet footer.\n";
+
+#define M "__ducklake_metadata_lake."
+
+static int pick_snapshot(struct lake *l, const char *schema, const char *table, int64_t *snap,
+			 struct err *e)
+{
+	const char *p[] = {schema, table};
+	if (lake_query_int64(l,
+			     "WITH ids AS (SELECT DISTINCT t.table_id FROM " M "ducklake_table t JOIN " M
+			     "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND "
+			     "t.table_name = $2) SELECT coalesce(max(c.snapshot_id), -1) FROM " M
+			     "ducklake_snapshot_changes c, ids WHERE regexp_matches(c.changes_made, "
+			     "'(inserted_into_table|inlined_insert):' || ids.table_id || '(,|$)')",
+			     p, 2, snap, e) < 0)
+		return -1;
+	return *snap >= 0 ? 0 : err_set(e, EXIT_USAGE, "no snapshot inserted into %s.%s", schema, table);
+}
+
+/* Runs sql with ($1 schema, $2 table, $3 snapshot) into a JSON array (or prints it). */
+static int section(struct lake *l, const char *title, const char *sql, const char *const *p,
+		   json_t *out, const char *key, struct err *e)
+{
+	if (!out) {
+		printf("\n%s\n", title);
+		return cmd_print_query(l, sql, p, 3, OUTPUT_TABLE, e);
+	}
+	char *text = NULL;
+	size_t len = 0;
+	duckdb_result r;
+	if (lake_query(l, sql, p, 3, &r, e) < 0)
+		return -1;
+	FILE *mem = open_memstream(&text, &len);
+	output_result(mem, lake_connection(l), &r, OUTPUT_JSON);
+	fclose(mem);
+	duckdb_destroy_result(&r);
+	json_object_set_new(out, key, json_loads(text, 0, NULL));
+	free(text);
+	return 0;
+}
+
+static const char files_sql[] =
+	"SELECT f.data_file_id, f.record_count, f.file_size_bytes, f.footer_size, "
+	"CASE WHEN f.path_is_relative THEN (SELECT value FROM " M "ducklake_metadata WHERE key = "
+	"'data_path' AND scope IS NULL) || s.path || t.path || f.path ELSE f.path END AS uri "
+	"FROM " M "ducklake_data_file f JOIN " M "ducklake_table t ON t.table_id = f.table_id "
+	"AND f.begin_snapshot >= t.begin_snapshot AND (t.end_snapshot IS NULL OR f.begin_snapshot < "
+	"t.end_snapshot) JOIN " M "ducklake_schema s ON s.schema_id = t.schema_id AND "
+	"f.begin_snapshot >= s.begin_snapshot AND (s.end_snapshot IS NULL OR f.begin_snapshot < "
+	"s.end_snapshot) WHERE s.schema_name = $1 AND t.table_name = $2 AND f.begin_snapshot = "
+	"$3::BIGINT ORDER BY f.data_file_id";
+
+/* Each added file: HEAD in the bucket and the row count of its Parquet footer. */
+static int objects(struct lake *l, const struct config *cfg, const char *const *p, json_t *out,
+		   struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l, files_sql, p, 3, &r, e) < 0)
+		return -1;
+	struct s3 *s = s3_new(cfg, e);
+	json_t *arr = json_array();
+	char prefix[80];
+	snprintf(prefix, sizeof prefix, "s3://%s/", cfg->bucket);
+	int rc = s ? 0 : -1;
+	if (!out)
+		printf("\nobjects in s3://%s at %s (HEAD, Parquet footer)\n", cfg->bucket, cfg->endpoint);
+	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&r); i++) {
+		char *uri = duckdb_value_varchar(&r, 4, i);
+		const char *key = strncmp(uri, prefix, strlen(prefix)) == 0 ? uri + strlen(prefix) : uri;
+		struct s3_object o = {0};
+		int found = 0;
+		struct err head = {0};
+		s3_head(s, key, &o, &found, &head);
+		const char *pp[] = {uri};
+		int64_t footer_rows = -1;
+		struct err meta = {0};
+		lake_query_int64(l, "SELECT num_rows FROM parquet_file_metadata($1)", pp, 1, &footer_rows, &meta);
+		if (out)
+			json_array_append_new(arr, json_pack("{s:s, s:b, s:I, s:s, s:I}", "key", key, "found",
+							     found, "size", (json_int_t)(found ? o.size : -1),
+							     "etag", found ? o.etag : "", "footer_rows",
+							     (json_int_t)footer_rows));
+		else
+			printf("  %s\n    found %s, size %lld, etag %s, footer rows %lld\n", key,
+			       found ? "yes" : "NO", (long long)(found ? o.size : -1), found ? o.etag : "-",
+			       (long long)footer_rows);
+		duckdb_free(uri);
+	}
+	if (!out && duckdb_row_count(&r) == 0)
+		printf("  none: the rows were inlined into the catalog (DuckLake inlines small inserts)\n");
+	if (out)
+		json_object_set_new(out, "objects", arr);
+	else
+		json_decref(arr);
+	duckdb_destroy_result(&r);
+	s3_free(s);
+	return rc;
+}
+
+int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
+						 {"snapshot", required_argument, NULL, 's'},
+						 {"json", no_argument, NULL, 'j'},
+						 {0}};
+	long long snap = -1;
+	int json = 0, opt;
+	char *end;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return fputs(usage, stdout), 0;
+		if (opt == 'j')
+			json = 1;
+		else if (opt != 's' || (snap = strtoll(optarg, &end, 10), *end || snap < 0))
+			return cmd_usage_error(e, "trace", "--snapshot wants a snapshot id");
+	}
+	if (argc - optind != 1)
+		return cmd_usage_error(e, "trace", "give one SCHEMA.TABLE");
+	char schema[64], table[64], sv[32], catalog[PATH_MAX] = "";
+	if (lake_parse_table(argv[optind], schema, table, e) < 0)
+		return -1;
+	struct lake *l;
+	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+		return -1;
+	int64_t s64 = snap;
+	int rc = snap < 0 ? pick_snapshot(l, schema, table, &s64, e)
+			  : lake_check_version(l, schema, table, snap, e);
+	snprintf(sv, sizeof sv, "%lld", (long long)s64);
+	const char *p[] = {schema, table, sv};
+	json_t *out = json ? json_object() : NULL;
+	struct stat st;
+	if (!realpath(cfg->catalog, catalog))
+		snprintf(catalog, sizeof catalog, "%s", cfg->catalog);
+	long long catalog_bytes = stat(catalog, &st) == 0 ? (long long)st.st_size : -1;
+	if (rc == 0 && !json)
+		printf("%s.%s at snapshot %s\ncatalog: DuckDB file %s (%lld bytes)\ndata: s3://%s/lake/ "
+		       "at %s\n",
+		       schema, table, sv, catalog, catalog_bytes, cfg->bucket, cfg->endpoint);
+	if (rc == 0 && json) {
+		json_object_set_new(out, "table", json_sprintf("%s.%s", schema, table));
+		json_object_set_new(out, "snapshot", json_integer(s64));
+		json_object_set_new(out, "catalog_file", json_string(catalog));
+		json_object_set_new(out, "catalog_bytes", json_integer(catalog_bytes));
+		json_object_set_new(out, "data_path", json_sprintf("s3://%s/lake/", cfg->bucket));
+	}
+	if (rc == 0)
+		rc = section(l, "snapshot (catalog: ducklake_snapshot + ducklake_snapshot_changes)",
+			     "SELECT s.snapshot_id, s.snapshot_time, s.schema_version, c.author, "
+			     "c.commit_message, c.changes_made FROM " M "ducklake_snapshot s JOIN " M
+			     "ducklake_snapshot_changes c USING (snapshot_id) WHERE s.snapshot_id = "
+			     "$3::BIGINT AND $1 <> '' AND $2 <> ''",
+			     p, out, "snapshot", e);
+	if (rc == 0)
+		rc = section(l, "table (catalog: ducklake_schema + ducklake_table)",
+			     "SELECT s.schema_id, s.schema_name, s.path AS schema_path, t.table_id, "
+			     "t.table_uuid, t.table_name, t.path AS table_path, t.begin_snapshot, "
+			     "t.end_snapshot FROM " M "ducklake_table t JOIN " M "ducklake_schema s USING "
+			     "(schema_id) WHERE s.schema_name = $1 AND t.table_name = $2 AND "
+			     "t.begin_snapshot <= $3::BIGINT AND (t.end_snapshot IS NULL OR t.end_snapshot > "
+			     "$3::BIGINT)",
+			     p, out, "table", e);
+	if (rc == 0)
+		rc = section(l, "data files added (catalog: ducklake_data_file)", files_sql, p, out,
+			     "data_files", e);
+	if (rc == 0)
+		rc = objects(l, cfg, p, out, e);
+	if (rc == 0 && json) {
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+	}
+	json_decref(out);
+	lake_close(l);
+	return rc;
+}
