@@ -24,7 +24,7 @@ echo "generating $SEQ sequences x $FRAMES frames..."
 $LH storage start >/dev/null
 $LH init >/dev/null
 /usr/bin/time -f "ingest: %e s, %M KiB peak RSS" $LH ingest visdrone --from "$W/src/fixtures/visdrone-mot"
-$LH sql -m "silver" -f "$OLDPWD/sql/20_silver.sql" >/dev/null
+$LH transform silver >/dev/null
 total=$($LH sql --csv "SELECT count(*) FROM raw.visdrone_fragments" | tail -n1)
 
 # (a) ~10 % selectivity: the busiest tenth of all fragments

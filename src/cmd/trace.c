@@ -169,7 +169,7 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 			     "c.commit_message, c.changes_made FROM " M "ducklake_snapshot s JOIN " M
 			     "ducklake_snapshot_changes c USING (snapshot_id) WHERE s.snapshot_id = "
 			     "$3::BIGINT AND $1 <> '' AND $2 <> ''",
-			     p, out, "snapshot", e);
+			     p, out, "snapshot_row", e);
 	if (rc == 0)
 		rc = section(l, "table (catalog: ducklake_schema + ducklake_table)",
 			     "SELECT s.schema_id, s.schema_name, s.path AS schema_path, t.table_id, "
@@ -178,7 +178,7 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 			     "(schema_id) WHERE s.schema_name = $1 AND t.table_name = $2 AND "
 			     "t.begin_snapshot <= $3::BIGINT AND (t.end_snapshot IS NULL OR t.end_snapshot > "
 			     "$3::BIGINT)",
-			     p, out, "table", e);
+			     p, out, "table_rows", e);
 	if (rc == 0)
 		rc = section(l, "data files added (catalog: ducklake_data_file)", files_sql, p, out,
 			     "data_files", e);

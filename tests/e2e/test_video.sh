@@ -48,8 +48,9 @@ done < <("$LAKEHOUSE_BIN" sql --csv "SELECT c.sequence, f.fragment_id, f.end_fra
 check "every fragment (init + its bytes) decodes alone to end-start+1 frames (ffprobe)" test "$bad" -eq 0
 
 # --- the busy-fragments query and the over-read test --------------------------------------------
-lh sql -m "silver: visdrone fragment statistics" -f "$SQL_DIR/20_silver.sql"
-check "silver.visdrone_fragments built" test "$RC" -eq 0
+lh transform silver
+check "silver.visdrone_fragments built (transform silver: the visdrone section only)" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "sections visdrone"'
 want=$("$PY" -c "
 import json
 m = json.load(open('$VM'))['sequences']
