@@ -6,7 +6,7 @@
 lh --version
 check "--version names duckdb and both extensions" \
   eval 'contains "$OUT" "duckdb v1.5.5" && contains "$OUT" "ducklake" && contains "$OUT" "httpfs"'
-for verb in init land snapshots sql storage; do
+for verb in diff expire fetch gc ingest init land log query rollback show snapshots sql storage trace transform; do
   lh "$verb" --help
   check "$verb --help prints usage" eval '[ $RC -eq 0 ] && contains "$OUT" "usage: lakehouse $verb"'
 done
