@@ -23,6 +23,7 @@ struct config {
 	char hf_endpoint[512];  /* HF_ENDPOINT, no trailing slash */
 	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */
 	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
+	char duckdb_threads[16], duckdb_memory[32]; /* DuckDB settings; "" = DuckDB's default */
 };
 
 /* Fills cfg from the environment, ./.env (dotenv_path, NULL for "./.env") and defaults.

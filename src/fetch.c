@@ -184,7 +184,7 @@ static int has_column(duckdb_result *r, const char *name)
 }
 
 /* Runs the user's query and, for fragments, joins it with the index. */
-static int plan(struct lake *l, const struct config *cfg, const char *sql, struct item **items,
+static int plan(struct lake *l, const char *sql, struct item **items,
 		size_t *n, struct clip **clips, size_t *nclips, struct fetch_result *res,
 		struct err *e)
 {
@@ -258,7 +258,6 @@ static int plan(struct lake *l, const struct config *cfg, const char *sql, struc
 	duckdb_destroy_result(&r);
 	res->items = (int64_t)*n;
 	res->clips = (int64_t)*nclips;
-	(void)cfg;
 	return 0;
 }
 
@@ -272,7 +271,7 @@ int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct f
 	struct item *items = NULL;
 	struct clip *clips = NULL;
 	size_t n = 0, nclips = 0;
-	int rc = plan(l, cfg, rq->sql, &items, &n, &clips, &nclips, res, e);
+	int rc = plan(l, rq->sql, &items, &n, &clips, &nclips, res, e);
 	lake_close(l);
 	if (rc == 0 && !rq->dry_run && mkdir(rq->out_dir, 0755) != 0 && errno != EEXIST)
 		rc = err_set(e, 0, "cannot create %s: %s", rq->out_dir, strerror(errno));

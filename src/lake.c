@@ -240,10 +240,10 @@ static int open_engine(struct lake *l, struct err *e)
 	duckdb_set_config(dc, "extension_directory", extdir);
 	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
 	duckdb_set_config(dc, "autoload_known_extensions", "false");
-	if (getenv("LAKEHOUSE_DUCKDB_THREADS"))
-		duckdb_set_config(dc, "threads", getenv("LAKEHOUSE_DUCKDB_THREADS"));
-	if (getenv("LAKEHOUSE_DUCKDB_MEMORY"))
-		duckdb_set_config(dc, "memory_limit", getenv("LAKEHOUSE_DUCKDB_MEMORY"));
+	if (l->cfg->duckdb_threads[0])
+		duckdb_set_config(dc, "threads", l->cfg->duckdb_threads);
+	if (l->cfg->duckdb_memory[0])
+		duckdb_set_config(dc, "memory_limit", l->cfg->duckdb_memory);
 	char *open_err = NULL;
 	int rc = 0;
 	if (duckdb_open_ext(NULL, &l->db, dc, &open_err) == DuckDBError) {

@@ -574,8 +574,8 @@ out:
 
 /* ---- listing -------------------------------------------------------------------------- */
 
-static int list_page(struct s3 *s, xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped,
-		     char *next, size_t next_n)
+static int list_page(xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped, char *next,
+		     size_t next_n)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	char truncated[16], size[32];
@@ -593,7 +593,6 @@ static int list_page(struct s3 *s, xmlDocPtr doc, s3_list_cb cb, void *ctx, int 
 		if (cb(&o, ctx))
 			*stopped = 1;
 	}
-	(void)s;
 	xml_child_text(root, "IsTruncated", truncated, sizeof truncated);
 	xml_child_text(root, "NextContinuationToken", next, next_n);
 	if (strcmp(truncated, "true") != 0)
@@ -627,7 +626,7 @@ int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct e
 				     s->cfg->bucket, prefix ? prefix : "");
 			break;
 		}
-		list_page(s, doc, cb, ctx, &stopped, token, sizeof token);
+		list_page(doc, cb, ctx, &stopped, token, sizeof token);
 		xmlFreeDoc(doc);
 	} while (token[0] && !stopped);
 	buf_free(&body);
