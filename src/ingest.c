@@ -384,18 +384,6 @@ static int create_rows_view(struct run *r, struct err *e)
 	return rc;
 }
 
-struct count_ctx {
-	int64_t rows;
-};
-
-static int count_inserts(duckdb_result *res, void *ud)
-{
-	struct count_ctx *c = ud;
-	if (duckdb_result_statement_type(*res) == DUCKDB_STATEMENT_TYPE_INSERT)
-		c->rows += (int64_t)duckdb_rows_changed(res);
-	return 0;
-}
-
 static int count_words(const char *list)
 {
 	int n = 1;
@@ -450,7 +438,7 @@ static int run_sections(struct run *r, int64_t *inserted, struct err *e)
 	int n, use[16];
 	if (pick_sections(r, secs, &n, use, e) < 0)
 		return -1;
-	struct count_ctx cc = {0};
+	int64_t inserted_rows = 0;
 	char table[80];
 	snprintf(table, sizeof table, "raw.\"%s\"", r->rq->dataset); /* validated identifier */
 	for (int i = 0; i < n; i++) {
@@ -466,12 +454,12 @@ static int run_sections(struct run *r, int64_t *inserted, struct err *e)
 		}
 		rc = rc || buf_append(&body, p, (size_t)(end - p));
 		if (rc == 0)
-			rc = lake_run(r->lake, body.data, count_inserts, &cc, e);
+			rc = lake_run(r->lake, body.data, lake_count_inserts, &inserted_rows, e);
 		buf_free(&body);
 		if (rc < 0)
 			return err_wrap(e, "sql/10_raw.sql section %s", s->name);
 	}
-	*inserted = cc.rows;
+	*inserted = inserted_rows;
 	return 0;
 }
 
@@ -496,14 +484,10 @@ static int land_rows(struct lake *l, void *ctx, struct err *e)
 
 static int commit_rows(struct run *r, struct err *e)
 {
-	if (lake_exec(r->lake, "BEGIN TRANSACTION", e) < 0)
-		return -1;
-	int rc = land_rows(r->lake, r, e);
-	if (rc == 0 && lake_exec(r->lake, "COMMIT", e) == 0)
+	int rc = lake_in_transaction(r->lake, land_rows, r, e);
+	if (rc == 0)
 		return lake_current_snapshot(r->lake, &r->res->snapshot, e);
-	struct err ignored = {0};
-	lake_exec(r->lake, "ROLLBACK", &ignored);
-	return rc > 0 ? 0 : -1;
+	return rc < 0 ? -1 : 0; /* 1: nothing new, no snapshot */
 }
 
 int ingest_run(const struct config *cfg, const struct ingest_request *rq,

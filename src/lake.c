@@ -190,11 +190,32 @@ int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err
 {
 	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
 		return -1;
-	if (body(l, ctx, e) < 0 || lake_exec(l, "COMMIT", e) < 0) {
-		struct err ignored = {0}; /* the first error is the one to report */
-		lake_exec(l, "ROLLBACK", &ignored);
+	int rc = body(l, ctx, e);
+	if (rc == 0 && lake_exec(l, "COMMIT", e) == 0)
+		return 0;
+	struct err ignored = {0}; /* the first error is the one to report */
+	lake_exec(l, "ROLLBACK", &ignored);
+	return rc > 0 ? 1 : -1;
+}
+
+int lake_count_inserts(duckdb_result *res, void *ctx)
+{
+	if (duckdb_result_statement_type(*res) == DUCKDB_STATEMENT_TYPE_INSERT)
+		*(int64_t *)ctx += (int64_t)duckdb_rows_changed(res);
+	return 0;
+}
+
+int lake_table_exists(struct lake *l, const char *schema, const char *table, int *exists,
+		      struct err *e)
+{
+	const char *p[] = {schema, table};
+	int64_t n = 0;
+	if (lake_query_int64(l,
+			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND "
+			     "schema_name = $1 AND table_name = $2",
+			     p, 2, &n, e) < 0)
 		return -1;
-	}
+	*exists = n > 0;
 	return 0;
 }
 

@@ -48,9 +48,18 @@ int lake_set_commit_message(struct lake *l, const char *author, const char *mess
 int lake_query_int64(struct lake *l, const char *sql, const char *const *params, int nparams,
 		     int64_t *out, struct err *e);
 /* Runs body inside BEGIN ... COMMIT; any failure (body, commit, conflict) rolls back, so a
- * failed step leaves no snapshot. body must call lake_set_commit_message. */
+ * failed step leaves no snapshot. body must call lake_set_commit_message, or return 1 when it
+ * found nothing to commit (rolled back too, so no empty snapshot). Returns 0 committed,
+ * 1 nothing to commit, -1 failure. */
 typedef int (*lake_tx_body)(struct lake *l, void *ctx, struct err *e);
 int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e);
+
+/* lake_run callback adding up the rows of INSERT statements into *(int64_t *)ctx. */
+int lake_count_inserts(duckdb_result *res, void *ctx);
+
+/* *exists = 1 when lake.<schema>.<table> exists (as this transaction sees it). */
+int lake_table_exists(struct lake *l, const char *schema, const char *table, int *exists,
+		      struct err *e);
 /* Id of the newest snapshot of the lake. */
 int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e);
 

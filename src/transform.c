@@ -74,17 +74,13 @@ static int table_missing(const char *word, void *ud)
 {
 	struct exists_ctx *x = ud;
 	char schema[64], table[64];
-	int64_t n = 0;
+	int exists = 0;
 	struct err ignored = {0};
 	if (lake_parse_table(word, schema, table, &ignored) < 0)
 		return 1;
-	const char *p[] = {schema, table};
-	if (lake_query_int64(x->l,
-			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND "
-			     "schema_name = $1 AND table_name = $2",
-			     p, 2, &n, x->e) < 0)
+	if (lake_table_exists(x->l, schema, table, &exists, x->e) < 0)
 		return -1;
-	return n == 0;
+	return !exists;
 }
 
 struct tx {
@@ -191,16 +187,9 @@ int transform_run(const struct config *cfg, const char *layer, const char *messa
 	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
 	if (rc == 0) {
 		rc = lake_current_snapshot(l, &res->input_snapshot, e);
-		if (rc == 0 && (rc = lake_exec(l, "BEGIN TRANSACTION", e)) == 0) {
-			int body = run_layer(l, &t, e);
-			if (body == 0 && lake_exec(l, "COMMIT", e) == 0) {
-				rc = lake_current_snapshot(l, &res->snapshot, e);
-			} else {
-				struct err ignored = {0};
-				lake_exec(l, "ROLLBACK", &ignored);
-				rc = body > 0 ? 0 : -1;
-			}
-		}
+		if (rc == 0)
+			rc = lake_in_transaction(l, run_layer, &t, e);
+		rc = rc == 0 ? lake_current_snapshot(l, &res->snapshot, e) : rc < 0 ? -1 : 0;
 		lake_close(l);
 	}
 	free(t.sql);

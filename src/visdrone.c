@@ -178,16 +178,12 @@ static int already_landed(struct lake *l, const char *sequence, int *landed, str
 {
 	int64_t n = 0;
 	const char *p[] = {sequence};
-	*landed = 0;
-	if (lake_query_int64(l,
-			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND "
-			     "schema_name = 'raw' AND table_name = 'visdrone_clips'",
-			     NULL, 0, &n, e) < 0)
+	if (lake_table_exists(l, "raw", "visdrone_clips", landed, e) < 0)
 		return -1;
-	if (n && lake_query_int64(l, "SELECT count(*) FROM raw.visdrone_clips WHERE sequence = $1",
-				  p, 1, &n, e) < 0)
+	if (*landed && lake_query_int64(l, "SELECT count(*) FROM raw.visdrone_clips WHERE sequence = $1",
+					p, 1, &n, e) < 0)
 		return -1;
-	*landed = n > 0;
+	*landed = *landed && n > 0;
 	return 0;
 }
 
@@ -236,36 +232,24 @@ struct landing {
 	struct ingest_result *res;
 };
 
-static int count_inserts(duckdb_result *r, void *ud)
+/* The transaction body: sql/11_raw_visdrone.sql; 1 when it inserted nothing. */
+static int land_rows(struct lake *l, void *ctx, struct err *e)
 {
-	if (duckdb_result_statement_type(*r) == DUCKDB_STATEMENT_TYPE_INSERT)
-		*(int64_t *)ud += (int64_t)duckdb_rows_changed(r);
-	return 0;
-}
-
-static int land(struct lake *l, struct landing *d, struct err *e)
-{
-	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
-		return -1;
+	struct landing *d = ctx;
 	int64_t rows = 0;
-	int rc = lake_run(l, sql_11_raw_visdrone, count_inserts, &rows, e);
+	if (lake_run(l, sql_11_raw_visdrone, lake_count_inserts, &rows, e) < 0)
+		return -1;
 	d->res->rows = rows;
-	if (rc == 0 && rows > 0) {
-		char msg[1024];
-		if (d->rq->message)
-			snprintf(msg, sizeof msg, "%s", d->rq->message);
-		else
-			snprintf(msg, sizeof msg,
-				 "ingest visdrone from %s@%s split %s: %lld rows, %lld new clips",
-				 d->rq->repo, d->rq->revision, d->rq->split, (long long)rows,
-				 (long long)d->res->objects_new);
-		rc = lake_set_commit_message(l, d->cfg->author, msg, e);
-		if (rc == 0 && (rc = lake_exec(l, "COMMIT", e)) == 0)
-			return lake_current_snapshot(l, &d->res->snapshot, e);
-	}
-	struct err ignored = {0};
-	lake_exec(l, "ROLLBACK", &ignored);
-	return rc;
+	if (rows == 0)
+		return 1;
+	char msg[1024];
+	if (d->rq->message)
+		snprintf(msg, sizeof msg, "%s", d->rq->message);
+	else
+		snprintf(msg, sizeof msg, "ingest visdrone from %s@%s split %s: %lld rows, %lld new clips",
+			 d->rq->repo, d->rq->revision, d->rq->split, (long long)rows,
+			 (long long)d->res->objects_new);
+	return lake_set_commit_message(l, d->cfg->author, msg, e);
 }
 
 /* A video file's annotations can only be range-checked once its frames are counted. */
@@ -388,7 +372,8 @@ int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
 	/* 3. rows last, in one transaction */
 	if (rc == 0) {
 		struct landing d = {cfg, rq, res};
-		rc = land(l, &d, e);
+		rc = lake_in_transaction(l, land_rows, &d, e);
+		rc = rc == 0 ? lake_current_snapshot(l, &res->snapshot, e) : rc < 0 ? -1 : 0;
 	}
 	s3_free(s3);
 	lake_close(l);

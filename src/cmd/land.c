@@ -58,19 +58,6 @@ static int check_file(const char *path, struct err *e)
 	return 0;
 }
 
-static int table_exists(struct lake *l, const struct target *t, int *exists, struct err *e)
-{
-	const char *p[] = {t->schema, t->table};
-	int64_t n;
-	if (lake_query_int64(l,
-			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' "
-			     "AND schema_name = $1 AND table_name = $2",
-			     p, 2, &n, e) < 0)
-		return -1;
-	*exists = n > 0;
-	return 0;
-}
-
 static int schema_exists(struct lake *l, const char *schema, struct err *e)
 {
 	const char *p[] = {schema};
@@ -99,7 +86,7 @@ static int land_rows(struct lake *l, void *ctx, struct err *e)
 	struct landing *d = ctx;
 	const struct target *t = &d->t;
 	int exists;
-	if (table_exists(l, t, &exists, e) < 0)
+	if (lake_table_exists(l, t->schema, t->table, &exists, e) < 0)
 		return -1;
 	/* Identifiers were validated as [A-Za-z_][A-Za-z0-9_]*; the path is a bound parameter. */
 	char sql[512];
