@@ -6,21 +6,12 @@
 #       same Range GETs done by curl alone (8 parallel, keep-alive), in the same run.
 # Usage: bench/fragments.sh [SEQUENCES [FRAMES]]   (default 20 sequences x 900 frames: 30 s
 # clips of one-second fragments, about the length of VisDrone-MOT sequences)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 SEQ=${1:-20}
 FRAMES=${2:-900}
-scripts/bootstrap.sh --test-tools >/dev/null
-scripts/build.sh >/dev/null
-LH=$PWD/build/lakehouse
-W=$(mktemp -d /tmp/lakehouse-fbench-XXXXXX)
-trap '$LH storage stop >/dev/null 2>&1; rm -rf "$W"' EXIT
-export LAKEHOUSE_DATA_DIR=$W/data LAKEHOUSE_CATALOG=$W/lake.ducklake
-export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key
+. "$(dirname "$0")/lib.sh"
 cd "$W"
 echo "generating $SEQ sequences x $FRAMES frames..."
-"$OLDPWD/.deps/venv/bin/python" "$OLDPWD/tests/tools/make_visdrone.py" --out "$W/src" --sequences "$SEQ" --frames "$FRAMES"
+"$ROOT/.deps/venv/bin/python" "$ROOT/tests/tools/make_visdrone.py" --out "$W/src" --sequences "$SEQ" --frames "$FRAMES"
 $LH storage start >/dev/null
 $LH init >/dev/null
 /usr/bin/time -f "ingest: %e s, %M KiB peak RSS" $LH ingest visdrone --from "$W/src/fixtures/visdrone-mot"

@@ -5,25 +5,17 @@
 #       JPEG files over one keep-alive connection (UNSIGNED-PAYLOAD: no hashing at all);
 #   (b) the Python reference from the seed's scaffold: datasets + boto3 put_object in a loop.
 # Prints wall time, objects/s, MB/s and peak RSS for each, and the ratios.
-# Usage: bench/ingest.sh [N_IMAGES [ROWS_PER_ROW_GROUP]] (default 2000 32: about 2.6 GB of
+# Usage: bench/ingest.sh [N_IMAGES [ROWS_PER_ROW_GROUP]] (default 2000 16: about 2.4 GB of
 # media; DuckDB holds one row group's blobs while it decodes them, so peak RSS follows the
 # row-group size, not the dataset size)
-set -euo pipefail
-cd "$(dirname "$0")/.."
 N=${1:-2000}
-RG=${2:-32}
-scripts/bootstrap.sh --test-tools >/dev/null
-scripts/build.sh >/dev/null
+RG=${2:-16}
+. "$(dirname "$0")/lib.sh"
 VENV=.deps/bench-venv
 if [ ! -x $VENV/bin/python ] || ! cmp -s bench/requirements.txt $VENV/requirements.txt; then
   python3 -m venv $VENV && (cd bench && ../$VENV/bin/pip install -q -r requirements.txt)
   cp bench/requirements.txt $VENV/requirements.txt
 fi
-LH=$PWD/build/lakehouse
-W=$(mktemp -d /tmp/lakehouse-bench-XXXXXX)
-trap '$LH storage stop >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
-export LAKEHOUSE_DATA_DIR=$W/data AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key
 echo "generating $N images..."
 .deps/venv/bin/python tests/tools/make_fixtures.py --out "$W/hub" --bench "$N" --row-group "$RG"
 media_mb=$(du -sm "$W/hub/bench-files" | cut -f1)

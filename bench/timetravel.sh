@@ -3,15 +3,7 @@
 # aggregate query on an early version (AT (VERSION => n)) and on the current one, in one run.
 # Each is run 30 times inside one `lakehouse sql -f` process; a trivial-query run of the same
 # size is subtracted so process start-up does not count. Goal: early / current <= 1.5.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-scripts/bootstrap.sh >/dev/null
-scripts/build.sh >/dev/null
-LH=$PWD/build/lakehouse
-W=$(mktemp -d /tmp/lakehouse-tt-XXXXXX)
-trap '$LH storage stop >/dev/null 2>&1; rm -rf "$W"' EXIT
-export LAKEHOUSE_DATA_DIR=$W/data LAKEHOUSE_CATALOG=$W/lake.ducklake
-export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+. "$(dirname "$0")/lib.sh"
 cd "$W"
 $LH storage start >/dev/null
 $LH init >/dev/null
