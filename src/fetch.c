@@ -264,15 +264,22 @@ static int plan(struct lake *l, const char *sql, struct item **items,
 int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct fetch_result *res,
 	      struct err *e)
 {
-	memset(res, 0, sizeof *res);
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
+	int rc = fetch_run_on(l, cfg, rq, res, e);
+	lake_close(l);
+	return rc;
+}
+
+int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_request *rq,
+		 struct fetch_result *res, struct err *e)
+{
+	memset(res, 0, sizeof *res);
 	struct item *items = NULL;
 	struct clip *clips = NULL;
 	size_t n = 0, nclips = 0;
 	int rc = plan(l, rq->sql, &items, &n, &clips, &nclips, res, e);
-	lake_close(l);
 	if (rc == 0 && !rq->dry_run && mkdir(rq->out_dir, 0755) != 0 && errno != EEXIST)
 		rc = err_set(e, 0, "cannot create %s: %s", rq->out_dir, strerror(errno));
 	struct s3 *s = NULL;

@@ -32,5 +32,9 @@ struct fetch_result {
 
 int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct fetch_result *res,
 	      struct err *e);
+/* fetch_run on a lake the caller has open (and keeps). */
+struct lake;
+int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_request *rq,
+		 struct fetch_result *res, struct err *e);
 
 #endif

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},
 	{"log", cmd_log, "snapshots that touched a table, newest first"},
+	{"publish", cmd_publish, "publish a table to the Hugging Face Hub as a dataset"},
 	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)"},
 	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)"},
 	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)"},

@@ -64,6 +64,32 @@ int transform_query_text(const char *name, char **text, struct err *e)
 	return load(name, text, path, sizeof path, e);
 }
 
+int transform_sql_creating(const char *schema, const char *table, char **text, struct err *e)
+{
+	char path[4096], needle[160];
+	*text = NULL;
+	if (strcmp(schema, "silver") != 0 && strcmp(schema, "gold") != 0)
+		return 0;
+	char *file;
+	if (load(schema, &file, path, sizeof path, e) < 0)
+		return -1;
+	struct sql_section s[64];
+	int n = sqlfile_sections(file, "-- @section ", s, 64);
+	snprintf(needle, sizeof needle, "TABLE %s.%s", schema, table);
+	size_t nl = strlen(needle);
+	for (int i = 0; i < n && !*text; i++) {
+		for (const char *p = s[i].body; (p = strstr(p, needle)) && p < s[i].body + s[i].body_len;
+		     p += nl) {
+			if (p[nl] == ' ' || p[nl] == '\n' || p[nl] == '(') {
+				*text = strndup(s[i].body, s[i].body_len);
+				break;
+			}
+		}
+	}
+	free(file);
+	return 0;
+}
+
 struct exists_ctx {
 	struct lake *l;
 	struct err *e;

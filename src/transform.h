@@ -25,4 +25,8 @@ int transform_run(const struct config *cfg, const char *layer, const char *messa
 /* Text of a named query (sql/queries/NAME.sql); *text is the caller's to free(). */
 int transform_query_text(const char *name, char **text, struct err *e);
 
+/* The section of sql/<layer>.sql (layer = schema: silver or gold) that creates schema.table;
+ * *text is the caller's to free(), NULL when no section creates it. */
+int transform_sql_creating(const char *schema, const char *table, char **text, struct err *e);
+
 #endif

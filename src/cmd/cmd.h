@@ -25,6 +25,7 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_transform(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e);
