@@ -152,7 +152,7 @@ static int hub_explain(const struct hub_req *q, const char *repo, const struct h
 			       code);
 	if (r->status == 429)
 		return err_set(e, EXIT_REMOTE,
-			       "%s: rate limited by the Hub (HTTP 429) after %d attempts; wait a few "
+			       "%s: rate limited by the Hub (HTTP 429) after %d attempt(s); wait a few "
 			       "minutes, and set HF_TOKEN for a larger quota",
 			       what, q->no_retry ? 1 : HUB_MAX_ATTEMPTS);
 	return err_set(e, EXIT_REMOTE, "%s failed: HTTP %ld%s%s", what, r->status, said[0] ? ": " : "",

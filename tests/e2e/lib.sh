@@ -89,6 +89,7 @@ start_hub() {
   local port cdn; port=$(free_port); cdn=$(free_port)
   HUB="http://127.0.0.1:$port"
   HUB_TOKEN="hf_e2e$(od -An -N12 -tx8 /dev/urandom | tr -d ' \n')"
+  echo "$HUB_TOKEN" >>"$FIXTURES/hub-tokens"
   HUB_AUTH_LOG="$FIXTURES/cdn-auth.log"
   HUB_REQUEST_LOG="$FIXTURES/hub-requests.log"
   : > "$HUB_AUTH_LOG"
