@@ -4,9 +4,13 @@
 # shows the bad version. Runs on the embedded default (starts it when nothing answers).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/bootstrap.sh
-scripts/build.sh >/dev/null
-lh=build/lakehouse
+if [ -n "${LAKEHOUSE_BIN:-}" ]; then # set by rebuild.sh and tests: already set up
+  lh=$LAKEHOUSE_BIN
+else
+  scripts/bootstrap.sh
+  scripts/build.sh >/dev/null
+  lh=build/lakehouse
+fi
 $lh storage status >/dev/null 2>&1 || $lh storage start
 $lh init
 step() { printf '\n== %s\n' "$*"; }

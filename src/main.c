@@ -29,6 +29,7 @@ static const struct command commands[] = {
 	{"log", cmd_log, "snapshots that touched a table, newest first"},
 	{"publish", cmd_publish, "publish a table to the Hugging Face Hub as a dataset"},
 	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)"},
+	{"reset", cmd_reset, "delete every object and the catalog: an empty lake (rebuild.sh)"},
 	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)"},
 	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)"},
 	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},

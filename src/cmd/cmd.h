@@ -21,6 +21,7 @@ struct command {
 
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_reset(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e);
