@@ -55,3 +55,7 @@ frames=$(ls "$W/b" | grep -c '\.jpg$')
 echo "(b) 100 fragments, $frames frames: lakehouse fetch + decode $lh_s s vs curl Range GETs alone $curl_s s (best of 3)"
 printf '    ratio %.2fx (goal <= 1.2x)\n' "$(echo "$lh_s / $curl_s" | bc -l)"
 printf '    without decoding (fetch writes the 100 standalone .mp4 files): %s s, %.2fx curl\n' "$raw_s" "$(echo "$raw_s / $curl_s" | bc -l)"
+result "fragments ~10 %: over-read" "$fetched B" "$planned B planned" "$(printf '%.3f' "$(echo "$fetched / $planned" | bc -l)")" "<= 1.05"
+result "fragments ~10 %: whole clips vs fetched" "$fetched B" "$whole B" "$(printf '%.1fx' "$(echo "$whole / $fetched" | bc -l)")" ">= 20x"
+result "100 fragments: fetch+decode vs curl" "$lh_s s" "$curl_s s" "$(printf '%.2fx' "$(echo "$lh_s / $curl_s" | bc -l)")" "<= 1.2x"
+result "100 fragments: fetch (no decode) vs curl" "$raw_s s" "$curl_s s" "$(printf '%.2fx' "$(echo "$raw_s / $curl_s" | bc -l)")" "-"

@@ -12,3 +12,6 @@ trap '$LH storage stop >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$W"' EXIT
 export LAKEHOUSE_DATA_DIR=$W/data LAKEHOUSE_CATALOG=$W/lake.ducklake
 export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 export AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench-secret-key
+
+# result NAME FIGURE BASELINE RATIO GOAL: one machine-readable line for bench/run's table.
+result() { printf 'RESULT|%s|%s|%s|%s|%s\n' "$@"; }

@@ -39,3 +39,4 @@ rows_c=$($LH sql --csv "SELECT count(*) FROM silver.events" | tail -n1)
 pe=$(echo "($te - $t0) / 30 * 1000" | bc -l); pc=$(echo "($tc - $t0) / 30 * 1000" | bc -l)
 printf 'early version %d (%d rows): %.2f ms/query; current (%d rows): %.2f ms/query; ratio %.2f (goal <= 1.5)\n' \
   "$early" "$rows_e" "$pe" "$rows_c" "$pc" "$(echo "$pe / $pc" | bc -l)"
+result "time travel: early vs current version" "$(printf '%.2f ms' "$pe")" "$(printf '%.2f ms' "$pc")" "$(printf '%.2f' "$(echo "$pe / $pc" | bc -l)")" "<= 1.5"

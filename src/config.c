@@ -166,6 +166,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	PICK(local_store, "local-store", "LAKEHOUSE_LOCAL_STORE");
 	PICK(duckdb_threads, "", "LAKEHOUSE_DUCKDB_THREADS");
 	PICK(duckdb_memory, "", "LAKEHOUSE_DUCKDB_MEMORY");
+	PICK(lock_timeout, "10", "LAKEHOUSE_LOCK_TIMEOUT");
 	if (!cfg->hf_token[0])
 		read_token_file(cfg->hf_token, sizeof cfg->hf_token);
 	trim_in_place(cfg->hf_token);

@@ -24,6 +24,7 @@ struct config {
 	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */
 	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
 	char duckdb_threads[16], duckdb_memory[32]; /* DuckDB settings; "" = DuckDB's default */
+	char lock_timeout[16]; /* seconds to wait for a DuckDB-file catalog another process holds */
 };
 
 /* Fills cfg from the environment, ./.env (dotenv_path, NULL for "./.env") and defaults.

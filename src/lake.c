@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "http.h"
 #include "s3.h"
 
 extern const char sql_00_attach[]; /* generated from sql/00_attach.sql */
@@ -314,14 +315,30 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 			       cfg->catalog);
 	if (check_storage(cfg, mode, e) < 0)
 		return -1;
-	struct lake *l = calloc(1, sizeof *l);
-	if (!l)
-		return err_set(e, 0, "out of memory");
-	l->cfg = cfg;
-	if (open_engine(l, e) < 0 || bind_settings(l, e) < 0 || lake_exec(l, sql_00_attach, e) < 0) {
+	/* A DuckDB-file catalog has one writer process at a time: a second one waits for the
+	 * lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then reports "lake busy" (exit 4). */
+	long waited_ms = 0, limit_ms = atol(cfg->lock_timeout) * 1000;
+	struct lake *l;
+	for (;;) {
+		if (!(l = calloc(1, sizeof *l)))
+			return err_set(e, 0, "out of memory");
+		l->cfg = cfg;
+		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && lake_exec(l, sql_00_attach, e) == 0)
+			break;
+		lake_close(l);
+		if (strstr(e->msg, "Could not set lock") && waited_ms < limit_ms) {
+			http_sleep_ms(250);
+			waited_ms += 250;
+			continue;
+		}
+		if (strstr(e->msg, "Could not set lock"))
+			return err_set(e, EXIT_CONFLICT,
+				       "lake busy: another process has the catalog %s open (waited %s s, "
+				       "LAKEHOUSE_LOCK_TIMEOUT); a DuckDB-file catalog takes one process at a "
+				       "time, use a PostgreSQL catalog for many clients",
+				       cfg->catalog, cfg->lock_timeout);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
-		lake_close(l);
 		return -1;
 	}
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
