@@ -11,7 +11,7 @@ run_rebuild() {
   OUT=$(cat "$WORK/rebuild.out"); ERR=$(cat "$WORK/rebuild.err")
 }
 gold_sums() { grep '^checksum ' "$WORK/rebuild.out"; }
-object_keys() { "$LAKEHOUSE_BIN" storage ls assets/ | awk '{print $1}' | sort; }
+object_keys() { "$LAKEHOUSE_BIN" storage ls --csv assets/ | tail -n +2 | cut -d, -f1 | sort; }
 lake_files() { # DuckLake names data files by UUID: compare what each holds, not the names
   "$LAKEHOUSE_BIN" sql --csv "SELECT count(*), sum(record_count) FROM __ducklake_metadata_lake.ducklake_data_file WHERE end_snapshot IS NULL" | tail -n1
 }
@@ -32,7 +32,7 @@ lh sql -m "noise" "CREATE TABLE raw.noise AS SELECT 1 AS x"
 run_rebuild --yes
 check "second rebuild succeeds" eval '[ $RC -eq 0 ]'
 check "identical gold contents (checksums)" eval '[ "$(gold_sums)" = "$sums1" ]'
-check "identical media object keys ($(echo "$keys1" | wc -l) keys)" eval '[ "$(object_keys)" = "$keys1" ] && [ -n "$keys1" ]'
+check "identical media object keys ($(echo "$keys1" | wc -l) keys)" eval '[ "$(object_keys)" = "$keys1" ] && grep -q "^assets/visdrone/clips/" <<<"$keys1"'
 check "same number of live data files and rows in them ($files1)" eval '[ "$(lake_files)" = "$files1" ]'
 check "the reset removed what was there before (no raw.noise)" \
   eval '! "$LAKEHOUSE_BIN" sql --csv "SELECT 1 FROM raw.noise" >/dev/null 2>&1'
