@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything lakehouse needs on a fresh Debian machine, idempotently:
 #   1. Debian packages (toolchain, libcurl, jansson, libxml2, OpenSSL, FFmpeg, cmocka)
-#   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs
+#   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs + sqlite_scanner
 #      extensions (PyPI wheels, unpacked; Python is not needed at run time)
 #   3. the embedded S3 server (versitygw, built from the Go module proxy)
 #   4. with --test-tools: a Python venv for the test-only tools (tests/requirements.txt)
@@ -82,7 +82,7 @@ if ! stamp_ok duckdb-header; then
   stamp_set duckdb-header
 fi
 
-for ext in ducklake httpfs; do
+for ext in ducklake httpfs sqlite_scanner; do # sqlite_scanner: DuckLake on a SQLite catalog
   if ! stamp_ok "ext-$ext"; then
     spec=$(lock_field "ext-$ext" 3)
     log "fetching $spec (PyPI wheel)"
@@ -130,7 +130,8 @@ fi
 {
   echo "# SHA-256 of the installed third-party files (see scripts/deps.lock for the fetched archives)"
   for f in "$DUCK/lib/libduckdb.so" "$DUCK/include/duckdb.h" "$EXTDIR/ducklake.duckdb_extension" \
-           "$EXTDIR/httpfs.duckdb_extension" "$DEPS/bin/versitygw"; do
+           "$EXTDIR/httpfs.duckdb_extension" \
+           "$EXTDIR/sqlite_scanner.duckdb_extension" "$DEPS/bin/versitygw"; do
     [ -f "$f" ] || continue
     printf '%s  %s\n' "$(sha_of "$f")" "${f#$ROOT/}"
   done

@@ -15,6 +15,8 @@
 #include "http.h"
 #include "s3.h"
 
+#define LAKE_COMMIT_ATTEMPTS 10
+
 extern const char sql_00_attach[]; /* generated from sql/00_attach.sql */
 
 struct lake {
@@ -187,7 +189,7 @@ int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e)
 	return lake_query_int64(l, "SELECT id FROM lake.current_snapshot()", NULL, 0, id, e);
 }
 
-int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e)
+static int transaction_once(struct lake *l, lake_tx_body body, void *ctx, struct err *e)
 {
 	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
 		return -1;
@@ -197,6 +199,20 @@ int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err
 	struct err ignored = {0}; /* the first error is the one to report */
 	lake_exec(l, "ROLLBACK", &ignored);
 	return rc > 0 ? 1 : -1;
+}
+
+int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e)
+{
+	/* A commit that lost a race with another writer (a server catalog's conflict, SQLite's
+	 * "database is locked") rolled back completely: run the whole body again, a bounded
+	 * number of times, so concurrent appends all land. */
+	for (int attempt = 1;; attempt++) {
+		memset(e, 0, sizeof *e);
+		int rc = transaction_once(l, body, ctx, e);
+		if (rc >= 0 || e->code != EXIT_CONFLICT || attempt == LAKE_COMMIT_ATTEMPTS)
+			return rc;
+		http_backoff_sleep(attempt < 5 ? attempt : 5);
+	}
 }
 
 int lake_count_inserts(duckdb_result *res, void *ctx)
@@ -300,8 +316,12 @@ static int bind_settings(struct lake *l, struct err *e)
 		if (query_discard(l, sql, p, 1, e) < 0)
 			return -1;
 	}
-	return query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
-			     NULL, 0, e);
+	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
+			  NULL, 0, e) < 0)
+		return -1;
+	/* A SQLite catalog needs its scanner; loaded only then (it is 35 MB to verify). */
+	return strncmp(c->catalog, "sqlite:", 7) == 0 ? query_discard(l, "LOAD sqlite_scanner", NULL, 0, e)
+						      : 0;
 }
 
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)

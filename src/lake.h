@@ -48,7 +48,8 @@ int lake_set_commit_message(struct lake *l, const char *author, const char *mess
 int lake_query_int64(struct lake *l, const char *sql, const char *const *params, int nparams,
 		     int64_t *out, struct err *e);
 /* Runs body inside BEGIN ... COMMIT; any failure (body, commit, conflict) rolls back, so a
- * failed step leaves no snapshot. body must call lake_set_commit_message, or return 1 when it
+ * failed step leaves no snapshot. A commit conflict with another writer reruns the whole
+ * body (bounded, with backoff), so body must not depend on state it changed itself. body must call lake_set_commit_message, or return 1 when it
  * found nothing to commit (rolled back too, so no empty snapshot). Returns 0 committed,
  * 1 nothing to commit, -1 failure. */
 typedef int (*lake_tx_body)(struct lake *l, void *ctx, struct err *e);

@@ -154,6 +154,8 @@ static int run_layer(struct lake *l, void *ctx, struct err *e)
 	struct sql_section secs[32], gates[64];
 	int n = sqlfile_sections(t->sql, "-- @section ", secs, 32), ran = 0;
 	struct exists_ctx x = {l, e};
+	t->res->sections[0] = '\0'; /* a conflict retry runs the body again */
+	t->res->gates = 0;
 	for (int i = 0; i < n; i++) {
 		int missing = sqlfile_each_required(&secs[i], table_missing, &x);
 		if (missing < 0)
