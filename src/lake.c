@@ -335,8 +335,9 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 			       cfg->catalog);
 	if (check_storage(cfg, mode, e) < 0)
 		return -1;
-	/* A DuckDB-file catalog has one writer process at a time: a second one waits for the
-	 * lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then reports "lake busy" (exit 4). */
+	/* A DuckDB-file catalog has one process at a time (a SQLite one locks while a writer
+	 * commits): a second one waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then
+	 * reports "lake busy" (exit 4). */
 	long waited_ms = 0, limit_ms = atol(cfg->lock_timeout) * 1000;
 	struct lake *l;
 	for (;;) {
@@ -346,12 +347,13 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && lake_exec(l, sql_00_attach, e) == 0)
 			break;
 		lake_close(l);
-		if (strstr(e->msg, "Could not set lock") && waited_ms < limit_ms) {
+		int busy = strstr(e->msg, "Could not set lock") || strstr(e->msg, "database is locked");
+		if (busy && waited_ms < limit_ms) {
 			http_sleep_ms(250);
 			waited_ms += 250;
 			continue;
 		}
-		if (strstr(e->msg, "Could not set lock"))
+		if (busy)
 			return err_set(e, EXIT_CONFLICT,
 				       "lake busy: another process has the catalog %s open (waited %s s, "
 				       "LAKEHOUSE_LOCK_TIMEOUT); a DuckDB-file catalog takes one process at a "
