@@ -34,6 +34,15 @@ static size_t on_write(char *p, size_t size, size_t n, void *ud)
 	return buf_append(ud, p, size * n) == 0 ? size * n : 0;
 }
 
+static size_t on_file_write(char *p, size_t size, size_t n, void *ud)
+{
+	struct hub_req *q = ud;
+	size_t w = fwrite(p, 1, size * n, q->to_file);
+	if (w != size * n || fflush(q->to_file) != 0)
+		q->write_errno = errno ? errno : EIO;
+	return q->write_errno ? 0 : w;
+}
+
 static size_t on_discard(char *p, size_t size, size_t n, void *ud)
 {
 	(void)p, (void)ud;
@@ -217,6 +226,7 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 	int attempts = q->no_retry ? 1 : HUB_MAX_ATTEMPTS;
 	for (int attempt = 1;; attempt++) {
 		memset(r, 0, sizeof *r);
+		q->write_errno = 0;
 		struct curl_slist *h = request_headers(cfg, q, auth, sizeof auth);
 		curl_easy_reset(c);
 		curl_easy_setopt(c, CURLOPT_URL, q->url);
@@ -243,8 +253,8 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 				snprintf(range, sizeof range, "%ld-", offset);
 				curl_easy_setopt(c, CURLOPT_RANGE, range);
 			}
-			curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, NULL); /* fwrite */
-			curl_easy_setopt(c, CURLOPT_WRITEDATA, q->to_file);
+			curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_file_write);
+			curl_easy_setopt(c, CURLOPT_WRITEDATA, q);
 			/* Error bodies must not land in the file: fail on >= 400 before writing. */
 			curl_easy_setopt(c, CURLOPT_FAILONERROR, 1L);
 		} else if (q->out) {
@@ -263,6 +273,11 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 				return err_set(e, 0, "cannot truncate a partial download: %s", strerror(errno));
 			continue;
 		}
+		if (cc == CURLE_WRITE_ERROR && q->write_errno)
+			return err_set(e, 0,
+				       "cannot write a download into the staging folder (%s): %s; free space "
+				       "or point LAKEHOUSE_LOCAL_STORE elsewhere",
+				       cfg->local_store, strerror(q->write_errno));
 		int transient = (cc != CURLE_OK && cc != CURLE_HTTP_RETURNED_ERROR) || r->status == 429 ||
 				r->status >= 500;
 		if (cc == CURLE_OK && r->status < 400)

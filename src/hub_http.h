@@ -39,6 +39,7 @@ struct hub_req {
 	struct buf *out;            /* response body (reset per attempt), or */
 	FILE *to_file;              /* response body appended to a file (resumes with Range) */
 	int no_retry;               /* e.g. a commit: a blind retry could commit twice */
+	int write_errno;            /* set when writing to_file failed (e.g. ENOSPC) */
 };
 
 /* A curl handle (global init on first use); the caller frees it with curl_easy_cleanup(). */

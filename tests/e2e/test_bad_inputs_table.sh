@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Table-driven bad input across the verbs: each case names the expected exit code and a
+# fragment of the message, and after each one nothing has landed (same snapshot count, same
+# object count). Fixtures are generated here; placeholders: F = fixture folder, DEAD = a port
+# nobody listens on.
+. "$(dirname "$0")/lib.sh"
+PY=$E2E_DIR/../../.deps/venv/bin/python
+"$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --bad >/dev/null
+"$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 1 --frames 30 --bad >/dev/null
+start_hub "$FIXTURES/hub"
+lh storage start
+lh init
+F=$FIXTURES
+DEAD=http://127.0.0.1:$(free_port)
+make_parquet "$F/good.parquet" 100
+lh land raw.base "$F/good.parquet" -m base
+printf 'SELECT 1;\n' >"$F/ok.sql"
+head -c $(($(stat -c %s "$F/good.parquet") / 2)) "$F/good.parquet" >"$F/truncated.parquet"
+head -c 4096 /dev/urandom >"$F/random.parquet"
+printf 'x,y\nfoo,bar\n' >"$F/wrong-columns.csv"
+printf '{"id": 1}\n{"id": \n' >"$F/bad.jsonl"
+mkdir -p "$F/badmp4/sequences" "$F/badmp4/annotations"
+head -c 20000 /dev/urandom >"$F/badmp4/sequences/uav0000009_00000_v.mp4"
+printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badmp4/annotations/uav0000009_00000_v.txt"
+mkdir -p "$F/badjpeg/sequences/uav0000010_00000_v" "$F/badjpeg/annotations"
+for i in 1 2 3; do head -c 5000 /dev/urandom >"$F/badjpeg/sequences/uav0000010_00000_v/000000$i.jpg"; done
+printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badjpeg/annotations/uav0000010_00000_v.txt"
+mkdir -p "$F/tiny"
+if mount -t tmpfs -o size=16k tmpfs "$F/tiny" 2>/dev/null; then TINY=1; else TINY=0; fi
+
+# exit | message fragment | arguments (eval'd, so quotes work)
+cases=$(cat <<'EOF'
+2|unknown option|ingest coco --bogus
+2|give|ingest
+2|unknown verb|frobnicate
+2|invalid table name|land 'raw.x;DROP TABLE raw.base' $F/good.parquet
+2|invalid table name|land "raw.a'b" $F/good.parquet
+2|invalid table name|land raw.ünïcode $F/good.parquet
+2|invalid table name|land raw.a-b $F/good.parquet
+1|No such file|land raw.t $F/missing.parquet
+1|truncated.parquet|land raw.t $F/truncated.parquet
+1|random.parquet|land raw.t $F/random.parquet
+1|does not have a column|land raw.base $F/wrong-columns.csv
+1|bad.jsonl|land raw.t $F/bad.jsonl
+2|invalid dataset name|ingest '../etc' --from hf://datasets/fixtures/coco-detection --split val
+2|invalid dataset name|ingest 'co"co' --from hf://datasets/fixtures/coco-detection --split val
+1|fixtures/coco-corrupt|ingest coco --from hf://datasets/fixtures/coco-corrupt --split val
+2|missing expected column|ingest coco --from hf://datasets/fixtures/coco-no-image-id --split val
+3|not found|ingest coco --from hf://datasets/fixtures/no-such-repo --split val
+3|revision|ingest coco --from hf://datasets/fixtures/coco-detection@nope --split val
+2|nosuch|ingest coco --from hf://datasets/fixtures/coco-detection --split nosuch
+3|cannot reach|HF_ENDPOINT=$DEAD lh_ ingest coco --from hf://datasets/fixtures/coco-detection --split val
+1|uav0000009_00000_v|ingest visdrone --from $F/badmp4
+1|uav0000010_00000_v|ingest visdrone --from $F/badjpeg
+2|frame 0000017.jpg is missing|ingest visdrone --from hf://datasets/fixtures/visdrone-missing-frame
+2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
+3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
+3|lakehouse storage start|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
+1|syntax error|sql 'SELEC 1'
+1|ok-missing.sql|sql -f $F/ok-missing.sql
+1|no_such_table|sql -m 'half a script' 'INSERT INTO raw.base SELECT * FROM raw.base LIMIT 1; SELECT * FROM no_such_table'
+2|invalid table name|show 'raw.base;--'
+2|snapshot 999|show raw.base --version 999
+2|did not exist at snapshot 0|diff raw.base 0 999
+2|snapshot 999|rollback raw.base --to 999 -m x
+2|--keep|expire
+2|image_uri|fetch --sql 'SELECT 1 AS x' --out $F/out
+2|--threads|fetch --sql 'SELECT 1' --out $F/out --threads 99
+2|unknown query|query no-such-query
+2|silver|transform platinum
+2|no snapshot inserted|trace raw.nope
+2|--yes|reset
+2|invalid --repo|HF_TOKEN=hf_x lh_ publish gold.x --repo 'a/../b'
+2|HF_TOKEN|HF_TOKEN= lh_ publish raw.base --repo e2e/x
+2|unexpected argument|init extra
+EOF
+)
+[ "$TINY" = 0 ] || cases+=$'\n''1|No space left|LAKEHOUSE_LOCAL_STORE=$F/tiny lh_ ingest coco --from hf://datasets/fixtures/coco-detection --split val'
+
+lh_() { "$LAKEHOUSE_BIN" "$@"; }
+objects() { "$LAKEHOUSE_BIN" storage ls --csv "" | tail -n +2 | wc -l; }
+n=0
+while IFS='|' read -r want fragment args; do
+  [ -n "$want" ] || continue
+  n=$((n + 1))
+  snaps=$(snapshot_count); objs=$(objects)
+  case $args in *lh_*) cmd="$args" ;; *) cmd="lh_ $args" ;; esac
+  eval "$cmd" >"$WORK/.out" 2>"$WORK/.err"
+  RC=$?; OUT=$(cat "$WORK/.out"); ERR=$(cat "$WORK/.err")
+  cat "$WORK/.out" "$WORK/.err" >>"$FIXTURES/all-output.log"
+  check "case $n: $args → exit $want, says '$fragment', nothing landed" \
+    eval '[ "$RC" = "$want" ] && contains "$ERR" "$fragment" && [ "$(snapshot_count)" = "$snaps" ] && [ "$(objects)" = "$objs" ]'
+done <<<"$cases"
+check "at least 30 cases ran ($n)" [ "$n" -ge 30 ]
+[ "$TINY" = 1 ] && umount "$F/tiny"
+[ "$TINY" = 1 ] || echo "note: no tmpfs mount allowed here, the disk-full case did not run"
+check "the base table is intact (100 rows)" eval '[ "$("$LAKEHOUSE_BIN" sql --csv "SELECT count(*) FROM raw.base" | tail -n1)" = 100 ]'
+finish
