@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #ifndef LAKEHOUSE_DEFAULT_EXTENSION_DIR
@@ -144,6 +145,9 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 {
 	static struct dotenv d; /* 130 KiB: keep it off the stack */
 	memset(cfg, 0, sizeof *cfg);
+	struct stat st;
+	if (stat(dotenv_path ? dotenv_path : ".env", &st) == 0 && (st.st_mode & 077))
+		cfg->dotenv_open_mode = (int)(st.st_mode & 0777);
 	if (dotenv_read(&d, dotenv_path ? dotenv_path : ".env", e) < 0)
 		return -1;
 	const char *user = getenv("USER");

@@ -24,7 +24,8 @@ struct config {
 	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */
 	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
 	char duckdb_threads[16], duckdb_memory[32]; /* DuckDB settings; "" = DuckDB's default */
-	char lock_timeout[16]; /* seconds to wait for a DuckDB-file catalog another process holds */
+	char lock_timeout[16];
+	int dotenv_open_mode; /* permission bits of a .env others may read (it holds secrets), else 0 */ /* seconds to wait for a DuckDB-file catalog another process holds */
 };
 
 /* Fills cfg from the environment, ./.env (dotenv_path, NULL for "./.env") and defaults.

@@ -363,6 +363,9 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
 		return -1;
 	}
+	/* The catalog names every object and its layout: owner-only, like the secrets in .env. */
+	if (catalog_is_file(cfg->catalog))
+		chmod(cfg->catalog, 0600);
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
 	*out = l;

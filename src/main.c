@@ -138,6 +138,9 @@ int main(int argc, char **argv)
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}
 	int rc = config_load(&cfg, NULL, &e);
+	if (rc == 0 && cfg.dotenv_open_mode)
+		fprintf(stderr, "lakehouse: warning: .env holds secrets but others may read it (mode %03o); "
+				"run: chmod 600 .env\n", cfg.dotenv_open_mode);
 	if (rc == 0 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
 		rc = print_version(&cfg, &e);
 	} else if (rc == 0) {

@@ -13,7 +13,8 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 
 export AWS_ENDPOINT_URL="http://127.0.0.1:$(free_port)"
 export AWS_ACCESS_KEY_ID=e2e-access
-export AWS_SECRET_ACCESS_KEY="e2e-Secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+# a canary: finish() fails the test if it shows up in any output or file
+export AWS_SECRET_ACCESS_KEY="canary-s3-secret-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
 export LAKEHOUSE_DATA_DIR="$WORK/lakehouse-data"
 export LAKEHOUSE_AUTHOR=e2e
 unset S3_ENDPOINT AWS_ENDPOINT_URL_S3 LAKEHOUSE_CATALOG LAKEHOUSE_BUCKET
@@ -77,7 +78,24 @@ make_parquet() {
   [ "$RC" -eq 0 ] || { echo "fixture generation failed: $ERR" >&2; exit 1; }
 }
 
+# Secrets: neither the S3 secret nor any Hub token the test used appears in any output, in any
+# file the run left (catalog, staging, server data; binary files included) or in the repo; the
+# catalog is owner-only.
+check_secrets() {
+  local repo leaks=""
+  repo=$(cd "$E2E_DIR/../.." && pwd)
+  for s in "$AWS_SECRET_ACCESS_KEY" $(cat "$FIXTURES/hub-tokens" 2>/dev/null); do
+    leaks+=$(grep -rlaF -- "$s" "$WORK" "$FIXTURES/all-output.log" 2>/dev/null)
+    leaks+=$(grep -rlIF --exclude-dir=.git --exclude-dir=.deps --exclude-dir='build*' -- "$s" "$repo" 2>/dev/null)
+  done
+  check "no secret in any output or file (S3 secret and Hub tokens as canaries)" [ -z "$leaks" ]
+  [ -z "$leaks" ] || echo "     leaked into: $leaks"
+  local catalog=${LAKEHOUSE_CATALOG:-$WORK/metadata.ducklake}
+  [ ! -f "$catalog" ] || check "the catalog file is owner-only (600)" [ "$(stat -c %a "$catalog")" = 600 ]
+}
+
 finish() {
+  check_secrets
   printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
   [ "$FAILED" -eq 0 ]
 }

@@ -73,4 +73,12 @@ check "storage stop" eval '[ $RC -eq 0 ] && contains "$OUT" "stopped" && ! kill 
 lh storage status
 check "status after stop: unreachable, exit 3" eval '[ $RC -eq 3 ] && contains "$OUT" "reachable  no"'
 check "no output ever carried the secret" eval '! grep -qF "$AWS_SECRET_ACCESS_KEY" "$FIXTURES/all-output.log" "$LAKEHOUSE_DATA_DIR/s3.log"'
+printf 'LAKEHOUSE_AUTHOR=e2e-from-dotenv\n' >.env
+chmod 644 .env
+lh --version
+check ".env readable by others: a warning that says how to fix it" eval '[ $RC -eq 0 ] && contains "$ERR" "chmod 600 .env"'
+chmod 600 .env
+lh --version
+check ".env owner-only: no warning" eval '[ $RC -eq 0 ] && ! contains "$ERR" "warning"'
+rm .env
 finish
