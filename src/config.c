@@ -171,6 +171,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	PICK(duckdb_threads, "", "LAKEHOUSE_DUCKDB_THREADS");
 	PICK(duckdb_memory, "", "LAKEHOUSE_DUCKDB_MEMORY");
 	PICK(lock_timeout, "10", "LAKEHOUSE_LOCK_TIMEOUT");
+	PICK(s3_timeout, "60", "LAKEHOUSE_S3_TIMEOUT");
 	if (!cfg->hf_token[0])
 		read_token_file(cfg->hf_token, sizeof cfg->hf_token);
 	trim_in_place(cfg->hf_token);

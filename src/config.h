@@ -25,6 +25,7 @@ struct config {
 	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
 	char duckdb_threads[16], duckdb_memory[32]; /* DuckDB settings; "" = DuckDB's default */
 	char lock_timeout[16];
+	char s3_timeout[16];   /* seconds an S3 request may stall (no byte moving) before it fails */
 	int dotenv_open_mode; /* permission bits of a .env others may read (it holds secrets), else 0 */ /* seconds to wait for a DuckDB-file catalog another process holds */
 };
 

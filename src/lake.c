@@ -77,8 +77,16 @@ static int set_error(struct lake *l, int code, const char *text, struct err *e)
 int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 {
 	duckdb_error_type t = duckdb_result_error_type(res);
+	const char *text = duckdb_result_error(res);
 	int code = t == DUCKDB_ERROR_TRANSACTION ? EXIT_CONFLICT : EXIT_FAILURE_;
-	return set_error(l, code, duckdb_result_error(res), e);
+	set_error(l, code, text, e);
+	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
+	if (l && text && strstr(text, "Timeout was reached")) {
+		e->code = EXIT_REMOTE;
+		err_wrap(e, "S3 endpoint %s stalled for %s s (LAKEHOUSE_S3_TIMEOUT); check the server",
+			 l->cfg->endpoint, l->cfg->s3_timeout);
+	}
+	return -1;
 }
 
 int lake_valid_identifier(const char *name)
@@ -361,6 +369,14 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 				       cfg->catalog, cfg->lock_timeout);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
+		return -1;
+	}
+	/* DuckDB's own S3 requests (Parquet of the tables) stall out like ours do. */
+	char timeout_sql[64];
+	long stall = atol(cfg->s3_timeout);
+	snprintf(timeout_sql, sizeof timeout_sql, "SET http_timeout = %ld", stall > 0 ? stall : 60L);
+	if (query_discard(l, timeout_sql, NULL, 0, e) < 0) {
+		lake_close(l);
 		return -1;
 	}
 	/* The catalog names every object and its layout: owner-only, like the secrets in .env. */

@@ -225,8 +225,9 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); /* stalled for 60 s: give up */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, 60L);
+	long stall = atol(s->cfg->s3_timeout); /* no byte moving for that long: give up */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall > 0 ? stall : 60L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (strcmp(rq->method, "HEAD") == 0)
@@ -280,6 +281,14 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 			if (transient_curl_error(cc) && attempt < s->max_attempts) {
 				http_backoff_sleep(attempt);
 				continue;
+			}
+			if (cc == CURLE_OPERATION_TIMEDOUT) {
+				err_set(e, EXIT_REMOTE,
+					"S3 endpoint %s stalled during %s: nothing moved for %s s after %d "
+					"attempts; check the server, or raise LAKEHOUSE_S3_TIMEOUT for a slow "
+					"link",
+					s->cfg->endpoint, what, s->cfg->s3_timeout, attempt);
+				break;
 			}
 			err_set(e, EXIT_REMOTE,
 				"cannot reach S3 endpoint %s (%s) during %s; start the embedded server "

@@ -77,6 +77,7 @@ def main():
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
     server = http.server.ThreadingHTTPServer(("127.0.0.1", args.listen), Handler)
+    server.handle_error = lambda request, client_address: None  # clients that gave up (timeouts) are expected
     threading.Timer(args.max_seconds, server.shutdown).start()
     server.serve_forever()
 
