@@ -30,7 +30,7 @@ stamp_set() { mkdir -p "$DEPS/stamps"; grep "^$1 " "$LOCK" > "$DEPS/stamps/$1"; 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-certificates unzip golang-go
   libcurl4-openssl-dev libjansson-dev libxml2-dev libssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev
-  bc time) # bc and GNU time: the benchmark scripts
+  bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
