@@ -69,8 +69,12 @@ static int fields(struct buf *b, duckdb_logical_type t, int indent)
 	for (idx_t i = 0; rc == 0 && i < n; i++) {
 		char *name = duckdb_struct_type_child_name(t, i);
 		duckdb_logical_type child = duckdb_struct_type_child_type(t, i);
-		buf_printf(b, "%*s- name: %s\n", indent, "", name);
-		rc = feature(b, child, indent + 2);
+		if (strpbrk(name, "\"\\\n")) /* not expressible as a feature name: text instead */
+			rc = -1;
+		else
+			buf_printf(b, "%*s- name: \"%s\"\n", indent, "", name);
+		if (rc == 0)
+			rc = feature(b, child, indent + 2);
 		duckdb_destroy_logical_type(&child);
 		duckdb_free(name);
 	}
@@ -153,7 +157,7 @@ static void yaml_header(const struct card *c, FILE *f)
 	fprintf(f, "dataset_info:\n  features:\n");
 	for (int i = 0; i < c->ncolumns; i++) {
 		const struct card_column *col = &c->columns[i];
-		fprintf(f, "  - name: %s\n%s", col->published_name,
+		fprintf(f, "  - name: \"%s\"\n%s", col->published_name,
 			col->image ? "    dtype: image\n" : col->features);
 	}
 	fprintf(f, "  splits:\n");

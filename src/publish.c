@@ -326,6 +326,12 @@ static int export(struct pub *p, struct err *e)
 		return -1;
 	int rc = card_columns_from(&p->card, &r, e);
 	duckdb_destroy_result(&r);
+	for (int i = 0; rc == 0 && i < p->card.ncolumns; i++) /* names go into SQL and YAML */
+		if (strpbrk(p->card.columns[i].name, "\"\\\n\r\t"))
+			rc = err_set(e, EXIT_FAILURE_,
+				     "column '%s' of %s.%s has a quote, backslash or control character "
+				     "in its name, which a dataset card cannot carry; rename it in the SQL",
+				     p->card.columns[i].name, p->schema, p->table);
 	if (rc < 0 || read_lake_types(p, e) < 0 || read_splits(p, e) < 0 || read_provenance(p, e) < 0)
 		return -1;
 	if (p->rq->with_media && fetch_media(p, e) < 0)
@@ -444,6 +450,9 @@ int publish_run(const struct config *cfg, const struct publish_request *rq,
 	if (check_request(cfg, rq, &p, e) < 0)
 		return -1;
 	snprintf(p.dir, sizeof p.dir, "%s/publish/%s", cfg->local_store, rq->repo);
+	if (strchr(p.dir, '\''))
+		return err_set(e, EXIT_USAGE, "LAKEHOUSE_LOCAL_STORE must not contain a quote: %s",
+			       cfg->local_store);
 	snprintf(p.media_dir, sizeof p.media_dir, "%s/media", p.dir);
 	snprintf(res->staging, sizeof res->staging, "%s", p.dir);
 	snprintf(res->url, sizeof res->url, "%s/datasets/%s", cfg->hf_endpoint, rq->repo);
