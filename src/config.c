@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "buf.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
@@ -72,19 +74,51 @@ static int dotenv_parse_line(struct dotenv *d, char *line, const char *path, int
 	return 0;
 }
 
+/* Parses .env text line by line (lines longer than 2 KiB are an error). */
+static int dotenv_parse(struct dotenv *d, const char *text, size_t n, const char *path,
+			struct err *e)
+{
+	char line[2048];
+	int lineno = 0, rc = 0;
+	d->n = 0;
+	for (size_t at = 0; rc == 0 && at < n;) {
+		const char *nl = memchr(text + at, '\n', n - at);
+		size_t len = nl ? (size_t)(nl - (text + at)) : n - at;
+		lineno++;
+		if (len >= sizeof line || memchr(text + at, '\0', len))
+			return err_set(e, EXIT_USAGE, "%s:%d: line too long or not text", path, lineno);
+		memcpy(line, text + at, len);
+		line[len] = '\0';
+		rc = dotenv_parse_line(d, line, path, lineno, e);
+		at += len + 1;
+	}
+	return rc;
+}
+
+int config_check_dotenv(const char *text, size_t n, struct err *e)
+{
+	static _Thread_local struct dotenv d; /* 130 KiB: off the stack */
+	return dotenv_parse(&d, text, n, ".env", e);
+}
+
 static int dotenv_read(struct dotenv *d, const char *path, struct err *e)
 {
 	d->n = 0;
 	FILE *f = fopen(path, "r");
 	if (!f)
 		return errno == ENOENT ? 0 : err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
-	char line[2048];
-	int lineno = 0, rc = 0;
-	while (rc == 0 && fgets(line, sizeof line, f)) {
-		lineno++;
-		rc = dotenv_parse_line(d, line, path, lineno, e);
-	}
+	struct buf b = {.max = 1u << 20};
+	char chunk[8192];
+	size_t got;
+	int rc = 0;
+	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = buf_append(&b, chunk, got);
 	fclose(f);
+	if (rc < 0)
+		rc = err_set(e, EXIT_USAGE, "%s: larger than 1 MiB", path);
+	else
+		rc = dotenv_parse(d, b.data ? b.data : "", b.len, path, e);
+	buf_free(&b);
 	return rc;
 }
 

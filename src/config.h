@@ -33,6 +33,9 @@ struct config {
  * A missing .env is fine; an unreadable or malformed one is an error naming the line. */
 int config_load(struct config *cfg, const char *dotenv_path, struct err *e);
 
+/* Checks .env text (n bytes) as config_load would read it: 0, or -1 naming the bad line. */
+int config_check_dotenv(const char *text, size_t n, struct err *e);
+
 /* Splits cfg->endpoint into host ("127.0.0.1"), port and TLS use. Returns 0 or -1. */
 int config_endpoint_parts(const struct config *cfg, char *host, size_t hostlen, int *port,
 			  int *use_tls, struct err *e);

@@ -390,6 +390,34 @@ static int add_file(struct hub_files *out, json_t *entry)
 	return 0;
 }
 
+static int add_page(struct hub_files *out, json_t *page, const char *repo, struct err *e)
+{
+	if (!json_is_array(page))
+		return err_set(e, EXIT_REMOTE, "the Hub's tree listing of %s is not a JSON array", repo);
+	size_t i;
+	json_t *entry;
+	json_array_foreach(page, i, entry)
+	{
+		if (!json_is_object(entry))
+			return err_set(e, EXIT_REMOTE, "the Hub's tree listing of %s has a non-object entry",
+				       repo);
+		if (add_file(out, entry) < 0)
+			return err_set(e, 0, "out of memory listing %s", repo);
+	}
+	return 0;
+}
+
+int hub_parse_tree_page(const char *json, size_t n, struct hub_files *out, struct err *e)
+{
+	json_error_t je;
+	json_t *j = json_loadb(json, n, 0, &je);
+	if (!j)
+		return err_set(e, EXIT_REMOTE, "unreadable JSON tree listing: %s", je.text);
+	int rc = add_page(out, j, "the repo", e);
+	json_decref(j);
+	return rc;
+}
+
 int hub_list_files(const struct config *cfg, const char *repo, const char *rev,
 		   struct hub_files *out, struct err *e)
 {
@@ -407,14 +435,7 @@ int hub_list_files(const struct config *cfg, const char *repo, const char *rev,
 		struct hub_reply r;
 		if ((rc = get_json(c, cfg, url, repo, &j, &r, e)) < 0)
 			break;
-		if (!json_is_array(j)) {
-			rc = err_set(e, EXIT_REMOTE, "the Hub's tree listing of %s is not a JSON array", repo);
-		} else {
-			size_t i;
-			json_t *entry;
-			json_array_foreach(j, i, entry)
-			if (add_file(out, entry) < 0) rc = err_set(e, 0, "out of memory listing %s", repo);
-		}
+		rc = add_page(out, j, repo, e);
 		json_decref(j);
 		/* Follow the next page only on the Hub's own host (it carries the token). */
 		if (r.next[0] && !hub_same_origin(r.next, cfg->hf_endpoint))

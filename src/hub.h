@@ -38,6 +38,9 @@ int hub_resolve_revision(const struct config *cfg, const char *repo, const char 
 int hub_list_files(const struct config *cfg, const char *repo, const char *rev,
 		   struct hub_files *out, struct err *e);
 
+/* Adds the files of one page of a tree listing (JSON text) to out. */
+int hub_parse_tree_page(const char *json, size_t n, struct hub_files *out, struct err *e);
+
 /* Downloads files[0..n) of repo@commit into dest_root/<path>, `threads` at a time.
  * Resumes partial downloads with Range, verifies size and sha256 (LFS) or git sha1, skips
  * files already present and verified. Shows a progress line when stderr is a TTY. */

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "lake.h"
@@ -124,6 +125,26 @@ static int list_sequences(const char *root, struct sequence **out, size_t *n, st
 	return rc;
 }
 
+int visdrone_parse_annotation(const char *line, long v[10])
+{
+	int n = 0;
+	const char *p = line;
+	char *end = (char *)line;
+	while (n < 10) {
+		errno = 0;
+		v[n] = strtol(p, &end, 10);
+		if (end == p || errno == ERANGE || v[n] < INT32_MIN || v[n] > INT32_MAX ||
+		    (*end != ',' && *end != '\0'))
+			break;
+		n++;
+		if (*end == '\0')
+			break;
+		p = end + 1;
+	}
+	/* a trailing comma after the 10th value is allowed (some releases have it) */
+	return n == 10 && (*end == '\0' || (*end == ',' && end[1] == '\0')) ? 0 : -1;
+}
+
 /* Parses annotations/<seq>.txt into memory.main.vd_annotations, checking every line. */
 static int load_annotations(struct lake *l, duckdb_appender app, const char *root,
 			    const struct sequence *s, struct err *e)
@@ -142,18 +163,7 @@ static int load_annotations(struct lake *l, duckdb_appender app, const char *roo
 		if (!line[0])
 			continue;
 		long v[10];
-		int n = 0;
-		char *p = line, *end;
-		while (n < 10) {
-			v[n] = strtol(p, &end, 10);
-			if (end == p || (*end != ',' && *end != '\0'))
-				break;
-			n++;
-			if (*end == '\0')
-				break;
-			p = end + 1;
-		}
-		if (n != 10 || (*end != '\0' && !(*end == ',' && end[1] == '\0')))
+		if (visdrone_parse_annotation(line, v) < 0)
 			rc = err_set(e, EXIT_USAGE,
 				     "%s:%d: expected 10 comma-separated integers (frame_index,target_id,"
 				     "bbox_left,bbox_top,bbox_width,bbox_height,score,object_category,"

@@ -21,6 +21,11 @@ struct visdrone_request {
 	const char *message;
 };
 
+/* Parses one annotation line: 10 comma-separated integers that fit in 32 bits
+ * (frame_index,target_id,bbox_left,bbox_top,bbox_width,bbox_height,score,object_category,
+ * truncation,occlusion), optionally followed by one comma. 0, or -1 for anything else. */
+int visdrone_parse_annotation(const char *line, long v[10]);
+
 int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
 		    struct ingest_result *res, struct err *e);
 
