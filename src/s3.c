@@ -426,6 +426,10 @@ int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, st
 	int rc = s3_do(s, &rq, &rs, e);
 	if (found)
 		*found = rc == 0;
+	/* A missing key is 404; RustFS answers 400 without an error code instead (rustfs#2607,
+	 * #1952): the same "no such object" for callers. */
+	if (rc < 0 && (rs.status == 404 || (rs.status == 400 && strcmp(rs.code, "HTTPError") == 0)))
+		err_set(e, EXIT_FAILURE_, "no such object: s3://%s/%s", s->cfg->bucket, key);
 	if (rc < 0)
 		return -1;
 	snprintf(out->key, sizeof out->key, "%s", key);
@@ -583,8 +587,11 @@ out:
 
 /* ---- listing -------------------------------------------------------------------------- */
 
+/* prev holds the last key handed to cb (across pages): S3 lists each key once, in order, but
+ * RustFS can list a key twice next to a directory marker (rustfs#2439). Markers ("dir/",
+ * empty) are not objects and are skipped too. */
 static int list_page(xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped, char *next,
-		     size_t next_n)
+		     size_t next_n, char *prev, size_t prev_n)
 {
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	char truncated[16], size[32];
@@ -598,6 +605,10 @@ static int list_page(xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped, char
 		xml_child_text(c, "ETag", o.etag, sizeof o.etag);
 		xml_child_text(c, "LastModified", o.last_modified, sizeof o.last_modified);
 		o.size = strtoll(size, NULL, 10);
+		size_t klen = strlen(o.key);
+		if ((klen && o.key[klen - 1] == '/' && o.size == 0) || strcmp(o.key, prev) == 0)
+			continue;
+		snprintf(prev, prev_n, "%s", o.key);
 		count++;
 		if (cb(&o, ctx))
 			*stopped = 1;
@@ -611,7 +622,7 @@ static int list_page(xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped, char
 
 int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct err *e)
 {
-	char token[1024] = "", token_enc[3200], prefix_enc[3200], query[7000];
+	char token[1024] = "", token_enc[3200], prefix_enc[3200], query[7000], prev[1024] = "";
 	if (http_uri_encode(prefix_enc, sizeof prefix_enc, prefix ? prefix : "", 0) < 0)
 		return err_set(e, EXIT_USAGE, "prefix too long");
 	struct buf body = {0};
@@ -635,7 +646,7 @@ int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct e
 				     s->cfg->bucket, prefix ? prefix : "");
 			break;
 		}
-		list_page(doc, cb, ctx, &stopped, token, sizeof token);
+		list_page(doc, cb, ctx, &stopped, token, sizeof token, prev, sizeof prev);
 		xmlFreeDoc(doc);
 	} while (token[0] && !stopped);
 	buf_free(&body);

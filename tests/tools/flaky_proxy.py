@@ -5,7 +5,11 @@ The first --fail-first requests get --status with an S3 XML error body (default 
 the rest are forwarded unchanged (the Host header is kept, so SigV4 signatures stay valid).
 Every request is logged to --log as "<status> <method> <path>". Stops after --max-seconds.
 --put-delay-ms slows PUTs down so a test can kill a client in the middle of its uploads.
+--rustfs-quirks answers like RustFS's open issues: a HEAD of a missing key gets a bare 400
+(rustfs#2607) and every ListObjectsV2 reply lists each key twice plus a directory marker
+(rustfs#2439).
 """
+import re
 import argparse
 import http.client
 import http.server
@@ -22,6 +26,7 @@ def main():
     ap.add_argument("--log", required=True)
     ap.add_argument("--max-seconds", type=float, default=120)
     ap.add_argument("--put-delay-ms", type=int, default=0, help="slow every PUT down (crash tests)")
+    ap.add_argument("--rustfs-quirks", action="store_true")
     args = ap.parse_args()
     lock = threading.Lock()
     state = {"seen": 0}
@@ -63,7 +68,14 @@ def main():
             up.endheaders(body)
             resp = up.getresponse()
             data = resp.read()
-            self.send_response(resp.status)
+            status = resp.status
+            if args.rustfs_quirks and self.command == "HEAD" and status == 404:
+                status = 400
+            if args.rustfs_quirks and self.command == "GET" and "list-type=2" in self.path and status == 200:
+                marker = b"<Contents><Key>assets/</Key><Size>0</Size><ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag></Contents>"
+                data = re.sub(rb"(<Contents>.*?</Contents>)", rb"\1\1", data, flags=re.S)
+                data = data.replace(b"<Contents>", marker + b"<Contents>", 1)
+            self.send_response(status)
             for k, v in resp.getheaders():
                 if k.lower() not in ("connection", "transfer-encoding", "content-length"):
                     self.send_header(k, v)
@@ -72,7 +84,7 @@ def main():
             if self.command != "HEAD":
                 self.wfile.write(data)
             up.close()
-            self.record(resp.status)
+            self.record(status)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

@@ -66,7 +66,8 @@ static void test_put_get_head_delete(void **state)
 	assert_int_equal(s3_delete(client, key, &e), 0);
 	assert_int_equal(s3_head(client, key, &o, &found, &e), -1);
 	assert_false(found);
-	assert_non_null(strstr(e.msg, "NotFound"));
+	assert_non_null(strstr(e.msg, "no such object"));
+	assert_int_equal(e.code, EXIT_FAILURE_);
 	assert_non_null(strstr(e.msg, "ünïcode"));
 }
 
