@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "buf.h"
+#include "fsutil.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -104,20 +105,12 @@ int config_check_dotenv(const char *text, size_t n, struct err *e)
 static int dotenv_read(struct dotenv *d, const char *path, struct err *e)
 {
 	d->n = 0;
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return errno == ENOENT ? 0 : err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
 	struct buf b = {.max = 1u << 20};
-	char chunk[8192];
-	size_t got;
-	int rc = 0;
-	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-		rc = buf_append(&b, chunk, got);
-	fclose(f);
-	if (rc < 0)
-		rc = err_set(e, EXIT_USAGE, "%s: larger than 1 MiB", path);
-	else
+	int missing = 0, rc = fs_read_file(path, &b, &missing, e);
+	if (rc == 0)
 		rc = dotenv_parse(d, b.data ? b.data : "", b.len, path, e);
+	else if (missing) /* no .env is fine */
+		rc = 0, memset(e, 0, sizeof *e);
 	buf_free(&b);
 	return rc;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "http.h"
 #include "hub_http.h"
 
@@ -449,21 +450,6 @@ int hub_list_files(const struct config *cfg, const char *repo, const char *rev,
 
 /* ---- downloads ------------------------------------------------------------------------ */
 
-static int mkdirs_for(const char *path, struct err *e)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	return 0;
-}
-
 static void hex_of(const unsigned char *d, unsigned n, char *out)
 {
 	for (unsigned i = 0; i < n; i++)
@@ -563,7 +549,7 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 			       f->path);
 	if (verify_file(dest, f, &ok) == 0 && ok)
 		return 0; /* staged by an earlier run */
-	if (mkdirs_for(dest, e) < 0)
+	if (fs_mkdir_parents(dest, 0755, e) < 0)
 		return -1;
 	snprintf(part, sizeof part, "%s.part", dest);
 	if (verify_file(part, f, &ok) == 0 && ok) /* complete, but the rename was cut short */

@@ -13,6 +13,7 @@
 #include "buf.h"
 #include "card.h"
 #include "fetch.h"
+#include "fsutil.h"
 #include "hub.h"
 #include "lake.h"
 #include "transform.h"
@@ -32,21 +33,6 @@ struct pub {
 	struct hub_push_file *files; /* data shards, then README.md */
 	size_t nfiles;
 };
-
-static int mkdirs(const char *path, struct err *e)
-{
-	char tmp[4096];
-	snprintf(tmp, sizeof tmp, "%s/", path);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) != 0 && errno != EEXIST)
-			return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	return 0;
-}
 
 /* Empties dir (files only) so no shard of an earlier publish is picked up again. */
 static int empty_dir(const char *dir, struct err *e)
@@ -145,7 +131,7 @@ static int fetch_media(struct pub *p, struct err *e)
 		snprintf(sql, sizeof sql, "SELECT \"%s\" AS image_uri FROM publish_rows", c->name);
 		struct fetch_request rq = {.sql = sql, .out_dir = p->media_dir, .threads = 8};
 		struct fetch_result fr;
-		if (mkdirs(p->media_dir, e) < 0 || fetch_run_on(p->l, p->cfg, &rq, &fr, e) < 0)
+		if (fs_mkdir_p(p->media_dir, 0755, e) < 0 || fetch_run_on(p->l, p->cfg, &rq, &fr, e) < 0)
 			return err_wrap(e, "fetching the images of %s", c->name);
 		card_set_image(&p->card, i);
 		p->res->media += (int)fr.items;
@@ -202,7 +188,7 @@ static int write_shards(struct pub *p, struct err *e)
 {
 	char data[4200];
 	snprintf(data, sizeof data, "%s/data", p->dir);
-	if (mkdirs(data, e) < 0 || empty_dir(data, e) < 0)
+	if (fs_mkdir_p(data, 0755, e) < 0 || empty_dir(data, e) < 0)
 		return -1;
 	struct buf sel = {0}, joins = {0}, sql = {0};
 	projection(p, &sel, &joins);

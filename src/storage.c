@@ -4,6 +4,7 @@
  * chosen over s3s-fs by measurement: see README "Choosing the embedded S3 server".
  */
 #include "storage.h"
+#include "fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -55,23 +56,6 @@ pid_t storage_pid(const struct config *cfg)
 		pid = 0;
 	fclose(f);
 	return is_our_server((pid_t)pid) ? (pid_t)pid : 0;
-}
-
-static int mkdir_p(const char *dir, struct err *e)
-{
-	char tmp[PATH_MAX];
-	snprintf(tmp, sizeof tmp, "%s", dir);
-	for (char *p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-			return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
-		return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
-	return 0;
 }
 
 /* In the child: detach, redirect output to the log, hand over credentials, exec. */
@@ -186,7 +170,7 @@ int storage_start(const struct config *cfg, int *already, struct err *e)
 	state_path(cfg, "objects", objects, sizeof objects);
 	state_path(cfg, "s3.log", logpath, sizeof logpath);
 	state_path(cfg, "s3.pid", pidpath, sizeof pidpath);
-	if (mkdir_p(objects, e) < 0)
+	if (fs_mkdir_p(objects, 0700, e) < 0)
 		return -1;
 	fflush(NULL);
 	pid_t pid = fork();

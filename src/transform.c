@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "fsutil.h"
 #include "lake.h"
 #include "output.h"
 #include "sqlfile.h"
@@ -36,22 +37,13 @@ static int load(const char *key, char **text, char *path, size_t pn, struct err 
 		snprintf(path, pn, "%s/%s", dir && *dir ? dir : "sql", files[i].path);
 		if (!dir || !*dir)
 			return (*text = strdup(files[i].text)) ? 0 : err_set(e, 0, "out of memory");
-		FILE *f = fopen(path, "rb");
-		if (!f)
-			return err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
 		struct buf b = {.max = 16u << 20};
-		char chunk[8192];
-		size_t n;
-		int rc = 0;
-		while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-			rc = buf_append(&b, chunk, n);
-		fclose(f);
-		if (rc < 0 || !b.data) {
+		if (fs_read_file(path, &b, NULL, e) < 0) {
 			buf_free(&b);
-			return err_set(e, 0, "cannot read %s", path);
+			return -1;
 		}
-		*text = b.data;
-		return 0;
+		*text = b.data ? b.data : strdup(""); /* an empty file is empty SQL */
+		return *text ? 0 : err_set(e, 0, "out of memory");
 	}
 	return err_set(e, EXIT_USAGE, "unknown SQL file '%s'", key);
 }
