@@ -78,7 +78,10 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 {
 	duckdb_error_type t = duckdb_result_error_type(res);
 	const char *text = duckdb_result_error(res);
-	int code = t == DUCKDB_ERROR_TRANSACTION ? EXIT_CONFLICT : EXIT_FAILURE_;
+	/* a SQLite catalog another writer holds can refuse any catalog read: a conflict too */
+	int code = t == DUCKDB_ERROR_TRANSACTION || (text && strstr(text, "database is locked"))
+			   ? EXIT_CONFLICT
+			   : EXIT_FAILURE_;
 	set_error(l, code, text, e);
 	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
 	if (l && text && strstr(text, "Timeout was reached")) {
