@@ -37,7 +37,7 @@ int fs_mkdir_parents(const char *path, mode_t mode, struct err *e)
 
 int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e)
 {
-	FILE *f = fopen(path, "rb");
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
 	if (missing)
 		*missing = !f && errno == ENOENT;
 	if (!f)
@@ -48,7 +48,8 @@ int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e)
 	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
 		rc = buf_append(out, chunk, got);
 	int bad = ferror(f);
-	fclose(f);
+	if (f != stdin)
+		fclose(f);
 	if (rc < 0 && out->max)
 		return err_set(e, 0, "%s is larger than %zu bytes", path, out->max);
 	if (rc < 0)

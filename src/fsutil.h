@@ -12,7 +12,7 @@
 int fs_mkdir_p(const char *dir, mode_t mode, struct err *e);
 /* Creates the missing parent folders of a file path. */
 int fs_mkdir_parents(const char *path, mode_t mode, struct err *e);
-/* Reads a whole file into out (out->max caps it). *missing (may be NULL) is set to 1 and
+/* Reads a whole file ("-": standard input) into out (out->max caps it). *missing (may be NULL) is set to 1 and
  * -1 returned when the file does not exist. */
 int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e);
 

@@ -12,6 +12,7 @@
 
 #include "../buf.h"
 #include "../lake.h"
+#include "../fsutil.h"
 #include "cmd.h"
 
 static const char usage[] =
@@ -35,24 +36,6 @@ static int print_result(duckdb_result *r, void *ud)
 	if (pc->printed++ && pc->fmt == OUTPUT_TABLE)
 		fputc('\n', stdout);
 	return output_result(stdout, pc->con, r, pc->fmt);
-}
-
-static int read_sql_file(const char *path, struct buf *out, struct err *e)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
-	if (!f)
-		return err_set(e, 0, "cannot open SQL file %s: %s", path, strerror(errno));
-	char chunk[8192];
-	size_t n;
-	int rc = 0;
-	while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		if (buf_append(out, chunk, n) < 0)
-			rc = err_set(e, 0, "SQL file %s is too large", path);
-	if (rc == 0 && ferror(f))
-		rc = err_set(e, 0, "cannot read SQL file %s: %s", path, strerror(errno));
-	if (f != stdin)
-		fclose(f);
-	return rc;
 }
 
 struct script {
@@ -94,7 +77,7 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "sql", "give exactly one QUERY or -f FILE");
 
 	struct buf script = {.max = 64u << 20};
-	if (file && read_sql_file(file, &script, e) < 0)
+	if (file && fs_read_file(file, &script, NULL, e) < 0)
 		return buf_free(&script), -1;
 	const char *sql = file ? script.data : argv[optind];
 	if (!sql || !*sql)
