@@ -4,7 +4,8 @@
 #   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs + sqlite_scanner
 #      extensions (PyPI wheels, unpacked; Python is not needed at run time)
 #   3. the embedded S3 server (versitygw, built from the Go module proxy)
-#   4. with --test-tools: a Python venv for the test-only tools (tests/requirements.txt)
+#   4. with --test-tools: a Python venv for the test-only tools (tests/requirements.txt) and
+#      s3s-fs, the second S3 server of the tests' compatibility matrix (crates.io, cargo)
 # Every fetched artifact is checked against scripts/deps.lock; what was installed is recorded
 # with its SHA-256 in .deps/CHECKSUMS. A second run with nothing changed only checks stamps.
 set -euo pipefail
@@ -124,6 +125,19 @@ if [ "${1:-}" = "--test-tools" ]; then
     "$DEPS/venv/bin/pip" freeze > "$DEPS/venv/installed.txt"
     echo "$want" > "$DEPS/venv/.stamp"
   fi
+  if ! stamp_ok test-s3s-fs || [ ! -x "$DEPS/bin/s3s-fs" ]; then
+    spec=$(lock_field test-s3s-fs 3)
+    command -v cargo >/dev/null || die "cargo is needed to build s3s-fs (rustup.rs, or Debian's cargo)"
+    log "building $spec (crates.io, Cargo.lock of the crate; takes about 2 minutes once)"
+    start=$(date +%s)
+    cargo install --quiet --locked --features binary --root "$TMP/cargo" "${spec%@*}" --version "${spec#*@}"
+    verify "$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"${spec%@*}-${spec#*@}.crate" | head -1)" \
+      "$(lock_field test-s3s-fs 4)"
+    mkdir -p "$DEPS/bin"
+    mv "$TMP/cargo/bin/s3s-fs" "$DEPS/bin/s3s-fs"
+    log "s3s-fs built in $(( $(date +%s) - start )) s"
+    stamp_set test-s3s-fs
+  fi
 fi
 
 # ---- record what is installed ----------------------------------------------------------------
@@ -131,7 +145,7 @@ fi
   echo "# SHA-256 of the installed third-party files (see scripts/deps.lock for the fetched archives)"
   for f in "$DUCK/lib/libduckdb.so" "$DUCK/include/duckdb.h" "$EXTDIR/ducklake.duckdb_extension" \
            "$EXTDIR/httpfs.duckdb_extension" \
-           "$EXTDIR/sqlite_scanner.duckdb_extension" "$DEPS/bin/versitygw"; do
+           "$EXTDIR/sqlite_scanner.duckdb_extension" "$DEPS/bin/versitygw" "$DEPS/bin/s3s-fs"; do
     [ -f "$f" ] || continue
     printf '%s  %s\n' "$(sha_of "$f")" "${f#$ROOT/}"
   done

@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <curl/curl.h>
 #include <errno.h>
+#include <limits.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <openssl/evp.h>
@@ -126,11 +127,11 @@ static void sha256_hex(const void *data, size_t len, char out[65])
 
 /* ---- XML helpers (libxml2) ------------------------------------------------------------ */
 
-static xmlDocPtr xml_parse(const struct buf *b)
+static xmlDocPtr xml_parse(const char *xml, size_t len)
 {
-	if (!b || !b->len)
+	if (!xml || !len || len > INT_MAX)
 		return NULL;
-	return xmlReadMemory(b->data, (int)b->len, "s3.xml", NULL,
+	return xmlReadMemory(xml, (int)len, "s3.xml", NULL,
 			     XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
 }
 
@@ -150,7 +151,7 @@ static void xml_child_text(xmlNodePtr node, const char *name, char *dst, size_t 
 
 static void parse_error_body(const struct buf *body, struct s3_resp *rs)
 {
-	xmlDocPtr doc = xml_parse(body);
+	xmlDocPtr doc = xml_parse(body->data, body->len);
 	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
 	if (root && strcmp((const char *)root->name, "Error") == 0) {
 		xml_child_text(root, "Code", rs->code, sizeof rs->code);
@@ -210,6 +211,11 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 	return 0;
 }
 
+static int sends_body(const struct s3_req *rq)
+{
+	return rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0;
+}
+
 static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *url,
 			     struct curl_slist *headers, struct buf *sink, struct s3_resp *rs)
 {
@@ -234,7 +240,7 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(rq->method, "GET") != 0)
 		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, rq->method);
-	if (rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0) {
+	if (sends_body(rq)) {
 		curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)rq->body_len);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, rq->body ? rq->body : "");
 	}
@@ -256,8 +262,12 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 	struct curl_slist *headers = NULL;
 	snprintf(hdr, sizeof hdr, "x-amz-content-sha256: %s", hash);
 	headers = curl_slist_append(headers, hdr);
-	headers = curl_slist_append(headers, "Expect:");
-	headers = curl_slist_append(headers, "Content-Type:");
+	/* Only headers that really go out may be listed: curl 7.88's SigV4 also signs the
+	 * "Name:" entries that merely suppress a header, and strict servers (s3s, the layer
+	 * RustFS is built on) then reject the signature. So a body gets an explicit type
+	 * instead of curl's form type, and curl's own "Expect: 100-continue" (unsigned) stays. */
+	if (sends_body(rq))
+		headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
 	if (rq->range_len) {
 		if (rq->range_len > 0)
 			snprintf(hdr, sizeof hdr, "Range: bytes=%lld-%lld", (long long)rq->range_off,
@@ -419,6 +429,13 @@ int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct
 	return rc;
 }
 
+/* A missing key is 404; RustFS answers a HEAD with a bare 400 (no error body, so no code)
+ * instead (rustfs#2607, #1952): the same "no such object" for callers. */
+int s3_reply_is_missing_key(long status, const char *code)
+{
+	return status == 404 || (status == 400 && strcmp(code, "HTTPError") == 0);
+}
+
 int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, struct err *e)
 {
 	struct s3_req rq = {.method = "HEAD", .key = key};
@@ -426,9 +443,7 @@ int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, st
 	int rc = s3_do(s, &rq, &rs, e);
 	if (found)
 		*found = rc == 0;
-	/* A missing key is 404; RustFS answers 400 without an error code instead (rustfs#2607,
-	 * #1952): the same "no such object" for callers. */
-	if (rc < 0 && (rs.status == 404 || (rs.status == 400 && strcmp(rs.code, "HTTPError") == 0)))
+	if (rc < 0 && s3_reply_is_missing_key(rs.status, rs.code))
 		err_set(e, EXIT_FAILURE_, "no such object: s3://%s/%s", s->cfg->bucket, key);
 	if (rc < 0)
 		return -1;
@@ -461,7 +476,7 @@ static int multipart_begin(struct s3 *s, const char *key, struct multipart *mp, 
 	struct s3_resp rs;
 	int rc = s3_do(s, &rq, &rs, e);
 	if (rc == 0) {
-		xmlDocPtr doc = xml_parse(&body);
+		xmlDocPtr doc = xml_parse(body.data, body.len);
 		xml_child_text(doc ? xmlDocGetRootElement(doc) : NULL, "UploadId", mp->upload_id,
 			       sizeof mp->upload_id);
 		xmlFreeDoc(doc);
@@ -587,16 +602,20 @@ out:
 
 /* ---- listing -------------------------------------------------------------------------- */
 
-/* prev holds the last key handed to cb (across pages): S3 lists each key once, in order, but
- * RustFS can list a key twice next to a directory marker (rustfs#2439). Markers ("dir/",
+/* cur->prev holds the last key handed to cb (across pages): S3 lists each key once, in order,
+ * but RustFS can list a key twice next to a directory marker (rustfs#2439). Markers ("dir/",
  * empty) are not objects and are skipped too. */
-static int list_page(xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped, char *next,
-		     size_t next_n, char *prev, size_t prev_n)
+int s3_list_parse_page(const char *xml, size_t len, s3_list_cb cb, void *ctx,
+		       struct s3_list_cursor *cur)
 {
-	xmlNodePtr root = xmlDocGetRootElement(doc);
+	xmlDocPtr doc = xml_parse(xml, len);
+	xmlNodePtr root = doc ? xmlDocGetRootElement(doc) : NULL;
+	if (!root) {
+		xmlFreeDoc(doc);
+		return -1;
+	}
 	char truncated[16], size[32];
-	int count = 0;
-	for (xmlNodePtr c = root ? root->children : NULL; c && !*stopped; c = c->next) {
+	for (xmlNodePtr c = root->children; c && !cur->stopped; c = c->next) {
 		if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "Contents") != 0)
 			continue;
 		struct s3_object o;
@@ -606,32 +625,33 @@ static int list_page(xmlDocPtr doc, s3_list_cb cb, void *ctx, int *stopped, char
 		xml_child_text(c, "LastModified", o.last_modified, sizeof o.last_modified);
 		o.size = strtoll(size, NULL, 10);
 		size_t klen = strlen(o.key);
-		if ((klen && o.key[klen - 1] == '/' && o.size == 0) || strcmp(o.key, prev) == 0)
+		if ((klen && o.key[klen - 1] == '/' && o.size == 0) || strcmp(o.key, cur->prev) == 0)
 			continue;
-		snprintf(prev, prev_n, "%s", o.key);
-		count++;
+		snprintf(cur->prev, sizeof cur->prev, "%s", o.key);
 		if (cb(&o, ctx))
-			*stopped = 1;
+			cur->stopped = 1;
 	}
 	xml_child_text(root, "IsTruncated", truncated, sizeof truncated);
-	xml_child_text(root, "NextContinuationToken", next, next_n);
+	xml_child_text(root, "NextContinuationToken", cur->token, sizeof cur->token);
 	if (strcmp(truncated, "true") != 0)
-		next[0] = '\0';
-	return count;
+		cur->token[0] = '\0';
+	xmlFreeDoc(doc);
+	return 0;
 }
 
 int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct err *e)
 {
-	char token[1024] = "", token_enc[3200], prefix_enc[3200], query[7000], prev[1024] = "";
+	struct s3_list_cursor cur = {0};
+	char token_enc[3200], prefix_enc[3200], query[7000];
 	if (http_uri_encode(prefix_enc, sizeof prefix_enc, prefix ? prefix : "", 0) < 0)
 		return err_set(e, EXIT_USAGE, "prefix too long");
 	struct buf body = {0};
-	int rc = 0, stopped = 0;
+	int rc = 0;
 	do {
-		http_uri_encode(token_enc, sizeof token_enc, token, 0);
+		http_uri_encode(token_enc, sizeof token_enc, cur.token, 0);
 		/* Parameters in sorted order: the canonical form SigV4 signs. */
 		snprintf(query, sizeof query, "%s%s%slist-type=2&max-keys=%d&prefix=%s",
-			 token[0] ? "continuation-token=" : "", token_enc, token[0] ? "&" : "",
+			 cur.token[0] ? "continuation-token=" : "", token_enc, cur.token[0] ? "&" : "",
 			 s->list_page, prefix_enc);
 		buf_reset(&body);
 		struct s3_req rq = {.method = "GET", .query = query, .out = &body};
@@ -640,15 +660,12 @@ int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct e
 			rc = -1;
 			break;
 		}
-		xmlDocPtr doc = xml_parse(&body);
-		if (!doc) {
+		if (s3_list_parse_page(body.data, body.len, cb, ctx, &cur) < 0) {
 			rc = err_set(e, EXIT_REMOTE, "LIST s3://%s/%s: unreadable XML reply",
 				     s->cfg->bucket, prefix ? prefix : "");
 			break;
 		}
-		list_page(doc, cb, ctx, &stopped, token, sizeof token, prev, sizeof prev);
-		xmlFreeDoc(doc);
-	} while (token[0] && !stopped);
+	} while (cur.token[0] && !cur.stopped);
 	buf_free(&body);
 	return rc;
 }

@@ -60,6 +60,19 @@ int s3_delete(struct s3 *s, const char *key, struct err *e);
  * cb returns 0 to go on, non-zero to stop early (s3_list then returns 0). */
 typedef int (*s3_list_cb)(const struct s3_object *obj, void *ctx);
 int s3_list(struct s3 *s, const char *prefix, s3_list_cb cb, void *ctx, struct err *e);
+/* One ListObjectsV2 reply page, for s3_list and its unit tests: calls cb per object, skipping
+ * directory markers and a key equal to the one before it (RustFS lists some twice). The
+ * cursor (zeroed before the first page) carries the previous key, the continuation token ("":
+ * last page) and whether cb asked to stop. Returns -1 when xml is not a listing. */
+struct s3_list_cursor {
+	char token[1024];
+	char prev[1024];
+	int stopped;
+};
+int s3_list_parse_page(const char *xml, size_t len, s3_list_cb cb, void *ctx,
+		       struct s3_list_cursor *cur);
+/* 1 when a reply's status and S3 error code mean "no such key": 404, or RustFS's bare 400. */
+int s3_reply_is_missing_key(long status, const char *code);
 /* Body bytes this client has received from GETs so far (over-read accounting). */
 int64_t s3_bytes_received(const struct s3 *s);
 /* TCP connections this client has opened so far (requests reuse one while it stays up). */

@@ -1,5 +1,7 @@
 # lib.sh - shared helpers for the end-to-end scenarios: each runs the real lakehouse binary
-# against a real versitygw it starts on a free loopback port, in a fresh temp folder.
+# against a real S3 server it starts on a free loopback port, in a fresh temp folder: the
+# embedded versitygw (`lakehouse storage start`), or s3s-fs when LAKEHOUSE_TEST_S3FS names its
+# binary (the S3 compatibility matrix; tests/tools/s3s_fs.sh).
 # Every check counts; the script ends with "N passed, N failed" and fails if any failed.
 set -u
 E2E_DIR=$(cd "$(dirname "$0")" && pwd) # before the cd below
@@ -19,6 +21,28 @@ export LAKEHOUSE_DATA_DIR="$WORK/lakehouse-data"
 export LAKEHOUSE_AUTHOR=e2e
 unset S3_ENDPOINT AWS_ENDPOINT_URL_S3 LAKEHOUSE_CATALOG LAKEHOUSE_BUCKET
 cd "$WORK"
+
+# Both servers keep objects as files under $S3_OBJECTS/<bucket>/<key>.
+S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects
+if [ -n "${LAKEHOUSE_TEST_S3FS:-}" ]; then
+  S3_SERVER=s3s-fs
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3s-fs.log
+else
+  S3_SERVER=embedded
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3.log
+fi
+
+# start_storage / stop_storage: the server under test (RC, OUT, ERR as lh sets them).
+start_storage() {
+  if [ "$S3_SERVER" = embedded ]; then lh storage start; return; fi
+  OUT=$(bash "$E2E_DIR/../tools/s3s_fs.sh" start "$LAKEHOUSE_DATA_DIR" "$AWS_ENDPOINT_URL" 2>&1)
+  RC=$? ERR=$OUT
+}
+stop_storage() {
+  if [ "$S3_SERVER" = embedded ]; then lh storage stop; return; fi
+  OUT=$(bash "$E2E_DIR/../tools/s3s_fs.sh" stop "$LAKEHOUSE_DATA_DIR" 2>&1)
+  RC=$? ERR=$OUT
+}
 
 # start_proxy FAIL_FIRST STATUS CODE [ARGS...]: a fault-injecting proxy in front of the
 # embedded server; sets PROXY, PROXY_PID and PROXY_LOG.
@@ -46,7 +70,7 @@ wait_port() {
 cleanup() {
   [ -z "${PROXY_PID:-}" ] || kill "$PROXY_PID" 2>/dev/null
   [ -z "${HUB_PID:-}" ] || kill "$HUB_PID" 2>/dev/null
-  "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1
+  stop_storage >/dev/null 2>&1
   rm -rf "$WORK" "$FIXTURES"
 }
 trap cleanup EXIT

@@ -9,7 +9,7 @@ check "unreachable endpoint: exit 3" test "$RC" -eq 3
 check "unreachable endpoint: error names the endpoint and how to start storage" \
   eval 'contains "$ERR" "$dead" && contains "$ERR" "lakehouse storage start"'
 
-lh storage start
+start_storage
 printf 'id\n1\n' > "$FIXTURES/early.csv"
 lh land raw.early "$FIXTURES/early.csv"
 check "land before init: says to run init" eval '[ $RC -ne 0 ] && contains "$ERR" "lakehouse init"'
@@ -29,7 +29,7 @@ for cmd in "init" "storage ls" "land raw.events $FIXTURES/events.parquet"; do
     eval '! contains "$OUT$ERR" "$wrong" && ! contains "$OUT$ERR" "$AWS_SECRET_ACCESS_KEY"'
 done
 check "wrong secret: nothing in the server log either" \
-  eval '! grep -qF -e "$wrong" -e "$AWS_SECRET_ACCESS_KEY" "$LAKEHOUSE_DATA_DIR/s3.log"'
+  eval '! grep -qF -e "$wrong" -e "$AWS_SECRET_ACCESS_KEY" "$S3_SERVER_LOG"'
 check "wrong secret: no snapshot" eval '[ "$(snapshot_count)" = "$base" ]'
 
 # --- missing and corrupt files -------------------------------------------------------------

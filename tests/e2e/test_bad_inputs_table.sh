@@ -8,7 +8,7 @@ PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --bad >/dev/null
 "$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 1 --frames 30 --bad >/dev/null
 start_hub "$FIXTURES/hub"
-lh storage start
+start_storage
 lh init
 F=$FIXTURES
 DEAD=http://127.0.0.1:$(free_port)

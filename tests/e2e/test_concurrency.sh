@@ -4,7 +4,7 @@
 # sqlite_scanner): 4 writers appending to one table lose no row (commit conflicts are retried),
 # and readers during writes see whole snapshots only.
 . "$(dirname "$0")/lib.sh"
-lh storage start
+start_storage
 lh init
 
 # ---- DuckDB-file catalog ----

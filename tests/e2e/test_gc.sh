@@ -2,7 +2,7 @@
 # expire + gc: reachability comes from the catalog. An object referenced only by an expired
 # snapshot is deleted; one still referenced is kept; a dry run deletes nothing.
 . "$(dirname "$0")/lib.sh"
-lh storage start
+start_storage
 lh init
 put() { curl -sf -X PUT --aws-sigv4 aws:amz:us-east-1:s3 --user "$AWS_ACCESS_KEY_ID:$AWS_SECRET_ACCESS_KEY" \
   -H "x-amz-content-sha256: UNSIGNED-PAYLOAD" --data-binary "$2" "$AWS_ENDPOINT_URL/lakehouse/$1"; }

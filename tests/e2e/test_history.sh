@@ -2,7 +2,7 @@
 # Versioning verbs on a real lake: log, show (time travel by version and by time), diff
 # (DuckLake's change feed), rollback (content AND schema of snapshot N, as a new snapshot).
 . "$(dirname "$0")/lib.sh"
-lh storage start
+start_storage
 lh init
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 snap() { value "SELECT id FROM lake.current_snapshot()"; }

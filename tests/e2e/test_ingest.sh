@@ -9,7 +9,7 @@ MANIFEST=$FIXTURES/hub/manifest.json
 m() { "$PY" -c "import json,sys; m=json.load(open('$MANIFEST')); print(eval(sys.argv[1]))" "$1"; }
 start_hub "$FIXTURES/hub" --gated fixtures/gated-coco
 unset HF_TOKEN
-lh storage start
+start_storage
 lh init
 objects() { "$LAKEHOUSE_BIN" storage ls --csv "assets/$1" | tail -n +2 | wc -l; }
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }

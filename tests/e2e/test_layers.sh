@@ -10,7 +10,7 @@ SQL_DIR=$E2E_DIR/../../sql
 M=$FIXTURES/hub/manifest.json
 d() { "$PY" -c "import json; print(json.load(open('$M'))['dirty']['$1'])"; }
 start_hub "$FIXTURES/hub"
-lh storage start
+start_storage
 lh init
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 

@@ -7,7 +7,7 @@ ORACLE=$E2E_DIR/../tools/check_publish.py
 COLUMNS=image_id,image,width,height,categories,boxes,captions,split
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --val 8 --train 4 --crowds 1 >/dev/null
 start_hub "$FIXTURES/hub" --lfs-chunk 4096
-lh storage start
+start_storage
 lh init
 lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
 lh transform all

@@ -5,6 +5,7 @@
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 export LAKEHOUSE_CATALOG=$WORK/metadata.ducklake LAKEHOUSE_LOCAL_STORE=$WORK/local-store
 export LAKEHOUSE_BIN
+[ "$S3_SERVER" = embedded ] || start_storage # rebuild.sh starts the embedded one itself
 run_rebuild() {
   "$ROOT/rebuild.sh" --offline --publish e2e/rebuilt "$@" >"$WORK/rebuild.out" 2>"$WORK/rebuild.err"
   RC=$?

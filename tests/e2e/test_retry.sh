@@ -3,7 +3,7 @@
 # clear error with the S3 code. A fault-injecting proxy sits in front of the real server.
 . "$(dirname "$0")/lib.sh"
 
-lh storage start
+start_storage
 lh init
 check "lake initialised" test "$RC" -eq 0
 make_parquet "$FIXTURES/events.parquet" 1000

@@ -6,7 +6,7 @@
 PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --val 6 --train 3 --crowds 1 >/dev/null
 start_hub "$FIXTURES/hub"
-lh storage start
+start_storage
 lh init
 start_proxy 0 503 SlowDown --rustfs-quirks
 q() { AWS_ENDPOINT_URL=$PROXY lh "$@"; }

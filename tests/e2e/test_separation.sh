@@ -4,7 +4,7 @@
 # Parquet, and a <= 10-row insert that DuckLake inlines into the catalog (no object at all).
 . "$(dirname "$0")/lib.sh"
 
-lh storage start
+start_storage
 lh init
 check "lake initialised" test "$RC" -eq 0
 
@@ -65,6 +65,6 @@ check "trace of an inlined insert says there is no object" eval '[ $RC -eq 0 ] &
 strays=$(find "$WORK" -path "$LAKEHOUSE_DATA_DIR" -prune -o -name '*.parquet' -print)
 check "no Parquet file sits next to the catalog" test -z "$strays"
 check "no local data folder next to the catalog" test ! -e "$WORK/metadata.ducklake.files"
-objects=$(find "$LAKEHOUSE_DATA_DIR/objects/lakehouse/lake" -name '*.parquet' | wc -l)
+objects=$(find "$S3_OBJECTS/lakehouse/lake" -name '*.parquet' | wc -l)
 check "the Parquet bytes are the object store's (its data dir holds them)" test "$objects" -ge 1
 finish

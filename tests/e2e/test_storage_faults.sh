@@ -7,21 +7,21 @@ PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --val 6 --train 3 --crowds 1 >/dev/null
 "$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 3 --frames 90 >/dev/null
 start_hub "$FIXTURES/hub"
-lh storage start
+start_storage
 lh init
 base=$(snapshot_count)
 
 # ---- the server goes away mid-ingest ----
 "$LAKEHOUSE_BIN" ingest visdrone --from hf://datasets/fixtures/visdrone-mot >"$WORK/ingest.out" 2>"$WORK/ingest.err" &
 pid=$!
-for _ in $(seq 100); do grep -q "PUT /lakehouse/assets" "$LAKEHOUSE_DATA_DIR/s3.log" 2>/dev/null && break; sleep 0.05; done
+for _ in $(seq 100); do [ -d "$S3_OBJECTS/lakehouse/assets" ] && break; sleep 0.05; done
 sleep 0.3
-lh storage stop
+stop_storage
 wait "$pid"; rc=$?
 RC=$rc; ERR=$(cat "$WORK/ingest.err")
 check "server stopped mid-ingest: exit 3, the error names the endpoint and how to start it" \
   eval '[ $RC -eq 3 ] && contains "$ERR" "$AWS_ENDPOINT_URL" && contains "$ERR" "lakehouse storage start"'
-lh storage start
+start_storage
 check "nothing landed (no snapshot, no table)" \
   eval '[ "$(snapshot_count)" = "$base" ] && ! "$LAKEHOUSE_BIN" sql "SELECT 1 FROM raw.visdrone_clips" >/dev/null 2>&1'
 lh ingest visdrone --from hf://datasets/fixtures/visdrone-mot

@@ -7,7 +7,7 @@ SQL_DIR=$E2E_DIR/../../sql
 "$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --bad
 VM=$FIXTURES/hub/visdrone-manifest.json
 start_hub "$FIXTURES/hub"
-lh storage start
+start_storage
 lh init
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 base=$(snapshot_count)

@@ -8,6 +8,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "s3.h"
 #include "storage.h"
 
 int test_free_port(void)
@@ -22,6 +23,30 @@ int test_free_port(void)
 	return ntohs(a.sin_port);
 }
 
+/* The compatibility matrix: the second server, through the launcher the e2e scenarios use. */
+static int s3s_fs(const char *verb, const struct config *cfg)
+{
+	char cmd[4096];
+	snprintf(cmd, sizeof cmd, "bash '%s/s3s_fs.sh' %s '%s' '%s'", LAKEHOUSE_TEST_TOOLS_DIR, verb,
+		 cfg->data_dir, cfg->endpoint);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static int start_s3s_fs(struct config *cfg)
+{
+	setenv("AWS_ACCESS_KEY_ID", cfg->access_key, 1);
+	setenv("AWS_SECRET_ACCESS_KEY", cfg->secret_key, 1);
+	if (s3s_fs("start", cfg) < 0)
+		return fprintf(stderr, "could not start s3s-fs\n"), -1;
+	struct err e = {0};
+	struct s3 *s = s3_new(cfg, &e);
+	int rc = s ? s3_create_bucket(s, &e) : -1;
+	s3_free(s);
+	if (rc < 0)
+		fprintf(stderr, "s3s-fs: %s\n", e.msg);
+	return rc;
+}
+
 int test_server_start(struct config *cfg)
 {
 	struct err e = {0};
@@ -33,6 +58,8 @@ int test_server_start(struct config *cfg)
 		return -1;
 	snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", tmpl);
 	snprintf(cfg->endpoint, sizeof cfg->endpoint, "http://127.0.0.1:%d", test_free_port());
+	if (getenv("LAKEHOUSE_TEST_S3FS"))
+		return start_s3s_fs(cfg);
 	int already;
 	if (storage_start(cfg, &already, &e) < 0)
 		return fprintf(stderr, "storage_start: %s\n", e.msg), -1;
@@ -43,7 +70,10 @@ void test_server_stop(struct config *cfg)
 {
 	struct err e = {0};
 	int was;
-	storage_stop(cfg, &was, &e);
+	if (getenv("LAKEHOUSE_TEST_S3FS"))
+		s3s_fs("stop", cfg);
+	else
+		storage_stop(cfg, &was, &e);
 	char cmd[1200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", cfg->data_dir);
 	if (system(cmd) != 0)

@@ -1,6 +1,7 @@
-/* harness.h - shared test setup: a real versitygw on a free loopback port, in a temp dir.
- * test_server_start() fills cfg (caller-owned) and starts the server through the product's
- * own storage module; test_server_stop() stops it and removes the temp dir. */
+/* harness.h - shared test setup: a real S3 server on a free loopback port, in a temp dir.
+ * test_server_start() fills cfg (caller-owned) and starts versitygw through the product's own
+ * storage module, or s3s-fs (with its bucket) when LAKEHOUSE_TEST_S3FS names its binary: the
+ * compatibility matrix; test_server_stop() stops it and removes the temp dir. */
 #ifndef LAKEHOUSE_TEST_HARNESS_H
 #define LAKEHOUSE_TEST_HARNESS_H
 

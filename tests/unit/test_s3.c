@@ -1,4 +1,5 @@
-/* test_s3.c - the S3 module against a real versitygw on loopback. */
+/* test_s3.c - the S3 module against a real S3 server on loopback (versitygw, or s3s-fs in the
+ * compatibility matrix), and RustFS's reply quirks on recorded replies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -224,6 +225,69 @@ static void test_unreachable_endpoint_is_clear(void **state)
 	s3_free(c);
 }
 
+/* ---- RustFS quirks, on the replies RustFS sends (no server needed) -------------------- */
+
+struct listed {
+	char keys[8][1024];
+	int n, stop_after;
+};
+
+static int collect(const struct s3_object *o, void *ctx)
+{
+	struct listed *s = ctx;
+	if (s->n < 8)
+		snprintf(s->keys[s->n++], sizeof s->keys[0], "%s", o->key);
+	return s->stop_after && s->n >= s->stop_after;
+}
+
+#define CONTENTS(key, size) "<Contents><Key>" key "</Key><Size>" #size "</Size></Contents>"
+static const char rustfs_page1[] =
+	"<ListBucketResult>" CONTENTS("a/", 0) CONTENTS("a/x", 5) CONTENTS("a/x", 5)
+	"<IsTruncated>true</IsTruncated><NextContinuationToken>tok 1</NextContinuationToken>"
+	"</ListBucketResult>";
+/* the duplicate again at the top of the next page, then a marker of a nested "folder" */
+static const char rustfs_page2[] =
+	"<ListBucketResult>" CONTENTS("a/x", 5) CONTENTS("a/y/", 0) CONTENTS("a/y/z", 7)
+	"<IsTruncated>false</IsTruncated></ListBucketResult>";
+
+static void test_listing_skips_rustfs_markers_and_duplicates(void **state)
+{
+	(void)state;
+	struct listed seen = {0};
+	struct s3_list_cursor cur = {0};
+	assert_int_equal(s3_list_parse_page(rustfs_page1, strlen(rustfs_page1), collect, &seen, &cur), 0);
+	assert_string_equal(cur.token, "tok 1");
+	assert_int_equal(s3_list_parse_page(rustfs_page2, strlen(rustfs_page2), collect, &seen, &cur), 0);
+	assert_string_equal(cur.token, ""); /* last page */
+	assert_int_equal(seen.n, 2);
+	assert_string_equal(seen.keys[0], "a/x");
+	assert_string_equal(seen.keys[1], "a/y/z");
+}
+
+static void test_listing_stops_when_asked_and_rejects_non_xml(void **state)
+{
+	(void)state;
+	struct listed seen = {.stop_after = 1};
+	struct s3_list_cursor cur = {0};
+	assert_int_equal(s3_list_parse_page(rustfs_page2, strlen(rustfs_page2), collect, &seen, &cur), 0);
+	assert_int_equal(seen.n, 1);
+	assert_true(cur.stopped);
+	struct s3_list_cursor fresh = {0};
+	assert_int_equal(s3_list_parse_page("not xml", 7, collect, &seen, &fresh), -1);
+	assert_int_equal(s3_list_parse_page("", 0, collect, &seen, &fresh), -1);
+}
+
+static void test_missing_key_replies(void **state)
+{
+	(void)state;
+	assert_true(s3_reply_is_missing_key(404, "NoSuchKey"));
+	assert_true(s3_reply_is_missing_key(404, "HTTPError")); /* HEAD: no body, no code */
+	assert_true(s3_reply_is_missing_key(400, "HTTPError")); /* RustFS's bare 400 */
+	assert_false(s3_reply_is_missing_key(400, "InvalidArgument")); /* a real bad request */
+	assert_false(s3_reply_is_missing_key(403, "HTTPError"));
+	assert_false(s3_reply_is_missing_key(200, ""));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +299,9 @@ int main(void)
 		cmocka_unit_test(test_create_bucket_is_idempotent),
 		cmocka_unit_test(test_wrong_secret_names_code_not_secret),
 		cmocka_unit_test(test_unreachable_endpoint_is_clear),
+		cmocka_unit_test(test_listing_skips_rustfs_markers_and_duplicates),
+		cmocka_unit_test(test_listing_stops_when_asked_and_rejects_non_xml),
+		cmocka_unit_test(test_missing_key_replies),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
