@@ -3,7 +3,8 @@
 -- No secret or path literal lives here: the tool binds them first as DuckDB variables from the
 -- environment / .env (see src/lake.c):
 --   s3_key_id, s3_secret, s3_region, s3_endpoint (host:port, no scheme), s3_use_ssl,
---   bucket, catalog (DuckLake metadata path: a DuckDB file by default)
+--   bucket, catalog (DuckLake metadata path: a DuckDB file by default),
+--   catalog_parameters (options of the metadata database: WAL and a busy timeout for SQLite)
 -- Extensions are loaded from local files: the tool opens DuckDB with extension_directory set
 -- to .deps/duckdb/extensions and autoinstall/autoload off, so nothing is downloaded.
 LOAD httpfs;
@@ -28,7 +29,8 @@ CREATE OR REPLACE SECRET lakehouse_s3 (
 CREATE OR REPLACE SECRET lakehouse_catalog (
     TYPE ducklake,
     METADATA_PATH getvariable('catalog'),
-    DATA_PATH 's3://' || getvariable('bucket') || '/lake/'
+    DATA_PATH 's3://' || getvariable('bucket') || '/lake/',
+    METADATA_PARAMETERS getvariable('catalog_parameters')
 );
 
 ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake;

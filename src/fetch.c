@@ -62,46 +62,68 @@ static int write_file(const char *path, const void *a, size_t alen, const void *
 
 /* ---- frames to images ------------------------------------------------------------------ */
 
+/* One encoder, scaler and buffers per fragment, set up at its first frame (or when the frame
+ * shape changes) and reused: setting them up again for every frame cost more than decoding. */
 struct frame_out {
 	const char *dir, *name, *fmt;
 	int64_t next_frame;
+	AVCodecContext *cc;
+	struct SwsContext *sws;
+	AVFrame *pic;
+	AVPacket *pkt;
+	int width, height, src_format;
 };
+
+static void frame_out_close(struct frame_out *o)
+{
+	sws_freeContext(o->sws);
+	av_packet_free(&o->pkt);
+	av_frame_free(&o->pic);
+	avcodec_free_context(&o->cc);
+	o->sws = NULL;
+}
+
+static int frame_out_open(struct frame_out *o, const AVFrame *fr, struct err *e)
+{
+	int png = strcmp(o->fmt, "png") == 0;
+	frame_out_close(o);
+	const AVCodec *codec = avcodec_find_encoder(png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
+	o->cc = avcodec_alloc_context3(codec);
+	o->pic = av_frame_alloc();
+	o->pkt = av_packet_alloc();
+	if (!codec || !o->cc || !o->pic || !o->pkt)
+		return err_set(e, 0, "cannot set up the %s encoder", o->fmt);
+	o->cc->width = fr->width, o->cc->height = fr->height, o->cc->time_base = (AVRational){1, 25};
+	o->cc->pix_fmt = png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P;
+	o->pic->format = o->cc->pix_fmt, o->pic->width = fr->width, o->pic->height = fr->height;
+	o->sws = sws_getContext(fr->width, fr->height, fr->format, fr->width, fr->height,
+				o->cc->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
+	if (avcodec_open2(o->cc, codec, NULL) < 0 || av_frame_get_buffer(o->pic, 0) < 0 || !o->sws)
+		return err_set(e, 0, "cannot set up the %s encoder", o->fmt);
+	o->width = fr->width, o->height = fr->height, o->src_format = fr->format;
+	return 0;
+}
 
 static int save_frame(void *ctx, const AVFrame *fr, struct err *e)
 {
 	struct frame_out *o = ctx;
-	int png = strcmp(o->fmt, "png") == 0;
-	const AVCodec *codec = avcodec_find_encoder(png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
-	AVCodecContext *cc = avcodec_alloc_context3(codec);
-	AVFrame *rgb = av_frame_alloc();
-	AVPacket *pkt = av_packet_alloc();
-	int rc = -1;
-	cc->width = fr->width, cc->height = fr->height, cc->time_base = (AVRational){1, 25};
-	cc->pix_fmt = png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P;
-	rgb->format = cc->pix_fmt, rgb->width = fr->width, rgb->height = fr->height;
-	struct SwsContext *sws = sws_getContext(fr->width, fr->height, fr->format, fr->width,
-						fr->height, cc->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
-	if (!codec || avcodec_open2(cc, codec, NULL) < 0 || av_frame_get_buffer(rgb, 0) < 0 || !sws) {
-		err_set(e, 0, "cannot set up the %s encoder", o->fmt);
-		goto out;
-	}
-	sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, rgb->data,
-		  rgb->linesize);
-	if (avcodec_send_frame(cc, rgb) < 0 || avcodec_receive_packet(cc, pkt) < 0) {
-		err_set(e, 0, "cannot encode a %s frame", o->fmt);
-		goto out;
-	}
+	if ((!o->sws || fr->width != o->width || fr->height != o->height ||
+	     fr->format != o->src_format) &&
+	    frame_out_open(o, fr, e) < 0)
+		return -1;
+	if (av_frame_make_writable(o->pic) < 0)
+		return err_set(e, 0, "out of memory encoding a %s frame", o->fmt);
+	sws_scale(o->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height,
+		  o->pic->data, o->pic->linesize);
+	if (avcodec_send_frame(o->cc, o->pic) < 0 || avcodec_receive_packet(o->cc, o->pkt) < 0)
+		return err_set(e, 0, "cannot encode a %s frame", o->fmt);
 	char path[4096];
 	/* VisDrone numbers frames from 1: name images as the source frames were named */
 	snprintf(path, sizeof path, "%s/%s_%07lld.%s", o->dir, o->name, (long long)o->next_frame + 1,
 		 o->fmt);
 	o->next_frame++;
-	rc = write_file(path, pkt->data, (size_t)pkt->size, NULL, 0, e);
-out:
-	sws_freeContext(sws);
-	av_packet_free(&pkt);
-	av_frame_free(&rgb);
-	avcodec_free_context(&cc);
+	int rc = write_file(path, o->pkt->data, (size_t)o->pkt->size, NULL, 0, e);
+	av_packet_unref(o->pkt);
 	return rc;
 }
 
@@ -129,10 +151,12 @@ static int fetch_item(struct job *j, struct s3 *s, struct item *it, struct err *
 		if (rc == 0 && j->rq->frames) {
 			char seq[1100];
 			snprintf(seq, sizeof seq, "%.*s", (int)strcspn(it->name, "#"), it->name);
-			struct frame_out o = {j->rq->out_dir, seq, j->rq->frames, it->start_frame};
+			struct frame_out o = {.dir = j->rq->out_dir, .name = seq, .fmt = j->rq->frames,
+						.next_frame = it->start_frame};
 			int64_t frames = 0;
 			rc = video_decode(c->init.data, c->init.len, b.data, b.len, save_frame, &o,
 					  &frames, e);
+			frame_out_close(&o);
 			if (rc < 0)
 				err_wrap(e, "decoding %s", path);
 			pthread_mutex_lock(&j->lock);

@@ -330,9 +330,23 @@ static int bind_settings(struct lake *l, struct err *e)
 	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
 			  NULL, 0, e) < 0)
 		return -1;
-	/* A SQLite catalog needs its scanner; loaded only then (it is 35 MB to verify). */
-	return strncmp(c->catalog, "sqlite:", 7) == 0 ? query_discard(l, "LOAD sqlite_scanner", NULL, 0, e)
-						      : 0;
+	if (strncmp(c->catalog, "sqlite:", 7) != 0)
+		return query_discard(l, "SET VARIABLE catalog_parameters = MAP {}::MAP(VARCHAR, VARCHAR)",
+				     NULL, 0, e);
+	/* A SQLite catalog needs its scanner (loaded only then: it is 35 MB to verify). WAL lets
+	 * readers and the writer of the moment proceed side by side (in the default rollback
+	 * journal a steady stream of readers starved writers into "database is locked"), and a
+	 * writer waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT instead of failing at once. */
+	char busy_ms[32];
+	snprintf(busy_ms, sizeof busy_ms, "%ld", atol(c->lock_timeout) * 1000);
+	const char *p[] = {busy_ms};
+	return query_discard(l, "LOAD sqlite_scanner", NULL, 0, e) < 0 ||
+			       query_discard(l,
+					     "SET VARIABLE catalog_parameters = MAP {'JOURNAL_MODE': "
+					     "'WAL', 'BUSY_TIMEOUT': $1::VARCHAR}",
+					     p, 1, e) < 0
+		       ? -1
+		       : 0;
 }
 
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)

@@ -12,9 +12,19 @@ struct job {
 	struct job *next;
 	char *key;
 	char sha256[65]; /* "" when unknown */
+	const void *data; /* borrowed from the caller until release(release_ctx) */
 	size_t len;
-	unsigned char data[];
+	void (*release)(void *ctx);
+	void *release_ctx;
 };
+
+static void job_free(struct job *j)
+{
+	if (j->release)
+		j->release(j->release_ctx);
+	free(j->key);
+	free(j);
+}
 
 struct uploader {
 	const struct config *cfg;
@@ -60,8 +70,7 @@ static void *worker(void *arg)
 			u->stats.objects++, u->stats.bytes += (int64_t)j->len;
 		pthread_cond_broadcast(&u->has_room);
 		pthread_mutex_unlock(&u->lock);
-		free(j->key);
-		free(j);
+		job_free(j);
 	}
 	s3_free(s);
 	return NULL;
@@ -94,17 +103,19 @@ struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_
 }
 
 int uploader_put(struct uploader *u, const char *key, const void *data, size_t len,
-		 const char *sha256_hex, struct err *e)
+		 const char *sha256_hex, void (*release)(void *ctx), void *release_ctx,
+		 struct err *e)
 {
-	struct job *j = malloc(sizeof *j + len);
+	struct job *j = malloc(sizeof *j);
 	if (!j || !(j->key = strdup(key))) {
 		free(j);
+		if (release)
+			release(release_ctx);
 		return err_set(e, 0, "out of memory queueing %s", key);
 	}
-	j->next = NULL;
-	j->len = len;
+	*j = (struct job){.key = j->key, .data = data, .len = len, .release = release,
+			  .release_ctx = release_ctx};
 	snprintf(j->sha256, sizeof j->sha256, "%s", sha256_hex ? sha256_hex : "");
-	memcpy(j->data, data, len);
 	pthread_mutex_lock(&u->lock);
 	/* Wait for room, but always admit one job so a blob larger than the cap still moves. */
 	while (!u->failure.code && u->inflight > 0 && u->inflight + len > u->max_inflight)
@@ -112,8 +123,7 @@ int uploader_put(struct uploader *u, const char *key, const void *data, size_t l
 	if (u->failure.code) {
 		*e = u->failure;
 		pthread_mutex_unlock(&u->lock);
-		free(j->key);
-		free(j);
+		job_free(j);
 		return -1;
 	}
 	u->inflight += len;
@@ -147,8 +157,7 @@ int uploader_finish(struct uploader *u, struct upload_stats *stats, struct err *
 		*stats = u->stats;
 	for (struct job *j = u->head, *next; j; j = next) { /* left behind after a failure */
 		next = j->next;
-		free(j->key);
-		free(j);
+		job_free(j);
 	}
 	pthread_cond_destroy(&u->has_work);
 	pthread_cond_destroy(&u->has_room);
