@@ -340,13 +340,12 @@ static int bind_settings(struct lake *l, struct err *e)
 	char busy_ms[32];
 	snprintf(busy_ms, sizeof busy_ms, "%ld", atol(c->lock_timeout) * 1000);
 	const char *p[] = {busy_ms};
-	return query_discard(l, "LOAD sqlite_scanner", NULL, 0, e) < 0 ||
-			       query_discard(l,
-					     "SET VARIABLE catalog_parameters = MAP {'JOURNAL_MODE': "
-					     "'WAL', 'BUSY_TIMEOUT': $1::VARCHAR}",
-					     p, 1, e) < 0
-		       ? -1
-		       : 0;
+	if (query_discard(l, "LOAD sqlite_scanner", NULL, 0, e) < 0)
+		return -1;
+	return query_discard(l,
+			     "SET VARIABLE catalog_parameters = "
+			     "MAP {'JOURNAL_MODE': 'WAL', 'BUSY_TIMEOUT': $1::VARCHAR}",
+			     p, 1, e);
 }
 
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)
