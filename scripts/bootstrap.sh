@@ -2,6 +2,7 @@
 # Installs everything lakehouse needs on a fresh Debian machine, idempotently:
 #   1. Debian packages (toolchain, libcurl, jansson, libxml2, OpenSSL, FFmpeg, cmocka)
 #   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs + sqlite_scanner
+#      + postgres_scanner
 #      extensions (PyPI wheels, unpacked; Python is not needed at run time)
 #   3. the embedded S3 server (versitygw, built from the Go module proxy)
 #   4. with --test-tools: a Python venv for the test-only tools (tests/requirements.txt) and
@@ -32,6 +33,8 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
   libcurl4-openssl-dev libjansson-dev libxml2-dev libssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
+# test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
+[ "${1:-}" != "--test-tools" ] || APT_PACKAGES+=(postgresql)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -83,7 +86,7 @@ if ! stamp_ok duckdb-header; then
   stamp_set duckdb-header
 fi
 
-for ext in ducklake httpfs sqlite_scanner; do # sqlite_scanner: DuckLake on a SQLite catalog
+for ext in ducklake httpfs sqlite_scanner postgres_scanner; do # *_scanner: SQLite/PostgreSQL catalogs
   if ! stamp_ok "ext-$ext"; then
     spec=$(lock_field "ext-$ext" 3)
     log "fetching $spec (PyPI wheel)"
@@ -145,7 +148,8 @@ fi
   echo "# SHA-256 of the installed third-party files (see scripts/deps.lock for the fetched archives)"
   for f in "$DUCK/lib/libduckdb.so" "$DUCK/include/duckdb.h" "$EXTDIR/ducklake.duckdb_extension" \
            "$EXTDIR/httpfs.duckdb_extension" \
-           "$EXTDIR/sqlite_scanner.duckdb_extension" "$DEPS/bin/versitygw" "$DEPS/bin/s3s-fs"; do
+           "$EXTDIR/sqlite_scanner.duckdb_extension" "$EXTDIR/postgres_scanner.duckdb_extension" \
+           "$DEPS/bin/versitygw" "$DEPS/bin/s3s-fs"; do
     [ -f "$f" ] || continue
     printf '%s  %s\n' "$(sha_of "$f")" "${f#$ROOT/}"
   done

@@ -228,6 +228,11 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 				       "invalid bucket name '%s' (LAKEHOUSE_BUCKET): use lower-case "
 				       "letters, digits, '-' and '.'",
 				       cfg->bucket);
+	/* The catalog string appears in messages and output: a password in it would leak. */
+	if (strncmp(cfg->catalog, "postgres:", 9) == 0 && strstr(cfg->catalog, "password"))
+		return err_set(e, EXIT_USAGE,
+			       "LAKEHOUSE_CATALOG carries a password: remove it and set PGPASSWORD or "
+			       "put it in ~/.pgpass (chmod 600); the catalog string is shown in messages");
 	char host[256];
 	int port, tls;
 	return config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e);

@@ -330,6 +330,11 @@ static int bind_settings(struct lake *l, struct err *e)
 	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
 			  NULL, 0, e) < 0)
 		return -1;
+	/* A PostgreSQL catalog: the connection string names host, port, database and user; the
+	 * password stays with libpq (PGPASSWORD or ~/.pgpass), out of the string and of the lake. */
+	if (strncmp(c->catalog, "postgres:", 9) == 0 &&
+	    query_discard(l, "LOAD postgres_scanner", NULL, 0, e) < 0)
+		return -1;
 	if (strncmp(c->catalog, "sqlite:", 7) != 0)
 		return query_discard(l, "SET VARIABLE catalog_parameters = MAP {}::MAP(VARCHAR, VARCHAR)",
 				     NULL, 0, e);
@@ -385,6 +390,12 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 				       cfg->catalog, cfg->lock_timeout);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
+		if (strncmp(cfg->catalog, "postgres:", 9) == 0 && strstr(e->msg, "password"))
+			return err_set(e, EXIT_REMOTE,
+				       "PostgreSQL refused the catalog's user (%.1200s): set PGPASSWORD "
+				       "or put the password in ~/.pgpass (chmod 600), never in "
+				       "LAKEHOUSE_CATALOG",
+				       cfg->catalog);
 		return -1;
 	}
 	/* DuckDB's own S3 requests (Parquet of the tables) stall out like ours do. */
@@ -398,6 +409,8 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	/* The catalog names every object and its layout: owner-only, like the secrets in .env. */
 	if (catalog_is_file(cfg->catalog))
 		chmod(cfg->catalog, 0600);
+	else if (strncmp(cfg->catalog, "sqlite:", 7) == 0) /* SQLite gives its -wal the same mode */
+		chmod(cfg->catalog + 7, 0600);
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
 	*out = l;

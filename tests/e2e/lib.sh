@@ -69,6 +69,7 @@ wait_port() {
 
 cleanup() {
   [ -z "${PROXY_PID:-}" ] || kill "$PROXY_PID" 2>/dev/null
+  [ -z "${PG_DIR:-}" ] || { bash "$E2E_DIR/../tools/pg_server.sh" stop "$PG_DIR"; rm -rf "$PG_DIR"; }
   [ -z "${HUB_PID:-}" ] || kill "$HUB_PID" 2>/dev/null
   stop_storage >/dev/null 2>&1
   rm -rf "$WORK" "$FIXTURES"
@@ -102,19 +103,20 @@ make_parquet() {
   [ "$RC" -eq 0 ] || { echo "fixture generation failed: $ERR" >&2; exit 1; }
 }
 
-# Secrets: neither the S3 secret nor any Hub token the test used appears in any output, in any
-# file the run left (catalog, staging, server data; binary files included) or in the repo; the
-# catalog is owner-only.
+# Secrets: neither the S3 secret nor any Hub token or PostgreSQL password the test used
+# appears in any output, in any file the run left (catalog, staging, server data; binary files
+# included) or in the repo; the catalog is owner-only.
 check_secrets() {
   local repo leaks=""
   repo=$(cd "$E2E_DIR/../.." && pwd)
-  for s in "$AWS_SECRET_ACCESS_KEY" $(cat "$FIXTURES/hub-tokens" 2>/dev/null); do
+  for s in "$AWS_SECRET_ACCESS_KEY" $(cat "$FIXTURES/hub-tokens" "$FIXTURES/canaries" 2>/dev/null); do
     leaks+=$(grep -rlaF -- "$s" "$WORK" "$FIXTURES/all-output.log" 2>/dev/null)
     leaks+=$(grep -rlIF --exclude-dir=.git --exclude-dir=.deps --exclude-dir='build*' -- "$s" "$repo" 2>/dev/null)
   done
-  check "no secret in any output or file (S3 secret and Hub tokens as canaries)" [ -z "$leaks" ]
+  check "no secret in any output or file (S3 secret, Hub tokens, PostgreSQL password as canaries)" [ -z "$leaks" ]
   [ -z "$leaks" ] || echo "     leaked into: $leaks"
   local catalog=${LAKEHOUSE_CATALOG:-$WORK/metadata.ducklake}
+  catalog=${catalog#sqlite:}
   [ ! -f "$catalog" ] || check "the catalog file is owner-only (600)" [ "$(stat -c %a "$catalog")" = 600 ]
 }
 
@@ -122,6 +124,16 @@ finish() {
   check_secrets
   printf '%d passed, %d failed\n' "$PASSED" "$FAILED"
   [ "$FAILED" -eq 0 ]
+}
+
+# start_pg: a throw-away PostgreSQL server on a free port with a canary password (exported as
+# PGPASSWORD, where libpq finds it); sets PG_CATALOG to the lake's catalog string for it.
+start_pg() {
+  PG_DIR=$(mktemp -d /tmp/lakehouse-pg-XXXXXX) # outside $WORK: the postgres user must reach it
+  export PGPASSWORD="canary-pg-$(od -An -N8 -tx8 /dev/urandom | tr -d ' ')"
+  echo "$PGPASSWORD" >>"$FIXTURES/canaries"
+  PG_CATALOG=$(bash "$E2E_DIR/../tools/pg_server.sh" start "$PG_DIR" "$(free_port)") ||
+    { echo "could not start PostgreSQL" >&2; exit 1; }
 }
 
 # start_hub ROOT [EMULATOR ARGS...]: the Hub emulator with a CDN on 127.0.0.2; sets HUB,

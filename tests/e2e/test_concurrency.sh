@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Two or more clients at once. DuckDB-file catalog: one process at a time; a second one waits
-# up to LAKEHOUSE_LOCK_TIMEOUT, then "lake busy" (exit 4). SQLite catalog (DuckLake over
-# sqlite_scanner): 4 writers appending to one table lose no row (commit conflicts are retried),
-# and readers during writes see whole snapshots only.
+# up to LAKEHOUSE_LOCK_TIMEOUT, then "lake busy" (exit 4). SQLite and PostgreSQL catalogs:
+# 4 writers appending to one table lose no row (commit conflicts are retried), and readers
+# during writes see whole snapshots only.
 . "$(dirname "$0")/lib.sh"
 start_storage
 lh init
@@ -20,12 +20,7 @@ wait "$busy"
 check "only the patient writer's table exists, once" \
   eval '[ "$("$LAKEHOUSE_BIN" sql --csv "SELECT count(*) FROM raw.late" | tail -n1)" = 1 ]'
 
-# ---- SQLite catalog: concurrent writers and readers ----
-export LAKEHOUSE_CATALOG=sqlite:$WORK/catalog.sqlite LAKEHOUSE_BUCKET=sqlite-lake
-export LAKEHOUSE_LOCK_TIMEOUT=120 # writers queue for the SQLite lock; a loaded CI machine is slow
-lh init
-check "a SQLite catalog works (sqlite_scanner from the bootstrap)" eval '[ $RC -eq 0 ] && contains "$OUT" "sqlite:"'
-lh sql "CREATE TABLE raw.t (writer INTEGER, i INTEGER); CREATE TABLE raw.a (i INTEGER); CREATE TABLE raw.b (i INTEGER)" -m "tables"
+# ---- database catalogs: concurrent writers and readers ----
 writer() {
   for i in $(seq 10); do
     "$LAKEHOUSE_BIN" sql -m "writer $1 append $i" "INSERT INTO raw.t SELECT $1, range FROM range(50)" >/dev/null 2>>"$FIXTURES/writer$1.err" ||
@@ -44,19 +39,46 @@ reader() {
       tail -n +2 >>"$FIXTURES/reads"
   done
 }
-: >"$FIXTURES/failures"; : >"$FIXTURES/reads"
-reader & rpid=$!
-writer 1 & writer 2 & writer 3 & writer 4 & pair_writer & 
-wait %2 %3 %4 %5 %6
-touch "$FIXTURES/stop"; wait "$rpid"
-check "4 concurrent writers x 10 appends x 50 rows: all 2000 rows, none failed" \
-  eval '[ ! -s "$FIXTURES/failures" ] && [ "$("$LAKEHOUSE_BIN" sql --csv "SELECT count(*) FROM raw.t" | tail -n1)" = 2000 ]'
-per_writer=$("$LAKEHOUSE_BIN" sql --csv "SELECT writer, count(*) FROM raw.t GROUP BY writer ORDER BY writer" | tail -n +2 | tr '\n' ' ')
-check "each writer's 500 rows are there ($per_writer)" [ "$per_writer" = "1,500 2,500 3,500 4,500 " ]
-reads=$(wc -l <"$FIXTURES/reads")
-check "readers during the writes ($reads reads) saw whole snapshots only (a = b, multiples of 10)" \
-  eval '[ "$reads" -gt 0 ] && awk -F, "\$1 != \$2 || \$1 % 10 != 0 { bad = 1 } END { exit bad }" "$FIXTURES/reads"'
-check "one snapshot per commit (4 x 10 + 12 + tables + init)" \
-  eval '[ "$("$LAKEHOUSE_BIN" sql --csv "SELECT count(*) FROM lake.snapshots() WHERE commit_message LIKE '"'"'writer %'"'"' OR commit_message LIKE '"'"'pair %'"'"'" | tail -n1)" = 52 ]'
-[ ! -s "$FIXTURES/failures" ] || { cat "$FIXTURES/failures"; head -5 "$FIXTURES"/*.err; }
+# concurrent_clients NAME: 4 writers x 10 appends, a pair writer and a reader on the lake that
+# LAKEHOUSE_CATALOG names, then the checks.
+concurrent_clients() {
+  local name=$1
+  lh init
+  check "a $name catalog works" eval '[ $RC -eq 0 ] && contains "$OUT" "lake ready"'
+  lh sql "CREATE TABLE raw.t (writer INTEGER, i INTEGER); CREATE TABLE raw.a (i INTEGER); CREATE TABLE raw.b (i INTEGER)" -m "tables"
+  rm -f "$FIXTURES/stop" "$FIXTURES"/*.err; : >"$FIXTURES/failures"; : >"$FIXTURES/reads"
+  reader & local rpid=$!
+  local pids=()
+  for w in 1 2 3 4; do writer "$w" & pids+=($!); done
+  pair_writer & pids+=($!)
+  wait "${pids[@]}"
+  touch "$FIXTURES/stop"; wait "$rpid"
+  check "$name: 4 concurrent writers x 10 appends x 50 rows: all 2000 rows, none failed" \
+    eval '[ ! -s "$FIXTURES/failures" ] && [ "$("$LAKEHOUSE_BIN" sql --csv "SELECT count(*) FROM raw.t" | tail -n1)" = 2000 ]'
+  local per_writer
+  per_writer=$("$LAKEHOUSE_BIN" sql --csv "SELECT writer, count(*) FROM raw.t GROUP BY writer ORDER BY writer" | tail -n +2 | tr '\n' ' ')
+  check "$name: each writer's 500 rows are there ($per_writer)" [ "$per_writer" = "1,500 2,500 3,500 4,500 " ]
+  local reads; reads=$(wc -l <"$FIXTURES/reads")
+  check "$name: readers during the writes ($reads reads) saw whole snapshots only (a = b, multiples of 10)" \
+    eval '[ "$reads" -gt 0 ] && awk -F, "\$1 != \$2 || \$1 % 10 != 0 { bad = 1 } END { exit bad }" "$FIXTURES/reads"'
+  check "$name: one snapshot per commit (4 x 10 + 12)" \
+    eval '[ "$("$LAKEHOUSE_BIN" sql --csv "SELECT count(*) FROM lake.snapshots() WHERE commit_message LIKE '"'"'writer %'"'"' OR commit_message LIKE '"'"'pair %'"'"'" | tail -n1)" = 52 ]'
+  [ ! -s "$FIXTURES/failures" ] || { cat "$FIXTURES/failures"; head -5 "$FIXTURES"/*.err; }
+}
+
+export LAKEHOUSE_LOCK_TIMEOUT=120 # writers queue for the catalog's lock; a loaded CI machine is slow
+
+# SQLite (DuckLake over sqlite_scanner, WAL)
+export LAKEHOUSE_CATALOG=sqlite:$WORK/catalog.sqlite LAKEHOUSE_BUCKET=sqlite-lake
+concurrent_clients SQLite
+
+# PostgreSQL (DuckLake over postgres_scanner): the catalog for many clients
+start_pg
+export LAKEHOUSE_CATALOG=$PG_CATALOG LAKEHOUSE_BUCKET=pg-lake
+password=$PGPASSWORD; unset PGPASSWORD
+lh init
+check "PostgreSQL without a password: exit 3, says to set PGPASSWORD or ~/.pgpass" \
+  eval '[ $RC -eq 3 ] && contains "$ERR" "PGPASSWORD" && contains "$ERR" ".pgpass"'
+export PGPASSWORD=$password
+concurrent_clients PostgreSQL
 finish

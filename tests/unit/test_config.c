@@ -115,6 +115,16 @@ static void test_bad_values_are_rejected_with_the_line(void **state)
 	setenv("LAKEHOUSE_BUCKET", "Bad_Bucket", 1);
 	assert_int_equal(config_load(&c, dotenv, &e), -1);
 	assert_non_null(strstr(e.msg, "bucket"));
+
+	/* a PostgreSQL password in the catalog string would be shown in messages */
+	unsetenv("LAKEHOUSE_BUCKET");
+	setenv("LAKEHOUSE_CATALOG", "postgres:dbname=lake host=db user=u password=Sekr1tPw", 1);
+	assert_int_equal(config_load(&c, dotenv, &e), -1);
+	assert_int_equal(e.code, EXIT_USAGE);
+	assert_non_null(strstr(e.msg, "PGPASSWORD"));
+	assert_null(strstr(e.msg, "Sekr1tPw"));
+	setenv("LAKEHOUSE_CATALOG", "postgres:dbname=lake host=db user=u", 1);
+	assert_int_equal(config_load(&c, dotenv, &e), 0);
 }
 
 static void test_identifiers(void **state)
