@@ -238,6 +238,12 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	return config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e);
 }
 
+long config_s3_timeout_s(const struct config *cfg)
+{
+	long s = atol(cfg->s3_timeout);
+	return s > 0 ? s : 60L;
+}
+
 int config_endpoint_parts(const struct config *cfg, char *host, size_t hostlen, int *port,
 			  int *use_tls, struct err *e)
 {

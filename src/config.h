@@ -24,9 +24,9 @@ struct config {
 	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */
 	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
 	char duckdb_threads[16], duckdb_memory[32]; /* DuckDB settings; "" = DuckDB's default */
-	char lock_timeout[16];
+	char lock_timeout[16]; /* seconds to wait for a catalog another process holds */
 	char s3_timeout[16];   /* seconds an S3 request may stall (no byte moving) before it fails */
-	int dotenv_open_mode; /* permission bits of a .env others may read (it holds secrets), else 0 */ /* seconds to wait for a DuckDB-file catalog another process holds */
+	int dotenv_open_mode;  /* permission bits of a .env others may read (it holds secrets), else 0 */
 };
 
 /* Fills cfg from the environment, ./.env (dotenv_path, NULL for "./.env") and defaults.
@@ -35,6 +35,9 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e);
 
 /* Checks .env text (n bytes) as config_load would read it: 0, or -1 naming the bad line. */
 int config_check_dotenv(const char *text, size_t n, struct err *e);
+
+/* LAKEHOUSE_S3_TIMEOUT in seconds: 60 when it is not a positive number. */
+long config_s3_timeout_s(const struct config *cfg);
 
 /* Splits cfg->endpoint into host ("127.0.0.1"), port and TLS use. Returns 0 or -1. */
 int config_endpoint_parts(const struct config *cfg, char *host, size_t hostlen, int *port,

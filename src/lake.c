@@ -268,11 +268,16 @@ static int check_storage(const struct config *cfg, enum lake_mode mode, struct e
 	return rc;
 }
 
-/* A catalog given as a plain path is a DuckDB file; "postgres:..." etc. are remote. */
-static int catalog_is_file(const char *catalog)
+enum catalog_kind { CATALOG_DUCKDB_FILE, CATALOG_SQLITE, CATALOG_POSTGRES, CATALOG_MYSQL };
+
+/* A catalog given as a plain path is a DuckDB file; "sqlite:PATH", "postgres:CONNINFO" and
+ * "mysql:..." are databases DuckLake reaches through a scanner extension. */
+static enum catalog_kind catalog_kind(const char *catalog)
 {
-	return strncmp(catalog, "postgres:", 9) != 0 && strncmp(catalog, "sqlite:", 7) != 0 &&
-	       strncmp(catalog, "mysql:", 6) != 0;
+	return strncmp(catalog, "sqlite:", 7) == 0     ? CATALOG_SQLITE
+	       : strncmp(catalog, "postgres:", 9) == 0 ? CATALOG_POSTGRES
+	       : strncmp(catalog, "mysql:", 6) == 0    ? CATALOG_MYSQL
+						       : CATALOG_DUCKDB_FILE;
 }
 
 static int open_engine(struct lake *l, struct err *e)
@@ -332,10 +337,10 @@ static int bind_settings(struct lake *l, struct err *e)
 		return -1;
 	/* A PostgreSQL catalog: the connection string names host, port, database and user; the
 	 * password stays with libpq (PGPASSWORD or ~/.pgpass), out of the string and of the lake. */
-	if (strncmp(c->catalog, "postgres:", 9) == 0 &&
-	    query_discard(l, "LOAD postgres_scanner", NULL, 0, e) < 0)
+	enum catalog_kind kind = catalog_kind(c->catalog);
+	if (kind == CATALOG_POSTGRES && query_discard(l, "LOAD postgres_scanner", NULL, 0, e) < 0)
 		return -1;
-	if (strncmp(c->catalog, "sqlite:", 7) != 0)
+	if (kind != CATALOG_SQLITE)
 		return query_discard(l, "SET VARIABLE catalog_parameters = MAP {}::MAP(VARCHAR, VARCHAR)",
 				     NULL, 0, e);
 	/* A SQLite catalog needs its scanner (loaded only then: it is 35 MB to verify). WAL lets
@@ -357,7 +362,8 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 {
 	*out = NULL;
 	struct stat st;
-	if (mode == LAKE_EXISTING && catalog_is_file(cfg->catalog) && stat(cfg->catalog, &st) != 0)
+	if (mode == LAKE_EXISTING && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
+	    stat(cfg->catalog, &st) != 0)
 		return err_set(e, 0,
 			       "no lake catalog at '%s'; run 'lakehouse init' first (or set "
 			       "LAKEHOUSE_CATALOG)",
@@ -390,7 +396,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 				       cfg->catalog, cfg->lock_timeout);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
-		if (strncmp(cfg->catalog, "postgres:", 9) == 0 && strstr(e->msg, "password"))
+		if (catalog_kind(cfg->catalog) == CATALOG_POSTGRES && strstr(e->msg, "password"))
 			return err_set(e, EXIT_REMOTE,
 				       "PostgreSQL refused the catalog's user (%.1200s): set PGPASSWORD "
 				       "or put the password in ~/.pgpass (chmod 600), never in "
@@ -400,16 +406,15 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	}
 	/* DuckDB's own S3 requests (Parquet of the tables) stall out like ours do. */
 	char timeout_sql[64];
-	long stall = atol(cfg->s3_timeout);
-	snprintf(timeout_sql, sizeof timeout_sql, "SET http_timeout = %ld", stall > 0 ? stall : 60L);
+	snprintf(timeout_sql, sizeof timeout_sql, "SET http_timeout = %ld", config_s3_timeout_s(cfg));
 	if (query_discard(l, timeout_sql, NULL, 0, e) < 0) {
 		lake_close(l);
 		return -1;
 	}
 	/* The catalog names every object and its layout: owner-only, like the secrets in .env. */
-	if (catalog_is_file(cfg->catalog))
+	if (catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE)
 		chmod(cfg->catalog, 0600);
-	else if (strncmp(cfg->catalog, "sqlite:", 7) == 0) /* SQLite gives its -wal the same mode */
+	else if (catalog_kind(cfg->catalog) == CATALOG_SQLITE) /* its -wal gets the same mode */
 		chmod(cfg->catalog + 7, 0600);
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);

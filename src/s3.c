@@ -231,9 +231,8 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-	long stall = atol(s->cfg->s3_timeout); /* no byte moving for that long: give up */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, stall > 0 ? stall : 60L);
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); /* no byte moving for that long: give up */
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, config_s3_timeout_s(s->cfg));
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (strcmp(rq->method, "HEAD") == 0)
