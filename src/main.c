@@ -10,9 +10,9 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
-#include "config.h"
-#include "err.h"
-#include "lake.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "lake/lake.h"
 
 #ifndef LAKEHOUSE_VERSION
 #define LAKEHOUSE_VERSION "0.1.0"

@@ -7,9 +7,9 @@
 #ifndef LAKEHOUSE_CMD_H
 #define LAKEHOUSE_CMD_H
 
-#include "../config.h"
-#include "../err.h"
-#include "../output.h"
+#include "core/config.h"
+#include "core/err.h"
+#include "core/output.h"
 
 typedef int (*cmd_fn)(int argc, char **argv, const struct config *cfg, struct err *e);
 

@@ -5,9 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../buf.h"
-#include "../lake.h"
-#include "cmd.h"
+#include "core/buf.h"
+#include "lake/lake.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse diff SCHEMA.TABLE A B [--sample N] [--json]\n\n"

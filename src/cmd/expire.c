@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lake.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse expire (--keep N | --older-than INTERVAL) [--yes] [--json]\n\n"

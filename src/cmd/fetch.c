@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../fetch.h"
-#include "cmd.h"
+#include "media/fetch.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse fetch --sql QUERY --out DIR [--frames png|jpg] [--dry-run] [--threads N]\n\n"

@@ -11,10 +11,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "../buf.h"
-#include "../lake.h"
-#include "../s3.h"
-#include "cmd.h"
+#include "core/buf.h"
+#include "lake/lake.h"
+#include "store/s3.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse gc [--yes] [--min-age SECONDS] [--json]\n\n"

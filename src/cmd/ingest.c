@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../ingest.h"
-#include "../source.h"
-#include "../visdrone.h"
-#include "cmd.h"
+#include "ingest/ingest.h"
+#include "ingest/source.h"
+#include "ingest/visdrone.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"

@@ -6,8 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../lake.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse init\n\n"

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../lake.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse land [-m MESSAGE] [--format parquet|csv|jsonl] [SCHEMA.]NAME FILE\n\n"

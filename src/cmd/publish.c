@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../publish.h"
-#include "cmd.h"
+#include "hub/publish.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse publish SCHEMA.TABLE --repo OWNER/NAME [--version N] [--private]\n"

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lake.h"
-#include "../transform.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "lake/transform.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse query NAME [--json | --csv]\n\n"

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../s3.h"
-#include "cmd.h"
+#include "store/s3.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse reset --yes\n\n"

@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../lake.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse show SCHEMA.TABLE [--version N | --time TIMESTAMP] [--limit N]\n"

@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "../lake.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse snapshots [--json | --csv] [--last N]\n\n"

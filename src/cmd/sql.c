@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../buf.h"
-#include "../lake.h"
-#include "../fsutil.h"
-#include "cmd.h"
+#include "core/buf.h"
+#include "lake/lake.h"
+#include "core/fsutil.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse sql [--json | --csv] [-m MESSAGE] (QUERY | -f FILE.sql)\n\n"

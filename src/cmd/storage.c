@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../s3.h"
-#include "../storage.h"
-#include "cmd.h"
+#include "store/s3.h"
+#include "store/server.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse storage start | stop | status [--json] | ls [--json|--csv] [PREFIX]\n"
@@ -130,7 +130,7 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 	if (reachable && s3_bucket_exists(s, &exists, &problem) == 0 && exists)
 		listed = s3_list(s, "", on_object, &t, &problem) == 0;
 	s3_free(s);
-	pid_t pid = storage_pid(cfg);
+	pid_t pid = server_pid(cfg);
 	if (fmt == OUTPUT_JSON) {
 		json_t *j = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s}", "endpoint",
 				      cfg->endpoint, "reachable", reachable, "bucket", cfg->bucket,
@@ -206,7 +206,7 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		return do_status(cfg, fmt, e);
 	int flag;
 	if (strcmp(action, "start") == 0) {
-		if (storage_start(cfg, &flag, e) < 0)
+		if (server_start(cfg, &flag, e) < 0)
 			return -1;
 		printf("%s at %s (bucket %s, data in %s)\n",
 		       flag ? "embedded S3 server already running" : "embedded S3 server started",
@@ -214,7 +214,7 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		return 0;
 	}
 	if (strcmp(action, "stop") == 0) {
-		if (storage_stop(cfg, &flag, e) < 0)
+		if (server_stop(cfg, &flag, e) < 0)
 			return -1;
 		printf("%s\n", flag ? "embedded S3 server stopped" : "embedded S3 server was not running");
 		return 0;

@@ -10,9 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "../lake.h"
-#include "../s3.h"
-#include "cmd.h"
+#include "lake/lake.h"
+#include "store/s3.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse trace SCHEMA.TABLE [--snapshot N] [--json]\n\n"

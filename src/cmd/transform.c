@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../transform.h"
-#include "cmd.h"
+#include "lake/transform.h"
+#include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse transform silver|gold|all [-m MESSAGE]\n\n"

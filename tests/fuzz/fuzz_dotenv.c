@@ -1,5 +1,5 @@
 /* Fuzz target: the .env parser (config_check_dotenv). */
-#include "../../src/config.h"
+#include "core/config.h"
 #include "fuzz.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

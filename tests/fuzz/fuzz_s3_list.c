@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/s3.h"
+#include "store/s3.h"
 #include "fuzz.h"
 
 struct seen {

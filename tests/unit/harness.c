@@ -8,8 +8,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "s3.h"
-#include "storage.h"
+#include "store/s3.h"
+#include "store/server.h"
 
 int test_free_port(void)
 {
@@ -61,8 +61,8 @@ int test_server_start(struct config *cfg)
 	if (getenv("LAKEHOUSE_TEST_S3FS"))
 		return start_s3s_fs(cfg);
 	int already;
-	if (storage_start(cfg, &already, &e) < 0)
-		return fprintf(stderr, "storage_start: %s\n", e.msg), -1;
+	if (server_start(cfg, &already, &e) < 0)
+		return fprintf(stderr, "server_start: %s\n", e.msg), -1;
 	return 0;
 }
 
@@ -73,7 +73,7 @@ void test_server_stop(struct config *cfg)
 	if (getenv("LAKEHOUSE_TEST_S3FS"))
 		s3s_fs("stop", cfg);
 	else
-		storage_stop(cfg, &was, &e);
+		server_stop(cfg, &was, &e);
 	char cmd[1200];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", cfg->data_dir);
 	if (system(cmd) != 0)

@@ -5,7 +5,7 @@
 #ifndef LAKEHOUSE_TEST_HARNESS_H
 #define LAKEHOUSE_TEST_HARNESS_H
 
-#include "config.h"
+#include "core/config.h"
 
 int test_free_port(void);
 int test_server_start(struct config *cfg);

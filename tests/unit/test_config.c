@@ -9,8 +9,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "config.h"
-#include "lake.h"
+#include "core/config.h"
+#include "lake/lake.h"
 
 static const char *const managed[] = {
 	"AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL", "S3_ENDPOINT", "AWS_ACCESS_KEY_ID",

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "media.h"
-#include "source.h"
+#include "media/media.h"
+#include "ingest/source.h"
 
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0xFF, 0xD9};
 

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "output.h"
+#include "core/output.h"
 
 static char *render(const char *sql, enum output_format fmt)
 {

@@ -11,7 +11,7 @@
 #include <cmocka.h>
 
 #include "harness.h"
-#include "s3.h"
+#include "store/s3.h"
 
 static struct config cfg;
 static struct s3 *client;

@@ -9,7 +9,7 @@
 #include <cmocka.h>
 #include <libavutil/frame.h>
 
-#include "video.h"
+#include "media/video.h"
 
 struct synth {
 	int n, next, w, h, odd_size_at;

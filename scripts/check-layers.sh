@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Checks that src/ keeps its planes: a file may include headers of its own plane and of the
+# planes below it, never of a plane above (the order is the architecture, README "How the code
+# is laid out"). Exit 1 and one line per offending #include.
+set -euo pipefail
+cd "$(dirname "$0")/../src"
+planes=(core store lake media hub ingest cmd) # lowest first; main.c sits above them all
+rank() {
+	local i
+	for i in "${!planes[@]}"; do [[ ${planes[$i]} == "$1" ]] && { echo "$i"; return; }; done
+	echo -1
+}
+bad=0
+while IFS= read -r file; do
+	plane=${file%%/*}
+	[[ $file == main.c ]] && continue
+	own=$(rank "$plane")
+	if ((own < 0)); then
+		echo "$file: not in a known plane (${planes[*]})"; bad=1; continue
+	fi
+	while IFS= read -r inc; do
+		target=${inc%%/*}
+		[[ $inc == */* ]] || { echo "$file: #include \"$inc\" without its plane folder"; bad=1; continue; }
+		other=$(rank "$target")
+		if ((other < 0)); then
+			echo "$file: #include \"$inc\": unknown plane"; bad=1
+		elif ((other > own)); then
+			echo "$file: #include \"$inc\": $plane may not include $target (a higher plane)"; bad=1
+		fi
+	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$file")
+done < <(find . -name '*.[ch]' | sed 's|^\./||' | sort)
+if ((bad)); then
+	echo "check-layers: src/ breaks its plane order (${planes[*]}, lowest first)" >&2
+	exit 1
+fi
+echo "check-layers: $(find . -name '*.[ch]' | wc -l) files, every #include keeps the plane order"

@@ -1,0 +1,58 @@
+/* fsutil.c - see fsutil.h. */
+#include "core/fsutil.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+static int make_dirs(const char *path, mode_t mode, int last_too, struct err *e)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
+		return err_set(e, 0, "path too long: %.80s...", path);
+	for (char *p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
+			return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (last_too && mkdir(tmp, mode) != 0 && errno != EEXIST)
+		return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
+	return 0;
+}
+
+int fs_mkdir_p(const char *dir, mode_t mode, struct err *e)
+{
+	return make_dirs(dir, mode, 1, e);
+}
+
+int fs_mkdir_parents(const char *path, mode_t mode, struct err *e)
+{
+	return make_dirs(path, mode, 0, e);
+}
+
+int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+	if (missing)
+		*missing = !f && errno == ENOENT;
+	if (!f)
+		return err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+	char chunk[8192];
+	size_t got;
+	int rc = 0;
+	while (rc == 0 && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+		rc = buf_append(out, chunk, got);
+	int bad = ferror(f);
+	if (f != stdin)
+		fclose(f);
+	if (rc < 0 && out->max)
+		return err_set(e, 0, "%s is larger than %zu bytes", path, out->max);
+	if (rc < 0)
+		return err_set(e, 0, "out of memory reading %s", path);
+	return bad ? err_set(e, 0, "cannot read %s", path) : 0;
+}

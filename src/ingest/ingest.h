@@ -1,0 +1,49 @@
+/* ingest.h - land staged Hub-shaped Parquet files: media blobs become objects, rows become
+ * raw tables, in this order of effects:
+ *   1. read the schema of every file (a corrupt or unexpected file fails here, before any
+ *      upload); media columns are found by type: STRUCT(bytes BLOB, path VARCHAR), or a list
+ *      of those;
+ *   2. stream the blobs (bounded memory), upload each new one to
+ *      s3://<bucket>/assets/<dataset>/<column>/<sha256>.<ext> in parallel;
+ *   3. in ONE lake transaction, shape the rows with the sections of sql/10_raw.sql (media
+ *      columns replaced by <column>_uri / _path / _status), skipping rows already landed.
+ * If nothing new lands the transaction is rolled back: no empty snapshot.
+ */
+#ifndef LAKEHOUSE_INGEST_H
+#define LAKEHOUSE_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/err.h"
+
+struct ingest_file {
+	char local[4096]; /* staged path */
+	char rel[1024];   /* path inside the source repo or folder */
+};
+
+struct ingest_request {
+	const char *dataset;  /* NAME: a plain identifier */
+	const char *repo;     /* "owner/name" or "local:<folder>" */
+	const char *revision; /* commit sha, or "local" */
+	const char *split;
+	const struct ingest_file *files;
+	size_t nfiles;
+	int64_t limit;       /* < 0: all rows */
+	const char *message; /* NULL: a message naming repo, revision, split, rows */
+	int threads;
+};
+
+struct ingest_result {
+	int64_t rows;          /* rows inserted over all tables */
+	int64_t blobs;         /* blobs seen */
+	int64_t objects_new;   /* objects uploaded by this run */
+	int64_t bytes_new;
+	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
+};
+
+int ingest_run(const struct config *cfg, const struct ingest_request *rq,
+	       struct ingest_result *res, struct err *e);
+
+#endif

@@ -1,0 +1,244 @@
+/* source.c - see source.h. */
+#define _XOPEN_SOURCE 700
+#include "ingest/source.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hub/hub.h"
+
+void source_free(struct source *s)
+{
+	free(s->files);
+	s->files = NULL;
+	s->nfiles = 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+int source_path_matches(const char *path, const char *config, const char *split)
+{
+	if (!ends_with(path, ".parquet"))
+		return 0;
+	char copy[1024], *segs[32];
+	int n = 0;
+	snprintf(copy, sizeof copy, "%s", path);
+	for (char *save, *t = strtok_r(copy, "/", &save); t && n < 32; t = strtok_r(NULL, "/", &save))
+		segs[n++] = t;
+	if (config && *config && (n < 2 || (strcmp(segs[0], config) != 0 &&
+					    !(strcmp(segs[0], "data") == 0 && strcmp(config, "default") == 0))))
+		return 0;
+	const char *base = segs[n - 1];
+	size_t sl = strlen(split);
+	if (strncmp(base, split, sl) == 0 && (base[sl] == '-' || base[sl] == '.' || base[sl] == '_'))
+		return 1;
+	for (int i = 0; i < n - 1; i++) /* <config>/<split>/0000.parquet */
+		if (strcmp(segs[i], split) == 0)
+			return 1;
+	return 0;
+}
+
+static int add(struct source *s, size_t *cap, const char *local, const char *rel, struct err *e)
+{
+	if (s->nfiles == *cap) {
+		size_t c = *cap ? *cap * 2 : 16;
+		struct ingest_file *v = realloc(s->files, c * sizeof *v);
+		if (!v)
+			return err_set(e, 0, "out of memory");
+		s->files = v, *cap = c;
+	}
+	struct ingest_file *f = &s->files[s->nfiles++];
+	snprintf(f->local, sizeof f->local, "%s", local);
+	snprintf(f->rel, sizeof f->rel, "%s", rel);
+	return 0;
+}
+
+/* ---- the Hub -------------------------------------------------------------------------- */
+
+static int parse_hf(const char *from, char *repo, size_t rn, char *rev, size_t vn, struct err *e)
+{
+	const char *p = from + strlen("hf://datasets/");
+	const char *at = strchr(p, '@');
+	size_t len = at ? (size_t)(at - p) : strlen(p);
+	const char *slash = memchr(p, '/', len);
+	if (!slash || slash == p || slash == p + len - 1 || memchr(slash + 1, '/', len - (size_t)(slash + 1 - p)) ||
+	    len >= rn || strstr(p, ".."))
+		return err_set(e, EXIT_USAGE, "--from %s: expected hf://datasets/OWNER/REPO[@REVISION]", from);
+	memcpy(repo, p, len);
+	repo[len] = '\0';
+	snprintf(rev, vn, "%s", at ? at + 1 : "main");
+	if (!*rev)
+		return err_set(e, EXIT_USAGE, "--from %s: empty revision after '@'", from);
+	return 0;
+}
+
+static int push(struct hub_files *out, const struct hub_file *f, struct err *e)
+{
+	if (out->n == out->cap) {
+		size_t c = out->cap ? out->cap * 2 : 64;
+		struct hub_file *v = realloc(out->v, c * sizeof *v);
+		if (!v)
+			return err_set(e, 0, "out of memory");
+		out->v = v, out->cap = c;
+	}
+	out->v[out->n++] = *f;
+	return 0;
+}
+
+static int select_split(const struct hub_files *all, const char *config, const char *split,
+			struct hub_files *out, struct err *e)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		if (source_path_matches(all->v[i].path, config, split) && push(out, &all->v[i], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* The VisDrone layout: "<root>sequences/<seq>/<frame>" files; *root_len gets len(<root>). */
+static int video_layout(const struct hub_files *all, size_t *root_len)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path, *q = strstr(p, "sequences/");
+		if (q && (q == p || q[-1] == '/')) {
+			*root_len = (size_t)(q - p);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static int select_video(const struct hub_files *all, size_t root_len, struct hub_files *out,
+			struct err *e)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path;
+		if (strlen(p) <= root_len || (strncmp(p + root_len, "sequences/", 10) != 0 &&
+					      strncmp(p + root_len, "annotations/", 12) != 0))
+			continue;
+		if (push(out, &all->v[i], e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int resolve_hf(const struct config *cfg, const char *from, const char *config,
+		      const char *split, int threads, struct source *s, struct err *e)
+{
+	char repo[512], rev[256], commit[41];
+	if (parse_hf(from, repo, sizeof repo, rev, sizeof rev, e) < 0)
+		return -1;
+	if (hub_resolve_revision(cfg, repo, rev, commit, e) < 0)
+		return -1;
+	struct hub_files all = {0}, picked = {0};
+	int rc = hub_list_files(cfg, repo, commit, &all, e);
+	size_t root_len = 0;
+	int video = rc == 0 && video_layout(&all, &root_len);
+	if (video)
+		rc = select_video(&all, root_len, &picked, e);
+	else if (rc == 0)
+		rc = select_split(&all, config, split, &picked, e);
+	if (rc == 0 && !video && picked.n == 0) {
+		/* No Parquet of that split in the repo itself: the Hub's auto-converted copy. */
+		hub_files_free(&all);
+		rc = hub_resolve_revision(cfg, repo, "refs/convert/parquet", commit, e);
+		if (rc < 0)
+			err_wrap(e, "%s has no Parquet for split '%s' and no auto-converted Parquet", repo, split);
+		rc = rc ? rc : hub_list_files(cfg, repo, commit, &all, e);
+		rc = rc ? rc : select_split(&all, config, split, &picked, e);
+	}
+	if (rc == 0 && picked.n == 0)
+		rc = err_set(e, EXIT_USAGE, "no Parquet files for %ssplit '%s' in %s@%s; check --split/--config",
+			     config ? "the config and " : "", split, repo, rev);
+	char root[2048];
+	snprintf(root, sizeof root, "%s/%s/%s", cfg->local_store, repo, commit);
+	rc = rc ? rc : hub_download_files(cfg, repo, commit, picked.v, picked.n, root, threads, e);
+	if (rc == 0 && video)
+		snprintf(s->video_root, sizeof s->video_root, "%s/%.*s", root, (int)root_len,
+			 picked.v[0].path);
+	size_t cap = 0;
+	for (size_t i = 0; rc == 0 && !video && i < picked.n; i++) {
+		char local[4096];
+		snprintf(local, sizeof local, "%s/%s", root, picked.v[i].path);
+		rc = add(s, &cap, local, picked.v[i].path, e);
+	}
+	snprintf(s->repo, sizeof s->repo, "%s", repo);
+	snprintf(s->revision, sizeof s->revision, "%s", commit);
+	hub_files_free(&all);
+	hub_files_free(&picked);
+	return rc;
+}
+
+/* ---- a local folder ------------------------------------------------------------------- */
+
+static struct {
+	struct source *s;
+	size_t cap, rootlen;
+	const char *config, *split;
+	struct err *e;
+} walk;
+
+static int on_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st, (void)ftw;
+	if (type != FTW_F)
+		return 0;
+	const char *rel = path + walk.rootlen + 1;
+	if (!source_path_matches(rel, walk.config, walk.split))
+		return 0;
+	return add(walk.s, &walk.cap, path, rel, walk.e) < 0 ? 1 : 0;
+}
+
+static int cmp_files(const void *a, const void *b)
+{
+	return strcmp(((const struct ingest_file *)a)->rel, ((const struct ingest_file *)b)->rel);
+}
+
+static int resolve_folder(const char *from, const char *config, const char *split,
+			  struct source *s, struct err *e)
+{
+	char root[PATH_MAX], seqdir[PATH_MAX + 16];
+	if (!realpath(from, root))
+		return err_set(e, 0, "--from %s: %s", from, strerror(errno));
+	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
+	struct stat st;
+	if (stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) { /* the VisDrone layout */
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+		snprintf(s->repo, sizeof s->repo, "local:%s", root);
+		snprintf(s->revision, sizeof s->revision, "local");
+		return 0;
+	}
+	walk.s = s, walk.cap = 0, walk.rootlen = strlen(root), walk.config = config;
+	walk.split = split, walk.e = e;
+	int rc = nftw(root, on_entry, 16, FTW_PHYS);
+	if (rc < 0)
+		return err_set(e, 0, "cannot read %s: %s", root, strerror(errno));
+	if (rc > 0)
+		return -1;
+	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
+	snprintf(s->repo, sizeof s->repo, "local:%s", root);
+	snprintf(s->revision, sizeof s->revision, "local");
+	return s->nfiles ? 0 : err_set(e, EXIT_USAGE, "no Parquet files for split '%s' under %s", split, root);
+}
+
+int source_resolve(const struct config *cfg, const char *from, const char *config,
+		   const char *split, int threads, struct source *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (strncmp(from, "hf://", 5) == 0) {
+		if (strncmp(from, "hf://datasets/", 14) != 0)
+			return err_set(e, EXIT_USAGE, "--from %s: only dataset repos are supported "
+						      "(hf://datasets/OWNER/REPO)", from);
+		return resolve_hf(cfg, from, config, split, threads, out, e);
+	}
+	return resolve_folder(from, config, split, out, e);
+}

@@ -1,0 +1,35 @@
+/* source.h - turns `--from` into staged local Parquet files for one config/split.
+ *
+ *   hf://datasets/OWNER/REPO[@REV]  resolve REV (default main) to a commit, list the repo,
+ *                                   pick the split's Parquet (else the Hub's auto-converted
+ *                                   Parquet under refs/convert/parquet), download them into
+ *                                   <local_store>/OWNER/REPO/<commit>/<path>
+ *   ./folder (any local path)       the same layout on disk, read in place
+ * A source in the VisDrone layout (<root>/sequences/<seq>/NNNNNNN.jpg, <root>/annotations/) is
+ * staged whole instead, and video_root names the staged <root>.
+ * The caller frees the result with source_free().
+ */
+#ifndef LAKEHOUSE_SOURCE_H
+#define LAKEHOUSE_SOURCE_H
+
+#include "core/config.h"
+#include "core/err.h"
+#include "ingest/ingest.h"
+
+struct source {
+	char repo[4200];    /* "OWNER/REPO" or "local:<absolute folder>" */
+	char revision[64];  /* commit sha, or "local" */
+	struct ingest_file *files;
+	size_t nfiles;
+	char video_root[4096]; /* set for the VisDrone layout (sequences/, annotations/) */
+};
+
+int source_resolve(const struct config *cfg, const char *from, const char *config,
+		   const char *split, int threads, struct source *out, struct err *e);
+void source_free(struct source *s);
+
+/* 1 when the repo-relative path is a Parquet file of split (and of config, when given):
+ * data/<split>-NNNNN.parquet, <config>/<split>-NNNNN.parquet, <config>/<split>/NNNN.parquet. */
+int source_path_matches(const char *path, const char *config, const char *split);
+
+#endif

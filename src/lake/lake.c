@@ -1,0 +1,478 @@
+/* lake.c - DuckDB + DuckLake; see lake.h.
+ *
+ * Configuration reaches SQL only as bound parameters (SET VARIABLE x = $1) read back by
+ * getvariable() inside sql/00_attach.sql, so no secret or path is ever spliced into SQL text.
+ */
+#include "lake/lake.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/http.h"
+#include "store/s3.h"
+
+#define LAKE_COMMIT_ATTEMPTS 10
+
+extern const char sql_00_attach[]; /* generated from sql/00_attach.sql */
+
+struct lake {
+	const struct config *cfg;
+	duckdb_database db;
+	duckdb_connection con;
+};
+
+duckdb_connection lake_connection(struct lake *l)
+{
+	return l->con;
+}
+
+duckdb_database lake_database(struct lake *l)
+{
+	return l->db;
+}
+
+int lake_quote_ident(const char *name, char *out, size_t n)
+{
+	size_t j = 0;
+	if (n < 3)
+		return -1;
+	out[j++] = '"';
+	for (const char *p = name; *p; p++) {
+		if (j + 3 >= n)
+			return -1;
+		if (*p == '"')
+			out[j++] = '"';
+		out[j++] = *p;
+	}
+	out[j++] = '"';
+	out[j] = '\0';
+	return 0;
+}
+
+/* Removes every occurrence of the secret from msg: DuckDB and its extensions should never
+ * echo it, but a message that leaks once would land in logs forever. */
+static void redact(char *msg, const char *secret)
+{
+	size_t sl = strlen(secret);
+	if (sl < 4)
+		return;
+	for (char *p = strstr(msg, secret); p; p = strstr(p, secret)) {
+		memmove(p + 8, p + sl, strlen(p + sl) + 1);
+		memcpy(p, "[secret]", 8);
+	}
+}
+
+static int set_error(struct lake *l, int code, const char *text, struct err *e)
+{
+	err_set(e, code, "%s", text ? text : "unknown DuckDB error");
+	if (l)
+		redact(e->msg, l->cfg->secret_key);
+	return -1;
+}
+
+int lake_error(struct lake *l, duckdb_result *res, struct err *e)
+{
+	duckdb_error_type t = duckdb_result_error_type(res);
+	const char *text = duckdb_result_error(res);
+	/* a SQLite catalog another writer holds can refuse any catalog read: a conflict too */
+	int code = t == DUCKDB_ERROR_TRANSACTION || (text && strstr(text, "database is locked"))
+			   ? EXIT_CONFLICT
+			   : EXIT_FAILURE_;
+	set_error(l, code, text, e);
+	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
+	if (l && text && strstr(text, "Timeout was reached")) {
+		e->code = EXIT_REMOTE;
+		err_wrap(e, "S3 endpoint %s stalled for %s s (LAKEHOUSE_S3_TIMEOUT); check the server",
+			 l->cfg->endpoint, l->cfg->s3_timeout);
+	}
+	return -1;
+}
+
+int lake_valid_identifier(const char *name)
+{
+	if (!name || !(isalpha((unsigned char)name[0]) || name[0] == '_'))
+		return 0;
+	size_t n = 0;
+	for (const char *p = name; *p; p++, n++)
+		if (!(isalnum((unsigned char)*p) || *p == '_'))
+			return 0;
+	return n <= 63;
+}
+
+int lake_query(struct lake *l, const char *sql, const char *const *params, int nparams,
+	       duckdb_result *res, struct err *e)
+{
+	if (nparams == 0) {
+		if (duckdb_query(l->con, sql, res) == DuckDBError) {
+			lake_error(l, res, e);
+			duckdb_destroy_result(res);
+			return -1;
+		}
+		return 0;
+	}
+	duckdb_prepared_statement st;
+	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
+		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		duckdb_destroy_prepare(&st);
+		return -1;
+	}
+	for (int i = 0; i < nparams; i++)
+		duckdb_bind_varchar(st, (idx_t)i + 1, params[i]);
+	int rc = 0;
+	if (duckdb_execute_prepared(st, res) == DuckDBError) {
+		rc = lake_error(l, res, e);
+		duckdb_destroy_result(res);
+	}
+	duckdb_destroy_prepare(&st);
+	return rc;
+}
+
+static int query_discard(struct lake *l, const char *sql, const char *const *params, int n,
+			 struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l, sql, params, n, &r, e) < 0)
+		return -1;
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, struct err *e)
+{
+	duckdb_extracted_statements stmts;
+	idx_t n = duckdb_extract_statements(l->con, sql, &stmts);
+	if (n == 0) {
+		const char *msg = duckdb_extract_statements_error(stmts);
+		set_error(l, EXIT_FAILURE_, msg ? msg : "no SQL statement given", e);
+		duckdb_destroy_extracted(&stmts);
+		return -1;
+	}
+	int rc = 0;
+	for (idx_t i = 0; i < n && rc == 0; i++) {
+		duckdb_prepared_statement st;
+		duckdb_result r;
+		if (duckdb_prepare_extracted_statement(l->con, stmts, i, &st) == DuckDBError) {
+			rc = set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		} else if (duckdb_execute_prepared(st, &r) == DuckDBError) {
+			rc = lake_error(l, &r, e);
+			duckdb_destroy_result(&r);
+		} else {
+			if (cb && cb(&r, ctx) < 0)
+				rc = err_set(e, 0, "cannot write the result of statement %llu",
+					     (unsigned long long)i + 1);
+			duckdb_destroy_result(&r);
+		}
+		duckdb_destroy_prepare(&st);
+	}
+	duckdb_destroy_extracted(&stmts);
+	return rc;
+}
+
+int lake_exec(struct lake *l, const char *sql, struct err *e)
+{
+	return lake_run(l, sql, NULL, NULL, e);
+}
+
+int lake_set_commit_message(struct lake *l, const char *author, const char *message,
+			    struct err *e)
+{
+	const char *p[] = {author, message};
+	return query_discard(l, "CALL lake.set_commit_message($1, $2)", p, 2, e);
+}
+
+int lake_query_int64(struct lake *l, const char *sql, const char *const *params, int nparams,
+		     int64_t *out, struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l, sql, params, nparams, &r, e) < 0)
+		return -1;
+	*out = duckdb_value_int64(&r, 0, 0);
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e)
+{
+	return lake_query_int64(l, "SELECT id FROM lake.current_snapshot()", NULL, 0, id, e);
+}
+
+static int transaction_once(struct lake *l, lake_tx_body body, void *ctx, struct err *e)
+{
+	if (lake_exec(l, "BEGIN TRANSACTION", e) < 0)
+		return -1;
+	int rc = body(l, ctx, e);
+	if (rc == 0 && lake_exec(l, "COMMIT", e) == 0)
+		return 0;
+	struct err ignored = {0}; /* the first error is the one to report */
+	lake_exec(l, "ROLLBACK", &ignored);
+	return rc > 0 ? 1 : -1;
+}
+
+int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e)
+{
+	/* A commit that lost a race with another writer (a server catalog's conflict, SQLite's
+	 * "database is locked") rolled back completely: run the whole body again, a bounded
+	 * number of times, so concurrent appends all land. */
+	for (int attempt = 1;; attempt++) {
+		memset(e, 0, sizeof *e);
+		int rc = transaction_once(l, body, ctx, e);
+		if (rc >= 0 || e->code != EXIT_CONFLICT || attempt == LAKE_COMMIT_ATTEMPTS)
+			return rc;
+		http_backoff_sleep(attempt < 5 ? attempt : 5);
+	}
+}
+
+int lake_count_inserts(duckdb_result *res, void *ctx)
+{
+	if (duckdb_result_statement_type(*res) == DUCKDB_STATEMENT_TYPE_INSERT)
+		*(int64_t *)ctx += (int64_t)duckdb_rows_changed(res);
+	return 0;
+}
+
+int lake_table_exists(struct lake *l, const char *schema, const char *table, int *exists,
+		      struct err *e)
+{
+	const char *p[] = {schema, table};
+	int64_t n = 0;
+	if (lake_query_int64(l,
+			     "SELECT count(*) FROM duckdb_tables() WHERE database_name = 'lake' AND "
+			     "schema_name = $1 AND table_name = $2",
+			     p, 2, &n, e) < 0)
+		return -1;
+	*exists = n > 0;
+	return 0;
+}
+
+/* ---- opening -------------------------------------------------------------------------- */
+
+static int check_storage(const struct config *cfg, enum lake_mode mode, struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	s3_set_max_attempts(s, 2); /* a dead endpoint should fail fast, with advice */
+	int exists = 0, rc = s3_bucket_exists(s, &exists, e);
+	if (rc == 0 && !exists) {
+		if (mode == LAKE_CREATE)
+			rc = s3_create_bucket(s, e);
+		else
+			rc = err_set(e, EXIT_REMOTE,
+				     "bucket '%s' does not exist at %s; run 'lakehouse init' to create it",
+				     cfg->bucket, cfg->endpoint);
+	}
+	s3_free(s);
+	return rc;
+}
+
+enum catalog_kind { CATALOG_DUCKDB_FILE, CATALOG_SQLITE, CATALOG_POSTGRES, CATALOG_MYSQL };
+
+/* A catalog given as a plain path is a DuckDB file; "sqlite:PATH", "postgres:CONNINFO" and
+ * "mysql:..." are databases DuckLake reaches through a scanner extension. */
+static enum catalog_kind catalog_kind(const char *catalog)
+{
+	return strncmp(catalog, "sqlite:", 7) == 0     ? CATALOG_SQLITE
+	       : strncmp(catalog, "postgres:", 9) == 0 ? CATALOG_POSTGRES
+	       : strncmp(catalog, "mysql:", 6) == 0    ? CATALOG_MYSQL
+						       : CATALOG_DUCKDB_FILE;
+}
+
+static int open_engine(struct lake *l, struct err *e)
+{
+	char extdir[PATH_MAX];
+	if (!realpath(l->cfg->extension_dir, extdir))
+		return err_set(e, 0,
+			       "extension directory '%s' not found; run scripts/bootstrap.sh or set "
+			       "LAKEHOUSE_EXTENSION_DIR",
+			       l->cfg->extension_dir);
+	duckdb_config dc;
+	if (duckdb_create_config(&dc) == DuckDBError)
+		return err_set(e, 0, "cannot create a DuckDB config");
+	duckdb_set_config(dc, "extension_directory", extdir);
+	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
+	duckdb_set_config(dc, "autoload_known_extensions", "false");
+	if (l->cfg->duckdb_threads[0])
+		duckdb_set_config(dc, "threads", l->cfg->duckdb_threads);
+	if (l->cfg->duckdb_memory[0])
+		duckdb_set_config(dc, "memory_limit", l->cfg->duckdb_memory);
+	char *open_err = NULL;
+	int rc = 0;
+	if (duckdb_open_ext(NULL, &l->db, dc, &open_err) == DuckDBError) {
+		rc = err_set(e, 0, "cannot open DuckDB: %s", open_err ? open_err : "?");
+		duckdb_free(open_err);
+	} else if (duckdb_connect(l->db, &l->con) == DuckDBError) {
+		rc = err_set(e, 0, "cannot connect to DuckDB");
+	}
+	duckdb_destroy_config(&dc);
+	return rc;
+}
+
+static int bind_settings(struct lake *l, struct err *e)
+{
+	const struct config *c = l->cfg;
+	char host[256], endpoint[300], catalog[PATH_MAX + 16];
+	int port, tls;
+	if (config_endpoint_parts(c, host, sizeof host, &port, &tls, e) < 0)
+		return -1;
+	snprintf(endpoint, sizeof endpoint, "%s:%d", host, port);
+	snprintf(catalog, sizeof catalog, "%s", c->catalog);
+	const struct {
+		const char *name, *value;
+	} vars[] = {
+		{"s3_key_id", c->access_key}, {"s3_secret", c->secret_key}, {"s3_region", c->region},
+		{"s3_endpoint", endpoint},    {"bucket", c->bucket},        {"catalog", catalog},
+	};
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+		char sql[96];
+		snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", vars[i].name);
+		const char *p[] = {vars[i].value};
+		if (query_discard(l, sql, p, 1, e) < 0)
+			return -1;
+	}
+	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
+			  NULL, 0, e) < 0)
+		return -1;
+	/* A PostgreSQL catalog: the connection string names host, port, database and user; the
+	 * password stays with libpq (PGPASSWORD or ~/.pgpass), out of the string and of the lake. */
+	enum catalog_kind kind = catalog_kind(c->catalog);
+	if (kind == CATALOG_POSTGRES && query_discard(l, "LOAD postgres_scanner", NULL, 0, e) < 0)
+		return -1;
+	if (kind != CATALOG_SQLITE)
+		return query_discard(l, "SET VARIABLE catalog_parameters = MAP {}::MAP(VARCHAR, VARCHAR)",
+				     NULL, 0, e);
+	/* A SQLite catalog needs its scanner (loaded only then: it is 35 MB to verify). WAL lets
+	 * readers and the writer of the moment proceed side by side (in the default rollback
+	 * journal a steady stream of readers starved writers into "database is locked"), and a
+	 * writer waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT instead of failing at once. */
+	char busy_ms[32];
+	snprintf(busy_ms, sizeof busy_ms, "%ld", atol(c->lock_timeout) * 1000);
+	const char *p[] = {busy_ms};
+	if (query_discard(l, "LOAD sqlite_scanner", NULL, 0, e) < 0)
+		return -1;
+	return query_discard(l,
+			     "SET VARIABLE catalog_parameters = "
+			     "MAP {'JOURNAL_MODE': 'WAL', 'BUSY_TIMEOUT': $1::VARCHAR}",
+			     p, 1, e);
+}
+
+int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)
+{
+	*out = NULL;
+	struct stat st;
+	if (mode == LAKE_EXISTING && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
+	    stat(cfg->catalog, &st) != 0)
+		return err_set(e, 0,
+			       "no lake catalog at '%s'; run 'lakehouse init' first (or set "
+			       "LAKEHOUSE_CATALOG)",
+			       cfg->catalog);
+	if (check_storage(cfg, mode, e) < 0)
+		return -1;
+	/* A DuckDB-file catalog has one process at a time (a SQLite one locks while a writer
+	 * commits): a second one waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then
+	 * reports "lake busy" (exit 4). */
+	long waited_ms = 0, limit_ms = atol(cfg->lock_timeout) * 1000;
+	struct lake *l;
+	for (;;) {
+		if (!(l = calloc(1, sizeof *l)))
+			return err_set(e, 0, "out of memory");
+		l->cfg = cfg;
+		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && lake_exec(l, sql_00_attach, e) == 0)
+			break;
+		lake_close(l);
+		int busy = strstr(e->msg, "Could not set lock") || strstr(e->msg, "database is locked");
+		if (busy && waited_ms < limit_ms) {
+			http_sleep_ms(250);
+			waited_ms += 250;
+			continue;
+		}
+		if (busy)
+			return err_set(e, EXIT_CONFLICT,
+				       "lake busy: another process has the catalog %s open (waited %s s, "
+				       "LAKEHOUSE_LOCK_TIMEOUT); a DuckDB-file catalog takes one process at a "
+				       "time, use a PostgreSQL catalog for many clients",
+				       cfg->catalog, cfg->lock_timeout);
+		if (e->msg[0] && !strstr(e->msg, "attach"))
+			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
+		if (catalog_kind(cfg->catalog) == CATALOG_POSTGRES && strstr(e->msg, "password"))
+			return err_set(e, EXIT_REMOTE,
+				       "PostgreSQL refused the catalog's user (%.1200s): set PGPASSWORD "
+				       "or put the password in ~/.pgpass (chmod 600), never in "
+				       "LAKEHOUSE_CATALOG",
+				       cfg->catalog);
+		return -1;
+	}
+	/* DuckDB's own S3 requests (Parquet of the tables) stall out like ours do. */
+	char timeout_sql[64];
+	snprintf(timeout_sql, sizeof timeout_sql, "SET http_timeout = %ld", config_s3_timeout_s(cfg));
+	if (query_discard(l, timeout_sql, NULL, 0, e) < 0) {
+		lake_close(l);
+		return -1;
+	}
+	/* The catalog names every object and its layout: owner-only, like the secrets in .env. */
+	if (catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE)
+		chmod(cfg->catalog, 0600);
+	else if (catalog_kind(cfg->catalog) == CATALOG_SQLITE) /* its -wal gets the same mode */
+		chmod(cfg->catalog + 7, 0600);
+	/* The secret has done its job inside the secret manager; drop the variable copy. */
+	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
+	*out = l;
+	return 0;
+}
+
+void lake_close(struct lake *l)
+{
+	if (!l)
+		return;
+	if (l->con)
+		duckdb_disconnect(&l->con);
+	if (l->db)
+		duckdb_close(&l->db);
+	free(l);
+}
+
+int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e)
+{
+	const char *dot = strchr(arg, '.');
+	const char *name = dot ? dot + 1 : arg;
+	size_t slen = dot ? (size_t)(dot - arg) : 3;
+	if (slen >= 64 || strlen(name) >= 64)
+		goto bad;
+	memcpy(schema, dot ? arg : "raw", slen);
+	schema[slen] = '\0';
+	snprintf(table, 64, "%s", name);
+	if (lake_valid_identifier(schema) && lake_valid_identifier(table))
+		return 0;
+bad:
+	return err_set(e, EXIT_USAGE,
+		       "invalid table name '%s': use SCHEMA.NAME with letters, digits and '_' only "
+		       "(e.g. raw.events)",
+		       arg);
+}
+
+int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
+		       struct err *e)
+{
+	char v[32], sql[256];
+	int64_t n = 0, last = 0;
+	snprintf(v, sizeof v, "%lld", (long long)version);
+	const char *p[] = {v};
+	if (lake_query_int64(l, "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $1::BIGINT",
+			     p, 1, &n, e) < 0 ||
+	    lake_current_snapshot(l, &last, e) < 0)
+		return -1;
+	if (!n)
+		return err_set(e, EXIT_USAGE, "snapshot %lld does not exist (the lake has 0..%lld; see "
+					      "'lakehouse log')", (long long)version, (long long)last);
+	/* identifiers are validated; the version is a number */
+	snprintf(sql, sizeof sql, "SELECT 1 FROM lake.\"%s\".\"%s\" AT (VERSION => %lld) LIMIT 0",
+		 schema, table, (long long)version);
+	duckdb_result r;
+	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
+		return err_set(e, EXIT_USAGE, "table %s.%s did not exist at snapshot %lld", schema,
+			       table, (long long)version);
+	duckdb_destroy_result(&r);
+	return 0;
+}

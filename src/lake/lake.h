@@ -1,0 +1,82 @@
+/* lake.h - the DuckDB engine with the DuckLake catalog attached as `lake`.
+ *
+ * All DuckDB errors are translated here into struct err (a transaction conflict becomes
+ * EXIT_CONFLICT). The lake owns its database and connection; lake_close() frees both.
+ * Results handed out through duckdb_result are the caller's to duckdb_destroy_result().
+ */
+#ifndef LAKEHOUSE_LAKE_H
+#define LAKEHOUSE_LAKE_H
+
+#include <duckdb.h>
+#include <stdint.h>
+
+#include "core/config.h"
+#include "core/err.h"
+
+struct lake;
+
+enum lake_mode {
+	LAKE_EXISTING, /* the catalog must exist: "run 'lakehouse init' first" otherwise */
+	LAKE_CREATE,   /* create the catalog and the bucket when missing */
+};
+
+/* Checks the bucket, opens DuckDB with the local extensions and runs sql/00_attach.sql.
+ * cfg must outlive the lake. */
+int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e);
+void lake_close(struct lake *l);
+
+duckdb_connection lake_connection(struct lake *l);
+/* The database, for a second connection (e.g. an appender beside a streaming query). */
+duckdb_database lake_database(struct lake *l);
+
+/* Writes name as a quoted SQL identifier ("a""b") into out; -1 if it does not fit. */
+int lake_quote_ident(const char *name, char *out, size_t n);
+
+/* Runs every statement of sql in order, stopping at the first error. cb (may be NULL) sees
+ * each statement's result before it is destroyed; a negative return from cb stops the run. */
+typedef int (*lake_result_cb)(duckdb_result *res, void *ctx);
+int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, struct err *e);
+/* lake_run without a callback. */
+int lake_exec(struct lake *l, const char *sql, struct err *e);
+/* Runs a single statement with optional VARCHAR parameters ($1..$n); *res is the caller's. */
+int lake_query(struct lake *l, const char *sql, const char *const *params, int nparams,
+	       duckdb_result *res, struct err *e);
+/* Records author and message on the snapshot the open transaction will commit. */
+int lake_set_commit_message(struct lake *l, const char *author, const char *message,
+			    struct err *e);
+/* Runs a one-value query (e.g. count(*)) and stores the first column of the first row. */
+int lake_query_int64(struct lake *l, const char *sql, const char *const *params, int nparams,
+		     int64_t *out, struct err *e);
+/* Runs body inside BEGIN ... COMMIT; any failure (body, commit, conflict) rolls back, so a
+ * failed step leaves no snapshot. A commit conflict with another writer reruns the whole
+ * body (bounded, with backoff), so body must not depend on state it changed itself. body must call lake_set_commit_message, or return 1 when it
+ * found nothing to commit (rolled back too, so no empty snapshot). Returns 0 committed,
+ * 1 nothing to commit, -1 failure. */
+typedef int (*lake_tx_body)(struct lake *l, void *ctx, struct err *e);
+int lake_in_transaction(struct lake *l, lake_tx_body body, void *ctx, struct err *e);
+
+/* lake_run callback adding up the rows of INSERT statements into *(int64_t *)ctx. */
+int lake_count_inserts(duckdb_result *res, void *ctx);
+
+/* *exists = 1 when lake.<schema>.<table> exists (as this transaction sees it). */
+int lake_table_exists(struct lake *l, const char *schema, const char *table, int *exists,
+		      struct err *e);
+/* Id of the newest snapshot of the lake. */
+int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e);
+
+/* Fills e from a failed DuckDB result (conflicts become EXIT_CONFLICT). Returns -1. */
+int lake_error(struct lake *l, duckdb_result *res, struct err *e);
+
+/* 1 when name is a plain identifier [A-Za-z_][A-Za-z0-9_]{0,62}: the only table and schema
+ * names lakehouse accepts from users, so they can never carry SQL. */
+int lake_valid_identifier(const char *name);
+
+/* Splits "SCHEMA.TABLE" (schema defaults to raw) into validated identifiers (64-byte
+ * buffers). A usage error names the argument otherwise. */
+int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e);
+
+/* Checks that snapshot `version` exists and that schema.table existed at it. */
+int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
+		       struct err *e);
+
+#endif

@@ -1,0 +1,218 @@
+/* transform.c - see transform.h. */
+#define _GNU_SOURCE
+#include "lake/transform.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "lake/lake.h"
+#include "core/output.h"
+#include "core/sqlfile.h"
+
+extern const char sql_20_silver[], sql_30_gold[], sql_checks_20_silver[], sql_checks_30_gold[];
+extern const char sql_q_busy_fragments[], sql_q_crowded_scenes[];
+
+static const struct {
+	const char *name, *path, *text;
+} files[] = {
+	{"silver", "20_silver.sql", sql_20_silver},
+	{"silver-checks", "checks/20_silver.sql", sql_checks_20_silver},
+	{"gold", "30_gold.sql", sql_30_gold},
+	{"gold-checks", "checks/30_gold.sql", sql_checks_30_gold},
+	{"busy-fragments", "queries/busy-fragments.sql", sql_q_busy_fragments},
+	{"crowded-scenes", "queries/crowded-scenes.sql", sql_q_crowded_scenes},
+};
+
+/* A SQL file by key: $LAKEHOUSE_SQL_DIR/<path> when that is set, else the built-in copy. */
+static int load(const char *key, char **text, char *path, size_t pn, struct err *e)
+{
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		if (strcmp(files[i].name, key) != 0)
+			continue;
+		const char *dir = getenv("LAKEHOUSE_SQL_DIR");
+		snprintf(path, pn, "%s/%s", dir && *dir ? dir : "sql", files[i].path);
+		if (!dir || !*dir)
+			return (*text = strdup(files[i].text)) ? 0 : err_set(e, 0, "out of memory");
+		struct buf b = {.max = 16u << 20};
+		if (fs_read_file(path, &b, NULL, e) < 0) {
+			buf_free(&b);
+			return -1;
+		}
+		*text = b.data ? b.data : strdup(""); /* an empty file is empty SQL */
+		return *text ? 0 : err_set(e, 0, "out of memory");
+	}
+	return err_set(e, EXIT_USAGE, "unknown SQL file '%s'", key);
+}
+
+int transform_query_text(const char *name, char **text, struct err *e)
+{
+	char path[4096];
+	if (strcmp(name, "busy-fragments") != 0 && strcmp(name, "crowded-scenes") != 0)
+		return err_set(e, EXIT_USAGE, "unknown query '%s': busy-fragments, crowded-scenes", name);
+	return load(name, text, path, sizeof path, e);
+}
+
+int transform_sql_creating(const char *schema, const char *table, char **text, struct err *e)
+{
+	char path[4096], needle[160];
+	*text = NULL;
+	if (strcmp(schema, "silver") != 0 && strcmp(schema, "gold") != 0)
+		return 0;
+	char *file;
+	if (load(schema, &file, path, sizeof path, e) < 0)
+		return -1;
+	struct sql_section s[64];
+	int n = sqlfile_sections(file, "-- @section ", s, 64);
+	snprintf(needle, sizeof needle, "TABLE %s.%s", schema, table);
+	size_t nl = strlen(needle);
+	for (int i = 0; i < n && !*text; i++) {
+		for (const char *p = s[i].body; (p = strstr(p, needle)) && p < s[i].body + s[i].body_len;
+		     p += nl) {
+			if (p[nl] == ' ' || p[nl] == '\n' || p[nl] == '(') {
+				*text = strndup(s[i].body, s[i].body_len);
+				break;
+			}
+		}
+	}
+	free(file);
+	return 0;
+}
+
+struct exists_ctx {
+	struct lake *l;
+	struct err *e;
+};
+
+/* Non-zero when the table named "schema.table" is missing (stops the walk). */
+static int table_missing(const char *word, void *ud)
+{
+	struct exists_ctx *x = ud;
+	char schema[64], table[64];
+	int exists = 0;
+	struct err ignored = {0};
+	if (lake_parse_table(word, schema, table, &ignored) < 0)
+		return 1;
+	if (lake_table_exists(x->l, schema, table, &exists, x->e) < 0)
+		return -1;
+	return !exists;
+}
+
+struct tx {
+	const struct config *cfg;
+	const char *layer, *message, *path, *check_path;
+	char *sql, *checks;
+	struct transform_result *res;
+};
+
+/* Runs a gate; fills e with its name and the first offending rows when it returns any. */
+static int run_gate(struct lake *l, const struct sql_section *g, const char *path, struct err *e)
+{
+	char *body = strndup(g->body, g->body_len);
+	duckdb_result r;
+	int rc = body ? lake_query(l, body, NULL, 0, &r, e) : err_set(e, 0, "out of memory");
+	free(body);
+	if (rc < 0)
+		return err_wrap(e, "quality gate '%s' (%s) cannot run", g->name, path);
+	idx_t rows = duckdb_row_count(&r);
+	if (rows) {
+		char *text = NULL;
+		size_t len = 0;
+		FILE *mem = open_memstream(&text, &len);
+		output_result(mem, lake_connection(l), &r, OUTPUT_CSV);
+		fclose(mem);
+		/* keep the header and the first five offending rows */
+		char *cut = text;
+		for (int line = 0; cut && line < 6; line++)
+			cut = strchr(cut, '\n') ? strchr(cut, '\n') + 1 : NULL;
+		if (cut)
+			*cut = '\0';
+		rc = err_set(e, EXIT_FAILURE_,
+			     "quality gate failed: %s (%s): %llu offending rows; nothing was committed. "
+			     "First rows:\n%s",
+			     g->name, path, (unsigned long long)rows, text ? text : "");
+		free(text);
+	}
+	duckdb_destroy_result(&r);
+	return rc;
+}
+
+static int run_layer(struct lake *l, void *ctx, struct err *e)
+{
+	struct tx *t = ctx;
+	struct sql_section secs[32], gates[64];
+	int n = sqlfile_sections(t->sql, "-- @section ", secs, 32), ran = 0;
+	struct exists_ctx x = {l, e};
+	t->res->sections[0] = '\0'; /* a conflict retry runs the body again */
+	t->res->gates = 0;
+	for (int i = 0; i < n; i++) {
+		int missing = sqlfile_each_required(&secs[i], table_missing, &x);
+		if (missing < 0)
+			return -1;
+		if (missing)
+			continue;
+		char *body = strndup(secs[i].body, secs[i].body_len);
+		int rc = body ? lake_exec(l, body, e) : err_set(e, 0, "out of memory");
+		free(body);
+		if (rc < 0)
+			return err_wrap(e, "%s section %s", t->path, secs[i].name);
+		snprintf(t->res->sections + strlen(t->res->sections),
+			 sizeof t->res->sections - strlen(t->res->sections), "%s%s",
+			 ran++ ? ", " : "", secs[i].name);
+	}
+	if (!ran)
+		return 1; /* nothing to do: no input tables yet */
+	int ng = sqlfile_sections(t->checks, "-- @check ", gates, 64);
+	for (int i = 0; i < ng; i++) {
+		int missing = sqlfile_each_required(&gates[i], table_missing, &x);
+		if (missing < 0)
+			return -1;
+		if (missing)
+			continue;
+		if (run_gate(l, &gates[i], t->check_path, e) < 0)
+			return -1;
+		t->res->gates++;
+	}
+	char msg[1024];
+	if (t->message)
+		snprintf(msg, sizeof msg, "%s", t->message);
+	else
+		snprintf(msg, sizeof msg,
+			 "transform %s: %s (sections %s) from snapshot %lld; %d quality gates passed",
+			 t->layer, t->path, t->res->sections, (long long)t->res->input_snapshot,
+			 t->res->gates);
+	return lake_set_commit_message(l, t->cfg->author, msg, e);
+}
+
+int transform_run(const struct config *cfg, const char *layer, const char *message,
+		  struct transform_result *res, struct err *e)
+{
+	memset(res, 0, sizeof *res);
+	res->snapshot = -1;
+	if (strcmp(layer, "silver") != 0 && strcmp(layer, "gold") != 0)
+		return err_set(e, EXIT_USAGE, "unknown layer '%s': silver, gold or all", layer);
+	char key[32], path[4096], check_path[4096];
+	struct tx t = {.cfg = cfg, .layer = layer, .message = message, .res = res, .path = path,
+		       .check_path = check_path};
+	snprintf(key, sizeof key, "%s-checks", layer);
+	if (load(layer, &t.sql, path, sizeof path, e) < 0 ||
+	    load(key, &t.checks, check_path, sizeof check_path, e) < 0) {
+		free(t.sql);
+		return -1;
+	}
+	struct lake *l;
+	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
+	if (rc == 0) {
+		rc = lake_current_snapshot(l, &res->input_snapshot, e);
+		if (rc == 0)
+			rc = lake_in_transaction(l, run_layer, &t, e);
+		rc = rc == 0 ? lake_current_snapshot(l, &res->snapshot, e) : rc < 0 ? -1 : 0;
+		lake_close(l);
+	}
+	free(t.sql);
+	free(t.checks);
+	return rc;
+}

@@ -1,0 +1,553 @@
+/* video.c - see video.h. */
+#include "media/video.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavformat/avformat.h>
+#include <libavutil/imgutils.h>
+#include <libavutil/log.h>
+#include <libavutil/opt.h>
+#include <libswscale/swscale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* FFmpeg logs to stderr by default; a CLI shows only its errors. */
+static void quiet_ffmpeg(void)
+{
+	av_log_set_level(AV_LOG_ERROR);
+}
+
+static int av_fail(struct err *e, const char *what, int averr)
+{
+	char msg[AV_ERROR_MAX_STRING_SIZE] = "";
+	av_strerror(averr, msg, sizeof msg);
+	return err_set(e, 0, "%s: %s", what, msg);
+}
+
+/* ---- an in-memory AVIO target that knows its position ---------------------------------- */
+
+struct memout {
+	struct buf *b;
+	int64_t pos;
+};
+
+static int mem_write(void *opaque, uint8_t *data, int n) /* FFmpeg 5: not const */
+{
+	struct memout *m = opaque;
+	size_t end = (size_t)m->pos + (size_t)n;
+	if (end > m->b->len && buf_append(m->b, NULL, end - m->b->len) < 0)
+		return AVERROR(ENOMEM);
+	memcpy(m->b->data + m->pos, data, (size_t)n);
+	m->pos += n;
+	return n;
+}
+
+static int64_t mem_seek(void *opaque, int64_t off, int whence)
+{
+	struct memout *m = opaque;
+	if (whence == AVSEEK_SIZE)
+		return (int64_t)m->b->len;
+	whence &= ~AVSEEK_FORCE;
+	int64_t base = whence == SEEK_CUR ? m->pos : whence == SEEK_END ? (int64_t)m->b->len : 0;
+	if (base + off < 0)
+		return AVERROR(EINVAL);
+	m->pos = base + off;
+	return m->pos;
+}
+
+/* ---- encoding ------------------------------------------------------------------------- */
+
+struct encoder {
+	AVCodecContext *cc;
+	AVFormatContext *oc;
+	AVStream *st;
+	AVIOContext *io;
+	struct memout mem;
+	struct SwsContext *sws;
+	AVFrame *yuv;
+	AVPacket *pkt;
+	struct video_clip *clip;
+	int per_fragment;
+	int64_t frag_start; /* byte offset where the open fragment begins */
+	size_t cap;
+};
+
+static int add_fragment(struct encoder *en, int64_t first_frame, int64_t last_frame, struct err *e)
+{
+	struct video_clip *c = en->clip;
+	/* Cut: the muxer writes the buffered packets as one moof + mdat now. */
+	int rc = av_write_frame(en->oc, NULL);
+	if (rc < 0)
+		return av_fail(e, "cannot write a fragment", rc);
+	avio_flush(en->oc->pb);
+	if (c->n_fragments == en->cap) {
+		size_t cap = en->cap ? en->cap * 2 : 16;
+		struct video_fragment *v = realloc(c->fragments, cap * sizeof *v);
+		if (!v)
+			return err_set(e, 0, "out of memory");
+		c->fragments = v, en->cap = cap;
+	}
+	struct video_fragment *f = &c->fragments[c->n_fragments];
+	f->id = (int)c->n_fragments;
+	f->start_frame = first_frame;
+	f->end_frame = last_frame;
+	f->start_time = (double)first_frame / c->fps;
+	f->end_time = (double)(last_frame + 1) / c->fps;
+	f->offset = en->frag_start;
+	f->length = en->mem.pos - en->frag_start;
+	if (f->length <= 0)
+		return err_set(e, 0, "the muxer wrote no bytes for fragment %d", f->id);
+	c->n_fragments++;
+	en->frag_start = en->mem.pos;
+	return 0;
+}
+
+/* Writes the packets the encoder has ready; a key frame that opens a new fragment first
+ * closes the previous one. */
+static int drain(struct encoder *en, struct err *e)
+{
+	for (;;) {
+		int rc = avcodec_receive_packet(en->cc, en->pkt);
+		if (rc == AVERROR(EAGAIN) || rc == AVERROR_EOF)
+			return 0;
+		if (rc < 0)
+			return av_fail(e, "encoder failed", rc);
+		int64_t frame = en->pkt->pts;
+		if (frame > 0 && frame % en->per_fragment == 0) {
+			if (!(en->pkt->flags & AV_PKT_FLAG_KEY)) {
+				av_packet_unref(en->pkt);
+				return err_set(e, 0, "frame %lld should open a fragment but is no key frame",
+					       (long long)frame);
+			}
+			if (add_fragment(en, frame - en->per_fragment, frame - 1, e) < 0) {
+				av_packet_unref(en->pkt);
+				return -1;
+			}
+		}
+		av_packet_rescale_ts(en->pkt, en->cc->time_base, en->st->time_base);
+		en->pkt->stream_index = en->st->index;
+		rc = av_write_frame(en->oc, en->pkt); /* frag_custom: buffered until the next cut */
+		av_packet_unref(en->pkt);
+		if (rc < 0)
+			return av_fail(e, "cannot mux a packet", rc);
+	}
+}
+
+static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e)
+{
+	const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
+	if (!codec)
+		return err_set(e, 0, "FFmpeg has no libx264 encoder; install Debian's libavcodec-extra "
+				     "or libavcodec59 with x264");
+	en->cc = avcodec_alloc_context3(codec);
+	en->cc->width = w, en->cc->height = h;
+	en->cc->time_base = (AVRational){1, fps};
+	en->cc->framerate = (AVRational){fps, 1};
+	en->cc->pix_fmt = AV_PIX_FMT_YUV420P;
+	en->cc->gop_size = en->per_fragment;
+	en->cc->keyint_min = en->per_fragment;
+	en->cc->max_b_frames = 0;
+	en->cc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* avcC in the moov, not in-band */
+	/* zerolatency: one packet out per frame in (no lookahead, no B-frames), so fragment cuts
+	 * line up with frame numbers; no scene-cut keyframes: GOP = fragment. */
+	av_opt_set(en->cc->priv_data, "preset", "veryfast", 0);
+	av_opt_set(en->cc->priv_data, "tune", "zerolatency", 0);
+	av_opt_set(en->cc->priv_data, "x264-params", "scenecut=0:forced-idr=1", 0);
+	av_opt_set(en->cc->priv_data, "crf", "20", 0);
+	int rc = avcodec_open2(en->cc, codec, NULL);
+	if (rc < 0)
+		return av_fail(e, "cannot open the H.264 encoder", rc);
+	en->yuv = av_frame_alloc();
+	en->yuv->format = AV_PIX_FMT_YUV420P, en->yuv->width = w, en->yuv->height = h;
+	if (av_frame_get_buffer(en->yuv, 0) < 0)
+		return err_set(e, 0, "out of memory for a %dx%d frame", w, h);
+	return 0;
+}
+
+static int open_muxer(struct encoder *en, struct err *e)
+{
+	int rc = avformat_alloc_output_context2(&en->oc, NULL, "mp4", NULL);
+	if (rc < 0)
+		return av_fail(e, "cannot create the MP4 muxer", rc);
+	en->st = avformat_new_stream(en->oc, NULL);
+	avcodec_parameters_from_context(en->st->codecpar, en->cc);
+	en->st->time_base = en->cc->time_base;
+	unsigned char *iobuf = av_malloc(65536);
+	en->io = avio_alloc_context(iobuf, 65536, 1, &en->mem, NULL, mem_write, mem_seek);
+	if (!en->io)
+		return err_set(e, 0, "out of memory");
+	en->oc->pb = en->io;
+	AVDictionary *opts = NULL;
+	av_dict_set(&opts, "movflags", "frag_custom+empty_moov+default_base_moof", 0);
+	rc = avformat_write_header(en->oc, &opts);
+	av_dict_free(&opts);
+	if (rc < 0)
+		return av_fail(e, "cannot write the MP4 header", rc);
+	avio_flush(en->oc->pb);
+	en->clip->init_length = en->mem.pos;
+	en->frag_start = en->mem.pos;
+	return 0;
+}
+
+static int encode_frame(struct encoder *en, const AVFrame *in, int64_t index, struct err *e)
+{
+	if (in->width != en->cc->width || in->height != en->cc->height)
+		return err_set(e, 0, "frame %lld is %dx%d, but the clip is %dx%d: all frames of a "
+				     "sequence must have one size",
+			       (long long)index + 1, in->width, in->height, en->cc->width, en->cc->height);
+	en->sws = sws_getCachedContext(en->sws, in->width, in->height, in->format, en->cc->width,
+				       en->cc->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
+	if (!en->sws || av_frame_make_writable(en->yuv) < 0)
+		return err_set(e, 0, "cannot convert frame %lld", (long long)index + 1);
+	sws_scale(en->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
+		  en->yuv->data, en->yuv->linesize);
+	en->yuv->pts = index;
+	en->yuv->pict_type = index % en->per_fragment == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
+	int rc = avcodec_send_frame(en->cc, en->yuv);
+	if (rc < 0)
+		return av_fail(e, "encoder refused a frame", rc);
+	return drain(en, e);
+}
+
+static void close_encoder(struct encoder *en)
+{
+	if (en->oc) {
+		if (en->io) {
+			av_freep(&en->io->buffer);
+			avio_context_free(&en->io);
+		}
+		avformat_free_context(en->oc);
+	}
+	avcodec_free_context(&en->cc);
+	av_frame_free(&en->yuv);
+	av_packet_free(&en->pkt);
+	sws_freeContext(en->sws);
+}
+
+int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragment,
+		 struct video_clip *out, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	if (fps <= 0 || frames_per_fragment <= 0)
+		return err_set(e, EXIT_USAGE, "fps and frames per fragment must be positive");
+	quiet_ffmpeg();
+	struct encoder en = {.clip = out, .per_fragment = frames_per_fragment,
+			     .mem = {.b = &out->bytes}};
+	en.pkt = av_packet_alloc();
+	out->fps = fps;
+	snprintf(out->codec, sizeof out->codec, "h264");
+	const AVFrame *frame;
+	int rc, got;
+	int64_t index = 0;
+	while ((got = next(ctx, &frame, e)) == 1) {
+		if (index == 0) {
+			out->width = frame->width, out->height = frame->height;
+			if ((rc = open_encoder(&en, frame->width, frame->height, fps, e)) < 0 ||
+			    (rc = open_muxer(&en, e)) < 0)
+				goto fail;
+		}
+		if (encode_frame(&en, frame, index, e) < 0)
+			goto fail;
+		index++;
+	}
+	if (got < 0)
+		goto fail;
+	if (index == 0) {
+		err_set(e, 0, "no frames to encode");
+		goto fail;
+	}
+	out->n_frames = index;
+	if ((rc = avcodec_send_frame(en.cc, NULL)) < 0 || drain(&en, e) < 0)
+		goto fail;
+	int64_t last_start = (index - 1) / frames_per_fragment * frames_per_fragment;
+	if (add_fragment(&en, last_start, index - 1, e) < 0)
+		goto fail;
+	if ((rc = av_write_trailer(en.oc)) < 0) {
+		av_fail(e, "cannot finish the MP4", rc);
+		goto fail;
+	}
+	avio_flush(en.oc->pb);
+	close_encoder(&en);
+	return 0;
+fail:
+	close_encoder(&en);
+	video_clip_free(out);
+	return -1;
+}
+
+void video_clip_free(struct video_clip *clip)
+{
+	buf_free(&clip->bytes);
+	free(clip->fragments);
+	clip->fragments = NULL;
+	clip->n_fragments = 0;
+}
+
+/* ---- decoding ------------------------------------------------------------------------- */
+
+struct memin {
+	const unsigned char *a, *b; /* init, fragment */
+	size_t alen, blen, pos;
+};
+
+static int mem_read(void *opaque, uint8_t *dst, int n)
+{
+	struct memin *m = opaque;
+	size_t total = m->alen + m->blen, got = 0;
+	while (got < (size_t)n && m->pos < total) {
+		size_t chunk;
+		if (m->pos < m->alen) {
+			chunk = m->alen - m->pos;
+			if (chunk > (size_t)n - got)
+				chunk = (size_t)n - got;
+			memcpy(dst + got, m->a + m->pos, chunk);
+		} else {
+			chunk = total - m->pos;
+			if (chunk > (size_t)n - got)
+				chunk = (size_t)n - got;
+			memcpy(dst + got, m->b + (m->pos - m->alen), chunk);
+		}
+		got += chunk, m->pos += chunk;
+	}
+	return got ? (int)got : AVERROR_EOF;
+}
+
+static int64_t mem_read_seek(void *opaque, int64_t off, int whence)
+{
+	struct memin *m = opaque;
+	int64_t total = (int64_t)(m->alen + m->blen);
+	if (whence == AVSEEK_SIZE)
+		return total;
+	whence &= ~AVSEEK_FORCE;
+	int64_t base = whence == SEEK_CUR ? (int64_t)m->pos : whence == SEEK_END ? total : 0;
+	if (base + off < 0 || base + off > total)
+		return AVERROR(EINVAL);
+	m->pos = (size_t)(base + off);
+	return (int64_t)m->pos;
+}
+
+static int emit(AVCodecContext *dc, AVFrame *fr, video_on_frame on_frame, void *ctx,
+		int64_t *frames, struct err *e)
+{
+	int rc;
+	while ((rc = avcodec_receive_frame(dc, fr)) == 0) {
+		(*frames)++;
+		int cb = on_frame ? on_frame(ctx, fr, e) : 0;
+		av_frame_unref(fr);
+		if (cb < 0)
+			return -1;
+	}
+	return rc == AVERROR(EAGAIN) || rc == AVERROR_EOF ? 0 : av_fail(e, "decoder failed", rc);
+}
+
+int video_decode(const void *init, size_t init_len, const void *frag, size_t frag_len,
+		 video_on_frame on_frame, void *ctx, int64_t *frames, struct err *e)
+{
+	quiet_ffmpeg();
+	struct memin m = {init, frag, init_len, frag_len, 0};
+	AVFormatContext *ic = avformat_alloc_context();
+	unsigned char *iobuf = av_malloc(65536);
+	AVIOContext *io = avio_alloc_context(iobuf, 65536, 0, &m, mem_read, NULL, mem_read_seek);
+	AVCodecContext *dc = NULL;
+	AVPacket *pkt = av_packet_alloc();
+	AVFrame *fr = av_frame_alloc();
+	int rc = -1;
+	*frames = 0;
+	ic->pb = io;
+	int averr = avformat_open_input(&ic, NULL, av_find_input_format("mp4"), NULL);
+	if (averr < 0) {
+		av_fail(e, "not a decodable MP4 (init + fragment)", averr);
+		goto out;
+	}
+	if ((averr = avformat_find_stream_info(ic, NULL)) < 0 || ic->nb_streams < 1) {
+		av_fail(e, "no video stream", averr);
+		goto out;
+	}
+	const AVCodec *codec = avcodec_find_decoder(ic->streams[0]->codecpar->codec_id);
+	dc = avcodec_alloc_context3(codec);
+	avcodec_parameters_to_context(dc, ic->streams[0]->codecpar);
+	if (!codec || (averr = avcodec_open2(dc, codec, NULL)) < 0) {
+		av_fail(e, "cannot open the decoder", averr);
+		goto out;
+	}
+	while ((averr = av_read_frame(ic, pkt)) >= 0) {
+		averr = avcodec_send_packet(dc, pkt);
+		av_packet_unref(pkt);
+		if (averr < 0) {
+			av_fail(e, "decoder refused a packet", averr);
+			goto out;
+		}
+		if (emit(dc, fr, on_frame, ctx, frames, e) < 0)
+			goto out;
+	}
+	avcodec_send_packet(dc, NULL);
+	if (emit(dc, fr, on_frame, ctx, frames, e) < 0)
+		goto out;
+	rc = 0;
+out:
+	av_frame_free(&fr);
+	av_packet_free(&pkt);
+	avcodec_free_context(&dc);
+	avformat_close_input(&ic);
+	if (io) {
+		av_freep(&io->buffer);
+		avio_context_free(&io);
+	}
+	return rc;
+}
+
+/* ---- image files as a frame source ---------------------------------------------------- */
+
+struct video_image_files {
+	const char *const *paths;
+	size_t n, next;
+	AVFrame *frame;
+};
+
+struct video_image_files *video_image_files_open(const char *const *paths, size_t n,
+						 struct err *e)
+{
+	struct video_image_files *f = calloc(1, sizeof *f);
+	if (!f || !(f->frame = av_frame_alloc())) {
+		free(f);
+		err_set(e, 0, "out of memory");
+		return NULL;
+	}
+	f->paths = paths, f->n = n;
+	return f;
+}
+
+int video_image_files_next(void *ctx, const AVFrame **out, struct err *e)
+{
+	struct video_image_files *f = ctx;
+	if (f->next == f->n)
+		return 0;
+	const char *path = f->paths[f->next++];
+	AVFormatContext *ic = NULL;
+	AVCodecContext *dc = NULL;
+	AVPacket *pkt = av_packet_alloc();
+	int rc = -1, averr;
+	av_frame_unref(f->frame);
+	if ((averr = avformat_open_input(&ic, path, NULL, NULL)) < 0) {
+		av_fail(e, path, averr);
+		goto out;
+	}
+	if ((averr = avformat_find_stream_info(ic, NULL)) < 0 || ic->nb_streams < 1) {
+		err_set(e, 0, "%s: not an image", path);
+		goto out;
+	}
+	const AVCodec *codec = avcodec_find_decoder(ic->streams[0]->codecpar->codec_id);
+	dc = avcodec_alloc_context3(codec);
+	avcodec_parameters_to_context(dc, ic->streams[0]->codecpar);
+	if (!codec || avcodec_open2(dc, codec, NULL) < 0 || av_read_frame(ic, pkt) < 0 ||
+	    avcodec_send_packet(dc, pkt) < 0 || (avcodec_send_packet(dc, NULL), 0) ||
+	    avcodec_receive_frame(dc, f->frame) < 0) {
+		err_set(e, 0, "%s: cannot decode the image", path);
+		goto out;
+	}
+	*out = f->frame;
+	rc = 1;
+out:
+	av_packet_free(&pkt);
+	avcodec_free_context(&dc);
+	avformat_close_input(&ic);
+	return rc;
+}
+
+void video_image_files_close(struct video_image_files *f)
+{
+	if (!f)
+		return;
+	av_frame_free(&f->frame);
+	free(f);
+}
+
+/* ---- a video file as a frame source ---------------------------------------------------- */
+
+struct video_file {
+	AVFormatContext *ic;
+	AVCodecContext *dc;
+	AVPacket *pkt;
+	AVFrame *frame;
+	int stream, eof;
+	char path[1024];
+};
+
+void video_file_close(struct video_file *f)
+{
+	if (!f)
+		return;
+	av_frame_free(&f->frame);
+	av_packet_free(&f->pkt);
+	avcodec_free_context(&f->dc);
+	avformat_close_input(&f->ic);
+	free(f);
+}
+
+struct video_file *video_file_open(const char *path, int *fps, struct err *e)
+{
+	quiet_ffmpeg();
+	struct video_file *f = calloc(1, sizeof *f);
+	if (!f) {
+		err_set(e, 0, "out of memory");
+		return NULL;
+	}
+	snprintf(f->path, sizeof f->path, "%s", path);
+	f->pkt = av_packet_alloc();
+	f->frame = av_frame_alloc();
+	int rc = avformat_open_input(&f->ic, path, NULL, NULL);
+	if (rc < 0 || (rc = avformat_find_stream_info(f->ic, NULL)) < 0) {
+		av_fail(e, path, rc);
+		video_file_close(f);
+		return NULL;
+	}
+	const AVCodec *codec = NULL;
+	f->stream = av_find_best_stream(f->ic, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
+	if (f->stream < 0 || !codec) {
+		err_set(e, 0, "%s: no video stream FFmpeg can decode", path);
+		video_file_close(f);
+		return NULL;
+	}
+	f->dc = avcodec_alloc_context3(codec);
+	avcodec_parameters_to_context(f->dc, f->ic->streams[f->stream]->codecpar);
+	if ((rc = avcodec_open2(f->dc, codec, NULL)) < 0) {
+		av_fail(e, path, rc);
+		video_file_close(f);
+		return NULL;
+	}
+	AVRational r = f->ic->streams[f->stream]->avg_frame_rate;
+	*fps = r.num > 0 && r.den > 0 ? (int)(av_q2d(r) + 0.5) : 0;
+	return f;
+}
+
+int video_file_next(void *ctx, const AVFrame **out, struct err *e)
+{
+	struct video_file *f = ctx;
+	for (;;) {
+		av_frame_unref(f->frame);
+		int rc = avcodec_receive_frame(f->dc, f->frame);
+		if (rc == 0) {
+			*out = f->frame;
+			return 1;
+		}
+		if (rc == AVERROR_EOF)
+			return 0;
+		if (rc != AVERROR(EAGAIN))
+			return av_fail(e, f->path, rc);
+		if (f->eof)
+			return 0;
+		rc = av_read_frame(f->ic, f->pkt);
+		if (rc == AVERROR_EOF) {
+			f->eof = 1;
+			avcodec_send_packet(f->dc, NULL); /* drain */
+			continue;
+		}
+		if (rc < 0)
+			return av_fail(e, f->path, rc);
+		if (f->pkt->stream_index == f->stream && (rc = avcodec_send_packet(f->dc, f->pkt)) < 0) {
+			av_packet_unref(f->pkt);
+			return av_fail(e, f->path, rc);
+		}
+		av_packet_unref(f->pkt);
+	}
+}

@@ -1,0 +1,69 @@
+/* video.h - clips as fragmented MP4 (FFmpeg's libavcodec/libavformat/libswscale).
+ *
+ * A clip is encoded to H.264 (libx264, which Debian's FFmpeg ships) in fragmented MP4: one
+ * init segment (ftyp + moov, no samples), then one moof+mdat per fragment of a fixed number
+ * of frames, each starting with an IDR frame and with sample offsets relative to its own moof
+ * (default_base_moof). So init + one fragment's bytes decode on their own. The byte range of
+ * every fragment is taken from the muxer itself: fragments are cut explicitly (frag_custom)
+ * and the writer's position is read after each flush.
+ * Memory: struct video_clip owns its bytes and fragment array; free it with video_clip_free().
+ */
+#ifndef LAKEHOUSE_VIDEO_H
+#define LAKEHOUSE_VIDEO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "core/err.h"
+
+struct AVFrame;
+
+struct video_fragment {
+	int id;                          /* 0, 1, ... */
+	int64_t start_frame, end_frame;  /* inclusive, 0-based */
+	double start_time, end_time;     /* seconds; end is exclusive */
+	int64_t offset, length;          /* bytes of moof + mdat within the clip */
+};
+
+struct video_clip {
+	struct buf bytes;     /* the whole .mp4 */
+	int64_t init_length;  /* bytes [0, init_length) are the init segment */
+	int width, height, fps;
+	int64_t n_frames;
+	struct video_fragment *fragments;
+	size_t n_fragments;
+	char codec[16];
+};
+
+/* Frame source: fills *frame (borrowed until the next call) with the next picture in any
+ * pixel format; returns 1, 0 at the end, -1 with e set. */
+typedef int (*video_next_frame)(void *ctx, const struct AVFrame **frame, struct err *e);
+
+/* Encodes every frame of the source at fps, frames_per_fragment frames per fragment.
+ * All frames must have the size of the first one. */
+int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragment,
+		 struct video_clip *out, struct err *e);
+void video_clip_free(struct video_clip *clip);
+
+/* Decodes init + fragment (two byte ranges) and calls on_frame for every decoded picture
+ * (on_frame may be NULL); *frames gets their count. */
+typedef int (*video_on_frame)(void *ctx, const struct AVFrame *frame, struct err *e);
+int video_decode(const void *init, size_t init_len, const void *frag, size_t frag_len,
+		 video_on_frame on_frame, void *ctx, int64_t *frames, struct err *e);
+
+/* A frame source over JPEG/PNG files, in order (decoded with libavcodec). */
+struct video_image_files;
+struct video_image_files *video_image_files_open(const char *const *paths, size_t n,
+						 struct err *e);
+int video_image_files_next(void *ctx, const struct AVFrame **frame, struct err *e);
+void video_image_files_close(struct video_image_files *f);
+
+/* A frame source decoding a video file (any container/codec FFmpeg reads), in order.
+ * *fps gets the file's frame rate rounded (0 when unknown). */
+struct video_file;
+struct video_file *video_file_open(const char *path, int *fps, struct err *e);
+int video_file_next(void *ctx, const struct AVFrame **frame, struct err *e);
+void video_file_close(struct video_file *f);
+
+#endif
