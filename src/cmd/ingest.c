@@ -2,6 +2,7 @@
  * local folder in the same layout) into the lake, through the local staging folder.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,10 +40,9 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
 		{"fragment-frames", required_argument, NULL, 'G'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
-	long long limit = -1;
+	long limit = -1;
 	long threads = 8, fps = 30, fragment_frames = 0;
 	int opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': return fputs(usage, stdout), 0;
@@ -51,24 +51,20 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'c': config = optarg; break;
 		case 'm': message = optarg; break;
 		case 'l':
-			limit = strtoll(optarg, &end, 10);
-			if (*end || limit < 0)
-				return cmd_usage_error(e, "ingest", "--limit wants a row count, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
+				return -1;
 			break;
 		case 't':
-			threads = strtol(optarg, &end, 10);
-			if (*end || threads < 1 || threads > 32)
-				return cmd_usage_error(e, "ingest", "--threads wants 1..32, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--threads", optarg, 1, 32, &threads, e) < 0)
+				return -1;
 			break;
 		case 'F':
-			fps = strtol(optarg, &end, 10);
-			if (*end || fps < 1 || fps > 240)
-				return cmd_usage_error(e, "ingest", "--fps wants 1..240, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--fps", optarg, 1, 240, &fps, e) < 0)
+				return -1;
 			break;
 		case 'G':
-			fragment_frames = strtol(optarg, &end, 10);
-			if (*end || fragment_frames < 1 || fragment_frames > 10000)
-				return cmd_usage_error(e, "ingest", "--fragment-frames wants 1..10000, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--fragment-frames", optarg, 1, 10000, &fragment_frames, e) < 0)
+				return -1;
 			break;
 		default: return cmd_usage_error(e, "ingest", "unknown option");
 		}

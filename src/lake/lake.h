@@ -25,6 +25,14 @@ enum lake_mode {
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e);
 void lake_close(struct lake *l);
 
+/* The engine lake_open sets up (local extensions, LAKEHOUSE_DUCKDB_* settings), opened alone,
+ * without bucket or catalog: DuckDB's version and those of the extensions it loads. A field
+ * stays "" when that part failed (e says why). */
+struct lake_versions {
+	char duckdb[32], ducklake[64], httpfs[64];
+};
+int lake_engine_versions(const struct config *cfg, struct lake_versions *v, struct err *e);
+
 duckdb_connection lake_connection(struct lake *l);
 /* The database, for a second connection (e.g. an appender beside a streaming query). */
 duckdb_database lake_database(struct lake *l);
