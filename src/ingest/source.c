@@ -64,18 +64,20 @@ static int add(struct source *s, size_t *cap, const char *local, const char *rel
 
 /* ---- the Hub -------------------------------------------------------------------------- */
 
-static int parse_hf(const char *from, char *repo, size_t rn, char *rev, size_t vn, struct err *e)
+int source_parse_hf(const char *from, char *repo, size_t rn, char *rev, size_t vn, struct err *e)
 {
-	const char *p = from + strlen("hf://datasets/");
+	static const char prefix[] = "hf://datasets/";
+	const char *p = from + (strncmp(from, prefix, strlen(prefix)) == 0 ? strlen(prefix) : 0);
 	const char *at = strchr(p, '@');
 	size_t len = at ? (size_t)(at - p) : strlen(p);
 	const char *slash = memchr(p, '/', len);
-	if (!slash || slash == p || slash == p + len - 1 || memchr(slash + 1, '/', len - (size_t)(slash + 1 - p)) ||
-	    len >= rn || strstr(p, ".."))
+	if (p == from || !slash || slash == p || slash == p + len - 1 ||
+	    memchr(slash + 1, '/', len - (size_t)(slash + 1 - p)) || len >= rn || strstr(p, ".."))
 		return err_set(e, EXIT_USAGE, "--from %s: expected hf://datasets/OWNER/REPO[@REVISION]", from);
 	memcpy(repo, p, len);
 	repo[len] = '\0';
-	snprintf(rev, vn, "%s", at ? at + 1 : "main");
+	if (snprintf(rev, vn, "%s", at ? at + 1 : "main") >= (int)vn)
+		return err_set(e, EXIT_USAGE, "--from %s: revision too long", from);
 	if (!*rev)
 		return err_set(e, EXIT_USAGE, "--from %s: empty revision after '@'", from);
 	return 0;
@@ -135,7 +137,7 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 		      const char *split, int threads, struct source *s, struct err *e)
 {
 	char repo[512], rev[256], commit[41];
-	if (parse_hf(from, repo, sizeof repo, rev, sizeof rev, e) < 0)
+	if (source_parse_hf(from, repo, sizeof repo, rev, sizeof rev, e) < 0)
 		return -1;
 	if (hub_resolve_revision(cfg, repo, rev, commit, e) < 0)
 		return -1;

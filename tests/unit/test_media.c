@@ -1,5 +1,5 @@
 /* test_media.c - content addresses, extensions from untrusted paths, integrity flags, and
- * which repo paths belong to a split. */
+ * object keys. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include "media/media.h"
-#include "ingest/source.h"
 
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0xFF, 0xD9};
 
@@ -62,19 +61,6 @@ static void test_keys_stay_under_their_prefix(void **state)
 	assert_int_equal(media_key(key, 10, "coco", "image", "ab", "jpg"), -1);
 }
 
-static void test_split_paths(void **state)
-{
-	(void)state;
-	assert_true(source_path_matches("data/val-00000-of-00002.parquet", NULL, "val"));
-	assert_true(source_path_matches("data/val-00000-of-00002-a1b2.parquet", "default", "val"));
-	assert_true(source_path_matches("2014_captions/val/0000.parquet", "2014_captions", "val"));
-	assert_true(source_path_matches("2014_captions/val/0000.parquet", NULL, "val"));
-	assert_false(source_path_matches("2014_captions/val/0000.parquet", "2014", "val"));
-	assert_false(source_path_matches("data/validation-00000.parquet", NULL, "val"));
-	assert_false(source_path_matches("data/train-00000-of-00001.parquet", NULL, "val"));
-	assert_false(source_path_matches("data/val-00000.json", NULL, "val"));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -82,7 +68,6 @@ int main(void)
 		cmocka_unit_test(test_extension_from_path_is_sanitised),
 		cmocka_unit_test(test_status_flags_truncated_images),
 		cmocka_unit_test(test_keys_stay_under_their_prefix),
-		cmocka_unit_test(test_split_paths),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
