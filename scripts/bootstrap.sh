@@ -34,7 +34,8 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
 # test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
-[ "${1:-}" != "--test-tools" ] || APT_PACKAGES+=(postgresql)
+# pandoc, chromium, poppler-utils (pdfinfo): scripts/report-pages.sh prints REPORT.md to A4 PDF
+[ "${1:-}" != "--test-tools" ] || APT_PACKAGES+=(postgresql pandoc chromium poppler-utils)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
