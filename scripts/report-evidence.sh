@@ -128,7 +128,7 @@ curve_row() {
   printf '\n$ lakehouse storage ls --csv lake/ > $W/curve-objects.csv; stat -c %%s $W/curve.ducklake   → %s\n' "$catalog_bytes"
   show lh sql "WITH f AS (SELECT file_size_bytes AS b, end_snapshot AS e FROM $M.ducklake_data_file UNION ALL SELECT file_size_bytes, end_snapshot FROM $M.ducklake_delete_file),
     bucket AS (SELECT count(*) AS n, sum(size) AS s FROM read_csv('$W/curve-objects.csv', header = true)),
-    catalog AS (SELECT (SELECT count(*) - 1 FROM $M.ducklake_snapshot) AS snapshots, (SELECT count(*) FROM $M.ducklake_snapshot) + (SELECT count(*) FROM $M.ducklake_snapshot_changes)
+    catalog AS (SELECT (SELECT count(*) FROM $M.ducklake_snapshot WHERE snapshot_id > 0) AS snapshots, (SELECT count(*) FROM $M.ducklake_snapshot) + (SELECT count(*) FROM $M.ducklake_snapshot_changes)
       + (SELECT count(*) FROM $M.ducklake_data_file) + (SELECT count(*) FROM $M.ducklake_delete_file) + (SELECT count(*) FROM $M.ducklake_file_column_stats) AS rows)
   SELECT '$1' AS state, any_value(catalog.snapshots) AS snapshots,
     count(*) FILTER (WHERE e IS NULL) AS live_files, coalesce(sum(b) FILTER (WHERE e IS NULL), 0) AS live_bytes,

@@ -73,7 +73,7 @@ def check_figures(report, evidence):
 
 def check_pages(count):
     if count not in ("2", "3"):
-        return [f"REPORT.md prints to {count or 'no'} A4 pages, want 2 or 3"]
+        return [f"the report prints to {count or 'no'} A4 pages, want 2 or 3"]
     print(f"ok   {count} A4 pages")
     return []
 
