@@ -45,7 +45,9 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
 # test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
-[ "$TOOLS" != test ] || APT_PACKAGES+=(postgresql)
+# pandoc, chromium, poppler-utils (pdfinfo): scripts/report-pages.sh prints REPORT.md to A4 PDF;
+# linux-perf: bench/ingest.sh's CPU profile
+[ "$TOOLS" != test ] || APT_PACKAGES+=(postgresql pandoc chromium poppler-utils linux-perf)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
