@@ -33,8 +33,9 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
   libcurl4-openssl-dev libjansson-dev libxml2-dev libssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
-# test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
-[ "${1:-}" != "--test-tools" ] || APT_PACKAGES+=(postgresql)
+# test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh);
+# chromium (headless) opens the pages of `lakehouse view` in tests/e2e/test_view.sh
+[ "${1:-}" != "--test-tools" ] || APT_PACKAGES+=(postgresql chromium)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
