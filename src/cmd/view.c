@@ -45,20 +45,24 @@ static void print_summary(const struct view_result *r, int json)
 			printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
 		printf("\", \"snapshot\": %lld, \"pages\": %lld, \"tables\": %lld, \"snapshots\": %lld, "
 		       "\"sheets\": %lld, \"tiles\": %lld, \"gets\": %lld, \"bytes_fetched\": %lld, "
-		       "\"thumbnails_made\": %lld, \"thumbnails_cached\": %lld, \"warnings\": %lld}\n",
+		       "\"thumbnails_made\": %lld, \"thumbnails_cached\": %lld, \"warnings\": %lld, \"up_to_date\": %s}\n",
 		       (long long)r->version, (long long)r->pages, (long long)r->tables,
 		       (long long)r->snapshots, (long long)r->sheets, (long long)r->tiles,
 		       (long long)m->gets, (long long)m->bytes, (long long)m->made,
-		       (long long)m->cached, (long long)r->warnings);
+		       (long long)m->cached, (long long)r->warnings, r->up_to_date ? "true" : "false");
 		return;
 	}
 	printf("%s\n", r->index_path);
-	printf("view of snapshot %lld: %lld pages (%lld tables, %lld snapshots, %lld contact sheets, "
-	       "%lld tiles); %lld GETs (%lld bytes), %lld thumbnails made, %lld cached, %lld warnings\n",
-	       (long long)r->version, (long long)r->pages, (long long)r->tables,
-	       (long long)r->snapshots, (long long)r->sheets, (long long)r->tiles,
-	       (long long)m->gets, (long long)m->bytes, (long long)m->made, (long long)m->cached,
-	       (long long)r->warnings);
+	if (r->up_to_date)
+		printf("view of snapshot %lld: up to date (the site already shows it for this request; "
+		       "nothing fetched or written)\n", (long long)r->version);
+	else
+		printf("view of snapshot %lld: %lld pages (%lld tables, %lld snapshots, %lld contact sheets, "
+		       "%lld tiles); %lld GETs (%lld bytes), %lld thumbnails made, %lld cached, %lld warnings\n",
+		       (long long)r->version, (long long)r->pages, (long long)r->tables,
+		       (long long)r->snapshots, (long long)r->sheets, (long long)r->tiles,
+		       (long long)m->gets, (long long)m->bytes, (long long)m->made, (long long)m->cached,
+		       (long long)r->warnings);
 	if (isatty(STDOUT_FILENO))
 		printf("open file://%s\n", r->index_path);
 }

@@ -17,6 +17,7 @@
 #include "core/fsutil.h"
 #include "lake/lake.h"
 #include "lake/transform.h"
+#include "media/media.h"
 #include "store/s3.h"
 #include "view/html.h"
 #include "view/sheet.h"
@@ -47,6 +48,8 @@ struct site {
 	size_t nsheets;
 	duckdb_result snaps;
 	int have_snaps;
+	char stamp[65]; /* what the site shows: snapshot ids and the request, hashed */
+	int up_to_date; /* the previous site has the same stamp: nothing to do */
 };
 
 /* ---- small helpers ---------------------------------------------------------------------- */
@@ -151,13 +154,23 @@ static int prepare_out(struct site *s, const char *dir, struct err *e)
 	return 0;
 }
 
+static int site_path(struct site *s)
+{
+	char *abs = realpath(s->final_dir, NULL);
+	snprintf(s->res->index_path, sizeof s->res->index_path, "%s/index.html",
+		 abs ? abs : s->final_dir);
+	free(abs);
+	return 0;
+}
+
 /* Swaps the finished folder in: one atomic exchange when DIR exists, else a rename. */
 static int publish(struct site *s, struct err *e)
 {
 	char marker[4200];
 	snprintf(marker, sizeof marker, "%s/%s", s->tmp_dir, MARKER);
 	FILE *f = fopen(marker, "w");
-	if (!f || fputs("a site written by 'lakehouse view'; the folder is replaced as a whole\n", f) < 0 ||
+	if (!f || fprintf(f, "a site written by 'lakehouse view'; the folder is replaced as a whole\n"
+			     "stamp %s\n", s->stamp) < 0 ||
 	    fclose(f) != 0)
 		return err_set(e, EXIT_FAILURE_, "cannot write %s: %s", marker, strerror(errno));
 	if (renameat2(AT_FDCWD, s->tmp_dir, AT_FDCWD, s->final_dir, RENAME_EXCHANGE) == 0) {
@@ -167,11 +180,7 @@ static int publish(struct site *s, struct err *e)
 			       strerror(errno));
 	}
 	s->tmp_dir[0] = '\0';
-	char *abs = realpath(s->final_dir, NULL);
-	snprintf(s->res->index_path, sizeof s->res->index_path, "%s/index.html",
-		 abs ? abs : s->final_dir);
-	free(abs);
-	return 0;
+	return site_path(s);
 }
 
 /* ---- which snapshot --------------------------------------------------------------------- */
@@ -716,9 +725,50 @@ static int render_sheets(struct site *s, struct err *e)
 
 /* ---- the run ------------------------------------------------------------------------------ */
 
+/* A site is a function of the snapshot shown, the snapshots that exist and the request (the
+ * lake never changes under a snapshot id), so an equal stamp means an equal site. */
+static int make_stamp(struct site *s, struct err *e)
+{
+	int64_t count = 0;
+	if (lake_query_int64(s->l, "SELECT count(*) FROM lake.snapshots()", NULL, 0, &count, e) < 0)
+		return -1;
+	struct buf b = {0};
+	int rc = buf_printf(&b, "view 1\nversion %lld newest %lld snapshots %lld limit %ld rows %ld\n",
+			    (long long)s->version, (long long)s->newest, (long long)count,
+			    s->rq->limit, s->rq->table_rows);
+	for (size_t i = 0; rc == 0 && i < s->rq->n_sheets; i++) {
+		char *text = NULL;
+		const struct view_sheet *sh = &s->rq->sheets[i];
+		if (sh->query && transform_query_text(sh->query, &text, e) < 0) {
+			buf_free(&b);
+			return err_wrap(e, "--query");
+		}
+		rc = buf_printf(&b, "sheet %s\n%s\n", sh->query ? sh->query : "--sql", text ? text : sh->sql);
+		free(text);
+	}
+	if (rc == 0)
+		media_sha256_hex(b.data, b.len, s->stamp);
+	buf_free(&b);
+	if (rc < 0)
+		return err_set(e, 0, "out of memory");
+	char marker[4200], line[256];
+	snprintf(marker, sizeof marker, "%s/%s", s->final_dir, MARKER);
+	FILE *f = fopen(marker, "r");
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "stamp ", 6) == 0 && strncmp(line + 6, s->stamp, 64) == 0)
+			s->up_to_date = 1;
+	if (f)
+		fclose(f);
+	return 0;
+}
+
 static int build(struct site *s, struct err *e)
 {
-	if (resolve_version(s, e) < 0 || load_touches(s, e) < 0 || load_tables(s, e) < 0)
+	if (resolve_version(s, e) < 0 || make_stamp(s, e) < 0)
+		return -1;
+	if (s->up_to_date)
+		return 0;
+	if (load_touches(s, e) < 0 || load_tables(s, e) < 0)
 		return -1;
 	char old[4200], fresh[4200];
 	snprintf(old, sizeof old, "%s/thumbs", s->final_dir);
@@ -771,7 +821,10 @@ int view_build(const struct config *cfg, const struct view_request *rq, struct v
 	thumbs_free(s.thumbs);
 	if (s.l)
 		lake_close(s.l);
-	if (rc == 0)
+	res->up_to_date = s.up_to_date;
+	if (rc == 0 && s.up_to_date)
+		rc = site_path(&s);
+	else if (rc == 0)
 		rc = publish(&s, e);
 	rm_tree(s.tmp_dir); /* after a failure: nothing half-written stays */
 	return rc;

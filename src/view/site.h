@@ -6,7 +6,9 @@
  * table-SCHEMA.TABLE.html (schema, schema history, first rows with thumbnails) and
  * sheet-NAME.html (contact sheets: thumbnails with boxes as SVG overlays, fragment strips).
  * The site is built in a temporary folder beside DIR and swapped in at the end, so a failed
- * run leaves the previous site (or nothing) and never half a site.
+ * run leaves the previous site (or nothing) and never half a site. A site is a function of the
+ * snapshot shown, the snapshots that exist and the request; when DIR already holds that site
+ * (its stamp matches) nothing is written at all.
  * Memory: view_result.messages is the caller's (buf_free).
  */
 #ifndef LAKEHOUSE_SITE_H
@@ -41,6 +43,7 @@ struct view_result {
 	int64_t version, snapshots, tables, pages, sheets, tiles;
 	struct thumbs_stats media;
 	int64_t warnings;     /* objects gone or undecodable (placeholder tiles) */
+	int up_to_date;       /* DIR already shows this snapshot for this request: nothing written */
 	struct buf messages;  /* "warning: ..." / "note: ..." lines */
 };
 

@@ -104,16 +104,23 @@ check "screenshots of the index and a contact sheet saved ($SHOTS)" \
   eval '[ -s "$SHOTS/index.png" ] && [ -s "$SHOTS/sheet-crowded-scenes.png" ]'
 echo "     screenshots (test artifacts): $SHOTS"
 
-# --- a second run with nothing changed fetches nothing ------------------------------------------
+# --- a second run with nothing changed fetches nothing -------------------------------------------
 gets0=$(asset_gets)
 t2=$(date +%s.%N)
 lh view --out "$SITE" --json
 t3=$(date +%s.%N)
-check "second view: 0 GETs, every thumbnail from the cache" \
-  eval '[ $RC -eq 0 ] && [ "$(printf "%s" "$OUT" | "$PY3" -c "import json,sys; r=json.load(sys.stdin); print(r[\"gets\"], r[\"thumbnails_made\"], r[\"thumbnails_cached\"])")" = "0 0 $made" ]'
+check "second view, nothing changed: up to date, 0 GETs, nothing made" \
+  eval '[ $RC -eq 0 ] && [ "$(printf "%s" "$OUT" | "$PY3" -c "import json,sys; r=json.load(sys.stdin); print(r[\"up_to_date\"], r[\"gets\"], r[\"thumbnails_made\"])")" = "True 0 0" ]'
 [ "$S3_SERVER" != embedded ] || check "second view: the server saw no object GET" test "$(( $(asset_gets) - gets0 ))" -eq 0
 printf '     first view %.2f s, second view %.2f s (not asserted; bench/view.sh measures)\n' \
   "$(echo "$t1 - $t0" | bc)" "$(echo "$t3 - $t2" | bc)"
+# a new snapshot changes the pages, not the pictures: every thumbnail comes from the cache
+lh sql -m "test: an unrelated change" "INSERT INTO silver.coco_captions VALUES (-1, 'no such image')"
+gets0=$(asset_gets)
+lh view --out "$SITE" --json
+check "after a new snapshot: pages rebuilt, 0 GETs, all $made thumbnails from the cache" \
+  eval '[ $RC -eq 0 ] && [ "$(printf "%s" "$OUT" | "$PY3" -c "import json,sys; r=json.load(sys.stdin); print(r[\"up_to_date\"], r[\"gets\"], r[\"thumbnails_made\"], r[\"thumbnails_cached\"])")" = "False 0 0 $made" ]'
+[ "$S3_SERVER" != embedded ] || check "... and the server saw no object GET" test "$(( $(asset_gets) - gets0 ))" -eq 0
 check "no temporary folder left beside the site" eval '[ -z "$(ls -A "$WORK" | grep "\.tmp-")" ]'
 
 # --- time travel ------------------------------------------------------------------------------
