@@ -157,7 +157,7 @@ static int prepare_out(struct site *s, const char *dir, struct err *e)
 static int site_path(struct site *s)
 {
 	char *abs = realpath(s->final_dir, NULL);
-	snprintf(s->res->index_path, sizeof s->res->index_path, "%s/index.html",
+	snprintf(s->res->index_path, sizeof s->res->index_path, "%.4000s/index.html",
 		 abs ? abs : s->final_dir);
 	free(abs);
 	return 0;
