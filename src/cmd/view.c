@@ -115,6 +115,7 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (rc == 0 && rq.time && rq.version >= 0)
 		rc = cmd_usage_error(e, "view", "give at most one of --version and --time");
 	struct view_result res;
+	memset(&res, 0, sizeof res);
 	if (rc == 0)
 		rc = view_build(cfg, &rq, &res, e);
 	if (rc == 0) {
@@ -122,8 +123,7 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 			fputs(res.messages.data, stderr);
 		print_summary(&res, json);
 	}
-	if (rc == 0 || res.messages.data)
-		buf_free(&res.messages);
+	buf_free(&res.messages);
 	free(sheets);
 	return rc;
 }
