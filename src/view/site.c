@@ -173,11 +173,22 @@ static int publish(struct site *s, struct err *e)
 			     "stamp %s\n", s->stamp) < 0 ||
 	    fclose(f) != 0)
 		return err_set(e, EXIT_FAILURE_, "cannot write %s: %s", marker, strerror(errno));
+	char old[4200];
+	snprintf(old, sizeof old, "%s.old", s->tmp_dir);
 	if (renameat2(AT_FDCWD, s->tmp_dir, AT_FDCWD, s->final_dir, RENAME_EXCHANGE) == 0) {
 		rm_tree(s->tmp_dir); /* now the previous site */
 	} else if (rename(s->tmp_dir, s->final_dir) != 0) {
-		return err_set(e, EXIT_FAILURE_, "cannot move the site into %s: %s", s->final_dir,
-			       strerror(errno));
+		/* no atomic exchange on this file system: the previous site steps aside first */
+		if (errno != ENOTEMPTY && errno != EEXIST)
+			return err_set(e, EXIT_FAILURE_, "cannot move the site into %s: %s",
+				       s->final_dir, strerror(errno));
+		if (rename(s->final_dir, old) != 0 || rename(s->tmp_dir, s->final_dir) != 0) {
+			int err = errno;
+			rename(old, s->final_dir); /* put the previous site back */
+			return err_set(e, EXIT_FAILURE_, "cannot move the site into %s: %s",
+				       s->final_dir, strerror(err));
+		}
+		rm_tree(old);
 	}
 	s->tmp_dir[0] = '\0';
 	return site_path(s);
