@@ -46,6 +46,7 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
 # test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
 # pandoc, chromium, poppler-utils (pdfinfo): scripts/report-pages.sh prints REPORT.md to A4 PDF;
+# chromium (headless) also opens the pages of `lakehouse view` in tests/e2e/test_view.sh;
 # linux-perf: bench/ingest.sh's CPU profile
 [ "$TOOLS" != test ] || APT_PACKAGES+=(postgresql pandoc chromium poppler-utils linux-perf)
 missing=()

@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},
 	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers"},
 	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates"},
+	{"view", cmd_view, "write a static site: layers, snapshot timeline, contact sheets with boxes"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
