@@ -10,6 +10,7 @@
 #include "cmd/cmd.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/suggest.h"
 #include "lake/lake.h"
 
 #ifndef LAKEHOUSE_VERSION
@@ -17,31 +18,67 @@
 #endif
 
 static const struct command commands[] = {
-	{"diff", cmd_diff, "rows and columns a table changed between two snapshots"},
-	{"expire", cmd_expire, "expire old snapshots and the data files only they needed"},
-	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects"},
-	{"gc", cmd_gc, "delete media objects and files no retained snapshot references"},
-	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder"},
-	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
-	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},
-	{"log", cmd_log, "snapshots that touched a table, newest first"},
-	{"publish", cmd_publish, "publish a table to the Hugging Face Hub as a dataset"},
-	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)"},
-	{"reset", cmd_reset, "delete every object and the catalog: an empty lake (rebuild.sh)"},
-	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)"},
-	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)"},
-	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},
-	{"sql", cmd_sql, "run SQL against the lake"},
-	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},
-	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers"},
-	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates"},
-	{"view", cmd_view, "write a static site: layers, snapshot timeline, contact sheets with boxes"},
+	{"completion", NULL, "print a bash or zsh completion script (generated from this table)",
+	 "source <(lakehouse completion bash)\nlakehouse completion zsh > ~/.zfunc/_lakehouse"},
+	{"diff", cmd_diff, "rows and columns a table changed between two snapshots",
+	 "lakehouse diff raw.coco_images 1 3\nlakehouse diff silver.coco_boxes 2 4 --json"},
+	{"expire", cmd_expire, "expire old snapshots and the data files only they needed",
+	 "lakehouse expire --keep 10\nlakehouse expire --older-than '7 days' --yes"},
+	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects",
+	 "lakehouse fetch --sql 'SELECT image_uri FROM gold.crowded_scenes' --out crowded --dry-run\n"
+	 "lakehouse fetch --sql 'SELECT clip_uri, fragment_id FROM silver.visdrone_fragments LIMIT 3' "
+	 "--out frags --frames jpg"},
+	{"gc", cmd_gc, "delete media objects and files no retained snapshot references",
+	 "lakehouse gc\nlakehouse gc --yes --json"},
+	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder",
+	 "lakehouse ingest coco --from hf://datasets/detection-datasets/coco --split val --limit 300\n"
+	 "lakehouse ingest visdrone --from ./VisDrone2019-VID-val\n"
+	 "lakehouse ingest photos --from ./photos"},
+	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)",
+	 "lakehouse storage start && lakehouse init"},
+	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot",
+	 "lakehouse land raw.events events.parquet -m 'first batch'\n"
+	 "lakehouse land raw.labels labels.csv --mode upsert --key id\n"
+	 "lakehouse land raw.sensors sensors.csv --types reading=DOUBLE"},
+	{"log", cmd_log, "snapshots that touched a table, newest first",
+	 "lakehouse log raw.coco_images --last 5\nlakehouse log --json"},
+	{"man", NULL, "print the manual page (roff) generated from every verb's help",
+	 "lakehouse man > lakehouse.1 && man -l lakehouse.1"},
+	{"publish", cmd_publish, "publish a table to the Hugging Face Hub as a dataset",
+	 "lakehouse publish gold.crowded_scenes --repo me/crowded\n"
+	 "lakehouse publish raw.coco_images --repo me/coco --with-media --private"},
+	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)",
+	 "lakehouse query crowded-scenes\nlakehouse query busy-fragments --csv > busy.csv"},
+	{"reset", cmd_reset, "delete every object and the catalog: an empty lake (rebuild.sh)",
+	 "lakehouse reset --yes"},
+	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)",
+	 "lakehouse rollback silver.coco_boxes --to 4 -m 'undo the bad transform'"},
+	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)",
+	 "lakehouse show raw.coco_images --limit 5\nlakehouse show raw.coco_images --version 2\n"
+	 "lakehouse show raw.coco_images --time '2026-11-25 16:45:00+00' --json"},
+	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages",
+	 "lakehouse snapshots --last 5\nlakehouse snapshots --json"},
+	{"sql", cmd_sql, "run SQL against the lake",
+	 "lakehouse sql 'SELECT count(*) FROM raw.coco_images'\n"
+	 "lakehouse sql -m 'fix labels' \"UPDATE raw.labels SET label = 'car' WHERE label = 'cars'\"\n"
+	 "lakehouse sql -f report.sql --csv"},
+	{"storage", cmd_storage, "start/stop/inspect the object store; list objects",
+	 "lakehouse storage status\nlakehouse storage ls s3://lakehouse/assets/\n"
+	 "lakehouse storage get s3://lakehouse/assets/coco/val/1.jpg -o 1.jpg"},
+	{"tables", cmd_tables, "the lake's tables: rows, columns, files, bytes, last snapshot",
+	 "lakehouse tables\nlakehouse tables silver --json"},
+	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers",
+	 "lakehouse trace raw.coco_images\nlakehouse trace raw.coco_images --snapshot 2 --json"},
+	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates",
+	 "lakehouse transform all\nlakehouse transform silver -m 'rebuild silver'"},
+	{"view", cmd_view, "write a static site: layers, snapshot timeline, contact sheets with boxes",
+	 "lakehouse view --out site\nlakehouse view --out site --query crowded-scenes --limit 50"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: lakehouse [--version] [--help] <verb> [<args>]\n\nverbs:\n");
+	fprintf(out, "usage: lakehouse [--version | -V] [--help] <verb> [<args>]\n\nverbs:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
 	fprintf(out,
@@ -64,6 +101,58 @@ static int print_version(const struct config *cfg, struct err *e)
 	return rc;
 }
 
+static const struct command *find_verb(const char *name)
+{
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+static int unknown_verb(const char *name)
+{
+	const char *names[NCOMMANDS];
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		names[i] = commands[i].name;
+	const char *close = suggest_closest(name, names, NCOMMANDS);
+	if (close)
+		fprintf(stderr, "lakehouse: unknown verb '%s' (did you mean %s?)\n\n", name, close);
+	else
+		fprintf(stderr, "lakehouse: unknown verb '%s'\n\n", name);
+	usage(stderr);
+	return EXIT_USAGE;
+}
+
+static int wants_help(int argc, char **argv)
+{
+	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
+			return 1;
+	return 0;
+}
+
+/* Runs a verb; its --help gets the table's examples, its usage errors a "did you mean". */
+static int run_verb(const struct command *cmd, int argc, char **argv, const struct config *cfg,
+		    struct err *e)
+{
+	if (strcmp(cmd->name, "completion") == 0)
+		return cmd_completion(argc, argv, commands, NCOMMANDS, cfg, e);
+	if (strcmp(cmd->name, "man") == 0)
+		return argc > 1 ? cmd_usage_error(e, "man", "unexpected argument '%s'", argv[1])
+				: cmd_man(commands, NCOMMANDS, cfg, LAKEHOUSE_VERSION, e);
+	int help = wants_help(argc, argv);
+	char *saved[argc + 1]; /* getopt permutes argv: keep the order the user typed */
+	memcpy(saved, argv, sizeof(char *) * (size_t)(argc + 1));
+	optind = 1;
+	opterr = 0; /* an unknown option is explained once, below */
+	int rc = cmd->run(argc, argv, cfg, e);
+	if (rc == 0 && help)
+		cmd_print_examples(cmd);
+	if (rc < 0 && e->code == EXIT_USAGE)
+		cmd_explain_option(cmd, cfg, argc, saved, e);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;
@@ -77,20 +166,14 @@ int main(int argc, char **argv)
 	if (rc == 0 && cfg.dotenv_open_mode)
 		fprintf(stderr, "lakehouse: warning: .env holds secrets but others may read it (mode %03o); "
 				"run: chmod 600 .env\n", cfg.dotenv_open_mode);
-	if (rc == 0 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0)) {
+	if (rc == 0 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0 ||
+			strcmp(argv[1], "version") == 0)) {
 		rc = print_version(&cfg, &e);
 	} else if (rc == 0) {
-		const struct command *cmd = NULL;
-		for (size_t i = 0; i < NCOMMANDS; i++)
-			if (strcmp(commands[i].name, argv[1]) == 0)
-				cmd = &commands[i];
-		if (!cmd) {
-			fprintf(stderr, "lakehouse: unknown verb '%s'\n\n", argv[1]);
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-		optind = 1;
-		rc = cmd->run(argc - 1, argv + 1, &cfg, &e);
+		const struct command *cmd = find_verb(argv[1]);
+		if (!cmd)
+			return unknown_verb(argv[1]);
+		rc = run_verb(cmd, argc - 1, argv + 1, &cfg, &e);
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lakehouse: error: %s\n", e.msg[0] ? e.msg : "failed");

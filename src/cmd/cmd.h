@@ -16,9 +16,27 @@ typedef int (*cmd_fn)(int argc, char **argv, const struct config *cfg, struct er
 
 struct command {
 	const char *name;
-	cmd_fn run;
+	cmd_fn run; /* NULL for the verbs main runs itself (completion, man: they read the table) */
 	const char *summary;
+	const char *examples; /* 1-3 command lines, one per line: the end of the verb's --help */
 };
+
+/* Help, completion and the man page, all generated from the verb table (src/cmd/help.c). */
+/* The verb's --help text (the verb run with --help in a child process, so nothing it sets
+ * up stays behind), malloc'd, the caller frees it; NULL when it cannot be had. */
+char *cmd_help_text(const struct command *c, const struct config *cfg);
+/* Prints the examples after a verb's --help. */
+void cmd_print_examples(const struct command *c);
+/* `lakehouse completion bash|zsh`: a completion script for the verbs and their options. */
+int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n,
+		   const struct config *cfg, struct err *e);
+/* `lakehouse man`: the manual page (roff) from the verbs' help texts and examples. */
+int cmd_man(const struct command *cmds, size_t n, const struct config *cfg, const char *version,
+	    struct err *e);
+/* After a usage error of verb c: an option in argv that c does not know replaces the message
+ * with "unknown option '--X' (did you mean --Y?)". */
+void cmd_explain_option(const struct command *c, const struct config *cfg, int argc, char **argv,
+			struct err *e);
 
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e);
@@ -38,6 +56,7 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e);
 
 /* Shared option handling: --json / --csv / --table set *fmt. Returns 1 if opt was one. */

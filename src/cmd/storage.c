@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "store/s3.h"
 #include "store/server.h"
@@ -18,8 +19,9 @@ static const char usage[] =
 	"  status   endpoint, reachability, bucket, object count and bytes\n"
 	"  ls       list objects (key, size, time) under PREFIX\n"
 	"  stat     one object's size, ETag and time (a HEAD request)\n"
-	"  get      an object's bytes (or a byte range) to FILE or standard output;\n"
-	"           KEY may also be a full s3://BUCKET/KEY URI as the tables hold them\n";
+	"  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
+	"           bytes go to a terminal only with -o -)\n"
+	"KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n";
 
 struct tally {
 	long long objects, bytes;
@@ -51,13 +53,15 @@ static int on_object(const struct s3_object *o, void *ud)
 static int do_ls(const struct config *cfg, const char *prefix, enum output_format fmt,
 		 struct err *e)
 {
+	if (!(prefix = s3_key_of(cfg, prefix ? prefix : "", e)))
+		return -1;
 	struct s3 *s = s3_new(cfg, e);
 	if (!s)
 		return -1;
 	struct tally t = {.fmt = fmt, .print = 1, .rows = json_array()};
 	if (fmt == OUTPUT_CSV)
 		printf("key,size,last_modified\n");
-	int rc = s3_list(s, prefix ? prefix : "", on_object, &t, e);
+	int rc = s3_list(s, prefix, on_object, &t, e);
 	if (rc == 0 && fmt == OUTPUT_JSON) {
 		json_dumpf(t.rows, stdout, JSON_INDENT(2));
 		putchar('\n');
@@ -72,6 +76,8 @@ static int do_ls(const struct config *cfg, const char *prefix, enum output_forma
 static int do_stat(const struct config *cfg, const char *key, enum output_format fmt,
 		   struct err *e)
 {
+	if (!(key = s3_key_of(cfg, key, e)))
+		return -1;
 	struct s3 *s = s3_new(cfg, e);
 	if (!s)
 		return -1;
@@ -93,15 +99,22 @@ static int do_stat(const struct config *cfg, const char *key, enum output_format
 	return 0;
 }
 
+/* Bytes a terminal would mangle: a NUL or a control byte other than tab/newline/CR/ESC. */
+static int looks_binary(const struct buf *b)
+{
+	for (size_t i = 0; i < b->len; i++) {
+		unsigned char c = (unsigned char)b->data[i];
+		if (c == 0 || (c < 32 && c != '\t' && c != '\n' && c != '\r' && c != 27) || c == 127)
+			return 1;
+	}
+	return 0;
+}
+
 static int do_get(const struct config *cfg, const char *key, const char *range,
 		  const char *outpath, struct err *e)
 {
-	char prefix[80];
-	snprintf(prefix, sizeof prefix, "s3://%s/", cfg->bucket);
-	if (strncmp(key, prefix, strlen(prefix)) == 0)
-		key += strlen(prefix);
-	else if (strncmp(key, "s3://", 5) == 0)
-		return err_set(e, EXIT_USAGE, "%s is not in bucket %s (LAKEHOUSE_BUCKET)", key, cfg->bucket);
+	if (!(key = s3_key_of(cfg, key, e)))
+		return -1;
 	long off = 0, len = -1;
 	if (range) {
 		const char *colon = strchr(range, ':');
@@ -119,10 +132,16 @@ static int do_get(const struct config *cfg, const char *key, const char *range,
 	struct buf b = {0};
 	int rc = s3_get_range(s, key, off, len, &b, e);
 	s3_free(s);
+	int to_stdout = !outpath || strcmp(outpath, "-") == 0;
+	if (rc == 0 && !outpath && isatty(STDOUT_FILENO) && looks_binary(&b))
+		rc = cmd_usage_error(e, "storage",
+				     "%s holds binary data (%zu bytes) and standard output is a terminal; "
+				     "write it with -o FILE, or -o - to print it anyway",
+				     key, b.len);
 	if (rc == 0) {
-		FILE *out = outpath ? fopen(outpath, "wb") : stdout;
-		if (!out || fwrite(b.data, 1, b.len, out) != b.len || (outpath && fclose(out) != 0))
-			rc = err_set(e, 0, "cannot write %s", outpath ? outpath : "standard output");
+		FILE *out = to_stdout ? stdout : fopen(outpath, "wb");
+		if (!out || fwrite(b.data, 1, b.len, out) != b.len || (!to_stdout && fclose(out) != 0))
+			rc = err_set(e, 0, "cannot write %s", to_stdout ? "standard output" : outpath);
 	}
 	buf_free(&b);
 	return rc;
@@ -135,15 +154,18 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		return -1;
 	struct tally t = {0};
 	struct err problem = {0};
-	int reachable = s3_reachable(s), exists = 0, listed = 0;
+	int reachable = s3_reachable(s), exists = 0, listed = 0, denied = 0;
 	if (reachable && s3_bucket_exists(s, &exists, &problem) == 0 && exists)
 		listed = s3_list(s, "", on_object, &t, &problem) == 0;
+	denied = reachable && s3_access_denied(s);
 	s3_free(s);
+	const char *state = !reachable ? "unknown" : denied ? "access denied"
+					 : exists ? "exists" : problem.msg[0] ? "unknown" : "missing";
 	pid_t pid = server_pid(cfg);
 	if (fmt == OUTPUT_JSON) {
-		json_t *j = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s}", "endpoint",
+		json_t *j = json_pack("{s:s, s:b, s:s, s:b, s:s, s:o, s:o, s:o, s:s}", "endpoint",
 				      cfg->endpoint, "reachable", reachable, "bucket", cfg->bucket,
-				      "bucket_exists", exists,
+				      "bucket_exists", exists, "bucket_state", state,
 				      "objects", listed ? json_integer(t.objects) : json_null(),
 				      "bytes", listed ? json_integer(t.bytes) : json_null(),
 				      "embedded_pid", pid ? json_integer(pid) : json_null(),
@@ -153,8 +175,7 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		json_decref(j);
 	} else {
 		printf("endpoint   %s\nreachable  %s\nbucket     %s (%s)\n", cfg->endpoint,
-		       reachable ? "yes" : "no", cfg->bucket,
-		       !reachable ? "unknown" : exists ? "exists" : "missing");
+		       reachable ? "yes" : "no", cfg->bucket, state);
 		if (listed)
 			printf("objects    %lld\nbytes      %lld\n", t.objects, t.bytes);
 		if (pid)
@@ -164,11 +185,17 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		if (problem.msg[0])
 			printf("problem    %s\n", problem.msg);
 	}
+	char elsewhere[400];
+	if (!reachable && server_listens_elsewhere(cfg, elsewhere, sizeof elsewhere))
+		return err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s; %s", cfg->endpoint,
+			       elsewhere);
 	if (!reachable)
 		return err_set(e, EXIT_REMOTE,
 			       "cannot reach S3 endpoint %s; start the embedded server with "
 			       "'lakehouse storage start' or 'docker compose up -d'",
 			       cfg->endpoint);
+	if (denied)
+		return err_set(e, EXIT_REMOTE, "access denied by %s: %s", cfg->endpoint, problem.msg);
 	return problem.msg[0] ? err_set(e, problem.code, "%s", problem.msg) : 0;
 }
 
@@ -194,6 +221,14 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "storage", "give start, stop, status, ls, stat or get");
 	const char *action = argv[optind++];
 	int nargs = argc - optind;
+	if (fmt == OUTPUT_CSV && strcmp(action, "ls") != 0)
+		return cmd_usage_error(e, "storage", "--csv applies to storage ls only");
+	if (fmt == OUTPUT_JSON && strcmp(action, "ls") != 0 && strcmp(action, "stat") != 0 &&
+	    strcmp(action, "status") != 0)
+		return cmd_usage_error(e, "storage", "--json applies to storage ls, stat and status only");
+	if ((range || outpath) && strcmp(action, "get") != 0)
+		return cmd_usage_error(e, "storage", "%s applies to storage get only",
+				       range ? "--range" : "-o");
 	if (strcmp(action, "ls") == 0) {
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");

@@ -6,6 +6,7 @@
  * computes.
  */
 #include "store/s3.h"
+#include "store/server.h"
 
 #include "core/http.h"
 
@@ -33,6 +34,7 @@ struct s3 {
 	int list_page;
 	long connects; /* new TCP connections opened, for the connection-reuse test */
 	int64_t received; /* GET body bytes */
+	int denied;       /* the last reply refused our credentials (s3_access_denied) */
 };
 
 struct s3_req {
@@ -246,6 +248,18 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 	return curl_easy_perform(c);
 }
 
+/* A reply that refuses the key pair: a wrong secret (SignatureDoesNotMatch) and a wrong access
+ * key (InvalidAccessKeyId on AWS/RustFS, XAdminUserNotFound on versitygw) get the same hint. */
+static int credentials_refused(const struct s3_resp *rs)
+{
+	static const char *const codes[] = {"SignatureDoesNotMatch", "InvalidAccessKeyId",
+					    "XAdminUserNotFound", "AccessDenied", "InvalidSecurity"};
+	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+		if (strcmp(rs->code, codes[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, struct err *e)
 {
 	char url[4096], what[1200], hdr[160];
@@ -281,6 +295,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 	struct buf *sink = rq->out ? rq->out : &errbody;
 	size_t mark = sink->len;
 	int rc = -1;
+	s->denied = 0;
 	for (int attempt = 1;; attempt++) {
 		memset(rs, 0, sizeof *rs);
 		rs->content_length = -1;
@@ -299,11 +314,16 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 					s->cfg->endpoint, what, s->cfg->s3_timeout_s, attempt);
 				break;
 			}
-			err_set(e, EXIT_REMOTE,
-				"cannot reach S3 endpoint %s (%s) during %s; start the embedded server "
-				"with 'lakehouse storage start', or point AWS_ENDPOINT_URL at a running "
-				"S3 server (e.g. 'docker compose up -d')",
-				s->cfg->endpoint, curl_easy_strerror(cc), what);
+			char elsewhere[400];
+			if (server_listens_elsewhere(s->cfg, elsewhere, sizeof elsewhere))
+				err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s (%s) during %s; %s",
+					s->cfg->endpoint, curl_easy_strerror(cc), what, elsewhere);
+			else
+				err_set(e, EXIT_REMOTE,
+					"cannot reach S3 endpoint %s (%s) during %s; start the embedded "
+					"server with 'lakehouse storage start', or point AWS_ENDPOINT_URL at "
+					"a running S3 server (e.g. 'docker compose up -d')",
+					s->cfg->endpoint, curl_easy_strerror(cc), what);
 			break;
 		}
 		long fresh = 0;
@@ -325,9 +345,10 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 				 rs->status == 404   ? "NotFound"
 				 : rs->status == 403 ? "Forbidden"
 						     : "HTTPError");
-		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403;
-		int credentials = strcmp(rs->code, "SignatureDoesNotMatch") == 0 ||
-				  strcmp(rs->code, "InvalidAccessKeyId") == 0;
+		int credentials = credentials_refused(rs);
+		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403 ||
+			     credentials;
+		s->denied = credentials || rs->status == 401 || rs->status == 403;
 		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILURE_, "%s failed: %s (HTTP %ld)%s%s%s", what,
 			rs->code, rs->status, rs->message[0] ? ": " : "", rs->message,
 			credentials ? " Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment "
@@ -354,6 +375,27 @@ int s3_reachable(struct s3 *s)
 	s3_do(s, &rq, &rs, &ignored);
 	s->max_attempts = attempts;
 	return rs.status != 0;
+}
+
+const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e)
+{
+	if (strncmp(arg, "s3://", 5) != 0)
+		return arg;
+	const char *bucket = arg + 5, *slash = strchr(bucket, '/');
+	size_t n = slash ? (size_t)(slash - bucket) : strlen(bucket);
+	if (n != strlen(cfg->bucket) || strncmp(bucket, cfg->bucket, n) != 0) {
+		err_set(e, EXIT_USAGE,
+			"%s is not in the configured bucket %s (LAKEHOUSE_BUCKET); give a key or an "
+			"s3://%s/... URI",
+			arg, cfg->bucket, cfg->bucket);
+		return NULL;
+	}
+	return slash ? slash + 1 : bucket + n;
+}
+
+int s3_access_denied(const struct s3 *s)
+{
+	return s->denied;
 }
 
 int s3_bucket_exists(struct s3 *s, int *exists, struct err *e)

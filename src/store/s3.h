@@ -36,6 +36,13 @@ void s3_set_max_attempts(struct s3 *s, int attempts);
 
 /* 1 when the endpoint answers HTTP at all (whatever the answer), after a single try. */
 int s3_reachable(struct s3 *s);
+/* The key an argument names: a plain key as is, or s3://BUCKET/KEY of the configured bucket
+ * (a pointer into arg). A URI of another bucket is a usage error naming the configured one
+ * (NULL). */
+const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e);
+/* 1 when the last request's reply refused the credentials (wrong access key or secret,
+ * HTTP 401/403): "access denied", not "missing". */
+int s3_access_denied(const struct s3 *s);
 /* *exists = 1 or 0. Fails only when the server cannot be reached or refuses us. */
 int s3_bucket_exists(struct s3 *s, int *exists, struct err *e);
 /* Creates the bucket; succeeds when it already exists and is ours. */

@@ -58,6 +58,35 @@ pid_t server_pid(const struct config *cfg)
 	return is_our_server((pid_t)pid) ? (pid_t)pid : 0;
 }
 
+int server_listens_elsewhere(const struct config *cfg, char *hint, size_t n)
+{
+	hint[0] = '\0';
+	pid_t pid = server_pid(cfg);
+	if (!pid)
+		return 0;
+	char path[64], cmd[4096];
+	snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return 0;
+	size_t len = fread(cmd, 1, sizeof cmd - 1, f);
+	fclose(f);
+	cmd[len] = '\0';
+	/* the arguments are NUL-separated: find "--port" and take the next one (HOST:PORT) */
+	for (size_t i = 0; i < len; i += strlen(cmd + i) + 1) {
+		if (strcmp(cmd + i, "--port") != 0 || i + 7 >= len)
+			continue;
+		const char *listen = cmd + i + 7;
+		if (strstr(cfg->endpoint, listen))
+			return 0; /* it is the configured endpoint: no other place to suggest */
+		snprintf(hint, n, "the embedded server (pid %d) listens at http://%s: set "
+				  "AWS_ENDPOINT_URL=http://%s",
+			 (int)pid, listen, listen);
+		return 1;
+	}
+	return 0;
+}
+
 /* In the child: detach, redirect output to the log, hand over credentials, exec. */
 static void exec_server(const struct config *cfg, const char *bin, const char *listen,
 			const char *objects, const char *logpath)

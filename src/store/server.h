@@ -20,5 +20,9 @@ int server_start(const struct config *cfg, int *already, struct err *e);
 int server_stop(const struct config *cfg, int *was_running, struct err *e);
 /* Pid of our running server, or 0. */
 pid_t server_pid(const struct config *cfg);
+/* When our server runs but listens somewhere other than cfg->endpoint, writes a hint naming
+ * where it listens ("the embedded server (pid N) listens at http://H:P: set ...") into hint
+ * and returns 1; otherwise hint = "" and 0. */
+int server_listens_elsewhere(const struct config *cfg, char *hint, size_t n);
 
 #endif
