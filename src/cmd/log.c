@@ -40,6 +40,8 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
+	if (table[0] && lake_require_table(l, schema, table, e) < 0)
+		return lake_close(l), -1;
 	/* A table is touched by a snapshot when its changes name one of the ids the table has
 	 * had (ducklake_table keeps a row per version) or its qualified name. */
 	const char *p[] = {schema, table, limit};

@@ -52,11 +52,11 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	char at[160] = "";
-	int rc = 0;
-	if (version >= 0) {
+	int rc = lake_require_table(l, schema, table, e);
+	if (rc == 0 && version >= 0) {
 		rc = lake_check_version(l, schema, table, version, e);
 		snprintf(at, sizeof at, " AT (VERSION => %lld)", version);
-	} else if (ts) {
+	} else if (rc == 0 && ts) {
 		/* DuckDB parses the timestamp; its own rendering is then safe to inline */
 		duckdb_result r;
 		const char *p[] = {ts};

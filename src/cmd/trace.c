@@ -147,8 +147,10 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	int64_t s64 = snap;
-	int rc = snap < 0 ? pick_snapshot(l, schema, table, &s64, e)
-			  : lake_check_version(l, schema, table, snap, e);
+	int rc = lake_require_table(l, schema, table, e);
+	rc = rc ? rc
+		: snap < 0 ? pick_snapshot(l, schema, table, &s64, e)
+			   : lake_check_version(l, schema, table, snap, e);
 	snprintf(sv, sizeof sv, "%lld", (long long)s64);
 	const char *p[] = {schema, table, sv};
 	json_t *out = json ? json_object() : NULL;

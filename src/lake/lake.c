@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "core/http.h"
+#include "core/suggest.h"
 #include "store/s3.h"
 
 #define LAKE_COMMIT_ATTEMPTS 10
@@ -66,9 +67,166 @@ static void redact(char *msg, const char *secret)
 	}
 }
 
+
+/* DuckDB's message without the statement it quotes ("LINE 1: SELECT ..." and the caret) and
+ * without its error class ("Binder Error: "): users see what is wrong, not our SQL. */
+static void plain_message(char *msg)
+{
+	char *line = strstr(msg, "\nLINE ");
+	if (line) {
+		while (line > msg && line[-1] == '\n')
+			line--;
+		*line = '\0';
+	}
+	static const char *const classes[] = {"Binder Error: ", "Catalog Error: ",
+					      "Conversion Error: ", "Invalid Input Error: "};
+	for (size_t i = 0; i < sizeof classes / sizeof classes[0]; i++) {
+		char *p = strstr(msg, classes[i]);
+		if (p)
+			memmove(p, p + strlen(classes[i]), strlen(p + strlen(classes[i])) + 1);
+	}
+	for (char *p = msg; *p; p++) /* one line: "...!\nDid you mean" reads as one sentence */
+		if (*p == '\n')
+			*p = ' ';
+}
+
+/* Copies the identifier that ends just before `end` in line (quotes dropped) into out. */
+static void identifier_before(const char *line, const char *end, char *out, size_t n)
+{
+	const char *stop = end;
+	if (stop > line && stop[-1] == '"')
+		stop--;
+	const char *start = stop;
+	while (start > line && (isalnum((unsigned char)start[-1]) || start[-1] == '_'))
+		start--;
+	snprintf(out, n, "%.*s", (int)(stop - start), start);
+}
+
+/* "Table with name X does not exist!" about the statement quoted after LINE 1: the schema the
+ * statement named before X ("raw" in raw.X or lake."raw"."X"), or "" for none. */
+static void schema_in_statement(const char *text, const char *table, char schema[64])
+{
+	schema[0] = '\0';
+	const char *line = strstr(text, "\nLINE ");
+	if (!line)
+		return;
+	size_t tl = strlen(table);
+	for (const char *p = strstr(line, table); p; p = strstr(p + 1, table)) {
+		const char *q = p;
+		if (q > line && q[-1] == '"')
+			q--;
+		if (q > line && q[-1] == '.' && !isalnum((unsigned char)p[tl]) && p[tl] != '_') {
+			identifier_before(line, q - 1, schema, 64);
+			if (strcmp(schema, "lake") == 0)
+				schema[0] = '\0';
+			return;
+		}
+	}
+}
+
+/* Every table of the lake as "schema.table", for a did-you-mean; -1 when the catalog cannot
+ * be read (e.g. inside a failed transaction). The strings are duckdb_malloc'd. */
+static long lake_table_names(struct lake *l, char **names, size_t max)
+{
+	duckdb_result r;
+	if (duckdb_query(l->con,
+			 "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE "
+			 "database_name = 'lake' ORDER BY 1",
+			 &r) == DuckDBError) {
+		duckdb_destroy_result(&r);
+		return -1;
+	}
+	size_t n = 0;
+	for (idx_t i = 0; i < duckdb_row_count(&r) && n < max; i++)
+		if ((names[n] = duckdb_value_varchar(&r, 0, i)))
+			n++;
+	duckdb_destroy_result(&r);
+	return (long)n;
+}
+
+int lake_missing_table(struct lake *l, const char *schema, const char *table, struct err *e)
+{
+	char *names[512], wanted[160], hint[200] = "";
+	long listed = l ? lake_table_names(l, names, 512) : -1;
+	size_t n = listed > 0 ? (size_t)listed : 0;
+	snprintf(wanted, sizeof wanted, "%s%s%s", schema, schema[0] ? "." : "", table);
+	const char *close = NULL;
+	if (schema[0]) {
+		close = suggest_closest(wanted, (const char *const *)names, n);
+	} else { /* no schema given: compare the table part only */
+		const char *parts[512];
+		for (size_t i = 0; i < n; i++)
+			parts[i] = strchr(names[i], '.') + 1;
+		const char *part = suggest_closest(table, parts, n);
+		for (size_t i = 0; part && i < n; i++)
+			if (parts[i] == part)
+				close = names[i];
+	}
+	if (close)
+		snprintf(hint, sizeof hint, " (did you mean %s?)", close);
+	else if (listed == 0)
+		snprintf(hint, sizeof hint, " (the lake has no tables yet: see 'lakehouse land' and "
+					    "'lakehouse ingest')");
+	else if (listed > 0)
+		snprintf(hint, sizeof hint, " (see 'lakehouse tables')");
+	err_set(e, EXIT_USAGE, "no table %s%s", wanted, hint);
+	for (size_t i = 0; i < n; i++)
+		duckdb_free(names[i]);
+	return -1;
+}
+
+int lake_require_table(struct lake *l, const char *schema, const char *table, struct err *e)
+{
+	/* now, or at any snapshot (a dropped table can still be shown or restored as of then) */
+	const char *p[] = {schema, table};
+	int64_t n = 0;
+	if (lake_query_int64(l,
+			     "SELECT count(*) FROM __ducklake_metadata_lake.ducklake_table t JOIN "
+			     "__ducklake_metadata_lake.ducklake_schema s USING (schema_id) WHERE "
+			     "s.schema_name = $1 AND t.table_name = $2",
+			     p, 2, &n, e) < 0)
+		return -1;
+	return n ? 0 : lake_missing_table(l, schema, table, e);
+}
+
+/* Time travel to a time before the lake's first snapshot: name the earliest valid time. */
+static int before_first_snapshot(struct lake *l, const char *at, struct err *e)
+{
+	duckdb_result r;
+	char *first = NULL;
+	if (l && duckdb_query(l->con,
+			      "SELECT strftime(min(snapshot_time) AT TIME ZONE 'UTC', "
+			      "'%Y-%m-%d %H:%M:%S+00') FROM lake.snapshots()",
+			      &r) != DuckDBError)
+		first = duckdb_value_varchar(&r, 0, 0);
+	if (l)
+		duckdb_destroy_result(&r);
+	if (first)
+		err_set(e, EXIT_USAGE, "no snapshot at or before %s: the earliest valid time is %s "
+				       "(the lake's first snapshot; see 'lakehouse snapshots')", at, first);
+	else
+		err_set(e, EXIT_USAGE, "no snapshot at or before %s (see 'lakehouse snapshots')", at);
+	duckdb_free(first);
+	return -1;
+}
+
+/* A DuckDB error text as lakehouse says it: a missing table as lake_missing_table, the rest
+ * without the quoted statement and error class, the secret redacted. */
 static int set_error(struct lake *l, int code, const char *text, struct err *e)
 {
+	char missing[64];
+	const char *name = text ? strstr(text, "Table with name ") : NULL;
+	if (name && sscanf(name, "Table with name %63[A-Za-z0-9_] does not exist", missing) == 1) {
+		char schema[64];
+		schema_in_statement(text, missing, schema);
+		return lake_missing_table(l, schema, missing, e);
+	}
+	char at[64];
+	const char *before = text ? strstr(text, "No snapshot found at timestamp ") : NULL;
+	if (before && sscanf(before, "No snapshot found at timestamp %63[^\n]", at) == 1)
+		return before_first_snapshot(l, at, e);
 	err_set(e, code, "%s", text ? text : "unknown DuckDB error");
+	plain_message(e->msg);
 	if (l)
 		redact(e->msg, l->cfg->secret_key);
 	return -1;
@@ -482,6 +640,8 @@ int lake_check_version(struct lake *l, const char *schema, const char *table, in
 {
 	char v[32], sql[256];
 	int64_t n = 0, last = 0;
+	if (lake_require_table(l, schema, table, e) < 0)
+		return -1;
 	snprintf(v, sizeof v, "%lld", (long long)version);
 	const char *p[] = {v};
 	if (lake_query_int64(l, "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $1::BIGINT",

@@ -83,6 +83,13 @@ int lake_valid_identifier(const char *name);
  * buffers). A usage error names the argument otherwise. */
 int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e);
 
+/* The one answer for a missing table, from every verb: the usage error
+ * "no table raw.evnts (did you mean raw.events?)" (EXIT_USAGE), the suggestion from the
+ * catalog's tables; schema "" when the statement named none. Returns -1. */
+int lake_missing_table(struct lake *l, const char *schema, const char *table, struct err *e);
+/* 0 when schema.table exists now or existed at some snapshot; lake_missing_table otherwise. */
+int lake_require_table(struct lake *l, const char *schema, const char *table, struct err *e);
+
 /* Checks that snapshot `version` exists and that schema.table existed at it. */
 int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
 		       struct err *e);
