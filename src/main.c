@@ -6,6 +6,7 @@
 #include <curl/curl.h>
 #include <duckdb.h>
 #include <getopt.h>
+#include <libavutil/log.h>
 #include <libxml/parser.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -131,7 +132,8 @@ int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
 }
 
 /* Process-wide set-up, once, before any thread starts: libcurl (the S3 and Hub clients) and
- * libxml2 (S3 replies) must not be initialised lazily from worker threads. */
+ * libxml2 (S3 replies) must not be initialised lazily from worker threads, and FFmpeg's log
+ * level is one global (a CLI shows only FFmpeg's errors). */
 static int process_setup(void)
 {
 	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
@@ -139,6 +141,7 @@ static int process_setup(void)
 		return -1;
 	}
 	xmlInitParser();
+	av_log_set_level(AV_LOG_ERROR);
 	return 0;
 }
 

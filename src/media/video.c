@@ -4,19 +4,12 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/imgutils.h>
-#include <libavutil/log.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* FFmpeg logs to stderr by default; a CLI shows only its errors. */
-static void quiet_ffmpeg(void)
-{
-	av_log_set_level(AV_LOG_ERROR);
-}
 
 static int av_fail(struct err *e, const char *what, int averr)
 {
@@ -251,7 +244,6 @@ int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragm
 	memset(out, 0, sizeof *out);
 	if (fps <= 0 || frames_per_fragment <= 0)
 		return err_set(e, EXIT_USAGE, "fps and frames per fragment must be positive");
-	quiet_ffmpeg();
 	struct encoder en = {.clip = out, .per_fragment = frames_per_fragment,
 			     .mem = {.b = &out->bytes}};
 	en.pkt = av_packet_alloc();
@@ -363,7 +355,6 @@ static int emit(AVCodecContext *dc, AVFrame *fr, video_on_frame on_frame, void *
 int video_decode(const void *init, size_t init_len, const void *frag, size_t frag_len,
 		 video_on_frame on_frame, void *ctx, int64_t *frames, struct err *e)
 {
-	quiet_ffmpeg();
 	struct memin m = {init, frag, init_len, frag_len, 0};
 	AVFormatContext *ic = avformat_alloc_context();
 	unsigned char *iobuf = av_malloc(65536);
@@ -506,7 +497,6 @@ void video_file_close(struct video_file *f)
 
 struct video_file *video_file_open(const char *path, int *fps, struct err *e)
 {
-	quiet_ffmpeg();
 	struct video_file *f = calloc(1, sizeof *f);
 	if (!f) {
 		err_set(e, 0, "out of memory");
@@ -637,7 +627,6 @@ static int image_encoder_open(struct video_image_encoder *enc, const AVFrame *fr
 {
 	int png = enc->fmt == VIDEO_IMAGE_PNG, w, h;
 	image_encoder_reset(enc);
-	quiet_ffmpeg();
 	video_image_size(fr->width, fr->height, enc->max_side, &w, &h);
 	const AVCodec *codec = avcodec_find_encoder(png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
 	enc->cc = avcodec_alloc_context3(codec);

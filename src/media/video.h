@@ -7,6 +7,7 @@
  * every fragment is taken from the muxer itself: fragments are cut explicitly (frag_custom)
  * and the writer's position is read after each flush.
  * Memory: struct video_clip owns its bytes and fragment array; free it with video_clip_free().
+ * FFmpeg's log level is process-wide: main sets it (errors only) once, before any thread.
  */
 #ifndef LAKEHOUSE_VIDEO_H
 #define LAKEHOUSE_VIDEO_H
