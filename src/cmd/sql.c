@@ -1,14 +1,18 @@
 /* sql.c - `lakehouse sql`: run SQL against the attached lake and print query results.
  *
  * Tables are addressed as lake.<schema>.<table> or, since `USE lake` runs at attach,
- * <schema>.<table>. With -m the whole script runs as one transaction whose snapshot carries
- * the message; without it every statement commits on its own, as in any SQL shell.
+ * <schema>.<table>. A script that writes runs as one transaction whose snapshot carries the
+ * author and the -m message (default "sql: " and the script's start); a script that reads
+ * only, or manages transactions itself (BEGIN, COMMIT, ATTACH ...), runs statement by
+ * statement as in any SQL shell. After a write, one line says what it did and which snapshot.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/buf.h"
 #include "lake/lake.h"
@@ -20,17 +24,34 @@ static const char usage[] =
 	"Runs SQL on the lake (DuckDB dialect) and prints every query result.\n"
 	"  -f, --file FILE     read the SQL from FILE ('-' for standard input)\n"
 	"  -m, --message MSG   run everything in one transaction; MSG becomes the commit message\n"
+	"                      (default for a script that writes: 'sql: ' and its first 80 chars)\n"
 	"  --json, --csv       output format (default: aligned table)\n";
 
 struct print_ctx {
 	enum output_format fmt;
 	int printed;
 	duckdb_connection con;
+	int64_t inserted, updated, deleted, other_writes; /* what the script did, for the report */
 };
+
+static void count_write(struct print_ctx *pc, duckdb_result *r)
+{
+	switch (duckdb_result_statement_type(*r)) {
+	case DUCKDB_STATEMENT_TYPE_INSERT: pc->inserted += (int64_t)duckdb_rows_changed(r); break;
+	case DUCKDB_STATEMENT_TYPE_UPDATE: pc->updated += (int64_t)duckdb_rows_changed(r); break;
+	case DUCKDB_STATEMENT_TYPE_DELETE: pc->deleted += (int64_t)duckdb_rows_changed(r); break;
+	case DUCKDB_STATEMENT_TYPE_MERGE_INTO:
+	case DUCKDB_STATEMENT_TYPE_CREATE:
+	case DUCKDB_STATEMENT_TYPE_DROP:
+	case DUCKDB_STATEMENT_TYPE_ALTER: pc->other_writes++; break;
+	default: break;
+	}
+}
 
 static int print_result(duckdb_result *r, void *ud)
 {
 	struct print_ctx *pc = ud;
+	count_write(pc, r);
 	if (duckdb_result_return_type(*r) != DUCKDB_RESULT_TYPE_QUERY_RESULT)
 		return 0;
 	if (pc->printed++ && pc->fmt == OUTPUT_TABLE)
@@ -47,9 +68,76 @@ struct script {
 static int run_script(struct lake *l, void *ctx, struct err *e)
 {
 	struct script *s = ctx;
+	struct print_ctx fresh = *s->pc;
+	fresh.inserted = fresh.updated = fresh.deleted = fresh.other_writes = 0; /* a rerun */
+	*s->pc = fresh;
 	if (lake_run(l, s->sql, print_result, s->pc, e) < 0)
 		return -1;
 	return lake_set_commit_message(l, s->cfg->author, s->message, e);
+}
+
+/* The first word of each statement (a rough split on ';', enough to classify a script). */
+static int script_has_word(const char *sql, const char *const *words)
+{
+	for (const char *p = sql; *p;) {
+		while (*p && (isspace((unsigned char)*p) || *p == ';'))
+			p++;
+		for (size_t i = 0; words[i]; i++)
+			if (strncasecmp(p, words[i], strlen(words[i])) == 0 &&
+			    !isalnum((unsigned char)p[strlen(words[i])]))
+				return 1;
+		p += strcspn(p, ";");
+	}
+	return 0;
+}
+
+static const char *const write_words[] = {"INSERT", "UPDATE", "DELETE", "MERGE", "CREATE",
+					  "DROP", "ALTER", "TRUNCATE", NULL};
+/* Statements that cannot run inside our transaction, or manage one themselves. */
+static const char *const own_tx_words[] = {"BEGIN", "START", "COMMIT", "END", "ROLLBACK", "ABORT",
+					   "ATTACH", "DETACH", "USE", "SET", "RESET", "CALL",
+					   "CHECKPOINT", "VACUUM", "INSTALL", "LOAD", "PRAGMA", NULL};
+
+/* "sql: " and the script's start, one line, cut to 80 characters with "…". */
+static void default_message(const char *sql, char *out, size_t n)
+{
+	char one[100];
+	size_t j = 0;
+	while (isspace((unsigned char)*sql))
+		sql++;
+	for (; *sql && j < sizeof one - 1; sql++)
+		if (!(isspace((unsigned char)*sql) && j && one[j - 1] == ' '))
+			one[j++] = isspace((unsigned char)*sql) ? ' ' : *sql;
+	one[j] = '\0';
+	size_t len = strlen(one);
+	while (len && (one[len - 1] == ' ' || one[len - 1] == ';'))
+		one[--len] = '\0';
+	if (len + 5 > 80) /* room for "sql: " */
+		snprintf(out, n, "sql: %.*s…", 74, one);
+	else
+		snprintf(out, n, "sql: %s", one);
+}
+
+static void report_writes(struct lake *l, const struct print_ctx *pc)
+{
+	if (!(pc->inserted || pc->updated || pc->deleted || pc->other_writes) || pc->fmt != OUTPUT_TABLE)
+		return;
+	int64_t snap = 0;
+	struct err ignored = {0};
+	char what[160] = "";
+	if (pc->inserted)
+		snprintf(what + strlen(what), sizeof what - strlen(what), "inserted %lld row%s",
+			 (long long)pc->inserted, pc->inserted == 1 ? "" : "s");
+	if (pc->updated)
+		snprintf(what + strlen(what), sizeof what - strlen(what), "%supdated %lld row%s",
+			 what[0] ? ", " : "", (long long)pc->updated, pc->updated == 1 ? "" : "s");
+	if (pc->deleted)
+		snprintf(what + strlen(what), sizeof what - strlen(what), "%sdeleted %lld row%s",
+			 what[0] ? ", " : "", (long long)pc->deleted, pc->deleted == 1 ? "" : "s");
+	if (!what[0])
+		snprintf(what, sizeof what, "changed the schema");
+	if (lake_current_snapshot(l, &snap, &ignored) == 0)
+		printf("%s%s: snapshot %lld\n", pc->printed ? "\n" : "", what, (long long)snap);
 }
 
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
@@ -57,7 +145,7 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"file", required_argument, NULL, 'f'},
 		{"message", required_argument, NULL, 'm'}, CMD_FORMAT_LONGOPTS, {0}};
-	struct print_ctx pc = {OUTPUT_TABLE, 0, NULL};
+	struct print_ctx pc = {.fmt = OUTPUT_TABLE};
 	const char *file = NULL, *message = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hf:m:", longopts, NULL)) != -1) {
@@ -87,9 +175,17 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
 	if (rc == 0) {
 		pc.con = lake_connection(l);
-		struct script sc = {cfg, sql, message, &pc};
-		rc = message ? lake_in_transaction(l, run_script, &sc, e)
-			     : lake_run(l, sql, print_result, &pc, e);
+		char fallback[128];
+		int one_tx = message || (script_has_word(sql, write_words) &&
+					 !script_has_word(sql, own_tx_words));
+		if (!message)
+			default_message(sql, fallback, sizeof fallback);
+		struct script sc = {cfg, sql, message ? message : fallback, &pc};
+		rc = one_tx ? lake_in_transaction(l, run_script, &sc, e)
+			    : lake_run(l, sql, print_result, &pc, e);
+		if (rc >= 0)
+			report_writes(l, &pc);
+		rc = rc < 0 ? -1 : 0;
 		lake_close(l);
 	}
 	buf_free(&script);
