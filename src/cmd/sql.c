@@ -31,7 +31,7 @@ struct print_ctx {
 	enum output_format fmt;
 	int printed;
 	duckdb_connection con;
-	int64_t inserted, updated, deleted, other_writes; /* what the script did, for the report */
+	int64_t inserted, updated, deleted, merged, other_writes; /* what the script did, for the report */
 };
 
 static void count_write(struct print_ctx *pc, duckdb_result *r)
@@ -40,7 +40,7 @@ static void count_write(struct print_ctx *pc, duckdb_result *r)
 	case DUCKDB_STATEMENT_TYPE_INSERT: pc->inserted += (int64_t)duckdb_rows_changed(r); break;
 	case DUCKDB_STATEMENT_TYPE_UPDATE: pc->updated += (int64_t)duckdb_rows_changed(r); break;
 	case DUCKDB_STATEMENT_TYPE_DELETE: pc->deleted += (int64_t)duckdb_rows_changed(r); break;
-	case DUCKDB_STATEMENT_TYPE_MERGE_INTO:
+	case DUCKDB_STATEMENT_TYPE_MERGE_INTO: pc->merged += (int64_t)duckdb_rows_changed(r); break;
 	case DUCKDB_STATEMENT_TYPE_CREATE:
 	case DUCKDB_STATEMENT_TYPE_DROP:
 	case DUCKDB_STATEMENT_TYPE_ALTER: pc->other_writes++; break;
@@ -69,7 +69,7 @@ static int run_script(struct lake *l, void *ctx, struct err *e)
 {
 	struct script *s = ctx;
 	struct print_ctx fresh = *s->pc;
-	fresh.inserted = fresh.updated = fresh.deleted = fresh.other_writes = 0; /* a rerun */
+	fresh.inserted = fresh.updated = fresh.deleted = fresh.merged = fresh.other_writes = 0; /* a rerun */
 	*s->pc = fresh;
 	if (lake_run(l, s->sql, print_result, s->pc, e) < 0)
 		return -1;
@@ -120,7 +120,8 @@ static void default_message(const char *sql, char *out, size_t n)
 
 static void report_writes(struct lake *l, const struct print_ctx *pc)
 {
-	if (!(pc->inserted || pc->updated || pc->deleted || pc->other_writes) || pc->fmt != OUTPUT_TABLE)
+	if (!(pc->inserted || pc->updated || pc->deleted || pc->merged || pc->other_writes) ||
+	    pc->fmt != OUTPUT_TABLE)
 		return;
 	int64_t snap = 0;
 	struct err ignored = {0};
@@ -134,6 +135,9 @@ static void report_writes(struct lake *l, const struct print_ctx *pc)
 	if (pc->deleted)
 		snprintf(what + strlen(what), sizeof what - strlen(what), "%sdeleted %lld row%s",
 			 what[0] ? ", " : "", (long long)pc->deleted, pc->deleted == 1 ? "" : "s");
+	if (pc->merged)
+		snprintf(what + strlen(what), sizeof what - strlen(what), "%smerged %lld row%s",
+			 what[0] ? ", " : "", (long long)pc->merged, pc->merged == 1 ? "" : "s");
 	if (!what[0])
 		snprintf(what, sizeof what, "changed the schema");
 	if (lake_current_snapshot(l, &snap, &ignored) == 0)

@@ -210,6 +210,28 @@ static int before_first_snapshot(struct lake *l, const char *at, struct err *e)
 	return -1;
 }
 
+/* DuckDB's 30-line CSV sniffer report as one line: row, column, value, detected type, and
+ * the option that fixes it. */
+static int csv_conversion_error(struct lake *l, const char *text, struct err *e)
+{
+	long long line = 0;
+	char column[128] = "?", value[128] = "?", type[64] = "?";
+	const char *p;
+	if ((p = strstr(text, "CSV Error on Line: ")))
+		sscanf(p, "CSV Error on Line: %lld", &line);
+	if ((p = strstr(text, "converting column \"")))
+		sscanf(p, "converting column \"%127[^\"]", column);
+	if ((p = strstr(text, "Could not convert string \"")))
+		sscanf(p, "Could not convert string \"%127[^\"]\" to '%63[^']", value, type);
+	err_set(e, EXIT_FAILURE_,
+		"CSV line %lld, column %s: \"%s\" is not %s (the type detected from the first rows); "
+		"give the column's type with --types %s=VARCHAR (or another type)",
+		line, column, value, type, column);
+	if (l)
+		redact(e->msg, l->cfg->secret_key);
+	return -1;
+}
+
 /* A DuckDB error text as lakehouse says it: a missing table as lake_missing_table, the rest
  * without the quoted statement and error class, the secret redacted. */
 static int set_error(struct lake *l, int code, const char *text, struct err *e)
@@ -221,6 +243,8 @@ static int set_error(struct lake *l, int code, const char *text, struct err *e)
 		schema_in_statement(text, missing, schema);
 		return lake_missing_table(l, schema, missing, e);
 	}
+	if (text && strstr(text, "CSV Error on Line: ") && strstr(text, "Could not convert string"))
+		return csv_conversion_error(l, text, e);
 	char at[64];
 	const char *before = text ? strstr(text, "No snapshot found at timestamp ") : NULL;
 	if (before && sscanf(before, "No snapshot found at timestamp %63[^\n]", at) == 1)
