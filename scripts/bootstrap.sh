@@ -47,8 +47,9 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
 # test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
 # pandoc, chromium, poppler-utils (pdfinfo): scripts/report-pages.sh prints REPORT.md to A4 PDF;
 # chromium (headless) also opens the pages of `lakehouse view` in tests/e2e/test_view.sh;
-# linux-perf: bench/ingest.sh's CPU profile
-[ "$TOOLS" != test ] || APT_PACKAGES+=(postgresql pandoc chromium poppler-utils linux-perf)
+# linux-perf: bench/ingest.sh's CPU profile; man-db: tests/e2e/test_cli_errors.sh renders
+# `lakehouse man` with man -l
+[ "$TOOLS" != test ] || APT_PACKAGES+=(postgresql pandoc chromium poppler-utils linux-perf man-db)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -138,17 +138,27 @@ static int wants_help(int argc, char **argv)
 static int run_verb(const struct command *cmd, int argc, char **argv, const struct config *cfg,
 		    struct err *e)
 {
-	if (strcmp(cmd->name, "completion") == 0)
-		return cmd_completion(argc, argv, commands, NCOMMANDS, cfg, e);
-	if (strcmp(cmd->name, "man") == 0)
+	int help = wants_help(argc, argv), rc;
+	if (strcmp(cmd->name, "completion") == 0) {
+		if ((rc = cmd_completion(argc, argv, commands, NCOMMANDS, cfg, e)) == 0 && help)
+			cmd_print_examples(cmd);
+		return rc;
+	}
+	if (strcmp(cmd->name, "man") == 0) {
+		if (help) {
+			printf("usage: lakehouse man\n\nPrints the manual page (roff) built from every "
+			       "verb's --help and examples.\n");
+			cmd_print_examples(cmd);
+			return 0;
+		}
 		return argc > 1 ? cmd_usage_error(e, "man", "unexpected argument '%s'", argv[1])
 				: cmd_man(commands, NCOMMANDS, cfg, LAKEHOUSE_VERSION, e);
-	int help = wants_help(argc, argv);
+	}
 	char *saved[argc + 1]; /* getopt permutes argv: keep the order the user typed */
 	memcpy(saved, argv, sizeof(char *) * (size_t)(argc + 1));
 	optind = 1;
 	opterr = 0; /* an unknown option is explained once, below */
-	int rc = cmd->run(argc, argv, cfg, e);
+	rc = cmd->run(argc, argv, cfg, e);
 	if (rc == 0 && help)
 		cmd_print_examples(cmd);
 	if (rc < 0 && e->code == EXIT_USAGE)

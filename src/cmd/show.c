@@ -64,6 +64,7 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 				p, 1, &r, e);
 		if (rc < 0) {
 			err_wrap(e, "--time '%s' is not a timestamp", ts);
+			e->code = EXIT_USAGE;
 		} else {
 			char *v = duckdb_value_varchar(&r, 0, 0);
 			snprintf(at, sizeof at, " AT (TIMESTAMP => TIMESTAMPTZ '%s+00')", v ? v : "");

@@ -82,7 +82,7 @@ int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e)
 		}
 		duckdb_destroy_result(&r);
 		if (!any) /* an empty VALUES list is not SQL: one row no table matches */
-			buf_printf(&sql, "(NULL, NULL, NULL)");
+			buf_printf(&sql, "(NULL::VARCHAR, NULL::VARCHAR, NULL::BIGINT)");
 		buf_printf(&sql, ") SELECT c.sname AS schema, c.tname AS \"table\", c.nrows AS rows, "
 				 "m.columns, m.files, m.bytes, m.last_snapshot FROM counts c JOIN meta m "
 				 "USING (sname, tname) ORDER BY 1, 2");

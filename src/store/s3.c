@@ -239,11 +239,13 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 }
 
 /* A reply that refuses the key pair: a wrong secret (SignatureDoesNotMatch) and a wrong access
- * key (InvalidAccessKeyId on AWS/RustFS, XAdminUserNotFound on versitygw) get the same hint. */
+ * key (InvalidAccessKeyId on AWS/RustFS, XAdminUserNotFound on versitygw, NotSignedUp
+ * on s3s-fs) get the same hint. */
 static int credentials_refused(const struct s3_resp *rs)
 {
 	static const char *const codes[] = {"SignatureDoesNotMatch", "InvalidAccessKeyId",
-					    "XAdminUserNotFound", "AccessDenied", "InvalidSecurity"};
+					    "XAdminUserNotFound", "NotSignedUp", "AccessDenied",
+					    "InvalidSecurity"};
 	for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
 		if (strcmp(rs->code, codes[i]) == 0)
 			return 1;

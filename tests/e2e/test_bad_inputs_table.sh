@@ -56,10 +56,10 @@ cases=$(cat <<'EOF'
 2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
 2|its NAME is 'visdrone', not 'drones'|ingest drones --from hf://datasets/fixtures/visdrone-mot
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
-3|lakehouse storage start|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
+3|cannot reach S3 endpoint|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
 1|syntax error|sql 'SELEC 1'
 1|ok-missing.sql|sql -f $F/ok-missing.sql
-1|no_such_table|sql -m 'half a script' 'INSERT INTO raw.base SELECT * FROM raw.base LIMIT 1; SELECT * FROM no_such_table'
+2|no table no_such_table|sql -m 'half a script' 'INSERT INTO raw.base SELECT * FROM raw.base LIMIT 1; SELECT * FROM no_such_table'
 2|invalid table name|show 'raw.base;--'
 2|snapshot 999|show raw.base --version 999
 2|did not exist at snapshot 0|diff raw.base 0 999
@@ -69,7 +69,7 @@ cases=$(cat <<'EOF'
 2|--threads|fetch --sql 'SELECT 1' --out $F/out --threads 99
 2|unknown query|query no-such-query
 2|silver|transform platinum
-2|no snapshot inserted|trace raw.nope
+2|no table raw.nope|trace raw.nope
 2|--yes|reset
 2|invalid --repo|HF_TOKEN=hf_x lh_ publish gold.x --repo 'a/../b'
 2|HF_TOKEN|HF_TOKEN= lh_ publish raw.base --repo e2e/x
