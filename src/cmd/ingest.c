@@ -28,7 +28,22 @@ static const char usage[] =
 	"becomes one fragmented MP4 per sequence under assets/visdrone/clips/, a fragment index\n"
 	"and the annotations (raw.visdrone_clips, raw.visdrone_fragments, raw.visdrone_annotations):\n"
 	"  --fps N              frame rate of the sequences (default 30)\n"
-	"  --fragment-frames N  frames per fragment (default: one second)\n";
+	"  --fragment-frames N  frames per fragment (default: one second)\n"
+	"  --crf N              x264 quality, 1 (best) .. 51 (default %d)\n"
+	"  --preset NAME        x264 speed/size preset, ultrafast .. veryslow (default %s)\n"
+	"  --copy auto|never    a sequence given as an H.264/H.265 file whose keyframes fall on\n"
+	"                       every fragment boundary is copied, not re-encoded (default auto)\n";
+
+static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+					    "medium", "slow", "slower", "veryslow", "placebo", NULL};
+
+static int known_preset(const char *name)
+{
+	for (int i = 0; x264_presets[i]; i++)
+		if (strcmp(name, x264_presets[i]) == 0)
+			return 1;
+	return 0;
+}
 
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
@@ -37,15 +52,18 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"split", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
 		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
 		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
-		{"fragment-frames", required_argument, NULL, 'G'}, {0}};
+		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
+		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
 	long long limit = -1;
-	long threads = 8, fps = 30, fragment_frames = 0;
+	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF;
+	const char *preset = VIDEO_DEFAULT_PRESET;
+	int never_copy = 0;
 	int opt;
 	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
+		case 'h': return printf(usage, VIDEO_DEFAULT_CRF, VIDEO_DEFAULT_PRESET), 0;
 		case 'f': from = optarg; break;
 		case 's': split = optarg; break;
 		case 'c': config = optarg; break;
@@ -70,6 +88,23 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 			if (*end || fragment_frames < 1 || fragment_frames > 10000)
 				return cmd_usage_error(e, "ingest", "--fragment-frames wants 1..10000, got '%s'", optarg);
 			break;
+		case 'C':
+			crf = strtol(optarg, &end, 10);
+			if (*end || !*optarg || crf < 1 || crf > 51)
+				return cmd_usage_error(e, "ingest", "--crf wants 1..51, got '%s'", optarg);
+			break;
+		case 'P':
+			if (!known_preset(optarg))
+				return cmd_usage_error(e, "ingest", "--preset wants one of ultrafast, superfast, "
+						   "veryfast, faster, fast, medium, slow, slower, veryslow, "
+						   "got '%s'", optarg);
+			preset = optarg;
+			break;
+		case 'K':
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "never") != 0)
+				return cmd_usage_error(e, "ingest", "--copy wants auto or never, got '%s'", optarg);
+			never_copy = strcmp(optarg, "never") == 0;
+			break;
 		default: return cmd_usage_error(e, "ingest", "unknown option");
 		}
 	}
@@ -87,15 +122,17 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		struct visdrone_request vq = {
 			.root = src.video_root, .repo = src.repo, .revision = src.revision, .split = split,
 			.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
-			.message = message};
+			.message = message, .encode = {.crf = (int)crf, .preset = preset},
+			.never_copy = never_copy};
 		struct ingest_result res;
 		int rc = visdrone_ingest(cfg, &vq, &res, e);
 		if (rc == 0 && res.snapshot >= 0)
-			printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB): "
-			       "snapshot %lld\n",
+			printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB; "
+			       "%lld copied, %lld encoded with libx264 crf %ld %s): snapshot %lld\n",
 			       argv[optind], src.repo, src.revision, (long long)res.rows,
 			       (long long)res.objects_new, (long long)res.blobs, res.bytes_new / 1e6,
-			       (long long)res.snapshot);
+			       (long long)res.clips_copied, (long long)(res.objects_new - res.clips_copied),
+			       crf, preset, (long long)res.snapshot);
 		else if (rc == 0)
 			printf("nothing new in %s from %s@%.12s: no snapshot\n", argv[optind], src.repo,
 			       src.revision);

@@ -41,6 +41,7 @@ struct ingest_result {
 	int64_t objects_new;   /* objects uploaded by this run */
 	int64_t bytes_new;
 	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
+	int64_t clips_copied;  /* video: clips whose packets were copied, not re-encoded */
 };
 
 int ingest_run(const struct config *cfg, const struct ingest_request *rq,

@@ -12,12 +12,15 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "ingest/ingest.h"
+#include "media/video.h"
 
 struct visdrone_request {
 	const char *root;     /* local folder holding sequences/ and annotations/ */
 	const char *repo, *revision, *split;
 	int fps;              /* frames per second of the sequences (VisDrone: 25-30) */
 	int fragment_frames;  /* frames per fragment (default: fps, one second) */
+	struct video_encode_opts encode; /* CRF and preset when clips are encoded */
+	int never_copy;       /* 1: re-encode video files even when their packets could be copied */
 	const char *message;
 };
 
