@@ -34,12 +34,12 @@ struct video_clip {
 	struct video_fragment *fragments;
 	size_t n_fragments;
 	char codec[16];
-	char encoding[64];    /* how the bytes were made: "libx264 crf=23 preset=veryfast", "copy" */
+	char encoding[64];    /* how the bytes were made: "libx264 crf=18 preset=veryfast", "copy" */
 };
 
 /* Encoder settings for stored clips (x264's CRF scale and preset names). The defaults were
  * chosen with bench/clips.sh: stored bytes against the source at PSNR >= 42 dB. */
-#define VIDEO_DEFAULT_CRF 23
+#define VIDEO_DEFAULT_CRF 18
 #define VIDEO_DEFAULT_PRESET "veryfast"
 struct video_encode_opts {
 	int crf;            /* 0: VIDEO_DEFAULT_CRF */
