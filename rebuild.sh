@@ -36,7 +36,7 @@ step_end() { STEPS+=("$STEP_NAME"); TIMES+=("$(since "$STEP_T0")"); }
 
 step_begin "set up (bootstrap, build)"
 if [ -z "${LAKEHOUSE_BIN:-}" ]; then
-  "$ROOT/scripts/bootstrap.sh" --test-tools # the offline fallback needs the fixture tools
+  "$ROOT/scripts/bootstrap.sh" --fixture-tools # the offline path: fixture generators, Hub emulator
   "$ROOT/scripts/build.sh" >/dev/null
   LAKEHOUSE_BIN=$ROOT/build/lakehouse
 fi

@@ -5,8 +5,12 @@
 #      + postgres_scanner
 #      extensions (PyPI wheels, unpacked; Python is not needed at run time)
 #   3. the embedded S3 server (versitygw, built from the Go module proxy)
-#   4. with --test-tools: a Python venv for the test-only tools (tests/requirements.txt) and
-#      s3s-fs, the second S3 server of the tests' compatibility matrix (crates.io, cargo)
+#   4. with --fixture-tools: a Python venv (.deps/venv) for the fixture tools that rebuild.sh's
+#      offline path runs: the fixture generators and the local Hub emulator
+#      (tests/requirements-fixtures.txt)
+#      with --test-tools: the fixture tools, plus what only the tests use: the official Hub
+#      clients as oracles (tests/requirements.txt), s3s-fs, the second S3 server of the
+#      compatibility matrix (crates.io, cargo), and PostgreSQL for the PostgreSQL-catalog tests
 # Every fetched artifact is checked against scripts/deps.lock; what was installed is recorded
 # with its SHA-256 in .deps/CHECKSUMS. A second run with nothing changed only checks stamps.
 set -euo pipefail
@@ -15,6 +19,13 @@ ROOT=$PWD
 DEPS=$ROOT/.deps
 LOCK=$ROOT/scripts/deps.lock
 mkdir -p "$DEPS"
+TOOLS=none # none < fixture < test: each level installs the one before it too
+case ${1:-} in
+  "") ;;
+  --fixture-tools) TOOLS=fixture ;;
+  --test-tools) TOOLS=test ;;
+  *) printf 'bootstrap: error: unknown option %s (--fixture-tools or --test-tools)\n' "$1" >&2; exit 2 ;;
+esac
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
 die() { printf 'bootstrap: error: %s\n' "$*" >&2; exit 1; }
@@ -34,7 +45,10 @@ APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-c
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
 # test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
-[ "${1:-}" != "--test-tools" ] || APT_PACKAGES+=(postgresql)
+# pandoc, chromium, poppler-utils (pdfinfo): scripts/report-pages.sh prints REPORT.md to A4 PDF;
+# chromium (headless) also opens the pages of `lakehouse view` in tests/e2e/test_view.sh;
+# linux-perf: bench/ingest.sh's CPU profile
+[ "$TOOLS" != test ] || APT_PACKAGES+=(postgresql pandoc chromium poppler-utils linux-perf)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
@@ -116,18 +130,23 @@ elif ! stamp_ok s3-server || [ ! -x "$DEPS/bin/versitygw" ]; then
   stamp_set s3-server
 fi
 
-# ---- 4. test-only Python tools (--test-tools) -------------------------------------------------
-if [ "${1:-}" = "--test-tools" ]; then
-  req=$ROOT/tests/requirements.txt
-  want=$(sha_of "$req")
-  if [ ! -x "$DEPS/venv/bin/python" ] || [ "$(cat "$DEPS/venv/.stamp" 2>/dev/null)" != "$want" ]; then
-    log "installing test tools into .deps/venv (tests/requirements.txt)"
-    rm -rf "$DEPS/venv"
-    python3 -m venv "$DEPS/venv"
-    "$DEPS/venv/bin/pip" install --quiet --disable-pip-version-check -r "$req"
-    "$DEPS/venv/bin/pip" freeze > "$DEPS/venv/installed.txt"
-    echo "$want" > "$DEPS/venv/.stamp"
-  fi
+# ---- 4. fixture tools (--fixture-tools) and test tools (--test-tools) -----------------------
+# python_tools LEVEL REQUIREMENTS: pip-installs the pinned file into .deps/venv unless the
+# level's stamp (SHA-256 of the file and of the fixture file it includes) says it is there.
+# The venv is added to, never wiped: a second checkout sharing .deps keeps working meanwhile.
+python_tools() {
+  local stamp=$DEPS/venv/.stamp-$1 want
+  want=$(cat "$2" "$ROOT/tests/requirements-fixtures.txt" | sha256sum | cut -d' ' -f1)
+  [ -x "$DEPS/venv/bin/python" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && return 0
+  log "installing $1 tools into .deps/venv (${2#$ROOT/})"
+  [ -x "$DEPS/venv/bin/python" ] || python3 -m venv "$DEPS/venv"
+  "$DEPS/venv/bin/pip" install --quiet --disable-pip-version-check -r "$2"
+  "$DEPS/venv/bin/pip" freeze > "$DEPS/venv/installed.txt"
+  echo "$want" > "$stamp"
+}
+[ "$TOOLS" = none ] || python_tools fixture "$ROOT/tests/requirements-fixtures.txt"
+if [ "$TOOLS" = test ]; then
+  python_tools test "$ROOT/tests/requirements.txt"
   if ! stamp_ok test-s3s-fs || [ ! -x "$DEPS/bin/s3s-fs" ]; then
     spec=$(lock_field test-s3s-fs 3)
     command -v cargo >/dev/null || die "cargo is needed to build s3s-fs (rustup.rs, or Debian's cargo)"

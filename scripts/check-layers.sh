@@ -4,7 +4,7 @@
 # is laid out"). Exit 1 and one line per offending #include.
 set -euo pipefail
 cd "$(dirname "$0")/../src"
-planes=(core store lake media hub ingest cmd) # lowest first; main.c sits above them all
+planes=(core store lake media hub ingest view cmd) # lowest first; main.c sits above them all
 rank() {
 	local i
 	for i in "${!planes[@]}"; do [[ ${planes[$i]} == "$1" ]] && { echo "$i"; return; }; done

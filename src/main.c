@@ -3,9 +3,10 @@
  * Dispatches `lakehouse <verb> ...` through the command table below, loads the config once,
  * and is the only place that prints errors and decides the exit code.
  */
-#include <duckdb.h>
+#include <curl/curl.h>
 #include <getopt.h>
-#include <stdarg.h>
+#include <libavutil/log.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ static const struct command commands[] = {
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},
 	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers"},
 	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates"},
+	{"view", cmd_view, "write a static site: layers, snapshot timeline, contact sheets with boxes"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -55,83 +57,36 @@ static void usage(FILE *out)
 /* Prints lakehouse's, DuckDB's and the extensions' versions (loads the local extensions). */
 static int print_version(const struct config *cfg, struct err *e)
 {
-	printf("lakehouse %s\nduckdb %s\n", LAKEHOUSE_VERSION, duckdb_library_version());
-	duckdb_database db;
-	duckdb_connection con;
-	duckdb_config dc;
-	duckdb_create_config(&dc);
-	duckdb_set_config(dc, "extension_directory", cfg->extension_dir);
-	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
-	duckdb_set_config(dc, "autoload_known_extensions", "false");
-	int rc = 0;
-	if (duckdb_open_ext(NULL, &db, dc, NULL) == DuckDBError) {
-		duckdb_destroy_config(&dc);
-		return err_set(e, 0, "cannot open DuckDB");
-	}
-	duckdb_destroy_config(&dc);
-	duckdb_connect(db, &con);
-	static const char *const exts[] = {"ducklake", "httpfs"};
-	for (int i = 0; i < 2 && rc == 0; i++) {
-		char sql[128];
-		duckdb_result r;
-		snprintf(sql, sizeof sql, "LOAD %s", exts[i]);
-		if (duckdb_query(con, sql, &r) == DuckDBError) {
-			rc = err_set(e, 0, "cannot load the %s extension from %s: %s; run scripts/bootstrap.sh",
-				     exts[i], cfg->extension_dir, duckdb_result_error(&r));
-		} else {
-			duckdb_destroy_result(&r);
-			snprintf(sql, sizeof sql,
-				 "SELECT extension_version FROM duckdb_extensions() WHERE extension_name = '%s'",
-				 exts[i]);
-			duckdb_query(con, sql, &r);
-			char *v = duckdb_value_varchar(&r, 0, 0);
-			printf("%s %s (for duckdb %s)\n", exts[i], v ? v : "?", duckdb_library_version());
-			duckdb_free(v);
-		}
-		duckdb_destroy_result(&r);
-	}
-	duckdb_disconnect(&con);
-	duckdb_close(&db);
+	struct lake_versions v;
+	int rc = lake_engine_versions(cfg, &v, e);
+	printf("lakehouse %s\nduckdb %s\n", LAKEHOUSE_VERSION, v.duckdb);
+	if (v.ducklake[0])
+		printf("ducklake %s (for duckdb %s)\n", v.ducklake, v.duckdb);
+	if (v.httpfs[0])
+		printf("httpfs %s (for duckdb %s)\n", v.httpfs, v.duckdb);
 	return rc;
 }
 
-int cmd_format_option(int opt, enum output_format *fmt)
+/* Process-wide set-up, once, before any thread starts: libcurl (the S3 and Hub clients) and
+ * libxml2 (S3 replies) must not be initialised lazily from worker threads, and FFmpeg's log
+ * level is one global (a CLI shows only FFmpeg's errors). */
+static int process_setup(void)
 {
-	switch (opt) {
-	case CMD_OPT_JSON: *fmt = OUTPUT_JSON; return 1;
-	case CMD_OPT_CSV: *fmt = OUTPUT_CSV; return 1;
-	case CMD_OPT_TABLE: *fmt = OUTPUT_TABLE; return 1;
-	default: return 0;
-	}
-}
-
-int cmd_print_query(struct lake *l, const char *sql, const char *const *params, int nparams,
-		    enum output_format fmt, struct err *e)
-{
-	duckdb_result r;
-	if (lake_query(l, sql, params, nparams, &r, e) < 0)
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "lakehouse: error: cannot initialise libcurl\n");
 		return -1;
-	int rc = output_result(stdout, lake_connection(l), &r, fmt) < 0
-			 ? err_set(e, 0, "cannot write to standard output")
-			 : 0;
-	duckdb_destroy_result(&r);
-	return rc;
-}
-
-int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
-{
-	char msg[1024];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof msg, fmt, ap);
-	va_end(ap);
-	return err_set(e, EXIT_USAGE, "%s; see 'lakehouse %s --help'", msg, verb);
+	}
+	xmlInitParser();
+	av_log_set_level(AV_LOG_ERROR);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct config cfg;
 	struct err e = {0};
+	if (process_setup() < 0)
+		return EXIT_FAILURE_;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);

@@ -1,4 +1,5 @@
-/* cmd.h - the verbs of lakehouse, one source file each (src/cmd/<verb>.c).
+/* cmd.h - the verbs of lakehouse, one source file each (src/cmd/<verb>.c), and the helpers
+ * they share (src/cmd/common.c).
  *
  * A verb parses its own options, calls into the modules, prints results on stdout and
  * returns 0 or -1 with e filled; main() prints e and picks the exit code. `--help` prints
@@ -37,6 +38,7 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e);
 
 /* Shared option handling: --json / --csv / --table set *fmt. Returns 1 if opt was one. */
 int cmd_format_option(int opt, enum output_format *fmt);
@@ -48,6 +50,12 @@ int cmd_print_query(struct lake *l, const char *sql, const char *const *params, 
 /* The usage error every verb reports: "MESSAGE; see 'lakehouse VERB --help'". */
 int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* An integer option or argument: text must be a whole decimal number in [min, max] (no
+ * blanks, no overflow), stored in *out; otherwise the usage error
+ * "WHAT wants a whole number from MIN to MAX, got 'TEXT'" for verb. Returns 0 or -1. */
+int cmd_parse_long(const char *verb, const char *what, const char *text, long min, long max,
+		   long *out, struct err *e);
 
 #define CMD_OPT_JSON 1001
 #define CMD_OPT_CSV 1002

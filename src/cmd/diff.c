@@ -1,6 +1,7 @@
 /* diff.c - `lakehouse diff SCHEMA.TABLE A B`: what changed in a table between two snapshots:
  * row counts from DuckLake's change feed, schema changes, and a sample of changed rows. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,26 +68,26 @@ int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"json", no_argument, NULL, 'j'}, {0}};
 	long sample = 10;
 	int json = 0, opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (opt == 'j')
 			json = 1;
-		else if (opt != 's' || (sample = strtol(optarg, &end, 10), *end || sample < 0))
+		else if (opt != 's')
 			return cmd_usage_error(e, "diff", "bad option");
+		else if (cmd_parse_long("diff", "--sample", optarg, 0, LONG_MAX, &sample, e) < 0)
+			return -1;
 	}
 	if (argc - optind != 3)
 		return cmd_usage_error(e, "diff", "give SCHEMA.TABLE and two snapshot ids");
 	char schema[64], table[64];
 	if (lake_parse_table(argv[optind], schema, table, e) < 0)
 		return -1;
-	long long a = strtoll(argv[optind + 1], &end, 10);
-	if (*end || a < 0)
-		return cmd_usage_error(e, "diff", "snapshot A must be a number, got '%s'", argv[optind + 1]);
-	long long b = strtoll(argv[optind + 2], &end, 10);
-	if (*end || b < 0 || b < a)
-		return cmd_usage_error(e, "diff", "snapshot B must be a number >= A, got '%s'", argv[optind + 2]);
+	long from, to;
+	if (cmd_parse_long("diff", "snapshot A", argv[optind + 1], 0, LONG_MAX, &from, e) < 0 ||
+	    cmd_parse_long("diff", "snapshot B", argv[optind + 2], from, LONG_MAX, &to, e) < 0)
+		return -1;
+	long long a = from, b = to;
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;

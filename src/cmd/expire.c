@@ -2,6 +2,7 @@
  * expiry (never the newest snapshot), then cleanup of the data files only expired snapshots
  * needed. A dry run unless --yes. Media objects are collected by `lakehouse gc`. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -24,7 +25,6 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 	long keep = -1;
 	const char *older = NULL;
 	int yes = 0, json = 0, opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
@@ -34,8 +34,10 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 			json = 1;
 		else if (opt == 'o')
 			older = optarg;
-		else if (opt != 'k' || (keep = strtol(optarg, &end, 10), *end || keep < 1))
-			return cmd_usage_error(e, "expire", "--keep wants a count >= 1");
+		else if (opt != 'k')
+			return cmd_usage_error(e, "expire", "unknown option");
+		else if (cmd_parse_long("expire", "--keep", optarg, 1, LONG_MAX, &keep, e) < 0)
+			return -1;
 	}
 	if ((keep < 0) == !older || optind != argc)
 		return cmd_usage_error(e, "expire", "give exactly one of --keep N, --older-than INTERVAL");

@@ -1,6 +1,7 @@
 /* fetch.c - `lakehouse fetch --sql QUERY --out DIR`: the loader. DuckDB selects rows; only
  * the objects or byte ranges those rows name are read from the bucket. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +27,7 @@ int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 		{0}};
 	struct fetch_request rq = {.threads = 8};
 	int opt;
-	char *end;
+	long threads;
 	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': return fputs(usage, stdout), 0;
@@ -35,9 +36,9 @@ int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'f': rq.frames = optarg; break;
 		case 'n': rq.dry_run = 1; break;
 		case 't':
-			rq.threads = (int)strtol(optarg, &end, 10);
-			if (*end || rq.threads < 1 || rq.threads > 32)
-				return cmd_usage_error(e, "fetch", "--threads wants 1..32, got '%s'", optarg);
+			if (cmd_parse_long("fetch", "--threads", optarg, 1, 32, &threads, e) < 0)
+				return -1;
+			rq.threads = (int)threads;
 			break;
 		default: return cmd_usage_error(e, "fetch", "unknown option");
 		}

@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include <getopt.h>
 #include <search.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,7 +133,6 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 						 {0}};
 	struct gc g = {.cfg = cfg, .min_age = 3600, .now = time(NULL)};
 	int opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
@@ -140,8 +140,10 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 			g.yes = 1;
 		else if (opt == 'j')
 			g.json = 1;
-		else if (opt != 'a' || (g.min_age = strtol(optarg, &end, 10), *end || g.min_age < 0))
-			return cmd_usage_error(e, "gc", "--min-age wants seconds");
+		else if (opt != 'a')
+			return cmd_usage_error(e, "gc", "unknown option");
+		else if (cmd_parse_long("gc", "--min-age (seconds)", optarg, 0, LONG_MAX / 2, &g.min_age, e) < 0)
+			return -1;
 	}
 	if (optind != argc)
 		return cmd_usage_error(e, "gc", "unexpected argument '%s'", argv[optind]);

@@ -2,13 +2,13 @@
  * local folder in the same layout) into the lake, through the local staging folder.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ingest/ingest.h"
 #include "ingest/source.h"
-#include "ingest/visdrone.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
@@ -24,9 +24,10 @@ static const char usage[] =
 	"  --limit N       only the first N rows\n"
 	"  --threads N     parallel downloads and uploads (default 8)\n"
 	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n\n"
-	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt)\n"
-	"becomes one fragmented MP4 per sequence under assets/visdrone/clips/, a fragment index\n"
-	"and the annotations (raw.visdrone_clips, raw.visdrone_fragments, raw.visdrone_annotations):\n"
+	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
+	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
+	"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
+	"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read):\n"
 	"  --fps N              frame rate of the sequences (default 30)\n"
 	"  --fragment-frames N  frames per fragment (default: one second)\n"
 	"  --crf N              x264 quality, 1 (best) .. 51 (default %d)\n"
@@ -45,6 +46,35 @@ static int known_preset(const char *name)
 	return 0;
 }
 
+static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
+{
+	if (res->snapshot >= 0)
+		printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB; "
+		       "%lld copied, %lld encoded with libx264 crf %d %s): snapshot %lld\n",
+		       rq->dataset, rq->repo, rq->revision, (long long)res->rows,
+		       (long long)res->clips_new, (long long)res->frames, res->bytes_new / 1e6,
+		       (long long)res->clips_copied, (long long)(res->clips_new - res->clips_copied),
+		       rq->encode.crf, rq->encode.preset, (long long)res->snapshot);
+	else
+		printf("nothing new in %s from %s@%.12s: no snapshot\n", rq->dataset, rq->repo,
+		       rq->revision);
+}
+
+static void print_result(const struct ingest_request *rq, const struct ingest_result *res)
+{
+	if (res->snapshot >= 0)
+		printf("ingested %s split %s from %s@%.12s: %lld rows, %lld blobs (%lld new objects, "
+		       "%.1f MB): snapshot %lld\n",
+		       rq->dataset, rq->split, rq->repo, rq->revision, (long long)res->rows,
+		       (long long)res->blobs, (long long)res->objects_new, res->bytes_new / 1e6,
+		       (long long)res->snapshot);
+	else
+		printf("nothing new in %s split %s from %s@%.12s (%lld blobs, %lld new objects): no "
+		       "snapshot\n",
+		       rq->dataset, rq->split, rq->repo, rq->revision, (long long)res->blobs,
+		       (long long)res->objects_new);
+}
+
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
@@ -55,12 +85,11 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
 		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
-	long long limit = -1;
+	long limit = -1;
 	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF;
 	const char *preset = VIDEO_DEFAULT_PRESET;
 	int never_copy = 0;
 	int opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': return printf(usage, VIDEO_DEFAULT_CRF, VIDEO_DEFAULT_PRESET), 0;
@@ -69,29 +98,24 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'c': config = optarg; break;
 		case 'm': message = optarg; break;
 		case 'l':
-			limit = strtoll(optarg, &end, 10);
-			if (*end || limit < 0)
-				return cmd_usage_error(e, "ingest", "--limit wants a row count, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
+				return -1;
 			break;
 		case 't':
-			threads = strtol(optarg, &end, 10);
-			if (*end || threads < 1 || threads > 32)
-				return cmd_usage_error(e, "ingest", "--threads wants 1..32, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--threads", optarg, 1, 32, &threads, e) < 0)
+				return -1;
 			break;
 		case 'F':
-			fps = strtol(optarg, &end, 10);
-			if (*end || fps < 1 || fps > 240)
-				return cmd_usage_error(e, "ingest", "--fps wants 1..240, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--fps", optarg, 1, 240, &fps, e) < 0)
+				return -1;
 			break;
 		case 'G':
-			fragment_frames = strtol(optarg, &end, 10);
-			if (*end || fragment_frames < 1 || fragment_frames > 10000)
-				return cmd_usage_error(e, "ingest", "--fragment-frames wants 1..10000, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--fragment-frames", optarg, 1, 10000, &fragment_frames, e) < 0)
+				return -1;
 			break;
 		case 'C':
-			crf = strtol(optarg, &end, 10);
-			if (*end || !*optarg || crf < 1 || crf > 51)
-				return cmd_usage_error(e, "ingest", "--crf wants 1..51, got '%s'", optarg);
+			if (cmd_parse_long("ingest", "--crf", optarg, 1, 51, &crf, e) < 0)
+				return -1;
 			break;
 		case 'P':
 			if (!known_preset(optarg))
@@ -118,44 +142,18 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct source src;
 	if (source_resolve(cfg, from, config, split, (int)threads, &src, e) < 0)
 		return -1;
-	if (src.video_root[0]) {
-		struct visdrone_request vq = {
-			.root = src.video_root, .repo = src.repo, .revision = src.revision, .split = split,
-			.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
-			.message = message, .encode = {.crf = (int)crf, .preset = preset},
-			.never_copy = never_copy};
-		struct ingest_result res;
-		int rc = visdrone_ingest(cfg, &vq, &res, e);
-		if (rc == 0 && res.snapshot >= 0)
-			printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB; "
-			       "%lld copied, %lld encoded with libx264 crf %ld %s): snapshot %lld\n",
-			       argv[optind], src.repo, src.revision, (long long)res.rows,
-			       (long long)res.objects_new, (long long)res.blobs, res.bytes_new / 1e6,
-			       (long long)res.clips_copied, (long long)(res.objects_new - res.clips_copied),
-			       crf, preset, (long long)res.snapshot);
-		else if (rc == 0)
-			printf("nothing new in %s from %s@%.12s: no snapshot\n", argv[optind], src.repo,
-			       src.revision);
-		source_free(&src);
-		return rc;
-	}
 	struct ingest_request rq = {
 		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
-		.threads = (int)threads};
+		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
+		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
+		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy};
 	struct ingest_result res;
 	int rc = ingest_run(cfg, &rq, &res, e);
-	if (rc == 0 && res.snapshot >= 0)
-		printf("ingested %s split %s from %s@%.12s: %lld rows, %lld blobs (%lld new objects, "
-		       "%.1f MB): snapshot %lld\n",
-		       rq.dataset, split, src.repo, src.revision, (long long)res.rows,
-		       (long long)res.blobs, (long long)res.objects_new, res.bytes_new / 1e6,
-		       (long long)res.snapshot);
+	if (rc == 0 && rq.video_root)
+		print_video_result(&rq, &res);
 	else if (rc == 0)
-		printf("nothing new in %s split %s from %s@%.12s (%lld blobs, %lld new objects): no "
-		       "snapshot\n",
-		       rq.dataset, split, src.repo, src.revision, (long long)res.blobs,
-		       (long long)res.objects_new);
+		print_result(&rq, &res);
 	source_free(&src);
 	return rc;
 }

@@ -1,5 +1,6 @@
 /* log.c - `lakehouse log [SCHEMA.TABLE]`: the snapshots that touched a table (or all). */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -20,14 +21,15 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	enum output_format fmt = OUTPUT_TABLE;
 	long last = 1L << 30;
 	int opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (cmd_format_option(opt, &fmt))
 			continue;
-		if (opt != 'n' || (last = strtol(optarg, &end, 10), *end || last < 0))
+		if (opt != 'n')
 			return cmd_usage_error(e, "log", "bad option");
+		if (cmd_parse_long("log", "--last", optarg, 0, LONG_MAX, &last, e) < 0)
+			return -1;
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error(e, "log", "give at most one SCHEMA.TABLE");

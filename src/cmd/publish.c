@@ -2,6 +2,7 @@
  * Hugging Face dataset (Parquet shards + dataset card, one commit). */
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,7 +61,7 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"json", no_argument, NULL, 'j'},          {0}};
 	struct publish_request rq = {.version = -1};
 	int opt, json = 0;
-	char *end;
+	long n;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
 		case 'h': return fputs(usage, stdout), 0;
@@ -71,15 +72,14 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'l': rq.license = optarg; break;
 		case 'j': json = 1; break;
 		case 'v':
-			rq.version = strtoll(optarg, &end, 10);
-			if (*end || rq.version < 0)
-				return cmd_usage_error(e, "publish", "--version wants a snapshot id, got '%s'", optarg);
+			if (cmd_parse_long("publish", "--version (a snapshot id)", optarg, 0, LONG_MAX, &n, e) < 0)
+				return -1;
+			rq.version = n;
 			break;
 		case 's':
-			rq.shard_rows = strtoll(optarg, &end, 10);
-			if (*end || rq.shard_rows < 1)
-				return cmd_usage_error(e, "publish", "--shard-rows wants a positive number, got '%s'",
-						       optarg);
+			if (cmd_parse_long("publish", "--shard-rows", optarg, 1, LONG_MAX, &n, e) < 0)
+				return -1;
+			rq.shard_rows = n;
 			break;
 		default: return cmd_usage_error(e, "publish", "unknown option");
 		}

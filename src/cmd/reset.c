@@ -59,7 +59,7 @@ int cmd_reset(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "reset",
 				       "this deletes every object in s3://%s and the catalog %s; add --yes",
 				       cfg->bucket, cfg->catalog);
-	if (strchr(cfg->catalog, ':'))
+	if (catalog_kind(cfg->catalog) != CATALOG_DUCKDB_FILE)
 		return err_set(e, EXIT_USAGE,
 			       "reset removes only a DuckDB-file catalog, not '%s': drop that database "
 			       "yourself",

@@ -2,6 +2,7 @@
  * rows and schema equal those at snapshot N. DuckLake has no rollback of its own; the
  * snapshots rolled back over stay readable by time travel until they are expired. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -44,9 +45,9 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 						 {"json", no_argument, NULL, 'j'},
 						 {0}};
 	struct rollback r = {.cfg = cfg, .to = -1};
+	long to;
 	int json = 0;
 	int opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
@@ -54,8 +55,12 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 			r.message = optarg;
 		else if (opt == 'j')
 			json = 1;
-		else if (opt != 't' || (r.to = strtoll(optarg, &end, 10), *end || r.to < 0))
-			return cmd_usage_error(e, "rollback", "--to wants a snapshot id");
+		else if (opt != 't')
+			return cmd_usage_error(e, "rollback", "unknown option");
+		else if (cmd_parse_long("rollback", "--to (a snapshot id)", optarg, 0, LONG_MAX, &to, e) < 0)
+			return -1;
+		else
+			r.to = to;
 	}
 	if (argc - optind != 1 || r.to < 0)
 		return cmd_usage_error(e, "rollback", "give SCHEMA.TABLE and --to N");

@@ -1,5 +1,6 @@
 /* show.c - `lakehouse show SCHEMA.TABLE [--version N | --time TS]`: time travel. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,16 +24,19 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 	long long version = -1, limit = 20;
 	const char *ts = NULL;
 	int opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (cmd_format_option(opt, &fmt))
 			continue;
-		if (opt == 'v' && (version = strtoll(optarg, &end, 10), !*end && version >= 0))
+		if (opt == 'v' || opt == 'n') {
+			long v;
+			if (cmd_parse_long("show", opt == 'v' ? "--version" : "--limit", optarg, 0, LONG_MAX,
+					   &v, e) < 0)
+				return -1;
+			*(opt == 'v' ? &version : &limit) = v;
 			continue;
-		if (opt == 'n' && (limit = strtoll(optarg, &end, 10), !*end && limit >= 0))
-			continue;
+		}
 		if (opt == 't') {
 			ts = optarg;
 			continue;

@@ -1,5 +1,6 @@
 /* snapshots.c - `lakehouse snapshots`: the lake's history, oldest first. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -25,10 +26,8 @@ int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e
 		if (cmd_format_option(opt, &fmt))
 			continue;
 		if (opt == 'n') {
-			char *end;
-			last = strtol(optarg, &end, 10);
-			if (*end || last < 0)
-				return cmd_usage_error(e, "snapshots", "--last wants a count, got '%s'", optarg);
+			if (cmd_parse_long("snapshots", "--last", optarg, 0, LONG_MAX, &last, e) < 0)
+				return -1;
 			continue;
 		}
 		return cmd_usage_error(e, "snapshots", "unknown option");

@@ -1,6 +1,7 @@
 /* storage.c - `lakehouse storage start|stop|status|ls`. */
 #include <getopt.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -101,9 +102,17 @@ static int do_get(const struct config *cfg, const char *key, const char *range,
 		key += strlen(prefix);
 	else if (strncmp(key, "s3://", 5) == 0)
 		return err_set(e, EXIT_USAGE, "%s is not in bucket %s (LAKEHOUSE_BUCKET)", key, cfg->bucket);
-	long long off = 0, len = -1;
-	if (range && (sscanf(range, "%lld:%lld", &off, &len) != 2 || off < 0 || len <= 0))
-		return cmd_usage_error(e, "storage", "--range wants OFFSET:LENGTH, got '%s'", range);
+	long off = 0, len = -1;
+	if (range) {
+		const char *colon = strchr(range, ':');
+		char offset[32];
+		if (!colon || colon - range >= (long)sizeof offset)
+			return cmd_usage_error(e, "storage", "--range wants OFFSET:LENGTH, got '%s'", range);
+		snprintf(offset, sizeof offset, "%.*s", (int)(colon - range), range);
+		if (cmd_parse_long("storage", "--range OFFSET", offset, 0, LONG_MAX, &off, e) < 0 ||
+		    cmd_parse_long("storage", "--range LENGTH", colon + 1, 1, LONG_MAX, &len, e) < 0)
+			return -1;
+	}
 	struct s3 *s = s3_new(cfg, e);
 	if (!s)
 		return -1;

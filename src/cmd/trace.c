@@ -1,6 +1,6 @@
 /* trace.c - `lakehouse trace SCHEMA.TABLE [--snapshot N]`: where every piece of state of an
- * INSERT lives: the snapshot and its changes and the table's rows (catalog database file),
- * the data files the snapshot added (catalog rows, then each object: HEAD size and ETag in
+ * INSERT lives: the snapshot and its changes and the table's rows (the catalog: a DuckDB or
+ * SQLite file, or a PostgreSQL database), the data files the snapshot added (catalog rows, then each object: HEAD size and ETag in
  * the bucket, row count from the Parquet footer), or the inlined rows when there is no file. */
 #include <getopt.h>
 #include <jansson.h>
@@ -124,15 +124,19 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 						 {"json", no_argument, NULL, 'j'},
 						 {0}};
 	long long snap = -1;
+	long id;
 	int json = 0, opt;
-	char *end;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (opt == 'j')
 			json = 1;
-		else if (opt != 's' || (snap = strtoll(optarg, &end, 10), *end || snap < 0))
-			return cmd_usage_error(e, "trace", "--snapshot wants a snapshot id");
+		else if (opt != 's')
+			return cmd_usage_error(e, "trace", "unknown option");
+		else if (cmd_parse_long("trace", "--snapshot", optarg, 0, LONG_MAX, &id, e) < 0)
+			return -1;
+		else
+			snap = id;
 	}
 	if (argc - optind != 1)
 		return cmd_usage_error(e, "trace", "give one SCHEMA.TABLE");
@@ -148,19 +152,25 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 	snprintf(sv, sizeof sv, "%lld", (long long)s64);
 	const char *p[] = {schema, table, sv};
 	json_t *out = json ? json_object() : NULL;
+	/* a DuckDB or SQLite file has a path and a size; a server database only its name */
 	struct stat st;
-	if (!realpath(cfg->catalog, catalog))
-		snprintf(catalog, sizeof catalog, "%s", cfg->catalog);
-	long long catalog_bytes = stat(catalog, &st) == 0 ? (long long)st.st_size : -1;
-	if (rc == 0 && !json)
-		printf("%s.%s at snapshot %s\ncatalog: DuckDB file %s (%lld bytes)\ndata: s3://%s/lake/ "
-		       "at %s\n",
-		       schema, table, sv, catalog, catalog_bytes, cfg->bucket, cfg->endpoint);
+	const char *kind = catalog_kind_name(catalog_kind(cfg->catalog)), *file = catalog_file(cfg->catalog);
+	if (!file || !realpath(file, catalog))
+		snprintf(catalog, sizeof catalog, "%s", file ? file : cfg->catalog);
+	long long catalog_bytes = file && stat(catalog, &st) == 0 ? (long long)st.st_size : -1;
+	if (rc == 0 && !json) {
+		printf("%s.%s at snapshot %s\ncatalog: %s %s", schema, table, sv, kind, catalog);
+		if (file)
+			printf(" (%lld bytes)", catalog_bytes);
+		printf("\ndata: s3://%s/lake/ at %s\n", cfg->bucket, cfg->endpoint);
+	}
 	if (rc == 0 && json) {
 		json_object_set_new(out, "table", json_sprintf("%s.%s", schema, table));
 		json_object_set_new(out, "snapshot", json_integer(s64));
-		json_object_set_new(out, "catalog_file", json_string(catalog));
-		json_object_set_new(out, "catalog_bytes", json_integer(catalog_bytes));
+		json_object_set_new(out, "catalog_kind", json_string(kind));
+		json_object_set_new(out, file ? "catalog_file" : "catalog_database", json_string(catalog));
+		if (file)
+			json_object_set_new(out, "catalog_bytes", json_integer(catalog_bytes));
 		json_object_set_new(out, "data_path", json_sprintf("s3://%s/lake/", cfg->bucket));
 	}
 	if (rc == 0)

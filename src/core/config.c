@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -164,6 +165,60 @@ static void read_token_file(char *dst, size_t n)
 	fclose(f);
 }
 
+/* A whole decimal number in [min, max] from the setting `name` (fallback when unset); a usage
+ * error names the setting and the range otherwise. */
+static int pick_number(const struct dotenv *d, const char *name, long fallback, long min,
+		       long max, long *out, struct err *e)
+{
+	const char *v = lookup(d, name);
+	*out = fallback;
+	if (!v)
+		return 0;
+	char *end;
+	errno = 0;
+	long n = strtol(v, &end, 10);
+	if (!isdigit((unsigned char)v[v[0] == '-']) || *end || errno == ERANGE || n < min || n > max)
+		return err_set(e, EXIT_USAGE,
+			       "%s='%.64s' is not a whole number from %ld to %ld; fix or unset it", name,
+			       v, min, max);
+	*out = n;
+	return 0;
+}
+
+/* DuckDB's memory_limit: a positive number with a unit, "4GB", "1.5 GiB", "512MiB". Checked
+ * here because DuckDB itself ignores a value it cannot read. */
+static int memory_size_valid(const char *v)
+{
+	static const char *const units[] = {"k", "kb", "kib", "m", "mb", "mib",
+					    "g", "gb", "gib", "t", "tb", "tib", NULL};
+	const char *p = v;
+	int nonzero = 0;
+	for (; isdigit((unsigned char)*p) || (*p == '.' && p > v && isdigit((unsigned char)p[1])); p++)
+		nonzero |= *p >= '1' && *p <= '9';
+	while (*p == ' ')
+		p++;
+	for (int i = 0; nonzero && units[i]; i++)
+		if (strcasecmp(p, units[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static int load_numbers(struct config *cfg, const struct dotenv *d, struct err *e)
+{
+	long threads;
+	if (pick_number(d, "LAKEHOUSE_LOCK_TIMEOUT", 10, 0, 86400, &cfg->lock_timeout_s, e) < 0 ||
+	    pick_number(d, "LAKEHOUSE_S3_TIMEOUT", 60, 1, 86400, &cfg->s3_timeout_s, e) < 0 ||
+	    pick_number(d, "LAKEHOUSE_DUCKDB_THREADS", 0, 1, 1024, &threads, e) < 0)
+		return -1;
+	cfg->duckdb_threads = (int)threads;
+	if (cfg->duckdb_memory[0] && !memory_size_valid(cfg->duckdb_memory))
+		return err_set(e, EXIT_USAGE,
+			       "LAKEHOUSE_DUCKDB_MEMORY='%s' is not a memory size; give a number with "
+			       "a unit, e.g. 4GB or 512MiB, or unset it",
+			       cfg->duckdb_memory);
+	return 0;
+}
+
 #define PICK(field, fallback, ...)                                                      \
 	pick(cfg->field, sizeof cfg->field, &d, (const char *const[]){__VA_ARGS__, NULL}, \
 	     fallback)
@@ -195,10 +250,9 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	PICK(hf_endpoint, "https://huggingface.co", "HF_ENDPOINT");
 	PICK(hf_token, "", "HF_TOKEN", "HUGGING_FACE_HUB_TOKEN");
 	PICK(local_store, "local-store", "LAKEHOUSE_LOCAL_STORE");
-	PICK(duckdb_threads, "", "LAKEHOUSE_DUCKDB_THREADS");
 	PICK(duckdb_memory, "", "LAKEHOUSE_DUCKDB_MEMORY");
-	PICK(lock_timeout, "10", "LAKEHOUSE_LOCK_TIMEOUT");
-	PICK(s3_timeout, "60", "LAKEHOUSE_S3_TIMEOUT");
+	if (load_numbers(cfg, &d, e) < 0)
+		return -1;
 	if (!cfg->hf_token[0])
 		read_token_file(cfg->hf_token, sizeof cfg->hf_token);
 	trim_in_place(cfg->hf_token);
@@ -229,7 +283,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 				       "letters, digits, '-' and '.'",
 				       cfg->bucket);
 	/* The catalog string appears in messages and output: a password in it would leak. */
-	if (strncmp(cfg->catalog, "postgres:", 9) == 0 && strstr(cfg->catalog, "password"))
+	if (catalog_kind(cfg->catalog) == CATALOG_POSTGRES && strstr(cfg->catalog, "password"))
 		return err_set(e, EXIT_USAGE,
 			       "LAKEHOUSE_CATALOG carries a password: remove it and set PGPASSWORD or "
 			       "put it in ~/.pgpass (chmod 600); the catalog string is shown in messages");
@@ -238,10 +292,31 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	return config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e);
 }
 
-long config_s3_timeout_s(const struct config *cfg)
+enum catalog_kind catalog_kind(const char *catalog)
 {
-	long s = atol(cfg->s3_timeout);
-	return s > 0 ? s : 60L;
+	return strncmp(catalog, "sqlite:", 7) == 0     ? CATALOG_SQLITE
+	       : strncmp(catalog, "postgres:", 9) == 0 ? CATALOG_POSTGRES
+	       : strncmp(catalog, "mysql:", 6) == 0    ? CATALOG_MYSQL
+						       : CATALOG_DUCKDB_FILE;
+}
+
+const char *catalog_kind_name(enum catalog_kind kind)
+{
+	switch (kind) {
+	case CATALOG_SQLITE: return "SQLite file";
+	case CATALOG_POSTGRES: return "PostgreSQL database";
+	case CATALOG_MYSQL: return "MySQL database";
+	default: return "DuckDB file";
+	}
+}
+
+const char *catalog_file(const char *catalog)
+{
+	switch (catalog_kind(catalog)) {
+	case CATALOG_DUCKDB_FILE: return catalog;
+	case CATALOG_SQLITE: return catalog + strlen("sqlite:");
+	default: return NULL;
+	}
 }
 
 int config_endpoint_parts(const struct config *cfg, char *host, size_t hostlen, int *port,

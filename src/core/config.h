@@ -23,9 +23,11 @@ struct config {
 	char hf_endpoint[512];  /* HF_ENDPOINT, no trailing slash */
 	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */
 	char local_store[1024]; /* staging folder for downloads (LAKEHOUSE_LOCAL_STORE) */
-	char duckdb_threads[16], duckdb_memory[32]; /* DuckDB settings; "" = DuckDB's default */
-	char lock_timeout[16]; /* seconds to wait for a catalog another process holds */
-	char s3_timeout[16];   /* seconds an S3 request may stall (no byte moving) before it fails */
+	/* Numeric settings, parsed and range-checked once by config_load: */
+	int duckdb_threads;    /* LAKEHOUSE_DUCKDB_THREADS; 0 = DuckDB's default */
+	char duckdb_memory[32]; /* LAKEHOUSE_DUCKDB_MEMORY as DuckDB reads it ("4GB"); "" = default */
+	long lock_timeout_s;   /* LAKEHOUSE_LOCK_TIMEOUT: wait for a catalog another process holds */
+	long s3_timeout_s;     /* LAKEHOUSE_S3_TIMEOUT: an S3 request may stall this long, then fails */
 	int dotenv_open_mode;  /* permission bits of a .env others may read (it holds secrets), else 0 */
 };
 
@@ -36,8 +38,15 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e);
 /* Checks .env text (n bytes) as config_load would read it: 0, or -1 naming the bad line. */
 int config_check_dotenv(const char *text, size_t n, struct err *e);
 
-/* LAKEHOUSE_S3_TIMEOUT in seconds: 60 when it is not a positive number. */
-long config_s3_timeout_s(const struct config *cfg);
+/* What LAKEHOUSE_CATALOG names: a plain path is a DuckDB file; "sqlite:PATH",
+ * "postgres:CONNINFO" and "mysql:..." are databases DuckLake reaches through a scanner. */
+enum catalog_kind { CATALOG_DUCKDB_FILE, CATALOG_SQLITE, CATALOG_POSTGRES, CATALOG_MYSQL };
+enum catalog_kind catalog_kind(const char *catalog);
+/* For messages: "DuckDB file", "SQLite file", "PostgreSQL database", "MySQL database". */
+const char *catalog_kind_name(enum catalog_kind kind);
+/* The local file of a DuckDB-file or SQLite catalog (a pointer into catalog), NULL for a
+ * catalog that lives in a database server. */
+const char *catalog_file(const char *catalog);
 
 /* Splits cfg->endpoint into host ("127.0.0.1"), port and TLS use. Returns 0 or -1. */
 int config_endpoint_parts(const struct config *cfg, char *host, size_t hostlen, int *port,

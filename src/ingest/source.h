@@ -28,6 +28,11 @@ int source_resolve(const struct config *cfg, const char *from, const char *confi
 		   const char *split, int threads, struct source *out, struct err *e);
 void source_free(struct source *s);
 
+/* Splits "hf://datasets/OWNER/REPO[@REVISION]" into repo ("OWNER/REPO", rn bytes) and rev
+ * (REVISION, default "main"; vn bytes). A usage error naming `from` for anything else: no
+ * OWNER or REPO, a third path segment, "..", an empty or too long part. */
+int source_parse_hf(const char *from, char *repo, size_t rn, char *rev, size_t vn, struct err *e);
+
 /* 1 when the repo-relative path is a Parquet file of split (and of config, when given):
  * data/<split>-NNNNN.parquet, <config>/<split>-NNNNN.parquet, <config>/<split>/NNNN.parquet. */
 int source_path_matches(const char *path, const char *config, const char *split);

@@ -86,8 +86,8 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
 	if (l && text && strstr(text, "Timeout was reached")) {
 		e->code = EXIT_REMOTE;
-		err_wrap(e, "S3 endpoint %s stalled for %s s (LAKEHOUSE_S3_TIMEOUT); check the server",
-			 l->cfg->endpoint, l->cfg->s3_timeout);
+		err_wrap(e, "S3 endpoint %s stalled for %ld s (LAKEHOUSE_S3_TIMEOUT); check the server",
+			 l->cfg->endpoint, l->cfg->s3_timeout_s);
 	}
 	return -1;
 }
@@ -126,6 +126,26 @@ int lake_query(struct lake *l, const char *sql, const char *const *params, int n
 	if (duckdb_execute_prepared(st, res) == DuckDBError) {
 		rc = lake_error(l, res, e);
 		duckdb_destroy_result(res);
+	}
+	duckdb_destroy_prepare(&st);
+	return rc;
+}
+
+int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *name, void *ctx),
+			void *ctx, struct err *e)
+{
+	duckdb_prepared_statement st;
+	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
+		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		duckdb_destroy_prepare(&st);
+		return -1;
+	}
+	int rc = 0;
+	idx_t n = duckdb_prepared_statement_column_count(st);
+	for (idx_t i = 0; i < n && rc == 0; i++) {
+		char *name = (char *)duckdb_prepared_statement_column_name(st, i);
+		rc = fn(name ? name : "", ctx);
+		duckdb_free(name);
 	}
 	duckdb_destroy_prepare(&st);
 	return rc;
@@ -268,18 +288,6 @@ static int check_storage(const struct config *cfg, enum lake_mode mode, struct e
 	return rc;
 }
 
-enum catalog_kind { CATALOG_DUCKDB_FILE, CATALOG_SQLITE, CATALOG_POSTGRES, CATALOG_MYSQL };
-
-/* A catalog given as a plain path is a DuckDB file; "sqlite:PATH", "postgres:CONNINFO" and
- * "mysql:..." are databases DuckLake reaches through a scanner extension. */
-static enum catalog_kind catalog_kind(const char *catalog)
-{
-	return strncmp(catalog, "sqlite:", 7) == 0     ? CATALOG_SQLITE
-	       : strncmp(catalog, "postgres:", 9) == 0 ? CATALOG_POSTGRES
-	       : strncmp(catalog, "mysql:", 6) == 0    ? CATALOG_MYSQL
-						       : CATALOG_DUCKDB_FILE;
-}
-
 static int open_engine(struct lake *l, struct err *e)
 {
 	char extdir[PATH_MAX];
@@ -294,8 +302,10 @@ static int open_engine(struct lake *l, struct err *e)
 	duckdb_set_config(dc, "extension_directory", extdir);
 	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
 	duckdb_set_config(dc, "autoload_known_extensions", "false");
-	if (l->cfg->duckdb_threads[0])
-		duckdb_set_config(dc, "threads", l->cfg->duckdb_threads);
+	char threads[16];
+	snprintf(threads, sizeof threads, "%d", l->cfg->duckdb_threads);
+	if (l->cfg->duckdb_threads)
+		duckdb_set_config(dc, "threads", threads);
 	if (l->cfg->duckdb_memory[0])
 		duckdb_set_config(dc, "memory_limit", l->cfg->duckdb_memory);
 	char *open_err = NULL;
@@ -348,7 +358,7 @@ static int bind_settings(struct lake *l, struct err *e)
 	 * journal a steady stream of readers starved writers into "database is locked"), and a
 	 * writer waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT instead of failing at once. */
 	char busy_ms[32];
-	snprintf(busy_ms, sizeof busy_ms, "%ld", atol(c->lock_timeout) * 1000);
+	snprintf(busy_ms, sizeof busy_ms, "%ld", c->lock_timeout_s * 1000);
 	const char *p[] = {busy_ms};
 	if (query_discard(l, "LOAD sqlite_scanner", NULL, 0, e) < 0)
 		return -1;
@@ -373,7 +383,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	/* A DuckDB-file catalog has one process at a time (a SQLite one locks while a writer
 	 * commits): a second one waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then
 	 * reports "lake busy" (exit 4). */
-	long waited_ms = 0, limit_ms = atol(cfg->lock_timeout) * 1000;
+	long waited_ms = 0, limit_ms = cfg->lock_timeout_s * 1000;
 	struct lake *l;
 	for (;;) {
 		if (!(l = calloc(1, sizeof *l)))
@@ -390,10 +400,10 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 		}
 		if (busy)
 			return err_set(e, EXIT_CONFLICT,
-				       "lake busy: another process has the catalog %s open (waited %s s, "
+				       "lake busy: another process has the catalog %s open (waited %ld s, "
 				       "LAKEHOUSE_LOCK_TIMEOUT); a DuckDB-file catalog takes one process at a "
 				       "time, use a PostgreSQL catalog for many clients",
-				       cfg->catalog, cfg->lock_timeout);
+				       cfg->catalog, cfg->lock_timeout_s);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
 		if (catalog_kind(cfg->catalog) == CATALOG_POSTGRES && strstr(e->msg, "password"))
@@ -406,16 +416,14 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	}
 	/* DuckDB's own S3 requests (Parquet of the tables) stall out like ours do. */
 	char timeout_sql[64];
-	snprintf(timeout_sql, sizeof timeout_sql, "SET http_timeout = %ld", config_s3_timeout_s(cfg));
+	snprintf(timeout_sql, sizeof timeout_sql, "SET http_timeout = %ld", cfg->s3_timeout_s);
 	if (query_discard(l, timeout_sql, NULL, 0, e) < 0) {
 		lake_close(l);
 		return -1;
 	}
 	/* The catalog names every object and its layout: owner-only, like the secrets in .env. */
-	if (catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE)
-		chmod(cfg->catalog, 0600);
-	else if (catalog_kind(cfg->catalog) == CATALOG_SQLITE) /* its -wal gets the same mode */
-		chmod(cfg->catalog + 7, 0600);
+	if (catalog_file(cfg->catalog)) /* a SQLite catalog's -wal gets the same mode */
+		chmod(catalog_file(cfg->catalog), 0600);
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
 	*out = l;
@@ -431,6 +439,43 @@ void lake_close(struct lake *l)
 	if (l->db)
 		duckdb_close(&l->db);
 	free(l);
+}
+
+/* LOADs one local extension and copies its version into out. */
+static int extension_version(struct lake *l, const char *name, char *out, size_t n, struct err *e)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "LOAD %s", name);
+	if (lake_exec(l, sql, e) < 0)
+		return err_wrap(e, "cannot load the %s extension from %s (run scripts/bootstrap.sh)", name,
+				l->cfg->extension_dir);
+	const char *p[] = {name};
+	duckdb_result r;
+	if (lake_query(l, "SELECT extension_version FROM duckdb_extensions() WHERE extension_name = $1",
+		       p, 1, &r, e) < 0)
+		return -1;
+	char *v = duckdb_value_varchar(&r, 0, 0);
+	snprintf(out, n, "%s", v ? v : "?");
+	duckdb_free(v);
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+int lake_engine_versions(const struct config *cfg, struct lake_versions *v, struct err *e)
+{
+	memset(v, 0, sizeof *v);
+	snprintf(v->duckdb, sizeof v->duckdb, "%s", duckdb_library_version());
+	struct lake *l = calloc(1, sizeof *l);
+	if (!l)
+		return err_set(e, 0, "out of memory");
+	l->cfg = cfg;
+	int rc = open_engine(l, e);
+	if (rc == 0)
+		rc = extension_version(l, "ducklake", v->ducklake, sizeof v->ducklake, e);
+	if (rc == 0)
+		rc = extension_version(l, "httpfs", v->httpfs, sizeof v->httpfs, e);
+	lake_close(l);
+	return rc;
 }
 
 int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e)

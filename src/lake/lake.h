@@ -25,6 +25,14 @@ enum lake_mode {
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e);
 void lake_close(struct lake *l);
 
+/* The engine lake_open sets up (local extensions, LAKEHOUSE_DUCKDB_* settings), opened alone,
+ * without bucket or catalog: DuckDB's version and those of the extensions it loads. A field
+ * stays "" when that part failed (e says why). */
+struct lake_versions {
+	char duckdb[32], ducklake[64], httpfs[64];
+};
+int lake_engine_versions(const struct config *cfg, struct lake_versions *v, struct err *e);
+
 duckdb_connection lake_connection(struct lake *l);
 /* The database, for a second connection (e.g. an appender beside a streaming query). */
 duckdb_database lake_database(struct lake *l);
@@ -41,6 +49,11 @@ int lake_exec(struct lake *l, const char *sql, struct err *e);
 /* Runs a single statement with optional VARCHAR parameters ($1..$n); *res is the caller's. */
 int lake_query(struct lake *l, const char *sql, const char *const *params, int nparams,
 	       duckdb_result *res, struct err *e);
+/* Prepares the single statement sql (nothing runs) and calls fn with the name of every
+ * column it would return, in order, stopping at fn's first non-zero return, which is
+ * returned (0 when fn saw every column, -1 with e filled when sql does not prepare). */
+int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *name, void *ctx),
+			void *ctx, struct err *e);
 /* Records author and message on the snapshot the open transaction will commit. */
 int lake_set_commit_message(struct lake *l, const char *author, const char *message,
 			    struct err *e);

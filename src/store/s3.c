@@ -55,18 +55,8 @@ struct s3_resp {
 	char message[512];
 };
 
-static int curl_ready;
-
 struct s3 *s3_new(const struct config *cfg, struct err *e)
 {
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			err_set(e, 0, "cannot initialise libcurl");
-			return NULL;
-		}
-		xmlInitParser();
-		curl_ready = 1;
-	}
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s || !(s->curl = curl_easy_init())) {
 		free(s);
@@ -232,7 +222,7 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, sink);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L); /* no byte moving for that long: give up */
-	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, config_s3_timeout_s(s->cfg));
+	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->cfg->s3_timeout_s);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (strcmp(rq->method, "HEAD") == 0)
@@ -293,10 +283,10 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 			}
 			if (cc == CURLE_OPERATION_TIMEDOUT) {
 				err_set(e, EXIT_REMOTE,
-					"S3 endpoint %s stalled during %s: nothing moved for %s s after %d "
+					"S3 endpoint %s stalled during %s: nothing moved for %ld s after %d "
 					"attempts; check the server, or raise LAKEHOUSE_S3_TIMEOUT for a slow "
 					"link",
-					s->cfg->endpoint, what, s->cfg->s3_timeout, attempt);
+					s->cfg->endpoint, what, s->cfg->s3_timeout_s, attempt);
 				break;
 			}
 			err_set(e, EXIT_REMOTE,

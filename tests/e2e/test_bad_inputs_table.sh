@@ -54,6 +54,7 @@ cases=$(cat <<'EOF'
 1|uav0000010_00000_v|ingest visdrone --from $F/badjpeg
 2|frame 0000017.jpg is missing|ingest visdrone --from hf://datasets/fixtures/visdrone-missing-frame
 2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
+2|its NAME is 'visdrone', not 'drones'|ingest drones --from hf://datasets/fixtures/visdrone-mot
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
 3|lakehouse storage start|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
 1|syntax error|sql 'SELEC 1'
@@ -73,6 +74,11 @@ cases=$(cat <<'EOF'
 2|invalid --repo|HF_TOKEN=hf_x lh_ publish gold.x --repo 'a/../b'
 2|HF_TOKEN|HF_TOKEN= lh_ publish raw.base --repo e2e/x
 2|unexpected argument|init extra
+2|--last wants a whole number >= 0|snapshots --last 99999999999999999999
+2|--threads wants a whole number from 1 to 32|ingest coco --from hf://datasets/fixtures/coco-detection --split val --threads ''
+2|snapshot B wants a whole number >= 2|diff raw.base 2 1
+2|--range wants OFFSET:LENGTH|storage get lake/x --range 12
+2|--range LENGTH wants a whole number >= 1|storage get lake/x --range 0:0
 EOF
 )
 [ "$TINY" = 0 ] || cases+=$'\n''1|No space left|LAKEHOUSE_LOCAL_STORE=$F/tiny lh_ ingest coco --from hf://datasets/fixtures/coco-detection --split val'

@@ -71,6 +71,9 @@ export LAKEHOUSE_LOCK_TIMEOUT=120 # writers queue for the catalog's lock; a load
 # SQLite (DuckLake over sqlite_scanner, WAL)
 export LAKEHOUSE_CATALOG=sqlite:$WORK/catalog.sqlite LAKEHOUSE_BUCKET=sqlite-lake
 concurrent_clients SQLite
+lh trace raw.t
+check "trace names the SQLite catalog file, not a DuckDB file" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "catalog: SQLite file $WORK/catalog.sqlite (" && ! contains "$OUT" "DuckDB"'
 
 # PostgreSQL (DuckLake over postgres_scanner): the catalog for many clients
 start_pg
@@ -81,4 +84,13 @@ check "PostgreSQL without a password: exit 3, says to set PGPASSWORD or ~/.pgpas
   eval '[ $RC -eq 3 ] && contains "$ERR" "PGPASSWORD" && contains "$ERR" ".pgpass"'
 export PGPASSWORD=$password
 concurrent_clients PostgreSQL
+lh trace raw.t
+check "trace names the PostgreSQL catalog database, no file size" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "catalog: PostgreSQL database $PG_CATALOG" && ! contains "$OUT" "DuckDB" && ! contains "$OUT" "bytes)"'
+lh trace raw.t --json
+check "trace --json: catalog_kind PostgreSQL, the database instead of a file" \
+  eval '[ $RC -eq 0 ] && printf "%s" "$OUT" | python3 -c "
+import json, sys
+d = json.load(sys.stdin)
+sys.exit(0 if d[\"catalog_kind\"] == \"PostgreSQL database\" and \"catalog_file\" not in d and d[\"catalog_database\"].startswith(\"postgres:\") else 1)"'
 finish

@@ -11,7 +11,13 @@ start_hub "$FIXTURES/hub" --gated fixtures/gated-coco
 unset HF_TOKEN
 start_storage
 lh init
-objects() { "$LAKEHOUSE_BIN" storage ls --csv "assets/$1" | tail -n +2 | wc -l; }
+# objects PREFIX: how many objects under assets/PREFIX; fails (and prints nothing) when the
+# listing itself fails, so a broken `storage ls` can never pass for an empty bucket
+objects() {
+  local listing
+  listing=$("$LAKEHOUSE_BIN" storage ls --csv "assets/$1") || { echo "storage ls assets/$1 failed" >&2; return 1; }
+  printf '%s\n' "$listing" | tail -n +2 | wc -l
+}
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 base=$(snapshot_count)
 
@@ -34,7 +40,7 @@ lh ingest coco --from hf://datasets/fixtures/coco-detection --split nosuch
 check "unknown split: exit 2" eval '[ $RC -eq 2 ] && contains "$ERR" "nosuch"'
 lh ingest 'co;co' --from hf://datasets/fixtures/coco-detection --split val
 check "hostile dataset name: exit 2" eval '[ $RC -eq 2 ] && contains "$ERR" "invalid dataset name"'
-check "bad inputs uploaded nothing" eval '[ "$(objects "")" -eq 0 ]'
+check "bad inputs uploaded nothing (and the listing worked)" eval 'n=$(objects "") && [ "$n" -eq 0 ]'
 check "bad inputs made no snapshot" eval '[ "$(snapshot_count)" = "$base" ]'
 
 # --- the COCO detection split ---------------------------------------------------------------

@@ -15,10 +15,17 @@ keys() { "$LAKEHOUSE_BIN" storage ls --csv "$1" | tail -n +2 | cut -d, -f1; }
 q ingest coco --from hf://datasets/fixtures/coco-detection --split val
 check "ingest through the quirky listing lands" eval '[ $RC -eq 0 ]'
 direct=$(keys assets/)
+lines_before=$(wc -l <"$PROXY_LOG")
 via=$(AWS_ENDPOINT_URL=$PROXY "$LAKEHOUSE_BIN" storage ls --csv assets/ | tail -n +2 | cut -d, -f1)
 check "LIST with duplicated keys and a directory marker: each object once ($(echo "$direct" | wc -l) keys)" \
   eval '[ -n "$direct" ] && [ "$via" = "$direct" ]'
 check "the proxy really served duplicates (its log has LIST calls)" grep -q "GET /lakehouse?.*list-type=2" "$PROXY_LOG"
+# the proxy logs how many keys it duplicated in each LIST reply: for that one listing, every
+# key the direct listing holds was served twice (and a marker), yet lakehouse showed it once
+duplicated=$(tail -n +"$((lines_before + 1))" "$PROXY_LOG" | sed -n 's/.*list-type=2.* quirks: duplicated=\([0-9]*\) marker=1$/\1/p' |
+  awk '{ n += $1 } END { print n + 0 }')
+check "the proxy served each of the $(echo "$direct" | wc -l) keys twice in that listing (duplicated: $duplicated)" \
+  eval '[ "$duplicated" -eq "$(echo "$direct" | wc -l)" ]'
 before=$(snapshot_count)
 puts=$(grep -c " PUT " "$PROXY_LOG")
 q ingest coco --from hf://datasets/fixtures/coco-detection --split val

@@ -61,6 +61,8 @@ ok = d[\"snapshot\"] == $snap and o[\"found\"] and o[\"size\"] == int(f[\"file_s
 sys.exit(0 if ok else 1)"'
 lh trace raw.tiny
 check "trace of an inlined insert says there is no object" eval '[ $RC -eq 0 ] && contains "$OUT" "inlined into the catalog"'
+check "trace names the DuckDB catalog file with its size" \
+  eval 'contains "$OUT" "catalog: DuckDB file $WORK/metadata.ducklake (" && contains "$OUT" " bytes)"'
 
 strays=$(find "$WORK" -path "$LAKEHOUSE_DATA_DIR" -prune -o -name '*.parquet' -print)
 check "no Parquet file sits next to the catalog" test -z "$strays"

@@ -3,7 +3,8 @@
 
 The first --fail-first requests get --status with an S3 XML error body (default 503 SlowDown);
 the rest are forwarded unchanged (the Host header is kept, so SigV4 signatures stay valid).
-Every request is logged to --log as "<status> <method> <path>". Stops after --max-seconds.
+Every request is logged to --log as "<status> <method> <path>" (a quirky LIST reply adds
+" quirks: duplicated=N marker=1"). Stops after --max-seconds.
 --put-delay-ms slows PUTs down so a test can kill a client in the middle of its uploads.
 --rustfs-quirks answers like RustFS's open issues: a HEAD of a missing key gets a bare 400
 (rustfs#2607) and every ListObjectsV2 reply lists each key twice plus a directory marker
@@ -38,9 +39,9 @@ def main():
         def log_message(self, *a):
             pass
 
-        def record(self, status):
+        def record(self, status, note=""):
             with lock, open(args.log, "a") as f:
-                f.write(f"{status} {self.command} {self.path}\n")
+                f.write(f"{status} {self.command} {self.path}{note}\n")
 
         def handle_any(self):
             length = int(self.headers.get("Content-Length") or 0)
@@ -69,12 +70,14 @@ def main():
             resp = up.getresponse()
             data = resp.read()
             status = resp.status
+            note = ""
             if args.rustfs_quirks and self.command == "HEAD" and status == 404:
                 status = 400
             if args.rustfs_quirks and self.command == "GET" and "list-type=2" in self.path and status == 200:
                 marker = b"<Contents><Key>assets/</Key><Size>0</Size><ETag>&quot;d41d8cd98f00b204e9800998ecf8427e&quot;</ETag></Contents>"
-                data = re.sub(rb"(<Contents>.*?</Contents>)", rb"\1\1", data, flags=re.S)
+                data, duplicated = re.subn(rb"(<Contents>.*?</Contents>)", rb"\1\1", data, flags=re.S)
                 data = data.replace(b"<Contents>", marker + b"<Contents>", 1)
+                note = f" quirks: duplicated={duplicated} marker={int(duplicated > 0)}"
             self.send_response(status)
             for k, v in resp.getheaders():
                 if k.lower() not in ("connection", "transfer-encoding", "content-length"):
@@ -84,7 +87,7 @@ def main():
             if self.command != "HEAD":
                 self.wfile.write(data)
             up.close()
-            self.record(status)
+            self.record(status, note)
 
         do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 

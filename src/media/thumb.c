@@ -1,0 +1,184 @@
+/* thumb.c - see thumb.h. */
+#include "media/thumb.h"
+
+#include <libavcodec/avcodec.h>
+#include <libavutil/log.h>
+#include <libswscale/swscale.h>
+#include <string.h>
+
+#include "media/media.h"
+#include "media/video.h"
+
+void thumb_free(struct thumb *t)
+{
+	buf_free(&t->jpeg);
+}
+
+/* The thumbnail's size: the long side at most max_side, both even (4:2:0 chroma), >= 2. */
+static void fit(int w, int h, int max_side, int *tw, int *th)
+{
+	double s = w >= h ? (double)max_side / w : (double)max_side / h;
+	if (s > 1.0)
+		s = 1.0;
+	*tw = ((int)(w * s + 0.5)) & ~1;
+	*th = ((int)(h * s + 0.5)) & ~1;
+	if (*tw < 2)
+		*tw = 2;
+	if (*th < 2)
+		*th = 2;
+}
+
+int thumb_frame(const AVFrame *fr, int max_side, struct thumb *out, struct err *e)
+{
+	int tw, th, rc = -1;
+	fit(fr->width, fr->height, max_side, &tw, &th);
+	const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
+	AVCodecContext *cc = codec ? avcodec_alloc_context3(codec) : NULL;
+	AVFrame *pic = av_frame_alloc();
+	AVPacket *pkt = av_packet_alloc();
+	struct SwsContext *sws = NULL;
+	if (!cc || !pic || !pkt) {
+		err_set(e, 0, "cannot set up the JPEG encoder");
+		goto out;
+	}
+	cc->width = tw, cc->height = th, cc->time_base = (AVRational){1, 25};
+	cc->pix_fmt = AV_PIX_FMT_YUVJ420P;
+	cc->flags |= AV_CODEC_FLAG_QSCALE; /* fixed quality: ~q 4 looks clean at thumbnail size */
+	pic->format = cc->pix_fmt, pic->width = tw, pic->height = th;
+	pic->quality = FF_QP2LAMBDA * 4;
+	sws = sws_getContext(fr->width, fr->height, fr->format, tw, th, cc->pix_fmt, SWS_AREA, NULL,
+			     NULL, NULL);
+	if (!sws || avcodec_open2(cc, codec, NULL) < 0 || av_frame_get_buffer(pic, 0) < 0) {
+		err_set(e, 0, "cannot set up the JPEG encoder for %dx%d", tw, th);
+		goto out;
+	}
+	sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, pic->data,
+		  pic->linesize);
+	if (avcodec_send_frame(cc, pic) < 0 || avcodec_receive_packet(cc, pkt) < 0) {
+		err_set(e, 0, "cannot encode a JPEG thumbnail");
+		goto out;
+	}
+	buf_reset(&out->jpeg);
+	if (buf_append(&out->jpeg, pkt->data, (size_t)pkt->size) < 0) {
+		err_set(e, 0, "out of memory");
+		goto out;
+	}
+	out->width = fr->width, out->height = fr->height;
+	out->thumb_width = tw, out->thumb_height = th;
+	rc = 0;
+out:
+	sws_freeContext(sws);
+	av_packet_free(&pkt);
+	av_frame_free(&pic);
+	avcodec_free_context(&cc);
+	return rc;
+}
+
+static enum AVCodecID image_codec(const void *data, size_t len)
+{
+	char ext[8];
+	media_extension(NULL, data, len, ext);
+	return strcmp(ext, "jpg") == 0	  ? AV_CODEC_ID_MJPEG
+	       : strcmp(ext, "png") == 0  ? AV_CODEC_ID_PNG
+	       : strcmp(ext, "webp") == 0 ? AV_CODEC_ID_WEBP
+	       : strcmp(ext, "gif") == 0  ? AV_CODEC_ID_GIF
+	       : strcmp(ext, "bmp") == 0  ? AV_CODEC_ID_BMP
+					  : AV_CODEC_ID_NONE;
+}
+
+/* A JPEG's size from its frame header (SOFn), without decoding; 0 when not found. */
+static int jpeg_size(const unsigned char *d, size_t n, int *w, int *h)
+{
+	size_t i = 2;
+	while (i + 9 < n) {
+		if (d[i] != 0xFF) {
+			i++;
+			continue;
+		}
+		unsigned m = d[i + 1];
+		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
+			*h = d[i + 5] << 8 | d[i + 6];
+			*w = d[i + 7] << 8 | d[i + 8];
+			return *w > 0 && *h > 0;
+		}
+		if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7) || m == 0xFF) {
+			i += m == 0xFF ? 1 : 2;
+			continue;
+		}
+		i += 2 + (size_t)(d[i + 2] << 8 | d[i + 3]);
+	}
+	return 0;
+}
+
+int thumb_image(const void *data, size_t len, int max_side, struct thumb *out, struct err *e)
+{
+	av_log_set_level(AV_LOG_QUIET); /* a damaged image is reported once, by us */
+	enum AVCodecID id = image_codec(data, len);
+	if (id == AV_CODEC_ID_NONE)
+		return err_set(e, 0, "not an image (JPEG, PNG, WebP, GIF or BMP)");
+	const AVCodec *codec = avcodec_find_decoder(id);
+	AVCodecContext *dc = codec ? avcodec_alloc_context3(codec) : NULL;
+	AVPacket *pkt = av_packet_alloc();
+	AVFrame *fr = av_frame_alloc();
+	int rc = -1;
+	/* A JPEG much larger than the thumbnail decodes at 1/2, 1/4 or 1/8 of its size straight
+	 * from the DCT (libavcodec's lowres): most of the decoding time of big images saved. */
+	int jw = 0, jh = 0, lowres = 0;
+	if (id == AV_CODEC_ID_MJPEG && jpeg_size(data, len, &jw, &jh))
+		while (lowres < 3 && ((jw > jh ? jw : jh) >> (lowres + 1)) >= max_side)
+			lowres++;
+	if (dc)
+		dc->lowres = lowres;
+	if (!dc || !pkt || !fr || avcodec_open2(dc, codec, NULL) < 0 ||
+	    av_new_packet(pkt, (int)len) < 0) {
+		err_set(e, 0, "cannot set up the %s decoder", codec ? codec->name : "image");
+		goto out;
+	}
+	memcpy(pkt->data, data, len);
+	/* the whole image is one packet; flushing makes frame-threaded decoders give it back */
+	if (avcodec_send_packet(dc, pkt) < 0 || (avcodec_send_packet(dc, NULL), 0) ||
+	    avcodec_receive_frame(dc, fr) < 0) {
+		err_set(e, 0, "cannot decode the image (damaged or truncated?)");
+		goto out;
+	}
+	rc = thumb_frame(fr, max_side, out, e);
+	if (rc == 0 && lowres) /* boxes live in the full-size image's pixels */
+		out->width = jw, out->height = jh;
+out:
+	av_frame_free(&fr);
+	av_packet_free(&pkt);
+	avcodec_free_context(&dc);
+	return rc;
+}
+
+struct picker {
+	const int64_t *positions;
+	size_t n, next;
+	int64_t seen;
+	int max_side;
+	struct thumb *out;
+};
+
+static int pick(void *ctx, const AVFrame *fr, struct err *e)
+{
+	struct picker *p = ctx;
+	int rc = 0;
+	while (rc == 0 && p->next < p->n && p->positions[p->next] == p->seen)
+		rc = thumb_frame(fr, p->max_side, &p->out[p->next++], e);
+	p->seen++;
+	return rc;
+}
+
+int thumb_fragment_frames(const void *init, size_t init_len, const void *frag, size_t frag_len,
+			  const int64_t *positions, size_t n, int max_side, struct thumb *out,
+			  struct err *e)
+{
+	struct picker p = {.positions = positions, .n = n, .max_side = max_side, .out = out};
+	int64_t frames = 0;
+	if (video_decode(init, init_len, frag, frag_len, pick, &p, &frames, e) < 0)
+		return -1;
+	if (p.next < n)
+		return err_set(e, 0, "the fragment has %lld frames, frame %lld was asked for",
+			       (long long)frames, (long long)positions[p.next]);
+	return 0;
+}

@@ -1,0 +1,359 @@
+/* thumbs.c - see thumbs.h. */
+#include "view/thumbs.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/buf.h"
+#include "core/fsutil.h"
+#include "core/pool.h"
+#include "media/media.h"
+#include "media/thumb.h"
+#include "store/s3.h"
+
+#define THUMB_SIDE 320
+
+struct clip_init {
+	char uri[1024];
+	int64_t length;
+	struct buf bytes;
+	char why[512]; /* non-empty: the init segment could not be read */
+};
+
+struct thumbs {
+	const struct config *cfg;
+	char old_dir[4096], new_dir[4096];
+	struct thumb_entry *v;
+	size_t n, cap;
+	struct clip_init *clips;
+	size_t nclips;
+	pthread_mutex_t lock;
+	struct thumbs_stats st;
+};
+
+struct thumbs *thumbs_new(const struct config *cfg, const char *old_dir, const char *new_dir)
+{
+	struct thumbs *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->cfg = cfg;
+	snprintf(t->old_dir, sizeof t->old_dir, "%s", old_dir ? old_dir : "");
+	snprintf(t->new_dir, sizeof t->new_dir, "%s", new_dir);
+	pthread_mutex_init(&t->lock, NULL);
+	return t;
+}
+
+void thumbs_free(struct thumbs *t)
+{
+	if (!t)
+		return;
+	for (size_t i = 0; i < t->nclips; i++)
+		buf_free(&t->clips[i].bytes);
+	free(t->clips);
+	free(t->v);
+	pthread_mutex_destroy(&t->lock);
+	free(t);
+}
+
+static long add(struct thumbs *t, const char *name, const struct thumb_entry *proto)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (strcmp(t->v[i].name, name) == 0)
+			return (long)i;
+	if (t->n == t->cap) {
+		size_t cap = t->cap ? 2 * t->cap : 64;
+		struct thumb_entry *v = realloc(t->v, cap * sizeof *v);
+		if (!v)
+			return -1;
+		t->v = v, t->cap = cap;
+	}
+	t->v[t->n] = *proto;
+	snprintf(t->v[t->n].name, sizeof t->v[t->n].name, "%s", name);
+	return (long)t->n++;
+}
+
+long thumbs_add_image(struct thumbs *t, const char *uri)
+{
+	struct thumb_entry proto = {0};
+	snprintf(proto.uri, sizeof proto.uri, "%s", uri);
+	char name[65];
+	media_sha256_hex(uri, strlen(uri), name);
+	return add(t, name, &proto);
+}
+
+long thumbs_add_fragment(struct thumbs *t, const char *clip_uri, int64_t offset, int64_t length,
+			 int64_t init_length, const int64_t positions[3])
+{
+	struct thumb_entry proto = {.offset = offset, .length = length, .init_length = init_length,
+				    .frames = 3};
+	snprintf(proto.uri, sizeof proto.uri, "%s", clip_uri);
+	memcpy(proto.positions, positions, sizeof proto.positions);
+	char src[1200], name[65];
+	snprintf(src, sizeof src, "%s#%lld+%lld@%lld,%lld,%lld", clip_uri, (long long)offset,
+		 (long long)length, (long long)positions[0], (long long)positions[1],
+		 (long long)positions[2]);
+	media_sha256_hex(src, strlen(src), name);
+	return add(t, name, &proto);
+}
+
+const struct thumb_entry *thumbs_get(const struct thumbs *t, long index)
+{
+	return index >= 0 && (size_t)index < t->n ? &t->v[index] : NULL;
+}
+
+/* ---- the cache -------------------------------------------------------------------------- */
+
+static void file_name(const struct thumb_entry *en, int k, char *out, size_t n)
+{
+	if (en->frames)
+		snprintf(out, n, "%s-%d.jpg", en->name, k);
+	else
+		snprintf(out, n, "%s.jpg", en->name);
+}
+
+static int link_or_copy(const char *from, const char *to)
+{
+	if (link(from, to) == 0)
+		return 0;
+	struct buf b = {0};
+	struct err ignored = {0};
+	int rc = fs_read_file(from, &b, NULL, &ignored);
+	FILE *f = rc == 0 ? fopen(to, "wb") : NULL;
+	rc = f && fwrite(b.data, 1, b.len, f) == b.len ? 0 : -1;
+	if (f && fclose(f) != 0)
+		rc = -1;
+	buf_free(&b);
+	return rc;
+}
+
+/* READY from the previous site's folder when its marker and every picture are there. */
+static int from_cache(struct thumbs *t, struct thumb_entry *en)
+{
+	if (!t->old_dir[0])
+		return 0;
+	char from[4400], to[4400], file[100];
+	snprintf(from, sizeof from, "%s/%s.txt", t->old_dir, en->name);
+	FILE *f = fopen(from, "r");
+	int w = 0, h = 0;
+	int ok = f && fscanf(f, "%d %d", &w, &h) == 2 && w > 0 && h > 0;
+	if (f)
+		fclose(f);
+	for (int k = 0; ok && k < (en->frames ? en->frames : 1); k++) {
+		file_name(en, k, file, sizeof file);
+		snprintf(from, sizeof from, "%s/%s", t->old_dir, file);
+		snprintf(to, sizeof to, "%s/%s", t->new_dir, file);
+		ok = link_or_copy(from, to) == 0;
+	}
+	snprintf(from, sizeof from, "%s/%s.txt", t->old_dir, en->name);
+	snprintf(to, sizeof to, "%s/%s.txt", t->new_dir, en->name);
+	if (!ok || link_or_copy(from, to) != 0)
+		return 0;
+	en->width = w, en->height = h, en->state = THUMB_READY;
+	return 1;
+}
+
+/* ---- making --------------------------------------------------------------------------- */
+
+static const char *key_of(const struct config *cfg, const char *uri)
+{
+	size_t n = strlen(cfg->bucket);
+	if (strncmp(uri, "s3://", 5) != 0 || strncmp(uri + 5, cfg->bucket, n) != 0 || uri[5 + n] != '/')
+		return NULL;
+	return uri + 5 + n + 1;
+}
+
+/* GET with accounting; a failure that is not the store's fault (missing object, short range)
+ * is returned as 1 with why filled, a store failure as -1. */
+static int get(struct thumbs *t, struct s3 *s, const char *uri, int64_t off, int64_t len,
+	       struct buf *out, char *why, size_t whylen, struct err *e)
+{
+	const char *key = key_of(t->cfg, uri);
+	if (!key) {
+		snprintf(why, whylen, "not an object of bucket %s", t->cfg->bucket);
+		return 1;
+	}
+	struct err ge = {0};
+	int64_t before = s3_bytes_received(s);
+	int rc = s3_get_range(s, key, off, len, out, &ge);
+	pthread_mutex_lock(&t->lock);
+	t->st.gets++;
+	t->st.bytes += s3_bytes_received(s) - before;
+	pthread_mutex_unlock(&t->lock);
+	if (rc == 0)
+		return 0;
+	if (ge.code == EXIT_REMOTE) {
+		*e = ge;
+		return -1;
+	}
+	snprintf(why, whylen, "%.480s", ge.msg);
+	return 1;
+}
+
+static int write_jpeg(const char *dir, const char *file, const struct buf *b, struct err *e)
+{
+	char path[4400];
+	snprintf(path, sizeof path, "%s/%s", dir, file);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+	int ok = fwrite(b->data, 1, b->len, f) == b->len;
+	if (fclose(f) != 0 || !ok)
+		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}
+
+static int save(struct thumbs *t, struct thumb_entry *en, struct thumb *pics, int n, struct err *e)
+{
+	char file[100];
+	for (int k = 0; k < n; k++) {
+		file_name(en, k, file, sizeof file);
+		if (write_jpeg(t->new_dir, file, &pics[k].jpeg, e) < 0)
+			return -1;
+	}
+	struct buf dim = {0};
+	snprintf(file, sizeof file, "%s.txt", en->name);
+	int rc = buf_printf(&dim, "%d %d\n", pics[0].width, pics[0].height) < 0
+			 ? err_set(e, 0, "out of memory")
+			 : write_jpeg(t->new_dir, file, &dim, e);
+	buf_free(&dim);
+	if (rc == 0) {
+		en->width = pics[0].width, en->height = pics[0].height;
+		en->state = THUMB_READY;
+	}
+	return rc;
+}
+
+static const struct clip_init *find_clip(const struct thumbs *t, const char *uri)
+{
+	for (size_t i = 0; i < t->nclips; i++)
+		if (strcmp(t->clips[i].uri, uri) == 0)
+			return &t->clips[i];
+	return NULL;
+}
+
+static int make_one(struct thumbs *t, struct s3 *s, struct thumb_entry *en, struct err *e)
+{
+	struct buf bytes = {0};
+	struct thumb pics[3] = {0};
+	int n = en->frames ? en->frames : 1;
+	const struct clip_init *c = en->frames ? find_clip(t, en->uri) : NULL;
+	int rc;
+	if (c && c->why[0]) {
+		snprintf(en->why, sizeof en->why, "%s", c->why);
+		rc = 1;
+	} else {
+		rc = get(t, s, en->uri, en->frames ? en->offset : 0, en->frames ? en->length : -1,
+			 &bytes, en->why, sizeof en->why, e);
+	}
+	struct err de = {0};
+	if (rc == 0) {
+		rc = en->frames ? thumb_fragment_frames(c->bytes.data, c->bytes.len, bytes.data,
+							bytes.len, en->positions, 3, THUMB_SIDE, pics, &de)
+				: thumb_image(bytes.data, bytes.len, THUMB_SIDE, pics, &de);
+		if (rc < 0) {
+			snprintf(en->why, sizeof en->why, "%.480s", de.msg);
+			rc = 1;
+		}
+	}
+	if (rc == 0)
+		rc = save(t, en, pics, n, e);
+	if (rc == 1) {
+		en->state = THUMB_GONE;
+		rc = 0;
+	}
+	if (rc == 0 && en->state == THUMB_READY) {
+		pthread_mutex_lock(&t->lock);
+		t->st.made++;
+		pthread_mutex_unlock(&t->lock);
+	}
+	for (int k = 0; k < 3; k++)
+		thumb_free(&pics[k]);
+	buf_free(&bytes);
+	return rc;
+}
+
+struct run_ctx {
+	struct thumbs *t;
+	size_t *todo; /* entry indexes, or clip indexes in the init phase */
+	int inits;
+};
+
+static int worker_start(void *ctx, void **state, struct err *e)
+{
+	struct run_ctx *r = ctx;
+	*state = s3_new(r->t->cfg, e);
+	return *state ? 0 : -1;
+}
+
+static void worker_stop(void *ctx, void *state)
+{
+	(void)ctx;
+	s3_free(state);
+}
+
+static int run(void *ctx, void *state, void *task, struct err *e)
+{
+	struct run_ctx *r = ctx;
+	size_t i = r->todo[POOL_INDEX(task)];
+	if (!r->inits)
+		return make_one(r->t, state, &r->t->v[i], e);
+	struct clip_init *c = &r->t->clips[i];
+	int rc = get(r->t, state, c->uri, 0, c->length, &c->bytes, c->why, sizeof c->why, e);
+	return rc < 0 ? -1 : 0;
+}
+
+/* The init segment of every clip a pending fragment needs, read once per clip. */
+static int fetch_inits(struct thumbs *t, int threads, struct err *e)
+{
+	t->clips = calloc(t->n ? t->n : 1, sizeof *t->clips);
+	size_t *todo = calloc(t->n ? t->n : 1, sizeof *todo);
+	if (!t->clips || !todo) {
+		free(todo);
+		return err_set(e, 0, "out of memory");
+	}
+	for (size_t i = 0; i < t->n; i++) {
+		struct thumb_entry *en = &t->v[i];
+		if (en->state != THUMB_PENDING || !en->frames || find_clip(t, en->uri))
+			continue;
+		struct clip_init *c = &t->clips[t->nclips];
+		snprintf(c->uri, sizeof c->uri, "%s", en->uri);
+		c->length = en->init_length;
+		todo[t->nclips] = t->nclips;
+		t->nclips++;
+	}
+	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
+	struct run_ctx r = {.t = t, .todo = todo, .inits = 1};
+	int rc = t->nclips ? pool_for(t->nclips, threads, &ops, &r, e) : 0;
+	free(todo);
+	return rc;
+}
+
+int thumbs_make(struct thumbs *t, int threads, struct thumbs_stats *st, struct err *e)
+{
+	memset(&t->st, 0, sizeof t->st);
+	if (fs_mkdir_p(t->new_dir, 0755, e) < 0)
+		return -1;
+	size_t *todo = calloc(t->n ? t->n : 1, sizeof *todo), ntodo = 0;
+	if (!todo)
+		return err_set(e, 0, "out of memory");
+	for (size_t i = 0; i < t->n; i++) {
+		if (from_cache(t, &t->v[i]))
+			t->st.cached++;
+		else
+			todo[ntodo++] = i;
+	}
+	int rc = ntodo ? fetch_inits(t, threads, e) : 0;
+	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
+	struct run_ctx r = {.t = t, .todo = todo};
+	if (rc == 0 && ntodo)
+		rc = pool_for(ntodo, threads, &ops, &r, e);
+	free(todo);
+	for (size_t i = 0; i < t->n; i++)
+		t->st.gone += t->v[i].state == THUMB_GONE;
+	*st = t->st;
+	return rc;
+}
