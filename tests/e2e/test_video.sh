@@ -134,6 +134,6 @@ check "--copy never re-encodes with the given CRF and preset" \
 lh ingest visdrone --from "$FIXTURES/vnever" --preset warp9
 check "an unknown --preset: exit 2 listing the presets" eval '[ $RC -eq 2 ] && contains "$ERR" "veryslow"'
 lh ingest visdrone --from "$FIXTURES/vnever" --crf 77
-check "--crf out of range: exit 2" eval '[ $RC -eq 2 ] && contains "$ERR" "--crf wants 1..51"'
+check "--crf out of range: exit 2 naming the range" eval '[ $RC -eq 2 ] && contains "$ERR" "--crf wants a whole number from 1 to 51"'
 
 finish
