@@ -12,7 +12,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define MAX_CELL_WIDTH 60
 
@@ -336,4 +339,33 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 		duckdb_destroy_result(nested_text);
 	nested_text = NULL;
 	return rc;
+}
+
+static struct timespec progress_last;
+static int progress_shown;
+
+void output_progress(int force, const char *fmt, ...)
+{
+	if (!isatty(2))
+		return;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	long ms = (now.tv_sec - progress_last.tv_sec) * 1000 + (now.tv_nsec - progress_last.tv_nsec) / 1000000;
+	if (!force && progress_shown && ms < 200)
+		return;
+	progress_last = now;
+	progress_shown = 1;
+	va_list ap;
+	va_start(ap, fmt);
+	fputs("\r\033[K", stderr);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fflush(stderr);
+}
+
+void output_progress_end(void)
+{
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
 }

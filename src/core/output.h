@@ -17,4 +17,9 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void output_csv_field(FILE *out, const char *s);
 
+/* A progress line on stderr, redrawn in place at most every 200 ms (force: now), and only
+ * when stderr is a terminal; output_progress_end clears it. */
+void output_progress(int force, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void output_progress_end(void);
+
 #endif
