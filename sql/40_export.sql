@@ -44,6 +44,21 @@ FROM (SELECT image_uri, min(split) AS split FROM export_selection
       WHERE image_uri IS NOT NULL GROUP BY image_uri) s
 LEFT JOIN silver.coco_images i USING (image_uri);
 
+-- @section images_bare
+-- The same for a lake without the silver COCO tables (any table with image_uri).
+CREATE OR REPLACE TEMP TABLE export_images AS
+SELECT image_uri, nullif(regexp_extract(image_uri, '[0-9a-f]{64}'), '') AS sha256,
+       NULL::BIGINT AS image_id, NULL::INTEGER AS width, NULL::INTEGER AS height,
+       regexp_extract(image_uri, '[^/]+$') AS file_name, coalesce(min(split), 'all') AS split
+FROM export_selection WHERE image_uri IS NOT NULL GROUP BY image_uri;
+
+-- @section image_samples_bare
+SELECT e.image_uri, coalesce('coco_' || left(e.sha256, 16), e.file_name) AS key_source,
+       to_json({'image_uri': e.image_uri, 'file_name': e.file_name, 'split': e.split,
+                'snapshot': getvariable('export_snapshot'), 'boxes': []::INTEGER[],
+                'captions': []::VARCHAR[]}) AS json
+FROM export_images e ORDER BY e.image_uri;
+
 -- @section image_samples
 -- @requires silver.coco_objects silver.coco_captions
 -- A WebDataset sample per image: the object to copy and the <key>.json text.

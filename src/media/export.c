@@ -102,6 +102,7 @@ struct pinned {
 	int64_t id, epoch;
 	char time[64];
 	int fragments, has_split;
+	int silver; /* the silver COCO tables exist: images get boxes and captions */
 	char query[8192];
 };
 
@@ -669,7 +670,9 @@ static int export_webdataset(struct lake *l, const struct config *cfg,
 			return -1;
 		}
 	}
-	if (section_query(l, p->fragments ? "fragment_samples" : "image_samples", NULL, 0, &r, e) < 0)
+	if (section_query(l, p->fragments ? "fragment_samples" : p->silver ? "image_samples"
+									    : "image_samples_bare",
+			  NULL, 0, &r, e) < 0)
 		return -1;
 	idx_t rows = duckdb_row_count(&r);
 	int threads = rq->threads < 1 ? 1 : rq->threads > MAX_THREADS ? MAX_THREADS : rq->threads;
@@ -908,6 +911,18 @@ static int export_coco(struct lake *l, const struct config *cfg, const struct ex
 
 /* ---- entry ------------------------------------------------------------------------------ */
 
+/* Images of any table export; boxes and captions come from silver when it has COCO. */
+static int silver_coco(struct lake *l, struct pinned *p, struct err *e)
+{
+	static const char *const tables[] = {"coco_categories", "coco_images", "coco_objects",
+					     "coco_captions"};
+	p->silver = 1;
+	for (size_t i = 0; i < sizeof tables / sizeof tables[0] && p->silver; i++)
+		if (lake_table_exists(l, "silver", tables[i], &p->silver, e) < 0)
+			return -1;
+	return 0;
+}
+
 int export_run(const struct config *cfg, const struct export_request *rq,
 	       struct export_result *res, struct err *e)
 {
@@ -933,11 +948,15 @@ int export_run(const struct config *cfg, const struct export_request *rq,
 	int rc = pin_snapshot(l, rq, &p, e);
 	if (rc == 0)
 		rc = select_rows(l, rq, &p, e);
-	if (rc == 0 && !p.fragments && section_query(l, "categories", NULL, 0, NULL, e) == 0)
-		rc = section_query(l, "images", NULL, 0, NULL, e);
-	else if (rc == 0 && !p.fragments)
-		rc = err_wrap(e, "image exports need the silver COCO tables (run 'lakehouse transform "
-				 "silver')");
+	if (rc == 0 && !p.fragments)
+		rc = silver_coco(l, &p, e);
+	if (rc == 0 && !p.fragments && p.silver)
+		rc = section_query(l, "categories", NULL, 0, NULL, e);
+	if (rc == 0 && !p.fragments)
+		rc = section_query(l, p.silver ? "images" : "images_bare", NULL, 0, NULL, e);
+	if (rc == 0 && !p.fragments && !p.silver && rq->format == EXPORT_COCO)
+		rc = err_set(e, EXIT_USAGE, "--format coco needs the silver COCO tables (run "
+					    "'lakehouse transform silver')");
 	if (rc == 0)
 		rc = dest_check_empty(&d, rq->force, e);
 	res->snapshot = p.id;
