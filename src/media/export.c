@@ -410,7 +410,48 @@ struct wds {
 	int open;
 	json_t *shards; /* manifest entries */
 	int64_t samples, bytes, index, total;
+	/* s3://: the finished shard uploads in the background while the next one is written */
+	pthread_t up;
+	int up_running, up_rc;
+	struct err up_e;
+	char up_tmp[4400], up_key[4400], up_name[160];
 };
+
+static void *upload_thread(void *arg)
+{
+	struct wds *w = arg;
+	w->up_rc = s3_put_file(w->d->s3, w->up_key, w->up_tmp, &w->up_e);
+	if (w->up_rc < 0)
+		err_wrap(&w->up_e, "uploading shard %s", w->up_name);
+	unlink(w->up_tmp);
+	return NULL;
+}
+
+static int upload_wait(struct wds *w, struct err *e)
+{
+	if (!w->up_running)
+		return 0;
+	pthread_join(w->up, NULL);
+	w->up_running = 0;
+	if (w->up_rc < 0)
+		*e = w->up_e;
+	return w->up_rc;
+}
+
+static int upload_start(struct wds *w, struct err *e)
+{
+	if (upload_wait(w, e) < 0)
+		return -1;
+	struct shard *s = &w->cur;
+	memcpy(w->up_tmp, s->tmp, sizeof w->up_tmp);
+	memcpy(w->up_key, s->final, sizeof w->up_key);
+	memcpy(w->up_name, s->name, sizeof w->up_name);
+	memset(&w->up_e, 0, sizeof w->up_e);
+	if (pthread_create(&w->up, NULL, upload_thread, w) != 0)
+		return err_set(e, EXIT_FAILURE_, "cannot start an upload thread");
+	w->up_running = 1;
+	return 0;
+}
 
 static la_ssize_t shard_write_cb(struct archive *a, void *ctx, const void *buf, size_t n)
 {
@@ -500,12 +541,11 @@ static int shard_close(struct wds *w, struct err *e)
 		return -1;
 	}
 	if (w->d->kind == DEST_S3) {
-		if (s3_put_file(w->d->s3, s->final, s->tmp, e) < 0) {
-			err_wrap(e, "uploading shard %s", s->name);
+		if (upload_start(w, e) < 0) {
 			shard_discard(w);
 			return -1;
 		}
-		unlink(s->tmp);
+		s->tmp[0] = '\0'; /* the upload thread owns (and removes) the spool file now */
 	}
 	s->tmp[0] = '\0';
 	unsigned char md[32];
@@ -649,7 +689,94 @@ static void remove_stale_shards(struct wds *w)
 	}
 }
 
-#define BATCH_PER_THREAD 4
+#define BATCH_PER_THREAD 2
+
+/* One batch of samples whose objects are read in the background (a thread running pool_for)
+ * while the previous batch is written. */
+struct batch {
+	const struct config *cfg;
+	struct item *items;
+	size_t n;
+	int threads, running, rc;
+	pthread_t thread;
+	int64_t received;
+	struct err e;
+};
+
+/* The current clip's init segment: rows come clip by clip, so one is kept. */
+struct clip_init {
+	const struct config *cfg;
+	struct s3 *s3;
+	char *uri;
+	struct buf init;
+};
+
+static void *batch_thread(void *arg)
+{
+	struct batch *b = arg;
+	b->rc = read_batch(b->cfg, b->items, b->n, b->threads, &b->received, &b->e);
+	return NULL;
+}
+
+static int batch_start(struct batch *b, struct err *e)
+{
+	if (!b->n)
+		return 0;
+	memset(&b->e, 0, sizeof b->e);
+	if (pthread_create(&b->thread, NULL, batch_thread, b) != 0)
+		return err_set(e, EXIT_FAILURE_, "cannot start a reader thread");
+	b->running = 1;
+	return 0;
+}
+
+static int batch_wait(struct batch *b, struct err *e)
+{
+	if (!b->running)
+		return 0;
+	pthread_join(b->thread, NULL);
+	b->running = 0;
+	if (b->rc < 0)
+		*e = b->e;
+	return b->rc;
+}
+
+/* Fills b with the next rows of the sample query (at most size). */
+static int batch_prepare(struct batch *b, duckdb_result *r, idx_t *next, idx_t rows, size_t size,
+			 int fragments, struct clip_init *ci, struct err *e)
+{
+	b->n = rows - *next < size ? (size_t)(rows - *next) : size;
+	for (size_t i = 0; i < b->n; i++) {
+		struct item *it = &b->items[i];
+		idx_t row = (*next)++;
+		it->uri = value_str(r, 0, row);
+		it->key = value_str(r, 1, row);
+		it->length = -1;
+		if (!fragments) {
+			it->json = value_str(r, 2, row);
+			continue;
+		}
+		it->offset = duckdb_value_int64(r, 3, row);
+		it->length = duckdb_value_int64(r, 4, row);
+		it->json = value_str(r, 5, row);
+		if (!ci->uri || strcmp(ci->uri, it->uri) != 0) {
+			free(ci->uri);
+			buf_reset(&ci->init);
+			ci->uri = strdup(it->uri);
+			const char *key = object_key(ci->cfg, it->uri, e);
+			if (!key || s3_get_range(ci->s3, key, 0, duckdb_value_int64(r, 2, row), &ci->init, e) < 0) {
+				e->code = EXIT_FAILURE_;
+				b->n = i + 1;
+				return err_wrap(e, "cannot read the init segment of %s", it->uri);
+			}
+		}
+		/* the member is init + fragment: the reader appends the fragment's bytes */
+		if (buf_append(&it->data, ci->init.data, ci->init.len) < 0) {
+			b->n = i + 1;
+			return err_set(e, EXIT_FAILURE_, "out of memory");
+		}
+	}
+	return 0;
+}
 
 static int export_webdataset(struct lake *l, const struct config *cfg,
 			     const struct export_request *rq, struct pinned *p, struct dest *d,
@@ -676,55 +803,42 @@ static int export_webdataset(struct lake *l, const struct config *cfg,
 		return -1;
 	idx_t rows = duckdb_row_count(&r);
 	int threads = rq->threads < 1 ? 1 : rq->threads > MAX_THREADS ? MAX_THREADS : rq->threads;
-	size_t batch = (size_t)threads * BATCH_PER_THREAD;
-	struct item *items = calloc(batch, sizeof *items);
+	struct batch bt[2] = {{.cfg = cfg, .threads = threads}, {.cfg = cfg, .threads = threads}};
+	size_t size = (size_t)threads * BATCH_PER_THREAD;
+	bt[0].items = calloc(size, sizeof *bt[0].items);
+	bt[1].items = calloc(size, sizeof *bt[1].items);
 	struct wds w = {.rq = rq, .d = d, .p = p, .name = name, .shards = json_array(),
 			.total = (int64_t)rows};
-	struct buf init = {0}; /* the current clip's init segment: rows come clip by clip */
-	char *init_uri = NULL;
-	int rc = items ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
-	struct s3 *s = (rc == 0 && p->fragments) ? s3_new(cfg, e) : NULL;
-	if (p->fragments && !s)
+	struct clip_init ci = {.cfg = cfg};
+	int rc = bt[0].items && bt[1].items ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
+	if (rc == 0 && p->fragments && !(ci.s3 = s3_new(cfg, e)))
 		rc = -1;
-	int64_t received = 0;
-	for (idx_t start = 0; rc == 0 && start < rows; start += batch) {
-		size_t n = rows - start < batch ? (size_t)(rows - start) : batch;
-		for (size_t i = 0; rc == 0 && i < n; i++) {
-			struct item *it = &items[i];
-			idx_t row = start + i;
-			it->uri = value_str(&r, 0, row);
-			it->key = value_str(&r, 1, row);
-			it->length = -1;
-			if (!p->fragments) {
-				it->json = value_str(&r, 2, row);
-				continue;
-			}
-			it->offset = duckdb_value_int64(&r, 3, row);
-			it->length = duckdb_value_int64(&r, 4, row);
-			it->json = value_str(&r, 5, row);
-			if (!init_uri || strcmp(init_uri, it->uri) != 0) {
-				free(init_uri);
-				buf_reset(&init);
-				init_uri = strdup(it->uri);
-				const char *key = object_key(cfg, it->uri, e);
-				rc = key ? s3_get_range(s, key, 0, duckdb_value_int64(&r, 2, row), &init, e) : -1;
-				if (rc < 0) {
-					e->code = EXIT_FAILURE_;
-					err_wrap(e, "cannot read the init segment of %s", it->uri);
-				}
-			}
-			/* the member is init + fragment: the worker appends the fragment's bytes */
-			if (rc == 0 && buf_append(&it->data, init.data, init.len) < 0)
-				rc = err_set(e, EXIT_FAILURE_, "out of memory");
+	/* Two batches: the objects of the next one are read while this one goes into the tar. */
+	idx_t next = 0;
+	int cur = 0;
+	if (rc == 0)
+		rc = batch_prepare(&bt[cur], &r, &next, rows, size, p->fragments, &ci, e);
+	if (rc == 0)
+		rc = batch_start(&bt[cur], e);
+	while (rc == 0 && bt[cur].n) {
+		rc = batch_wait(&bt[cur], e);
+		struct batch *nb = &bt[cur ^ 1];
+		if (rc == 0 && (rc = batch_prepare(nb, &r, &next, rows, size, p->fragments, &ci, e)) == 0)
+			rc = batch_start(nb, e);
+		for (size_t i = 0; rc == 0 && i < bt[cur].n; i++) {
+			rc = add_sample(&w, &bt[cur].items[i], p->fragments, e);
+			buf_free(&bt[cur].items[i].data);
 		}
-		if (rc == 0)
-			rc = read_batch(cfg, items, n, threads, &received, e);
-		for (size_t i = 0; rc == 0 && i < n; i++) {
-			rc = add_sample(&w, &items[i], p->fragments, e);
-			buf_free(&items[i].data);
-		}
-		items_free(items, n);
+		items_free(bt[cur].items, bt[cur].n);
+		bt[cur].n = 0;
 		report(rq, w.samples, w.total, w.bytes + (w.open ? w.cur.bytes : 0), w.index);
+		cur ^= 1;
+	}
+	struct err ignored = {0};
+	for (int i = 0; i < 2; i++) { /* after a failure: let a running read finish, drop it */
+		batch_wait(&bt[i], rc < 0 ? &ignored : e);
+		items_free(bt[i].items, bt[i].n);
+		free(bt[i].items);
 	}
 	if (rc == 0 && !w.open && d->kind == DEST_STDOUT)
 		rc = shard_open(&w, e); /* an empty selection still gives a valid (empty) tar */
@@ -732,19 +846,20 @@ static int export_webdataset(struct lake *l, const struct config *cfg,
 		rc = shard_close(&w, e);
 	if (rc < 0)
 		shard_discard(&w);
+	if (rc == 0)
+		rc = upload_wait(&w, e);
+	else
+		upload_wait(&w, &ignored);
 	if (rc == 0 && d->kind != DEST_STDOUT) {
 		remove_stale_shards(&w);
 		rc = write_manifest(cfg, &w, "webdataset", e);
 	}
 	res->samples = w.samples, res->bytes = w.bytes, res->shards = w.index;
 	res->fragments = p->fragments;
-	if (s)
-		received += s3_bytes_received(s);
-	s3_free(s);
-	free(init_uri);
-	buf_free(&init);
+	s3_free(ci.s3);
+	free(ci.uri);
+	buf_free(&ci.init);
 	json_decref(w.shards);
-	free(items);
 	duckdb_destroy_result(&r);
 	return rc;
 }
