@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "media/export.h"
 #include "media/media.h"
 #include "ingest/source.h"
 
@@ -75,6 +76,21 @@ static void test_split_paths(void **state)
 	assert_false(source_path_matches("data/val-00000.json", NULL, "val"));
 }
 
+/* WebDataset splits a member name at its first dot: export keys must have none. */
+static void test_export_keys_have_no_dots(void **state)
+{
+	(void)state;
+	char key[16];
+	export_key("uav.dot.v_f000001", key, sizeof key);
+	assert_string_equal(key, "uav_dot_v_f0000"); /* cut to the buffer, still NUL-ended */
+	export_key("a/b c-d_e", key, sizeof key);
+	assert_string_equal(key, "a_b_c-d_e");
+	export_key("", key, sizeof key);
+	assert_string_equal(key, "_");
+	export_key("\xc3\xa9t\xc3\xa9", key, sizeof key);
+	assert_string_equal(key, "__t__");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -83,6 +99,7 @@ int main(void)
 		cmocka_unit_test(test_status_flags_truncated_images),
 		cmocka_unit_test(test_keys_stay_under_their_prefix),
 		cmocka_unit_test(test_split_paths),
+		cmocka_unit_test(test_export_keys_have_no_dots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
