@@ -227,7 +227,19 @@ struct reader {
 	struct item *items;
 	int64_t received;
 	pthread_mutex_t lock;
+	/* webdataset's window: per slot 0 = queued, 1 = read, -1 = failed or dropped; slots are
+	 * tasks slot + 1 (pool_submit) there, indexes (pool_for) elsewhere */
+	int *state;
+	pthread_cond_t done;
 };
+
+static void reader_mark(struct reader *r, size_t slot, int state)
+{
+	pthread_mutex_lock(&r->lock);
+	r->state[slot] = state;
+	pthread_cond_broadcast(&r->done);
+	pthread_mutex_unlock(&r->lock);
+}
 
 static int reader_start(void *ctx, void **state, struct err *e)
 {
@@ -246,15 +258,30 @@ static void reader_stop(void *ctx, void *state)
 }
 
 static int write_file_atomic(const char *path, const void *data, size_t len, struct err *e);
+static int read_item(struct reader *r, struct s3 *s3, struct item *it, struct err *e);
 
 static int reader_run(void *ctx, void *state, void *task, struct err *e)
 {
 	struct reader *r = ctx;
-	struct item *it = &r->items[POOL_INDEX(task)];
+	size_t slot = r->state ? POOL_INDEX(task) - 1 : POOL_INDEX(task);
+	int rc = read_item(r, state, &r->items[slot], e);
+	if (r->state)
+		reader_mark(r, slot, rc < 0 ? -1 : 1);
+	return rc;
+}
+
+static void reader_discard(void *ctx, void *task)
+{
+	struct reader *r = ctx;
+	reader_mark(r, POOL_INDEX(task) - 1, -1);
+}
+
+static int read_item(struct reader *r, struct s3 *s3, struct item *it, struct err *e)
+{
 	const char *key = object_key(r->cfg, it->uri, e);
 	if (!key)
 		return -1;
-	if (s3_get_range(state, key, it->length < 0 ? 0 : it->offset, it->length, &it->data, e) < 0) {
+	if (s3_get_range(s3, key, it->length < 0 ? 0 : it->offset, it->length, &it->data, e) < 0) {
 		e->code = EXIT_FAILURE_;
 		return err_wrap(e, "cannot read %s (the lake refers to it; is the object gone? "
 				   "'lakehouse gc --dry-run' lists missing objects)", it->uri);
@@ -690,18 +717,7 @@ static void remove_stale_shards(struct wds *w)
 }
 
 #define BATCH_PER_THREAD 2
-
-/* One batch of samples whose objects are read in the background (a thread running pool_for)
- * while the previous batch is written. */
-struct batch {
-	const struct config *cfg;
-	struct item *items;
-	size_t n;
-	int threads, running, rc;
-	pthread_t thread;
-	int64_t received;
-	struct err e;
-};
+#define WINDOW_PER_THREAD 4
 
 /* The current clip's init segment: rows come clip by clip, so one is kept. */
 struct clip_init {
@@ -711,70 +727,35 @@ struct clip_init {
 	struct buf init;
 };
 
-static void *batch_thread(void *arg)
+/* Fills a window slot from row `row` of the sample query. */
+static int item_prepare(struct item *it, duckdb_result *r, idx_t row, int fragments,
+			struct clip_init *ci, struct err *e)
 {
-	struct batch *b = arg;
-	b->rc = read_batch(b->cfg, b->items, b->n, b->threads, &b->received, &b->e);
-	return NULL;
-}
-
-static int batch_start(struct batch *b, struct err *e)
-{
-	if (!b->n)
+	it->uri = value_str(r, 0, row);
+	it->key = value_str(r, 1, row);
+	it->length = -1;
+	if (!fragments) {
+		it->json = value_str(r, 2, row);
 		return 0;
-	memset(&b->e, 0, sizeof b->e);
-	if (pthread_create(&b->thread, NULL, batch_thread, b) != 0)
-		return err_set(e, EXIT_FAILURE_, "cannot start a reader thread");
-	b->running = 1;
-	return 0;
-}
-
-static int batch_wait(struct batch *b, struct err *e)
-{
-	if (!b->running)
-		return 0;
-	pthread_join(b->thread, NULL);
-	b->running = 0;
-	if (b->rc < 0)
-		*e = b->e;
-	return b->rc;
-}
-
-/* Fills b with the next rows of the sample query (at most size). */
-static int batch_prepare(struct batch *b, duckdb_result *r, idx_t *next, idx_t rows, size_t size,
-			 int fragments, struct clip_init *ci, struct err *e)
-{
-	b->n = rows - *next < size ? (size_t)(rows - *next) : size;
-	for (size_t i = 0; i < b->n; i++) {
-		struct item *it = &b->items[i];
-		idx_t row = (*next)++;
-		it->uri = value_str(r, 0, row);
-		it->key = value_str(r, 1, row);
-		it->length = -1;
-		if (!fragments) {
-			it->json = value_str(r, 2, row);
-			continue;
-		}
-		it->offset = duckdb_value_int64(r, 3, row);
-		it->length = duckdb_value_int64(r, 4, row);
-		it->json = value_str(r, 5, row);
-		if (!ci->uri || strcmp(ci->uri, it->uri) != 0) {
+	}
+	it->offset = duckdb_value_int64(r, 3, row);
+	it->length = duckdb_value_int64(r, 4, row);
+	it->json = value_str(r, 5, row);
+	if (!ci->uri || strcmp(ci->uri, it->uri) != 0) {
+		free(ci->uri);
+		buf_reset(&ci->init);
+		ci->uri = strdup(it->uri);
+		const char *key = object_key(ci->cfg, it->uri, e);
+		if (!key || s3_get_range(ci->s3, key, 0, duckdb_value_int64(r, 2, row), &ci->init, e) < 0) {
 			free(ci->uri);
-			buf_reset(&ci->init);
-			ci->uri = strdup(it->uri);
-			const char *key = object_key(ci->cfg, it->uri, e);
-			if (!key || s3_get_range(ci->s3, key, 0, duckdb_value_int64(r, 2, row), &ci->init, e) < 0) {
-				e->code = EXIT_FAILURE_;
-				b->n = i + 1;
-				return err_wrap(e, "cannot read the init segment of %s", it->uri);
-			}
-		}
-		/* the member is init + fragment: the reader appends the fragment's bytes */
-		if (buf_append(&it->data, ci->init.data, ci->init.len) < 0) {
-			b->n = i + 1;
-			return err_set(e, EXIT_FAILURE_, "out of memory");
+			ci->uri = NULL;
+			e->code = EXIT_FAILURE_;
+			return err_wrap(e, "cannot read the init segment of %s", it->uri);
 		}
 	}
+	/* the member is init + fragment: the reader appends the fragment's bytes */
+	if (buf_append(&it->data, ci->init.data, ci->init.len) < 0)
+		return err_set(e, EXIT_FAILURE_, "out of memory");
 	return 0;
 }
 
@@ -803,43 +784,62 @@ static int export_webdataset(struct lake *l, const struct config *cfg,
 		return -1;
 	idx_t rows = duckdb_row_count(&r);
 	int threads = rq->threads < 1 ? 1 : rq->threads > MAX_THREADS ? MAX_THREADS : rq->threads;
-	struct batch bt[2] = {{.cfg = cfg, .threads = threads}, {.cfg = cfg, .threads = threads}};
-	size_t size = (size_t)threads * BATCH_PER_THREAD;
-	bt[0].items = calloc(size, sizeof *bt[0].items);
-	bt[1].items = calloc(size, sizeof *bt[1].items);
+	/* A window of slots: readers fill them in any order, samples go into the tar in row
+	 * order; memory is the window, never a shard. */
+	size_t size = (size_t)threads * WINDOW_PER_THREAD;
+	struct item *slots = calloc(size, sizeof *slots);
+	int *state = calloc(size, sizeof *state);
+	struct reader rd = {.cfg = cfg, .items = slots, .state = state};
+	pthread_mutex_init(&rd.lock, NULL);
+	pthread_cond_init(&rd.done, NULL);
 	struct wds w = {.rq = rq, .d = d, .p = p, .name = name, .shards = json_array(),
 			.total = (int64_t)rows};
 	struct clip_init ci = {.cfg = cfg};
-	int rc = bt[0].items && bt[1].items ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
+	int rc = slots && state ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
 	if (rc == 0 && p->fragments && !(ci.s3 = s3_new(cfg, e)))
 		rc = -1;
-	/* Two batches: the objects of the next one are read while this one goes into the tar. */
-	idx_t next = 0;
-	int cur = 0;
-	if (rc == 0)
-		rc = batch_prepare(&bt[cur], &r, &next, rows, size, p->fragments, &ci, e);
-	if (rc == 0)
-		rc = batch_start(&bt[cur], e);
-	while (rc == 0 && bt[cur].n) {
-		rc = batch_wait(&bt[cur], e);
-		struct batch *nb = &bt[cur ^ 1];
-		if (rc == 0 && (rc = batch_prepare(nb, &r, &next, rows, size, p->fragments, &ci, e)) == 0)
-			rc = batch_start(nb, e);
-		for (size_t i = 0; rc == 0 && i < bt[cur].n; i++) {
-			rc = add_sample(&w, &bt[cur].items[i], p->fragments, e);
-			buf_free(&bt[cur].items[i].data);
+	const struct pool_ops ops = {.worker_start = reader_start, .worker_stop = reader_stop,
+				     .run = reader_run, .discard = reader_discard};
+	struct pool *pool = rc == 0 ? pool_new(threads, size, &ops, &rd, e) : NULL;
+	if (!pool)
+		rc = -1;
+	int pool_failed = 0;
+	for (idx_t submitted = 0, written = 0; rc == 0 && written < rows;) {
+		while (rc == 0 && submitted < rows && submitted - written < size) {
+			size_t slot = submitted % size;
+			state[slot] = 0;
+			rc = item_prepare(&slots[slot], &r, submitted++, p->fragments, &ci, e);
+			if (rc == 0 && (rc = pool_submit(pool, (void *)(uintptr_t)(slot + 1), e)) < 0)
+				pool_failed = 1;
 		}
-		items_free(bt[cur].items, bt[cur].n);
-		bt[cur].n = 0;
+		if (rc < 0)
+			break;
+		size_t slot = written % size;
+		pthread_mutex_lock(&rd.lock);
+		while (state[slot] == 0)
+			pthread_cond_wait(&rd.done, &rd.lock);
+		int st = state[slot];
+		pthread_mutex_unlock(&rd.lock);
+		if (st < 0) {
+			rc = -1, pool_failed = 1;
+			break;
+		}
+		rc = add_sample(&w, &slots[slot], p->fragments, e);
+		items_free(&slots[slot], 1);
+		written++;
 		report(rq, w.samples, w.total, w.bytes + (w.open ? w.cur.bytes : 0), w.index);
-		cur ^= 1;
 	}
-	struct err ignored = {0};
-	for (int i = 0; i < 2; i++) { /* after a failure: let a running read finish, drop it */
-		batch_wait(&bt[i], rc < 0 ? &ignored : e);
-		items_free(bt[i].items, bt[i].n);
-		free(bt[i].items);
+	struct err pool_err = {0}, ignored = {0};
+	if (pool && pool_finish(pool, &pool_err) < 0 && (rc == 0 || pool_failed)) {
+		*e = pool_err; /* the first failed read is the error to report */
+		rc = -1;
 	}
+	pthread_cond_destroy(&rd.done);
+	pthread_mutex_destroy(&rd.lock);
+	if (slots)
+		items_free(slots, size);
+	free(slots);
+	free(state);
 	if (rc == 0 && !w.open && d->kind == DEST_STDOUT)
 		rc = shard_open(&w, e); /* an empty selection still gives a valid (empty) tar */
 	if (rc == 0 && w.open)
