@@ -283,8 +283,7 @@ static int read_item(struct reader *r, struct s3 *s3, struct item *it, struct er
 		return -1;
 	if (s3_get_range(s3, key, it->length < 0 ? 0 : it->offset, it->length, &it->data, e) < 0) {
 		e->code = EXIT_FAILURE_;
-		return err_wrap(e, "cannot read %s (the lake refers to it; is the object gone? "
-				   "'lakehouse gc --dry-run' lists missing objects)", it->uri);
+		return err_wrap(e, "cannot export %s, which the selection names", it->uri);
 	}
 	if (it->path) { /* coco images: straight to their file, nothing kept */
 		int rc = write_file_atomic(it->path, it->data.data, it->data.len, e);
