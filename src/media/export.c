@@ -88,12 +88,10 @@ static char *value_str(duckdb_result *r, idx_t col, idx_t row)
 /* "s3://bucket/key" of cfg's bucket -> "key". */
 static const char *object_key(const struct config *cfg, const char *uri, struct err *e)
 {
-	size_t n = strlen(cfg->bucket);
-	if (strncmp(uri, "s3://", 5) != 0 || strncmp(uri + 5, cfg->bucket, n) != 0 || uri[5 + n] != '/') {
+	const char *key = s3_key_of_uri(cfg->bucket, uri);
+	if (!key)
 		err_set(e, EXIT_FAILURE_, "%s is not an object of bucket %s", uri, cfg->bucket);
-		return NULL;
-	}
-	return uri + 5 + n + 1;
+	return key;
 }
 
 /* ---- the snapshot and the selection ---------------------------------------------------- */
