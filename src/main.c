@@ -27,6 +27,9 @@ static const struct command commands[] = {
 	 "lakehouse diff raw.coco_images 1 3\nlakehouse diff silver.coco_boxes 2 4 --json"},
 	{"expire", cmd_expire, "expire old snapshots and the data files only they needed",
 	 "lakehouse expire --keep 10\nlakehouse expire --older-than '7 days' --yes"},
+	{"export", cmd_export, "export a snapshot's selection as WebDataset shards or COCO JSON",
+	 "lakehouse export --table gold.crowded_scenes --format webdataset --out shards\n"
+	 "lakehouse export --sql 'SELECT * FROM silver.coco_images LIMIT 100' --format coco --out coco.json"},
 	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects",
 	 "lakehouse fetch --sql 'SELECT image_uri FROM gold.crowded_scenes' --out crowded --dry-run\n"
 	 "lakehouse fetch --sql 'SELECT clip_uri, fragment_id FROM silver.visdrone_fragments LIMIT 3' "

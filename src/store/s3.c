@@ -57,6 +57,14 @@ struct s3_resp {
 	char message[512];
 };
 
+const char *s3_key_of_uri(const char *bucket, const char *uri)
+{
+	size_t n = strlen(bucket);
+	if (strncmp(uri, "s3://", 5) != 0 || strncmp(uri + 5, bucket, n) != 0 || uri[5 + n] != '/')
+		return NULL;
+	return uri + 5 + n + 1;
+}
+
 struct s3 *s3_new(const struct config *cfg, struct err *e)
 {
 	struct s3 *s = calloc(1, sizeof *s);
@@ -373,16 +381,16 @@ const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e)
 {
 	if (strncmp(arg, "s3://", 5) != 0)
 		return arg;
-	const char *bucket = arg + 5, *slash = strchr(bucket, '/');
-	size_t n = slash ? (size_t)(slash - bucket) : strlen(bucket);
-	if (n != strlen(cfg->bucket) || strncmp(bucket, cfg->bucket, n) != 0) {
-		err_set(e, EXIT_USAGE,
-			"%s is not in the configured bucket %s (LAKEHOUSE_BUCKET); give a key or an "
-			"s3://%s/... URI",
-			arg, cfg->bucket, cfg->bucket);
-		return NULL;
-	}
-	return slash ? slash + 1 : bucket + n;
+	const char *key = s3_key_of_uri(cfg->bucket, arg);
+	if (key)
+		return key;
+	if (strcmp(arg + 5, cfg->bucket) == 0)
+		return arg + strlen(arg); /* s3://BUCKET: the whole bucket */
+	err_set(e, EXIT_USAGE,
+		"%s is not in the configured bucket %s (LAKEHOUSE_BUCKET); give a key or an "
+		"s3://%s/... URI",
+		arg, cfg->bucket, cfg->bucket);
+	return NULL;
 }
 
 int s3_access_denied(const struct s3 *s)

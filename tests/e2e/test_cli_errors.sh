@@ -32,6 +32,8 @@ cases=$(cat <<EOF
 2|$MISSING|HF_TOKEN=hf_x HF_ENDPOINT=$DEAD lh_ publish raw.evnts --repo e2e/x
 2|$MISSING|fetch --sql 'SELECT image_uri FROM raw.evnts' --out $F/out
 2|$MISSING|view --sql 'SELECT * FROM raw.evnts' --out $F/site
+2|$MISSING|export --table raw.evnts --format coco --out $F/coco.json
+2|$MISSING|export --sql 'SELECT * FROM raw.evnts' --format coco --out $F/coco.json
 2|$MISSING|sql 'SELECT * FROM raw.evnts'
 2|no table evnts (did you mean raw.events?)|sql 'SELECT * FROM evnts'
 2|no table raw.zzzzzzzz (see 'lakehouse tables')|show raw.zzzzzzzz
@@ -95,8 +97,9 @@ check "no message quotes SQL (SELECT, LINE 1:, Binder Error), one error per mist
 codes=""; texts=""
 for args in "show raw.evnts" "diff raw.evnts 1 2" "rollback raw.evnts --to 1 -m x" "log raw.evnts" \
   "trace raw.evnts" "fetch --sql 'SELECT image_uri FROM raw.evnts' --out $F/out" \
-  "view --sql 'SELECT * FROM raw.evnts' --out $F/site"; do
-  eval "lh $args"
+  "view --sql 'SELECT * FROM raw.evnts' --out $F/site" "export --table raw.evnts --format coco --out $F/c.json" \
+  "HF_TOKEN=hf_x HF_ENDPOINT=$DEAD $LAKEHOUSE_BIN publish raw.evnts --repo e2e/x"; do
+  case $args in HF_TOKEN*) eval "$args" >/dev/null 2>"$WORK/.err"; RC=$?; ERR=$(cat "$WORK/.err") ;; *) eval "lh $args" ;; esac
   codes+="$RC "
   texts+="$(printf '%s\n' "$ERR" | sed 's/.*no table/no table/')"$'\n'
 done
