@@ -45,19 +45,19 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	/* A table is touched by a snapshot when its changes name one of the ids the table has
 	 * had (ducklake_table keeps a row per version) or its qualified name. */
 	const char *p[] = {schema, table, limit};
-	int rc = cmd_print_query(l,
-			    "WITH ids AS (SELECT DISTINCT t.table_id FROM "
-			    "__ducklake_metadata_lake.ducklake_table t JOIN "
-			    "__ducklake_metadata_lake.ducklake_schema s USING (schema_id) "
-			    "WHERE s.schema_name = $1 AND t.table_name = $2) "
-			    "SELECT s.snapshot_id AS id, s.snapshot_time AS time, s.author, "
-			    "s.commit_message AS message, c.changes_made AS changes "
-			    "FROM lake.snapshots() s JOIN __ducklake_metadata_lake.ducklake_snapshot_changes c "
-			    "USING (snapshot_id) WHERE $2 = '' OR EXISTS (SELECT 1 FROM ids WHERE "
-			    "regexp_matches(c.changes_made, ':' || ids.table_id || '(,|$)')) OR "
-			    "contains(c.changes_made, '\"' || $1 || '\".\"' || $2 || '\"') "
-			    "ORDER BY s.snapshot_id DESC LIMIT $3::BIGINT",
-				 p, 3, fmt, e);
+	char sql[6144];
+	snprintf(sql, sizeof sql,
+		 "WITH %s, ids AS (SELECT DISTINCT t.table_id FROM "
+		 "__ducklake_metadata_lake.ducklake_table t JOIN "
+		 "__ducklake_metadata_lake.ducklake_schema s USING (schema_id) "
+		 "WHERE s.schema_name = $1 AND t.table_name = $2) "
+		 "SELECT h.id, h.time, h.author, h.commit_message AS message, h.changes "
+		 "FROM history h WHERE $2 = '' OR EXISTS (SELECT 1 FROM ids WHERE "
+		 "regexp_matches(h.changes_made, ':' || ids.table_id || '(,|$)')) OR "
+		 "contains(h.changes_made, '\"' || $1 || '\".\"' || $2 || '\"') "
+		 "ORDER BY h.id DESC LIMIT $3::BIGINT",
+		 lake_history_cte);
+	int rc = cmd_print_query(l, sql, p, 3, fmt, e);
 	lake_close(l);
 	return rc;
 }

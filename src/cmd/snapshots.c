@@ -1,4 +1,4 @@
-/* snapshots.c - `lakehouse snapshots`: the lake's history, oldest first. */
+/* snapshots.c - `lakehouse snapshots`: the lake's history, newest first. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,7 +9,8 @@
 
 static const char usage[] =
 	"usage: lakehouse snapshots [--json | --csv] [--last N]\n\n"
-	"Lists snapshots: id, time, changes, author, commit message.\n"
+	"Lists snapshots, newest first: id, time (ISO 8601, UTC), changes (tables by name),\n"
+	"author, commit message; 'lakehouse log' lists the same for one table.\n"
 	"  --last N   only the N newest\n";
 
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e)
@@ -37,15 +38,14 @@ int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
-	char limit[32];
+	char limit[32], sql[4096];
 	snprintf(limit, sizeof limit, "%ld", last < 0 ? (long)1 << 30 : last);
+	snprintf(sql, sizeof sql,
+		 "WITH %s SELECT id, time, changes, author, commit_message FROM history "
+		 "ORDER BY id DESC LIMIT $1::BIGINT",
+		 lake_history_cte);
 	const char *p[] = {limit};
-	int rc = cmd_print_query(l,
-			    "SELECT * FROM (SELECT snapshot_id AS id, snapshot_time AS time, "
-			    "changes::VARCHAR AS changes, author, commit_message "
-			    "FROM lake.snapshots() ORDER BY snapshot_id DESC LIMIT $1::BIGINT) "
-			    "ORDER BY id",
-				 p, 1, fmt, e);
+	int rc = cmd_print_query(l, sql, p, 1, fmt, e);
 	lake_close(l);
 	return rc;
 }

@@ -175,6 +175,27 @@ int lake_missing_table(struct lake *l, const char *schema, const char *table, st
 	return -1;
 }
 
+/* One row per snapshot: its changes with table ids resolved to schema.table names (a MAP of
+ * kind -> names, a JSON object in --json), its time in ISO 8601 UTC. */
+#define META "__ducklake_metadata_lake."
+const char lake_history_cte[] =
+	"history AS (WITH names AS (SELECT DISTINCT ON (t.table_id) t.table_id, "
+	"s.schema_name || '.' || t.table_name AS name FROM " META "ducklake_table t JOIN " META
+	"ducklake_schema s USING (schema_id) ORDER BY t.table_id, t.begin_snapshot DESC), "
+	"items AS (SELECT c.snapshot_id, split_part(item, ':', 1) AS kind, "
+	"replace(split_part(item, ':', 2), '\"', '') AS ref FROM " META "ducklake_snapshot_changes c, "
+	"unnest(string_split(c.changes_made, ',')) AS u(item) WHERE item <> ''), "
+	"grouped AS (SELECT i.snapshot_id, i.kind, list(DISTINCT coalesce(n.name, i.ref) ORDER BY "
+	"coalesce(n.name, i.ref)) AS what FROM items i LEFT JOIN names n ON TRY_CAST(i.ref AS "
+	"BIGINT) = n.table_id GROUP BY ALL), "
+	"changes AS (SELECT snapshot_id, map(list(kind ORDER BY kind), list(what ORDER BY kind)) AS "
+	"changes FROM grouped GROUP BY snapshot_id) "
+	"SELECT s.snapshot_id AS id, strftime(s.snapshot_time AT TIME ZONE 'UTC', "
+	"'%Y-%m-%dT%H:%M:%S.%fZ') AS time, s.author, s.commit_message, "
+	"coalesce(ch.changes, MAP {}::MAP(VARCHAR, VARCHAR[])) AS changes, c.changes_made "
+	"FROM lake.snapshots() s LEFT JOIN changes ch USING (snapshot_id) LEFT JOIN " META
+	"ducklake_snapshot_changes c USING (snapshot_id))";
+
 int lake_require_table(struct lake *l, const char *schema, const char *table, struct err *e)
 {
 	/* now, or at any snapshot (a dropped table can still be shown or restored as of then) */

@@ -95,6 +95,12 @@ int lake_missing_table(struct lake *l, const char *schema, const char *table, st
 /* 0 when schema.table exists now or existed at some snapshot; lake_missing_table otherwise. */
 int lake_require_table(struct lake *l, const char *schema, const char *table, struct err *e);
 
+/* "history AS (...)": a CTE for WITH, one row per snapshot with id, time (ISO 8601, UTC),
+ * author, commit_message, changes (MAP kind -> [schema.table ...], names rather than table
+ * ids) and changes_made (DuckLake's raw text, for filtering). snapshots and log share it, so
+ * both render the same. */
+extern const char lake_history_cte[];
+
 /* Checks that snapshot `version` exists and that schema.table existed at it. */
 int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
 		       struct err *e);
