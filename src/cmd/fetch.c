@@ -59,6 +59,7 @@ int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 		       res.bytes_planned ? (double)res.bytes_whole / (double)res.bytes_planned : 0.0);
 	else
 		printf("%s %lld images, %lld bytes\n", rq.dry_run ? "would fetch" : "fetched",
-		       (long long)res.items, (long long)res.bytes_fetched);
+		       (long long)res.items,
+		       (long long)(rq.dry_run ? res.bytes_planned : res.bytes_fetched));
 	return 0;
 }

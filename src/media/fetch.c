@@ -273,6 +273,25 @@ static int plan(struct lake *l, const char *sql, struct item **items,
 	return 0;
 }
 
+/* A dry run over images: each object's size from a HEAD, so the plan shows bytes too. */
+static int image_sizes(const struct config *cfg, const struct item *items, size_t n,
+		       struct fetch_result *res, struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return -1;
+	int rc = 0;
+	for (size_t i = 0; rc == 0 && i < n; i++) {
+		const char *key = key_of(cfg, items[i].uri, e);
+		struct s3_object o;
+		rc = key ? s3_head(s, key, &o, NULL, e) : -1;
+		if (rc == 0)
+			res->bytes_planned += o.size;
+	}
+	s3_free(s);
+	return rc;
+}
+
 int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct fetch_result *res,
 	      struct err *e)
 {
@@ -292,6 +311,11 @@ int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_re
 	struct clip *clips = NULL;
 	size_t n = 0, nclips = 0;
 	int rc = plan(l, rq->sql, &items, &n, &clips, &nclips, res, e);
+	if (rc == 0 && n && !nclips && rq->frames) /* refused, not ignored */
+		rc = err_set(e, EXIT_USAGE, "--frames decodes video fragments (a query with clip_uri "
+					    "and fragment_id); this query selects images");
+	if (rc == 0 && rq->dry_run && n && !nclips)
+		rc = image_sizes(cfg, items, n, res, e);
 	if (rc == 0 && !rq->dry_run && mkdir(rq->out_dir, 0755) != 0 && errno != EEXIST)
 		rc = err_set(e, 0, "cannot create %s: %s", rq->out_dir, strerror(errno));
 	struct s3 *s = NULL;
@@ -313,7 +337,7 @@ int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_re
 		res->bytes_fetched += j.received;
 		res->frames = j.frames;
 	}
-	if (!nclips) /* images: the whole objects are the plan */
+	if (!nclips && !rq->dry_run) /* images: the whole objects are the plan */
 		res->bytes_planned = res->bytes_fetched;
 	for (size_t i = 0; i < nclips; i++)
 		buf_free(&clips[i].init);

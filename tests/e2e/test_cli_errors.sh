@@ -131,6 +131,11 @@ lh storage ls "s3://lakehouse/${KEY%/*}/"
 check "storage ls s3://lakehouse/PREFIX/ lists the object" eval '[ $RC -eq 0 ] && contains "$OUT" "$KEY" && ! contains "$OUT" "(0 objects"'
 lh storage get "s3://lakehouse/$KEY" -o "$F/got.parquet"
 check "storage get s3://lakehouse/KEY -o FILE gets the bytes" eval '[ $RC -eq 0 ] && [ "$(stat -c %s "$F/got.parquet")" -gt 0 ] && [ "$(head -c 4 "$F/got.parquet")" = PAR1 ]'
+size=$(printf '%s\n' "$by_key" | awk '/^size/ {print $2}')
+lh fetch --sql "SELECT 's3://lakehouse/$KEY' AS image_uri" --dry-run
+check "fetch --dry-run shows the bytes of images too ($size)" eval '[ $RC -eq 0 ] && contains "$OUT" "would fetch 1 images, $size bytes"'
+lh fetch --sql "SELECT 's3://lakehouse/$KEY' AS image_uri" --out "$F/imgs" --frames png
+check "fetch --frames png for images is refused" eval '[ $RC -eq 2 ] && contains "$ERR" "--frames decodes video fragments"'
 if command -v script >/dev/null; then
   script -qfec "$LAKEHOUSE_BIN storage get s3://lakehouse/$KEY" /dev/null >"$F/tty.out" 2>&1
   RC=$?; ERR=$(tr -d '\r' <"$F/tty.out")
@@ -171,6 +176,25 @@ check "the default message is cut to 80 characters" eval '[ "$(printf "%s\n" "$O
 before=$(snapshot_count)
 lh sql "SELECT count(*) FROM raw.events"
 check "a read-only sql makes no snapshot and reports no write" eval '[ "$(snapshot_count)" = "$before" ] && ! contains "$OUT" "snapshot"'
+
+# snapshots and log: newest first, --last N, the same changes naming tables, ISO 8601 times
+lh snapshots --json --last 2
+snaps_json=$OUT
+check "snapshots --json: newest first, ISO 8601 time, changes an object naming tables" eval \
+  'printf "%s" "$snaps_json" | python3 -c "
+import json, sys, re
+r = json.load(sys.stdin)
+assert len(r) == 2 and r[0][\"id\"] > r[1][\"id\"], r
+assert re.fullmatch(r\"\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z\", r[0][\"time\"]), r[0]
+assert isinstance(r[0][\"changes\"], dict) and any(\"raw.\" in n for v in r[0][\"changes\"].values() for n in v), r[0]
+"'
+lh log raw.labels_upsert --json --last 1
+check "log --json --last 1 renders changes as snapshots does" eval \
+  'printf "%s" "$OUT" | python3 -c "
+import json, sys
+r = json.load(sys.stdin)
+assert len(r) == 1 and r[0][\"changes\"] and all(n.startswith(\"raw.\") for v in r[0][\"changes\"].values() for n in v), r
+"'
 
 # tables
 lh tables raw --json
