@@ -243,7 +243,13 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
 	snprintf(s->repo, sizeof s->repo, "local:%s", root);
 	snprintf(s->revision, sizeof s->revision, "local");
-	return s->nfiles ? 0 : err_set(e, EXIT_USAGE, "no Parquet files for split '%s' under %s", split, root);
+	return s->nfiles ? 0
+			 : err_set(e, EXIT_USAGE,
+				   "no Parquet files for split '%s' under %s; a folder source holds "
+				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
+				   "--config), or the VisDrone layout sequences/SEQ/*.jpg + "
+				   "annotations/SEQ.txt (see 'lakehouse ingest --help')",
+				   split, root);
 }
 
 int source_resolve(const struct config *cfg, const char *from, const char *config,
