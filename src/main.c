@@ -30,11 +30,12 @@ static const struct command commands[] = {
 	{"publish", cmd_publish, "publish a table to the Hugging Face Hub as a dataset"},
 	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)"},
 	{"reset", cmd_reset, "delete every object and the catalog: an empty lake (rebuild.sh)"},
-	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)"},
+	{"rollback", cmd_rollback, "restore a table, a schema or the lake as of a snapshot (new snapshot)"},
 	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)"},
 	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages"},
 	{"sql", cmd_sql, "run SQL against the lake"},
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects"},
+	{"tag", cmd_tag, "name a snapshot (tag NAME), list or delete tags"},
 	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers"},
 	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates"},
 };

@@ -75,6 +75,8 @@ int lake_valid_identifier(const char *name);
  * buffers). A usage error names the argument otherwise. */
 int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e);
 
+/* Checks that snapshot `version` exists (a usage error naming the lake's range otherwise). */
+int lake_check_snapshot(struct lake *l, int64_t version, struct err *e);
 /* Checks that snapshot `version` exists and that schema.table existed at it. */
 int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
 		       struct err *e);
