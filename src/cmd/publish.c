@@ -10,10 +10,10 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse publish SCHEMA.TABLE --repo OWNER/NAME [--version N] [--private]\n"
+	"usage: lakehouse publish SCHEMA.TABLE --repo OWNER/NAME [--version REF] [--private]\n"
 	"                         [--message M] [--with-media] [--license ID] [--shard-rows N]\n"
 	"                         [--json]\n\n"
-	"Exports the table (now, or at snapshot N) to Parquet shards data/<split>-NNNNN-of-NNNNN\n"
+	"Exports the table (now, or at snapshot or tag REF) to Parquet shards data/<split>-NNNNN-of-NNNNN\n"
 	"with a README.md dataset card (features, splits, provenance, the SQL that made it) in\n"
 	"local-store/publish/OWNER/NAME/, and pushes them to the Hub (HF_ENDPOINT, default\n"
 	"https://huggingface.co) in one commit, with HF_TOKEN (needs write access). Creates the\n"
@@ -58,7 +58,7 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"message", required_argument, NULL, 'm'}, {"with-media", no_argument, NULL, 'M'},
 		{"license", required_argument, NULL, 'l'}, {"shard-rows", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},          {0}};
-	struct publish_request rq = {.version = -1};
+	struct publish_request rq = {0};
 	int opt, json = 0;
 	char *end;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
@@ -70,11 +70,7 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'M': rq.with_media = 1; break;
 		case 'l': rq.license = optarg; break;
 		case 'j': json = 1; break;
-		case 'v':
-			rq.version = strtoll(optarg, &end, 10);
-			if (*end || rq.version < 0)
-				return cmd_usage_error(e, "publish", "--version wants a snapshot id, got '%s'", optarg);
-			break;
+		case 'v': rq.version = optarg; break;
 		case 's':
 			rq.shard_rows = strtoll(optarg, &end, 10);
 			if (*end || rq.shard_rows < 1)

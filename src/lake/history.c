@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/buf.h"
+
 #define M "__ducklake_metadata_lake."
 #define TAGS "lake." HISTORY_SCHEMA ".tags"
 
@@ -346,4 +348,79 @@ int history_tagged_snapshots(struct lake *l, duckdb_result *res, struct err *e)
 				 "snapshot_id, name"
 			       : "SELECT NULL::VARCHAR AS tag, NULL::BIGINT AS snapshot WHERE false",
 			  NULL, 0, res, e);
+}
+
+/* ---- expiry guard ---------------------------------------------------------------------- */
+
+/* The snapshots whose state expire must keep intact: the newest and every tagged one. */
+static int guarded_snapshots(struct lake *l, struct err *e)
+{
+	int tags = 0;
+	if (tags_exist(l, &tags, e) < 0)
+		return -1;
+	return lake_exec(l,
+			 tags ? "CREATE OR REPLACE TEMP TABLE lh_guarded AS SELECT max(snapshot_id) AS s "
+				"FROM " M "ducklake_snapshot UNION SELECT snapshot_id FROM " TAGS
+			      : "CREATE OR REPLACE TEMP TABLE lh_guarded AS SELECT max(snapshot_id) AS s "
+				"FROM " M "ducklake_snapshot",
+			 e);
+}
+
+#define VISIBLE(x) x ".begin_snapshot <= g.s AND (" x ".end_snapshot IS NULL OR " x ".end_snapshot > g.s)"
+
+/* Read from the catalog's own tables, not through DuckLake's cached catalog: per guarded
+ * snapshot and table, its name, columns and data/delete files. */
+static const char fingerprint_sql[] =
+	"SELECT g.s, t.table_id, t.table_name, (SELECT string_agg(c.column_id || ':' || c.column_name "
+	"|| ':' || c.column_type, ',' ORDER BY c.column_id) FROM " M "ducklake_column c WHERE "
+	"c.table_id = t.table_id AND " VISIBLE("c") ") AS columns, (SELECT count(*) FROM " M
+	"ducklake_data_file f WHERE f.table_id = t.table_id AND " VISIBLE("f") ") AS files, (SELECT "
+	"count(*) FROM " M "ducklake_delete_file d WHERE d.table_id = t.table_id AND " VISIBLE("d")
+	") AS delete_files FROM lh_guarded g JOIN " M "ducklake_table t ON " VISIBLE("t");
+
+/* File names (uuidv7, unique) every guarded snapshot reads. */
+static const char needed_sql[] =
+	"SELECT regexp_extract(f.path, '[^/]+$') AS name FROM lh_guarded g JOIN " M
+	"ducklake_data_file f ON " VISIBLE("f") " UNION SELECT regexp_extract(d.path, '[^/]+$') FROM "
+	"lh_guarded g JOIN " M "ducklake_delete_file d ON " VISIBLE("d");
+
+int history_expiry_guard_begin(struct lake *l, struct err *e)
+{
+	struct buf sql = {0};
+	int rc = guarded_snapshots(l, e);
+	if (rc == 0 && buf_printf(&sql,
+				  "CREATE OR REPLACE TEMP TABLE lh_fingerprint AS %s; CREATE OR REPLACE "
+				  "TEMP TABLE lh_needed AS %s",
+				  fingerprint_sql, needed_sql) < 0)
+		rc = err_set(e, 0, "out of memory");
+	rc = rc ? rc : lake_exec(l, sql.data, e);
+	buf_free(&sql);
+	return rc;
+}
+
+int history_expiry_guard_check(struct lake *l, int64_t *changed, int64_t *doomed, struct err *e)
+{
+	struct buf sql = {0};
+	int rc = buf_printf(&sql,
+			    "SELECT count(*) FROM ((SELECT * FROM lh_fingerprint EXCEPT ALL (%s)) UNION ALL "
+			    "((%s) EXCEPT ALL SELECT * FROM lh_fingerprint))",
+			    fingerprint_sql, fingerprint_sql) < 0
+			 ? err_set(e, 0, "out of memory")
+			 : lake_query_int64(l, sql.data, NULL, 0, changed, e);
+	buf_free(&sql);
+	return rc ? rc
+		  : lake_query_int64(l,
+				     "SELECT count(*) FROM " M "ducklake_files_scheduled_for_deletion x "
+				     "WHERE regexp_extract(x.path, '[^/]+$') IN (SELECT name FROM lh_needed)",
+				     NULL, 0, doomed, e);
+}
+
+int history_cleanup_files(struct lake *l, int dry_run, int64_t *files, struct err *e)
+{
+	return lake_query_int64(l,
+				dry_run ? "SELECT count(*) FROM ducklake_cleanup_old_files('lake', cleanup_all "
+					  "=> true, dry_run => true)"
+					: "SELECT count(*) FROM ducklake_cleanup_old_files('lake', cleanup_all "
+					  "=> true)",
+				NULL, 0, files, e);
 }

@@ -76,4 +76,16 @@ int history_uri_columns(struct lake *l, duckdb_result *res, struct err *e);
 int history_pick_expiry(struct lake *l, int64_t keep, const char *older, int64_t *n,
 			struct err *e);
 
+/* Expiry that cannot lose live data. DuckLake has lost live tables, rows and columns when
+ * expiring after a rename (ducklake issues 527, 529, 530). Before expiring, guard_begin records
+ * (in temp tables) what the newest and every tagged snapshot consist of: per table its name,
+ * columns and files, straight from the catalog's tables, and the files they read. After the
+ * expiry and BEFORE any file is deleted, guard_check counts the tables whose record changed
+ * (*changed) and the needed files scheduled for deletion (*doomed); both must be 0. */
+int history_expiry_guard_begin(struct lake *l, struct err *e);
+int history_expiry_guard_check(struct lake *l, int64_t *changed, int64_t *doomed, struct err *e);
+
+/* DuckLake's cleanup of files no retained snapshot needs (dry_run: only counts them). */
+int history_cleanup_files(struct lake *l, int dry_run, int64_t *files, struct err *e);
+
 #endif

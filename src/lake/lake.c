@@ -31,6 +31,11 @@ duckdb_connection lake_connection(struct lake *l)
 	return l->con;
 }
 
+const struct config *lake_config(struct lake *l)
+{
+	return l->cfg;
+}
+
 duckdb_database lake_database(struct lake *l)
 {
 	return l->db;

@@ -26,6 +26,8 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 void lake_close(struct lake *l);
 
 duckdb_connection lake_connection(struct lake *l);
+/* The configuration the lake was opened with. */
+const struct config *lake_config(struct lake *l);
 /* The database, for a second connection (e.g. an appender beside a streaming query). */
 duckdb_database lake_database(struct lake *l);
 
