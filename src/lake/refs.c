@@ -132,7 +132,13 @@ static int check_objects(struct lake *l, struct refs_diff *d, struct err *e)
 			continue;
 		struct s3_object o = {0};
 		int found = 0;
-		rc = s3_head(s, c->uri + strlen(prefix), &o, &found, e);
+		struct err head = {0};
+		/* a missing object is an answer (found = 0), anything else a failure */
+		if (s3_head(s, c->uri + strlen(prefix), &o, &found, &head) < 0 && found == 0 &&
+		    head.code != EXIT_FAILURE_) {
+			*e = head;
+			rc = -1;
+		}
 		c->exists = found;
 		c->bytes = found ? o.size : -1;
 		if (!found)
