@@ -7,25 +7,30 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse log [SCHEMA.TABLE] [--last N] [--json | --csv]\n\n"
-	"Snapshots, newest first: id, time, author, message, changes. With a table, only those\n"
-	"that created, changed or dropped it (also under an earlier table id, e.g. before a\n"
-	"rollback).\n";
+	"usage: lakehouse log [SCHEMA.TABLE] [--since REF] [--last N] [--json | --csv]\n\n"
+	"Snapshots, newest first: id, time, author, message, changes, tags. With a table, only\n"
+	"those that created, changed or dropped it (also under an earlier table id, e.g. before a\n"
+	"rollback). --since REF (a snapshot id or a tag): only the snapshots after it.\n";
 
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"last", required_argument, NULL, 'n'},
-		CMD_FORMAT_LONGOPTS, {0}};
+		{"since", required_argument, NULL, 's'}, CMD_FORMAT_LONGOPTS, {0}};
 	enum output_format fmt = OUTPUT_TABLE;
 	long last = 1L << 30;
 	int opt;
 	char *end;
+	const char *since_ref = NULL;
 	while ((opt = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (cmd_format_option(opt, &fmt))
 			continue;
+		if (opt == 's') {
+			since_ref = optarg;
+			continue;
+		}
 		if (opt != 'n' || (last = strtol(optarg, &end, 10), *end || last < 0))
 			return cmd_usage_error(e, "log", "bad option");
 	}
@@ -38,7 +43,9 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	duckdb_result r;
-	int rc = history_log(l, schema, table, last, &r, e);
+	int64_t since = -1;
+	int rc = since_ref ? history_resolve(l, since_ref, &since, e) : 0;
+	rc = rc ? rc : history_log(l, schema, table, since, last, &r, e);
 	if (rc == 0) {
 		if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
 			rc = err_set(e, 0, "cannot write to standard output");

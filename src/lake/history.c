@@ -222,25 +222,38 @@ int history_load_tags(struct lake *l, struct err *e)
 
 /* ---- log, trace, diff, gc, expire ------------------------------------------------------ */
 
-int history_log(struct lake *l, const char *schema, const char *table, int64_t limit,
-		duckdb_result *res, struct err *e)
+int history_log(struct lake *l, const char *schema, const char *table, int64_t since,
+		int64_t limit, duckdb_result *res, struct err *e)
 {
-	char lim[32];
+	char lim[32], from[32];
+	int tags = 0;
 	snprintf(lim, sizeof lim, "%lld", (long long)limit);
-	const char *p[] = {schema, table, lim};
+	snprintf(from, sizeof from, "%lld", (long long)since);
+	if (tags_exist(l, &tags, e) < 0)
+		return -1;
+	const char *p[] = {schema, table, lim, from};
+	struct buf sql = {0};
 	/* A table is touched by a snapshot when its changes name one of the ids the table has
 	 * had (ducklake_table keeps a row per version) or its qualified name. */
-	return lake_query(l,
-			  "WITH ids AS (SELECT DISTINCT t.table_id FROM " M "ducklake_table t JOIN " M
-			  "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND t.table_name = $2) "
-			  "SELECT s.snapshot_id AS id, s.snapshot_time AS time, s.author, "
-			  "s.commit_message AS message, c.changes_made AS changes "
-			  "FROM lake.snapshots() s JOIN " M "ducklake_snapshot_changes c "
-			  "USING (snapshot_id) WHERE $2 = '' OR EXISTS (SELECT 1 FROM ids WHERE "
-			  "regexp_matches(c.changes_made, ':' || ids.table_id || '(,|$)')) OR "
-			  "contains(c.changes_made, '\"' || $1 || '\".\"' || $2 || '\"') "
-			  "ORDER BY s.snapshot_id DESC LIMIT $3::BIGINT",
-			  p, 3, res, e);
+	int rc = buf_printf(&sql,
+			    "WITH ids AS (SELECT DISTINCT t.table_id FROM " M "ducklake_table t JOIN " M
+			    "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND t.table_name = "
+			    "$2), tags AS (%s) "
+			    "SELECT s.snapshot_id AS id, s.snapshot_time AS time, s.author, "
+			    "s.commit_message AS message, c.changes_made AS changes, tags.names AS tags "
+			    "FROM lake.snapshots() s JOIN " M "ducklake_snapshot_changes c "
+			    "USING (snapshot_id) LEFT JOIN tags USING (snapshot_id) WHERE s.snapshot_id > "
+			    "$4::BIGINT AND ($2 = '' OR EXISTS (SELECT 1 FROM ids WHERE "
+			    "regexp_matches(c.changes_made, ':' || ids.table_id || '(,|$)')) OR "
+			    "contains(c.changes_made, '\"' || $1 || '\".\"' || $2 || '\"')) "
+			    "ORDER BY s.snapshot_id DESC LIMIT $3::BIGINT",
+			    tags ? "SELECT snapshot_id, string_agg(name, ',' ORDER BY name) AS names FROM " TAGS
+				   " GROUP BY 1"
+				 : "SELECT NULL::BIGINT AS snapshot_id, NULL::VARCHAR AS names WHERE false") < 0
+			 ? err_set(e, 0, "out of memory")
+			 : lake_query(l, sql.data, p, 4, res, e);
+	buf_free(&sql);
+	return rc;
 }
 
 int history_last_insert(struct lake *l, const char *schema, const char *table, int64_t *snap,

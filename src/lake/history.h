@@ -49,10 +49,11 @@ int history_tagged_snapshots(struct lake *l, duckdb_result *res, struct err *e);
  * calls it, so every verb's SQL can use tags. */
 int history_load_tags(struct lake *l, struct err *e);
 
-/* log: the snapshots that touched schema.table (any of its table ids, or its name), newest
- * first; schema = table = "" for all. Columns id, time, author, message, changes. */
-int history_log(struct lake *l, const char *schema, const char *table, int64_t limit,
-		duckdb_result *res, struct err *e);
+/* log: the snapshots after `since` (-1: all) that touched schema.table (any of its table ids,
+ * or its name), newest first; schema = table = "" for all. Columns id, time, author, message,
+ * changes, tags (the tags naming the snapshot, comma separated). */
+int history_log(struct lake *l, const char *schema, const char *table, int64_t since,
+		int64_t limit, duckdb_result *res, struct err *e);
 
 /* trace: the newest snapshot that inserted into schema.table (files or inlined rows). */
 int history_last_insert(struct lake *l, const char *schema, const char *table, int64_t *snap,

@@ -70,6 +70,10 @@ lh diff gold.coco_train good after --json
 check "diff TAG_A TAG_B" eval '[ $RC -eq 0 ] && printf "%s" "$OUT" | python3 -c "import json,sys; d=json.load(sys.stdin); sys.exit(0 if d[\"from\"] == $N and \"media\" in d else 1)"'
 lh diff --all good after
 check "diff --all TAG_A TAG_B names the changed table" eval '[ $RC -eq 0 ] && printf "%s\n" "$OUT" | grep -q "changed  *gold.coco_train"'
+lh log --csv
+check "log shows each snapshot's tags" eval '[ $RC -eq 0 ] && printf "%s\n" "$OUT" | grep -q "^$N,.*,good$"'
+lh log gold.coco_train --since good --csv
+check "log --since TAG: only later snapshots" eval '[ $RC -eq 0 ] && [ "$(printf "%s\n" "$OUT" | tail -n +2 | cut -d, -f1 | sort -n | head -1)" -gt "$N" ]'
 lh tag good
 check "re-tagging an existing name without --force: refused (exit 4)" eval '[ $RC -eq 4 ] && contains "$ERR" "already exists (snapshot $N)" && contains "$ERR" "--force"'
 lh tag 'bad name!'
