@@ -14,6 +14,7 @@
 
 #include "core/http.h"
 #include "core/suggest.h"
+#include "lake/history.h"
 #include "store/s3.h"
 
 #define LAKE_COMMIT_ATTEMPTS 10
@@ -29,6 +30,11 @@ struct lake {
 duckdb_connection lake_connection(struct lake *l)
 {
 	return l->con;
+}
+
+const struct config *lake_config(struct lake *l)
+{
+	return l->cfg;
 }
 
 duckdb_database lake_database(struct lake *l)
@@ -629,6 +635,11 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 		chmod(catalog_file(cfg->catalog), 0600);
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
+	/* tag('NAME') in any verb's SQL (sql/00_attach.sql defines it over this variable) */
+	if (history_load_tags(l, e) < 0) {
+		lake_close(l);
+		return -1;
+	}
 	*out = l;
 	return 0;
 }
@@ -700,13 +711,10 @@ bad:
 		       arg);
 }
 
-int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
-		       struct err *e)
+int lake_check_snapshot(struct lake *l, int64_t version, struct err *e)
 {
-	char v[32], sql[256];
+	char v[32];
 	int64_t n = 0, last = 0;
-	if (lake_require_table(l, schema, table, e) < 0)
-		return -1;
 	snprintf(v, sizeof v, "%lld", (long long)version);
 	const char *p[] = {v};
 	if (lake_query_int64(l, "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $1::BIGINT",
@@ -716,6 +724,15 @@ int lake_check_version(struct lake *l, const char *schema, const char *table, in
 	if (!n)
 		return err_set(e, EXIT_USAGE, "snapshot %lld does not exist (the lake has 0..%lld; see "
 					      "'lakehouse log')", (long long)version, (long long)last);
+	return 0;
+}
+
+int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
+		       struct err *e)
+{
+	char sql[256];
+	if (lake_require_table(l, schema, table, e) < 0 || lake_check_snapshot(l, version, e) < 0)
+		return -1;
 	/* identifiers are validated; the version is a number */
 	snprintf(sql, sizeof sql, "SELECT 1 FROM lake.\"%s\".\"%s\" AT (VERSION => %lld) LIMIT 0",
 		 schema, table, (long long)version);

@@ -34,6 +34,8 @@ struct lake_versions {
 int lake_engine_versions(const struct config *cfg, struct lake_versions *v, struct err *e);
 
 duckdb_connection lake_connection(struct lake *l);
+/* The configuration the lake was opened with. */
+const struct config *lake_config(struct lake *l);
 /* The database, for a second connection (e.g. an appender beside a streaming query). */
 duckdb_database lake_database(struct lake *l);
 
@@ -101,6 +103,8 @@ int lake_require_table(struct lake *l, const char *schema, const char *table, st
  * both render the same. */
 extern const char lake_history_cte[];
 
+/* Checks that snapshot `version` exists (a usage error naming the lake's range otherwise). */
+int lake_check_snapshot(struct lake *l, int64_t version, struct err *e);
 /* Checks that snapshot `version` exists and that schema.table existed at it. */
 int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
 		       struct err *e);
