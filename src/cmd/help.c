@@ -104,9 +104,37 @@ static void free_options(char **opts, size_t n)
 		free(opts[i]);
 }
 
+/* 1 when the help text shows opt followed by a value placeholder ("--limit N", "-m MESSAGE"). */
+static int takes_value(const char *text, const char *opt)
+{
+	size_t n = strlen(opt);
+	for (const char *p = strstr(text, opt); p; p = strstr(p + 1, opt)) {
+		if (p != text && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
+			continue;
+		const char *after = p + n;
+		if (strncmp(after, ", --", 4) == 0) /* "-m, --message MSG": the long form's value */
+			for (after += 4; isalnum((unsigned char)*after) || *after == '-'; after++)
+				;
+		if ((*after == ' ' || *after == '=') && isupper((unsigned char)after[1]))
+			return 1;
+	}
+	return 0;
+}
+
 void cmd_explain_option(const struct command *c, const struct config *cfg, int argc, char **argv,
 			struct err *e)
 {
+	/* getopt is silent (opterr = 0): an option given last without its value is said here */
+	const char *last = argc > 1 ? argv[argc - 1] : "";
+	if (last[0] == '-' && last[1] && !strchr(last, '=')) {
+		char *help = cmd_help_text(c, cfg);
+		int wants = help && takes_value(help, last);
+		free(help);
+		if (wants) {
+			cmd_usage_error(e, c->name, "%s wants a value", last);
+			return;
+		}
+	}
 	char *text = NULL, *opts[MAX_OPTIONS];
 	size_t n = 0;
 	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {

@@ -4,13 +4,14 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "lake/history.h"
 #include "lake/lake.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
 	"usage: lakehouse tables [SCHEMA] [--json | --csv]\n\n"
-	"The lake's tables (all schemas, or SCHEMA's): rows, columns, data files and their bytes,\n"
-	"and the last snapshot that changed each.\n";
+	"The lake's tables (all schemas but the reserved '" HISTORY_SCHEMA "', or SCHEMA's): rows,\n"
+	"columns, data files and their bytes, and the last snapshot that changed each.\n";
 
 #define META "__ducklake_metadata_lake"
 
@@ -66,7 +67,8 @@ int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e)
 	const char *p[] = {schema};
 	int rc = lake_query(l,
 			    "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = "
-			    "'lake' AND ($1 = '' OR schema_name = $1) ORDER BY 1, 2",
+			    "'lake' AND (($1 = '' AND schema_name <> '" HISTORY_SCHEMA "') OR "
+			    "schema_name = $1) ORDER BY 1, 2",
 			    p, 1, &r, e);
 	struct buf sql = {0};
 	if (rc == 0) {

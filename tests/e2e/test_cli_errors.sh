@@ -56,6 +56,8 @@ cases=$(cat <<EOF
 2|unknown option '--jsn' (did you mean --json?)|show raw.events --jsn
 2|unknown option '--lst' (did you mean --last?)|log --lst 3
 2|unknown option '--bogus'|snapshots --bogus
+2|--limit wants a value|show raw.events --limit
+2|-m wants a value|sql 'SELECT 1' -m
 2|--mode wants append, replace or upsert|land raw.x $F/one.csv --mode merge
 2|--mode upsert needs --key COL|land raw.x $F/one.csv --mode upsert
 2|--key applies to --mode upsert only|land raw.x $F/one.csv --key id
