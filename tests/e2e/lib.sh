@@ -88,6 +88,7 @@ cleanup() {
   [ -z "${PG_DIR:-}" ] || { bash "$E2E_DIR/../tools/pg_server.sh" stop "$PG_DIR"; rm -rf "$PG_DIR"; }
   [ -z "${HUB_PID:-}" ] || kill "$HUB_PID" 2>/dev/null
   stop_storage >/dev/null 2>&1
+  "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1 # one a scenario started itself (any kind)
   rm -rf "$WORK" "$FIXTURES"
 }
 trap cleanup EXIT
