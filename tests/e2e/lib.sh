@@ -171,7 +171,7 @@ start_hub() {
   : > "$HUB_AUTH_LOG"
   "$E2E_DIR/../../.deps/venv/bin/python" "$E2E_DIR/../tools/hub_emulator.py" --root "$root" \
     --port "$port" --cdn-port "$cdn" --token "$HUB_TOKEN" --auth-log "$HUB_AUTH_LOG" \
-    --request-log "$HUB_REQUEST_LOG" --max-seconds 300 "$@" &
+    --request-log "$HUB_REQUEST_LOG" --max-seconds 600 "$@" & # = the ctest TIMEOUT: a loaded machine is slow, not hung
   HUB_PID=$!
   export HF_ENDPOINT=$HUB
   wait_port "$port"
