@@ -41,10 +41,11 @@ static enum server_kind running_kind(pid_t pid)
 		return SERVER_NONE;
 	size_t n = fread(cmd, 1, sizeof cmd - 1, f);
 	fclose(f);
-	cmd[n] = '\0'; /* argv[0] only: the data path may name the other server too */
-	return strstr(cmd, "versitygw") ? SERVER_VERSITYGW
-	       : strstr(cmd, "rustfs")  ? SERVER_RUSTFS
-				       : SERVER_NONE;
+	cmd[n] = '\0'; /* argv[0] only (as exec_server sets it): paths may name anything */
+	const char *base = strrchr(cmd, '/') ? strrchr(cmd, '/') + 1 : cmd;
+	return strcmp(base, "versitygw") == 0 ? SERVER_VERSITYGW
+	       : strcmp(base, "rustfs") == 0  ? SERVER_RUSTFS
+					      : SERVER_NONE;
 }
 
 static pid_t pid_from_file(const struct config *cfg)
