@@ -70,7 +70,7 @@ cases=$(cat <<EOF
 EOF
 )
 [ "$EMBEDDED_RUNNING" = 0 ] ||
-  cases+=$'\n'"3|the embedded server (pid|AWS_ENDPOINT_URL=$DEAD lh_ show raw.events"
+  cases+=$'\n'"3|listens at $AWS_ENDPOINT_URL: set AWS_ENDPOINT_URL=|AWS_ENDPOINT_URL=$DEAD lh_ show raw.events"
 
 n=0
 sql_leaks=0
