@@ -1,14 +1,16 @@
 /* output.c - result printing; see output.h.
  *
  * The table format is aligned columns with a header rule, like psql/duckdb's, fitted to the
- * terminal's width only when it is printed on one; widths are computed over the whole result (results printed here are listings, not bulk exports:
- * use COPY for those). JSON is one array of objects with numbers and booleans typed.
+ * terminal's width only when it is printed on one; widths are computed over the whole result
+ * (results printed here are listings, not bulk exports: use COPY for those). JSON is one array of objects with numbers and booleans typed.
  */
 #include "core/output.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -426,4 +428,31 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 		duckdb_destroy_result(nested_text);
 	nested_text = NULL;
 	return rc;
+}
+
+/* ---- progress line --------------------------------------------------------------------- */
+
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void output_progress(const char *fmt, ...)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&progress_lock);
+	fprintf(stderr, "\r%s\033[K", line);
+	pthread_mutex_unlock(&progress_lock);
+}
+
+void output_progress_done(void)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	pthread_mutex_lock(&progress_lock);
+	fputs("\r\033[K", stderr);
+	pthread_mutex_unlock(&progress_lock);
 }
