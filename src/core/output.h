@@ -1,5 +1,5 @@
-/* output.h - prints query results and listings on stdout as a table, CSV or JSON, and the
- * progress line on stderr (the one place a module's progress is shown).
+/* output.h - prints query results and listings on stdout as a table, CSV or JSON (the
+ * progress line on stderr is core/progress's).
  * Borrows everything it is given; allocates nothing the caller must free.
  */
 #ifndef LAKEHOUSE_OUTPUT_H
@@ -24,11 +24,5 @@ int output_terminal_width(FILE *out);
 
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void output_csv_field(FILE *out, const char *s);
-
-/* The progress line: stderr, redrawn in place, shown only when stderr is a terminal (logs and
- * pipes get none). Any thread may call these; lines never interleave. */
-void output_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Erases the progress line (when one was shown). */
-void output_progress_done(void);
 
 #endif

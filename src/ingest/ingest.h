@@ -40,6 +40,7 @@ struct ingest_request {
 	 * (NULL for Parquet), the sequences' frame rate and the frames per fragment. */
 	const char *video_root;
 	int fps, fragment_frames;
+	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
 struct ingest_result {
