@@ -79,6 +79,7 @@ struct hub_commit {
 	const char *const *deleted; /* paths to delete */
 	size_t ndeleted;
 	char oid[41];       /* out: the new commit */
+	struct progress *progress; /* upload and commit phases counted here (may be NULL) */
 };
 
 /* One commit on main: pre-upload check, LFS upload of the files the Hub wants in LFS (basic
