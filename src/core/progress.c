@@ -31,6 +31,7 @@ struct progress {
 	struct named named[MAX_NAMES];
 	double phase_start;
 	int drawn_width; /* visible columns of the line on screen; 0: none */
+	char drawn[LINE_MAX_BYTES + 96]; /* what is on screen: an unchanged line is not redrawn */
 	int stopping;
 	int drawing; /* the drawing thread runs */
 	pthread_t thread;
@@ -109,7 +110,7 @@ static void figures(struct progress *p, int final, char *line, size_t *len)
 	char a[32], b[32];
 	if (items_total > 0)
 		put(line, len, "  %lld/%lld %s", items, items_total, p->unit);
-	else
+	else if (items > 0)
 		put(line, len, "  %lld %s", items, p->unit);
 	if (bytes > 0 || bytes_total > 0) {
 		human_bytes(a, sizeof a, (double)bytes);
@@ -133,6 +134,9 @@ static void figures(struct progress *p, int final, char *line, size_t *len)
 	if (final) {
 		human_duration(a, sizeof a, elapsed);
 		put(line, len, "  in %s", a);
+	} else if (*len == 0) { /* nothing counted yet: the clock shows the job is alive */
+		human_duration(a, sizeof a, elapsed);
+		put(line, len, "  %s", a);
 	} else if (rate > 0 && total > done) {
 		human_duration(a, sizeof a, (total - done) / rate);
 		put(line, len, "  ETA %s", a);
@@ -159,6 +163,11 @@ static void draw(struct progress *p, int final)
 	if (label_w + rest_w > cols)
 		rest_w = cols - label_w;
 	int width = label_w + rest_w;
+	char shown[sizeof p->drawn];
+	snprintf(shown, sizeof shown, "%.*s%.*s", label_w, label, rest_w, line);
+	if (!final && p->drawn_width > 0 && strcmp(shown, p->drawn) == 0)
+		return;
+	snprintf(p->drawn, sizeof p->drawn, "%s", shown);
 	int colour = use_colour();
 	fprintf(stderr, "\r%s%.*s%s%.*s", colour ? "\033[1m" : "", label_w, label,
 		colour ? "\033[0m" : "", rest_w, line);
@@ -230,8 +239,8 @@ void progress_phase(struct progress *p, const char *phase, const char *unit)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
-	if (p->drawing && p->drawn_width > 0)
-		draw(p, 1); /* the finished phase stays on screen */
+	if (p->drawing && (p->phase || p->drawn_width > 0))
+		draw(p, 1); /* the finished phase stays on screen, as the hf CLI's bars do */
 	p->phase = phase;
 	p->unit = unit;
 	reset_counters(p);
