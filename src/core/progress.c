@@ -264,24 +264,43 @@ void progress_add(struct progress *p, int64_t items, int64_t bytes)
 	atomic_fetch_add(&p->bytes, bytes);
 }
 
-void progress_count(struct progress *p, const char *name, int64_t n)
+void progress_set(struct progress *p, int64_t items, int64_t items_total, int64_t bytes)
 {
 	if (!p)
 		return;
+	atomic_store(&p->items, items);
+	atomic_store(&p->items_total, items_total);
+	atomic_store(&p->bytes, bytes);
+}
+
+/* The slot of name, claimed when it has none yet; NULL when every slot is taken. */
+static struct named *slot_of(struct progress *p, const char *name)
+{
 	for (int i = 0; i < MAX_NAMES; i++) {
 		const char *have = atomic_load(&p->named[i].name);
 		if (!have) { /* claim the free slot, unless another thread just named it */
 			const char *expected = NULL;
-			if (!atomic_compare_exchange_strong(&p->named[i].name, &expected, name))
-				have = expected;
-			else
-				have = name;
+			have = atomic_compare_exchange_strong(&p->named[i].name, &expected, name) ? name
+												 : expected;
 		}
-		if (have == name || strcmp(have, name) == 0) {
-			atomic_fetch_add(&p->named[i].value, n);
-			return;
-		}
+		if (have == name || strcmp(have, name) == 0)
+			return &p->named[i];
 	}
+	return NULL;
+}
+
+void progress_set_count(struct progress *p, const char *name, int64_t n)
+{
+	struct named *s = p ? slot_of(p, name) : NULL;
+	if (s)
+		atomic_store(&s->value, n);
+}
+
+void progress_count(struct progress *p, const char *name, int64_t n)
+{
+	struct named *s = p ? slot_of(p, name) : NULL;
+	if (s)
+		atomic_fetch_add(&s->value, n);
 }
 
 void progress_finish(struct progress *p, int ok)

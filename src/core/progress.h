@@ -38,9 +38,14 @@ void progress_add_total(struct progress *p, int64_t items, int64_t bytes);
  * transfer callback, and the item counted when it ends). */
 void progress_add(struct progress *p, int64_t items, int64_t bytes);
 
+/* The same figures as absolute values, for a job that tracks its own running totals. */
+void progress_set(struct progress *p, int64_t items, int64_t items_total, int64_t bytes);
+
 /* A named side count shown after the main figures ("uploaded", "skipped", "frames"); at
  * most 4 names per progress (more are ignored). */
 void progress_count(struct progress *p, const char *name, int64_t n);
+/* Sets the named count to n (see progress_count). */
+void progress_set_count(struct progress *p, const char *name, int64_t n);
 
 /* Ends the job: when ok, the line is drawn a last time with the elapsed time and a newline;
  * otherwise it is erased so that the error message stands alone. Frees p. */
