@@ -347,7 +347,8 @@ int thumbs_make(struct thumbs *t, int threads, struct progress *progress, struct
 			todo[ntodo++] = i;
 	}
 	progress_add_total(progress, (int64_t)ntodo, 0);
-	progress_count(progress, "cached", t->st.cached);
+	if (t->st.cached)
+		progress_count(progress, "cached", t->st.cached);
 	int rc = ntodo ? fetch_inits(t, threads, e) : 0;
 	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
 	struct run_ctx r = {.t = t, .todo = todo};

@@ -93,6 +93,18 @@ done
 check "tty publish: media, export, upload and commit phases each end in a line ($phases of 4)" [ "$phases" -eq 4 ]
 check "tty publish: the upload counts the Parquet shard sent (100-300 MB of embedded images)" grep -aEq "publish upload  1/1 files  [12][0-9]{2}\.[0-9] MB" "$FIXTURES/publish.txt"
 
+# export and view count in the same progress line
+tty export 120 export --sql "SELECT image_uri FROM raw.bench ORDER BY image_id LIMIT 80" --format webdataset --out "$FIXTURES/wds"
+plain "$FIXTURES/export.tty" >"$FIXTURES/export.txt"
+check "tty export: ok, the line ends with 80/80 samples and the bytes written" \
+  eval '[ $RC -eq 0 ] && grep -aEq "export  80/80 samples  [0-9.]+ MB .*in [0-9]+:[0-9]{2}" "$FIXTURES/export.txt"'
+lh export --sql "SELECT image_uri FROM raw.bench ORDER BY image_id LIMIT 80" --format webdataset --out "$FIXTURES/wds-piped"
+check "piped export: no '\r' or escape byte" eval '[ $RC -eq 0 ] && clean "$WORK/.out" "$WORK/.err"'
+tty view 120 view --sql "SELECT image_uri FROM raw.bench ORDER BY image_id LIMIT 60" --out "$FIXTURES/site"
+plain "$FIXTURES/view.tty" >"$FIXTURES/view.txt"
+check "tty view: ok, the line counts the thumbnails made" \
+  eval '[ $RC -eq 0 ] && grep -aEq "view  ([0-9]+)/\1 thumbnails  [0-9.]+ MB .*in [0-9]+:[0-9]{2}" "$FIXTURES/view.txt"'
+
 # ---- tables: cut to the terminal, whole in a pipe ---------------------------------------------
 tty sql-narrow 80 sql "SELECT image_id, image_uri, source_repo FROM raw.bench ORDER BY image_id LIMIT 3"
 check "a table on an 80-column terminal: long values cut with …, the hint once, no line wider than 80" \
