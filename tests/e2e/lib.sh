@@ -51,7 +51,7 @@ start_proxy() {
   port=$(free_port)
   PROXY_LOG=$(mktemp "$FIXTURES/proxy-XXXXXX.log")
   python3 "$E2E_DIR/../tools/flaky_proxy.py" --listen "$port" --upstream "${AWS_ENDPOINT_URL#http://}" \
-    --fail-first "$fail" --status "$status" --code "$code" --log "$PROXY_LOG" --max-seconds 120 "$@" &
+    --fail-first "$fail" --status "$status" --code "$code" --log "$PROXY_LOG" --max-seconds 900 "$@" &
   PROXY_PID=$!
   PROXY="http://127.0.0.1:$port"
   wait_port "$port"
@@ -149,7 +149,7 @@ start_hub() {
   : > "$HUB_AUTH_LOG"
   "$E2E_DIR/../../.deps/venv/bin/python" "$E2E_DIR/../tools/hub_emulator.py" --root "$root" \
     --port "$port" --cdn-port "$cdn" --token "$HUB_TOKEN" --auth-log "$HUB_AUTH_LOG" \
-    --request-log "$HUB_REQUEST_LOG" --max-seconds 300 "$@" &
+    --request-log "$HUB_REQUEST_LOG" --max-seconds 1800 "$@" &
   HUB_PID=$!
   export HF_ENDPOINT=$HUB
   wait_port "$port"
