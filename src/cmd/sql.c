@@ -33,7 +33,7 @@ static int print_result(duckdb_result *r, void *ud)
 	struct print_ctx *pc = ud;
 	if (duckdb_result_return_type(*r) != DUCKDB_RESULT_TYPE_QUERY_RESULT)
 		return 0;
-	if (pc->printed++ && pc->fmt == OUTPUT_TABLE)
+	if (pc->printed++ && pc->fmt != OUTPUT_CSV && pc->fmt != OUTPUT_JSON)
 		fputc('\n', stdout);
 	return output_result(stdout, pc->con, r, pc->fmt);
 }
