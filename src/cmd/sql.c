@@ -20,7 +20,8 @@ static const char usage[] =
 	"Runs SQL on the lake (DuckDB dialect) and prints every query result.\n"
 	"  -f, --file FILE     read the SQL from FILE ('-' for standard input)\n"
 	"  -m, --message MSG   run everything in one transaction; MSG becomes the commit message\n"
-	"  --json, --csv       output format (default: aligned table)\n";
+	"  --json, --csv       output format (default: aligned table, cut to a terminal's width)\n"
+	"  --wide, --line      the table never cut; one 'column = value' line per cell\n";
 
 struct print_ctx {
 	enum output_format fmt;
