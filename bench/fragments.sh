@@ -14,7 +14,7 @@ FRAMES=${2:-900}
 cd "$W"
 echo "generating $SEQ sequences x $FRAMES frames..."
 "$ROOT/.deps/venv/bin/python" "$ROOT/tests/tools/make_visdrone.py" --out "$W/src" --sequences "$SEQ" --frames "$FRAMES"
-$LH storage start >/dev/null
+start_storage
 $LH init >/dev/null
 /usr/bin/time -f "ingest: %e s, %M KiB peak RSS" $LH ingest visdrone --from "$W/src/fixtures/visdrone-mot"
 $LH transform silver >/dev/null
