@@ -239,8 +239,10 @@ void progress_phase(struct progress *p, const char *phase, const char *unit)
 	if (!p)
 		return;
 	pthread_mutex_lock(&p->lock);
-	if (p->drawing && (p->phase || p->drawn_width > 0))
+	if (p->drawing && p->phase)
 		draw(p, 1); /* the finished phase stays on screen, as the hf CLI's bars do */
+	else if (p->drawing)
+		erase(p); /* the job's clock before its first phase: nothing to keep */
 	p->phase = phase;
 	p->unit = unit;
 	reset_counters(p);
