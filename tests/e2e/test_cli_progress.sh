@@ -59,6 +59,7 @@ lh publish raw.piped --repo e2e/piped --with-media
 check "piped publish: no '\\r' or escape byte" eval '[ $RC -eq 0 ] && clean "$WORK/.out" "$WORK/.err"'
 
 # ---- on a terminal: one line, redrawn in place, a final line ---------------------------------
+rm -rf "$WORK/local-store/fixtures/bench" # staged by the piped run: download it again
 tty ingest 120 ingest bench --from hf://datasets/fixtures/bench --split train
 check "tty ingest of ~200 MB succeeds" eval '[ $RC -eq 0 ]'
 n=$(redraws "$FIXTURES/ingest.tty" "ingest upload")
@@ -68,8 +69,11 @@ check "tty ingest: the line counts blobs, bytes of the total, rate, ETA and uplo
   grep -aEq "ingest upload  [0-9]+ blobs  [0-9.]+ [kMG]?B/[0-9.]+ [kMG]?B  [0-9.]+ [kMG]?B/s  ETA [0-9]+:[0-9]{2}  uploaded [0-9]+" "$FIXTURES/ingest.txt"
 check "tty ingest: the Hub download counts files and bytes" \
   grep -aEq "ingest download  [0-9]+/1 files  [0-9.]+ [kMG]?B" "$FIXTURES/ingest.txt"
+check "tty ingest: the Hub download counts bytes while its one file arrives (0/1 files, > 0 B)" \
+  grep -aEq "ingest download  0/1 files  ([1-9][0-9.]*|0\.[0-9]+) [kMG]?B/200\.[0-9] MB" "$FIXTURES/ingest.txt"
 check "tty ingest: the final line says 160 blobs and the time taken" \
   grep -aEq "ingest upload  160 blobs  200\.[0-9] MB  .* in [0-9]+:[0-9]{2}" "$FIXTURES/ingest.txt"
+tr "\r" "\n" <"$FIXTURES/ingest.txt" | grep -aE "^ingest .* in [0-9]+:[0-9]{2}" | sed 's/^/     /' # the finished phases, for the log
 check "tty ingest: bold label (colour allowed)" grep -aq $'\x1b\\[1mingest' "$FIXTURES/ingest.tty"
 check "tty ingest: the line never reaches the 120th column (a wrapped line cannot be redrawn)" \
   eval '[ "$(widest "$FIXTURES/ingest.tty" "ingest ")" -lt 120 ]'
@@ -86,6 +90,7 @@ check "tty publish --with-media of ~200 MB succeeds" eval '[ $RC -eq 0 ] && cont
 n=$(redraws "$FIXTURES/publish.tty" "publish upload")
 check "tty publish: the upload line is redrawn while bytes move ($n distinct states, >= 3)" [ "$n" -ge 3 ]
 plain "$FIXTURES/publish.tty" >"$FIXTURES/publish.txt"
+tr "\r" "\n" <"$FIXTURES/publish.txt" | grep -aE "^publish .* in [0-9]+:[0-9]{2}" | sed 's/^/     /'
 phases=0
 for p in media export upload commit; do
   grep -aEq "publish $p .*in [0-9]+:[0-9]{2}" "$FIXTURES/publish.txt" && phases=$((phases + 1))
