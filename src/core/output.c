@@ -2,7 +2,8 @@
  *
  * The table format is aligned columns with a header rule, like psql/duckdb's, fitted to the
  * terminal's width only when it is printed on one; widths are computed over the whole result
- * (results printed here are listings, not bulk exports: use COPY for those). JSON is one array of objects with numbers and booleans typed.
+ * (results printed here are listings, not bulk exports: use COPY for those). JSON is one
+ * array of objects with numbers and booleans typed.
  */
 #include "core/output.h"
 

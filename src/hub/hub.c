@@ -322,14 +322,14 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 	}
 }
 
+/* A GET; p (may be NULL) counts the body's bytes while they arrive. */
 static int hub_get(CURL *c, const struct config *cfg, const char *url, const char *repo,
-			   struct buf *out, FILE *to_file, struct progress *p, struct hub_reply *r,
-			   struct err *e)
+		   struct buf *out, FILE *to_file, struct progress *p, struct hub_reply *r,
+		   struct err *e)
 {
 	struct hub_req q = {.url = url, .out = out, .to_file = to_file, .progress = p};
 	return hub_call(c, cfg, &q, repo, r, e);
 }
-
 
 int hub_call_json(CURL *c, const struct config *cfg, struct hub_req *q, const char *repo,
 		  json_t **out, struct hub_reply *r, struct err *e)

@@ -265,9 +265,11 @@ static int upload_lfs(CURL *c, const struct config *cfg, const char *repo,
 					     (long long)json_integer_value(json_object_get(err, "code")));
 			else if (actions) /* no actions: the Hub has this blob already */
 				rc = upload_object(c, cfg, repo, pf, actions, cm->progress, e);
-			else
-				progress_add(cm->progress, 0, pf->size), progress_count(cm->progress, "on the Hub", 1);
-			if (pf)
+			else { /* counted as moved: the ETA is about what is left */
+				progress_add(cm->progress, 0, pf->size);
+				progress_count(cm->progress, "on the Hub", 1);
+			}
+			if (rc == 0 && pf)
 				progress_add(cm->progress, 1, 0);
 			if (rc < 0)
 				break;
