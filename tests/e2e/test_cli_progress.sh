@@ -110,6 +110,13 @@ plain "$FIXTURES/view.tty" >"$FIXTURES/view.txt"
 check "tty view: ok, the line counts the thumbnails made" \
   eval '[ $RC -eq 0 ] && grep -aEq "view  ([0-9]+)/\1 thumbnails  [0-9.]+ MB .*in [0-9]+:[0-9]{2}" "$FIXTURES/view.txt"'
 
+# VisDrone encoding: sequences and frames (3 generated sequences of 120 frames, from a folder)
+"$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/vd" >/dev/null
+tty visdrone 120 ingest visdrone --from "$FIXTURES/vd/fixtures/visdrone-mot"
+plain "$FIXTURES/visdrone.tty" >"$FIXTURES/visdrone.txt"
+check "tty VisDrone ingest: the encode line ends with 3/3 sequences and 360 frames" \
+  eval '[ $RC -eq 0 ] && tr "\r" "\n" <"$FIXTURES/visdrone.txt" | grep -aEq "^ingest encode  3/3 sequences .*in [0-9]+:[0-9]{2}  frames 360"'
+
 # ---- tables: cut to the terminal, whole in a pipe ---------------------------------------------
 tty sql-narrow 80 sql "SELECT image_id, image_uri, source_repo FROM raw.bench ORDER BY image_id LIMIT 3"
 check "a table on an 80-column terminal: long values cut with …, the hint once, no line wider than 80" \
