@@ -61,7 +61,7 @@ int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e);
 
-/* Shared option handling: --json / --csv / --table set *fmt. Returns 1 if opt was one. */
+/* Shared option handling: --json / --csv / --table / --wide / --line set *fmt. Returns 1 if opt was one. */
 int cmd_format_option(int opt, enum output_format *fmt);
 /* Runs one query on the lake (VARCHAR parameters $1..$n) and prints its result in fmt. */
 struct lake;
@@ -81,9 +81,14 @@ int cmd_parse_long(const char *verb, const char *what, const char *text, long mi
 #define CMD_OPT_JSON 1001
 #define CMD_OPT_CSV 1002
 #define CMD_OPT_TABLE 1003
+#define CMD_OPT_WIDE 1004
+#define CMD_OPT_LINE 1005
 #define CMD_FORMAT_LONGOPTS                                       \
 	{"json", no_argument, NULL, CMD_OPT_JSON},                \
 		{"csv", no_argument, NULL, CMD_OPT_CSV},          \
-		{"table", no_argument, NULL, CMD_OPT_TABLE}
+		{"table", no_argument, NULL, CMD_OPT_TABLE},      \
+		{"wide", no_argument, NULL, CMD_OPT_WIDE},        \
+		{"line", no_argument, NULL, CMD_OPT_LINE},        \
+		{"vertical", no_argument, NULL, CMD_OPT_LINE}
 
 #endif

@@ -16,6 +16,8 @@ int cmd_format_option(int opt, enum output_format *fmt)
 	case CMD_OPT_JSON: *fmt = OUTPUT_JSON; return 1;
 	case CMD_OPT_CSV: *fmt = OUTPUT_CSV; return 1;
 	case CMD_OPT_TABLE: *fmt = OUTPUT_TABLE; return 1;
+	case CMD_OPT_WIDE: *fmt = OUTPUT_WIDE; return 1;
+	case CMD_OPT_LINE: *fmt = OUTPUT_LINE; return 1;
 	default: return 0;
 	}
 }

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/progress.h"
 #include "media/export.h"
 #include "cmd/cmd.h"
 
@@ -41,13 +42,6 @@ static int parse_count(const char *arg, const char *opt, int64_t min, int64_t *o
 	return 0;
 }
 
-static void show_progress(void *ctx, const struct export_progress *p)
-{
-	(void)ctx;
-	output_progress(0, "export: %lld/%lld samples, %.1f MB, %lld shards", (long long)p->samples,
-			(long long)p->total, (double)p->bytes / 1e6, (long long)p->shards);
-}
-
 int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	enum { O_SQL = 1100, O_TABLE, O_VERSION, O_TIME, O_FORMAT, O_OUT, O_NAME, O_SIZE, O_SAMPLES,
@@ -61,7 +55,7 @@ int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"shard-samples", required_argument, NULL, O_SAMPLES},
 		{"no-images", no_argument, NULL, O_NOIMG},   {"force", no_argument, NULL, O_FORCE},
 		{"threads", required_argument, NULL, O_THREADS}, {0}};
-	struct export_request rq = {.version = -1, .threads = 8, .progress = show_progress};
+	struct export_request rq = {.version = -1, .threads = 8};
 	const char *format = NULL;
 	int64_t threads = 8;
 	int opt;
@@ -103,8 +97,9 @@ int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (rq.shard_size && rq.shard_samples)
 		return cmd_usage_error(e, "export", "give at most one of --shard-size and --shard-samples");
 	struct export_result res;
+	rq.progress = progress_new("export", "samples");
 	int rc = export_run(cfg, &rq, &res, e);
-	output_progress_done();
+	progress_finish(rq.progress, rc == 0);
 	if (rc < 0)
 		return -1;
 	/* with --out - stdout carries the tar: the summary goes to stderr */

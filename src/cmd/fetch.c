@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/progress.h"
 #include "media/fetch.h"
 #include "cmd/cmd.h"
 
@@ -48,7 +49,11 @@ int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (rq.frames && strcmp(rq.frames, "png") != 0 && strcmp(rq.frames, "jpg") != 0)
 		return cmd_usage_error(e, "fetch", "--frames is png or jpg, not '%s'", rq.frames);
 	struct fetch_result res;
-	if (fetch_run(cfg, &rq, &res, e) < 0)
+	if (!rq.dry_run)
+		rq.progress = progress_new("fetch", "items");
+	int rc = fetch_run(cfg, &rq, &res, e);
+	progress_finish(rq.progress, rc == 0);
+	if (rc < 0)
 		return -1;
 	if (res.clips)
 		printf("%s %lld fragments of %lld clips: %lld frames decoded, %lld bytes fetched (plan "

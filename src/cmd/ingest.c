@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/progress.h"
 #include "ingest/ingest.h"
 #include "ingest/source.h"
 #include "cmd/cmd.h"
@@ -145,16 +146,21 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "ingest", "invalid split '%s'", split);
 
 	struct source src;
-	if (source_resolve(cfg, from, config, split, (int)threads, &src, e) < 0)
+	struct progress *progress = progress_new("ingest", "files");
+	if (source_resolve(cfg, from, config, split, (int)threads, progress, &src, e) < 0) {
+		progress_finish(progress, 0);
 		return -1;
+	}
 	struct ingest_request rq = {
 		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
 		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
-		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy};
+		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
+		.progress = progress};
 	struct ingest_result res;
 	int rc = ingest_run(cfg, &rq, &res, e);
+	progress_finish(progress, rc == 0);
 	if (rc == 0 && rq.video_root)
 		print_video_result(&rq, &res);
 	else if (rc == 0)

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/progress.h"
 #include "hub/publish.h"
 #include "cmd/cmd.h"
 
@@ -84,7 +85,10 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "publish", "give SCHEMA.TABLE and --repo OWNER/NAME");
 	rq.table = argv[optind];
 	struct publish_result res;
-	if (publish_run(cfg, &rq, &res, e) < 0)
+	rq.progress = progress_new("publish", "steps");
+	int rc = publish_run(cfg, &rq, &res, e);
+	progress_finish(rq.progress, rc == 0);
+	if (rc < 0)
 		return -1;
 	print_result(&res, rq.table, json);
 	return 0;

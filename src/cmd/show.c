@@ -10,9 +10,11 @@
 
 static const char usage[] =
 	"usage: lakehouse show SCHEMA.TABLE [--version REF | --time TIMESTAMP] [--limit N]\n"
-	"                      [--json | --csv]\n\n"
+	"                      [--json | --csv | --wide | --line]\n\n"
 	"The table's rows as they were at snapshot or tag REF, or at a point in time (any timestamp DuckDB\n"
-	"reads, e.g. '2026-11-25 16:45:00+00'); the current rows without either. Default limit 20.\n";
+	"reads, e.g. '2026-11-25 16:45:00+00'); the current rows without either. Default limit 20.\n"
+	"On a terminal the table is cut to its width (long values end in …); piped or saved, every\n"
+	"value is whole. --wide never cuts; --line prints one 'column = value' line per cell.\n";
 
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 {

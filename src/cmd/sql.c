@@ -25,7 +25,8 @@ static const char usage[] =
 	"  -f, --file FILE     read the SQL from FILE ('-' for standard input)\n"
 	"  -m, --message MSG   run everything in one transaction; MSG becomes the commit message\n"
 	"                      (default for a script that writes: 'sql: ' and its first 80 chars)\n"
-	"  --json, --csv       output format (default: aligned table)\n";
+	"  --json, --csv       output format (default: aligned table, cut to a terminal's width)\n"
+	"  --wide, --line      the table never cut; one 'column = value' line per cell\n";
 
 struct print_ctx {
 	enum output_format fmt;
@@ -54,7 +55,7 @@ static int print_result(duckdb_result *r, void *ud)
 	count_write(pc, r);
 	if (duckdb_result_return_type(*r) != DUCKDB_RESULT_TYPE_QUERY_RESULT)
 		return 0;
-	if (pc->printed++ && pc->fmt == OUTPUT_TABLE)
+	if (pc->printed++ && pc->fmt != OUTPUT_CSV && pc->fmt != OUTPUT_JSON)
 		fputc('\n', stdout);
 	return output_result(stdout, pc->con, r, pc->fmt);
 }
@@ -121,7 +122,7 @@ static void default_message(const char *sql, char *out, size_t n)
 static void report_writes(struct lake *l, const struct print_ctx *pc)
 {
 	if (!(pc->inserted || pc->updated || pc->deleted || pc->merged || pc->other_writes) ||
-	    pc->fmt != OUTPUT_TABLE)
+	    pc->fmt == OUTPUT_CSV || pc->fmt == OUTPUT_JSON)
 		return;
 	int64_t snap = 0;
 	struct err ignored = {0};

@@ -68,7 +68,7 @@ static int do_ls(const struct config *cfg, const char *prefix, enum output_forma
 	if (rc == 0 && fmt == OUTPUT_JSON) {
 		json_dumpf(t.rows, stdout, JSON_INDENT(2));
 		putchar('\n');
-	} else if (rc == 0 && fmt == OUTPUT_TABLE) {
+	} else if (rc == 0 && fmt != OUTPUT_CSV) { /* table, wide or line */
 		printf("(%lld objects, %lld bytes)\n", t.objects, t.bytes);
 	}
 	json_decref(t.rows);

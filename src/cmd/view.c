@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/progress.h"
 #include "view/site.h"
 #include "cmd/cmd.h"
 
@@ -116,8 +117,11 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 		rc = cmd_usage_error(e, "view", "give at most one of --version and --time");
 	struct view_result res;
 	memset(&res, 0, sizeof res);
-	if (rc == 0)
+	if (rc == 0) {
+		rq.progress = progress_new("view", "thumbnails");
 		rc = view_build(cfg, &rq, &res, e);
+		progress_finish(rq.progress, rc == 0);
+	}
 	if (rc == 0) {
 		if (res.messages.data)
 			fputs(res.messages.data, stderr);

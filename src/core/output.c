@@ -1,25 +1,21 @@
 /* output.c - result printing; see output.h.
  *
- * The table format is aligned columns with a header rule, like psql/duckdb's; widths are
- * computed over the whole result (results printed here are listings, not bulk exports:
- * use COPY for those). JSON is one array of objects with numbers and booleans typed.
+ * The table format is aligned columns with a header rule, like psql/duckdb's, fitted to the
+ * terminal's width only when it is printed on one; widths are computed over the whole result
+ * (results printed here are listings, not bulk exports: use COPY for those). JSON is one
+ * array of objects with numbers and booleans typed.
  */
 #include "core/output.h"
 
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
-#include <pthread.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <stdarg.h>
 #include <string.h>
-#include <time.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
-
-#define MAX_CELL_WIDTH 60
 
 /* Display width of a UTF-8 string (code points; good enough for aligned listings). */
 static size_t utf8_width(const char *s)
@@ -157,29 +153,29 @@ static char *cell(duckdb_result *res, idx_t col, idx_t row)
 	return v;
 }
 
-static void print_padded(FILE *out, const char *s, size_t width, int right)
+/* Prints s in `width` columns: cut with '…' when longer and cut is set (returns 1 then),
+ * otherwise whole; padded to width when pad is set (right-aligned when right). */
+static int print_cell(FILE *out, const char *s, size_t width, int cut, int pad, int right)
 {
 	size_t w = utf8_width(s);
-	if (width == 0) { /* last column: no padding, no cut */
-		fputs(s, out);
-		return;
-	}
-	if (w > width) { /* cut long cells, marking the cut */
+	if (w > width && cut) {
 		size_t shown = 0;
 		const char *p = s;
-		while (*p && shown < width - 1) {
+		while (*p && shown + 1 < width) {
 			p++;
 			while (((unsigned char)*p & 0xC0) == 0x80)
 				p++;
 			shown++;
 		}
 		fprintf(out, "%.*s…", (int)(p - s), s);
-		return;
+		return 1;
 	}
+	size_t gap = pad && w < width ? width - w : 0;
 	if (right)
-		fprintf(out, "%*s%s", (int)(width - w), "", s);
+		fprintf(out, "%*s%s", (int)gap, "", s);
 	else
-		fprintf(out, "%s%*s", s, (int)(width - w), "");
+		fprintf(out, "%s%*s", s, (int)gap, "");
+	return 0;
 }
 
 static int is_numeric(duckdb_type t)
@@ -196,9 +192,91 @@ static int is_numeric(duckdb_type t)
 	}
 }
 
-static int print_table(FILE *out, duckdb_result *res)
+int output_terminal_width(FILE *out)
+{
+	const char *env = getenv("COLUMNS");
+	char *end;
+	long cols = env ? strtol(env, &end, 10) : 0;
+	if (env && *env && !*end && cols >= 20 && cols <= 10000)
+		return (int)cols;
+	struct winsize ws;
+	if (ioctl(fileno(out), TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+		return ws.ws_col;
+	return 80;
+}
+
+/* Where a table goes: a terminal (cut to its width) or not (never cut: what is piped or
+ * saved must hold whole values, e.g. a URI to copy). */
+static int is_terminal(FILE *out)
+{
+	int fd = fileno(out);
+	return fd >= 0 && isatty(fd);
+}
+
+/* Fits the columns' widths into `avail` columns of terminal: the widest columns are cut
+ * first, down to a common cap, none below MIN_CUT_WIDTH (or its own width). Returns 0, or
+ * -1 when even that does not fit (too many columns: the caller goes vertical). */
+#define MIN_CUT_WIDTH 8
+static int fit_widths(size_t *width, idx_t cols, size_t avail)
+{
+	size_t seps = cols ? 2 * (cols - 1) : 0, widest = 0, sum = seps;
+	for (idx_t c = 0; c < cols; c++) {
+		sum += width[c];
+		widest = width[c] > widest ? width[c] : widest;
+	}
+	if (sum <= avail)
+		return 0;
+	size_t floor_sum = seps;
+	for (idx_t c = 0; c < cols; c++)
+		floor_sum += width[c] < MIN_CUT_WIDTH ? width[c] : MIN_CUT_WIDTH;
+	if (floor_sum > avail)
+		return -1;
+	/* the largest cap that fits (binary search over cap = MIN_CUT_WIDTH .. widest) */
+	size_t lo = MIN_CUT_WIDTH, hi = widest;
+	while (lo < hi) {
+		size_t cap = (lo + hi + 1) / 2, total = seps;
+		for (idx_t c = 0; c < cols; c++)
+			total += width[c] < cap ? width[c] : cap;
+		if (total <= avail)
+			lo = cap;
+		else
+			hi = cap - 1;
+	}
+	for (idx_t c = 0; c < cols; c++)
+		if (width[c] > lo)
+			width[c] = lo;
+	return 0;
+}
+
+/* DuckDB's `.mode line`: one "column = value" line per cell, a blank line between rows. */
+static int print_vertical(FILE *out, duckdb_result *res)
 {
 	idx_t cols = duckdb_column_count(res), rows = duckdb_row_count(res);
+	size_t name_w = 0;
+	for (idx_t c = 0; c < cols; c++)
+		if (utf8_width(duckdb_column_name(res, c)) > name_w)
+			name_w = utf8_width(duckdb_column_name(res, c));
+	for (idx_t r = 0; r < rows; r++) {
+		if (r)
+			fputc('\n', out);
+		for (idx_t c = 0; c < cols; c++) {
+			char *v = cell(res, c, r);
+			print_cell(out, duckdb_column_name(res, c), name_w, 0, 1, 1);
+			fprintf(out, " = %s\n", v ? v : "NULL");
+			duckdb_free(v);
+		}
+	}
+	fprintf(out, "(%llu row%s)\n", (unsigned long long)rows, rows == 1 ? "" : "s");
+	return ferror(out) ? -1 : 0;
+}
+
+/* Aligned columns. On a terminal (and not wide) the table is cut to the terminal's width,
+ * cut values end in '…' and one hint says how to get them whole; anywhere else every value
+ * is printed in full. */
+static int print_table(FILE *out, duckdb_result *res, int wide)
+{
+	idx_t cols = duckdb_column_count(res), rows = duckdb_row_count(res);
+	int cut = !wide && is_terminal(out);
 	size_t *width = calloc(cols ? cols : 1, sizeof *width);
 	if (!width)
 		return -1;
@@ -211,12 +289,16 @@ static int print_table(FILE *out, duckdb_result *res)
 				width[c] = w;
 			duckdb_free(v);
 		}
-		if (width[c] > MAX_CELL_WIDTH)
-			width[c] = MAX_CELL_WIDTH;
 	}
+	if (cut && fit_widths(width, cols, (size_t)output_terminal_width(out)) < 0) {
+		free(width); /* too many columns for the terminal: one row at a time */
+		return print_vertical(out, res);
+	}
+	int was_cut = 0;
 	for (idx_t c = 0; c < cols; c++) {
 		fputs(c ? "  " : "", out);
-		print_padded(out, duckdb_column_name(res, c), c + 1 == cols ? 0 : width[c], 0);
+		/* the last column is not padded: no trailing blanks */
+		print_cell(out, duckdb_column_name(res, c), width[c], cut, c + 1 < cols, 0);
 	}
 	fputc('\n', out);
 	for (idx_t c = 0; c < cols; c++) {
@@ -230,12 +312,15 @@ static int print_table(FILE *out, duckdb_result *res)
 			char *v = cell(res, c, r);
 			fputs(c ? "  " : "", out);
 			int right = is_numeric(duckdb_column_type(res, c));
-			print_padded(out, v ? v : "NULL", c + 1 == cols && !right ? 0 : width[c], right);
+			was_cut |= print_cell(out, v ? v : "NULL", width[c], cut,
+					      right || c + 1 < cols, right);
 			duckdb_free(v);
 		}
 		fputc('\n', out);
 	}
 	fprintf(out, "(%llu row%s)\n", (unsigned long long)rows, rows == 1 ? "" : "s");
+	if (was_cut)
+		fputs("(use --csv or --json for full values)\n", out);
 	free(width);
 	return ferror(out) ? -1 : 0;
 }
@@ -334,49 +419,12 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 {
 	duckdb_result text;
 	nested_text = render_nested(con, res, &text);
-	int rc = fmt == OUTPUT_CSV ? print_csv(out, res)
+	int rc = fmt == OUTPUT_CSV    ? print_csv(out, res)
 		 : fmt == OUTPUT_JSON ? print_json(out, res)
-				      : print_table(out, res);
+		 : fmt == OUTPUT_LINE ? print_vertical(out, res)
+				      : print_table(out, res, fmt == OUTPUT_WIDE);
 	if (nested_text)
 		duckdb_destroy_result(nested_text);
 	nested_text = NULL;
 	return rc;
-}
-
-/* ---- progress line --------------------------------------------------------------------- */
-
-static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct timespec progress_last;
-static int progress_shown;
-
-void output_progress(int force, const char *fmt, ...)
-{
-	if (!isatty(STDERR_FILENO))
-		return;
-	struct timespec now;
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	pthread_mutex_lock(&progress_lock);
-	long ms = (now.tv_sec - progress_last.tv_sec) * 1000 +
-		  (now.tv_nsec - progress_last.tv_nsec) / 1000000;
-	if (force || !progress_shown || ms >= 200) {
-		progress_last = now;
-		progress_shown = 1;
-		char line[512];
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(line, sizeof line, fmt, ap);
-		va_end(ap);
-		fprintf(stderr, "\r%s\033[K", line);
-		fflush(stderr);
-	}
-	pthread_mutex_unlock(&progress_lock);
-}
-
-void output_progress_done(void)
-{
-	pthread_mutex_lock(&progress_lock);
-	if (progress_shown)
-		fputs("\r\033[K", stderr);
-	progress_shown = 0;
-	pthread_mutex_unlock(&progress_lock);
 }

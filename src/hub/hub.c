@@ -17,7 +17,7 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/http.h"
-#include "core/output.h"
+#include "core/progress.h"
 #include "core/pool.h"
 #include "hub/hub_http.h"
 
@@ -43,6 +43,21 @@ static size_t on_file_write(char *p, size_t size, size_t n, void *ud)
 	if (w != size * n || fflush(q->to_file) != 0)
 		q->write_errno = errno ? errno : EIO;
 	return q->write_errno ? 0 : w;
+}
+
+/* libcurl's progress callback: the bytes of a transfer count while it runs, not only when
+ * a whole file is done. A new attempt starts again from 0. */
+static int on_xfer(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		   curl_off_t ulnow)
+{
+	(void)dltotal, (void)ultotal;
+	struct hub_req *q = ud;
+	int64_t now = (int64_t)dlnow + (int64_t)ulnow;
+	if (now < q->progress_seen)
+		q->progress_seen = 0;
+	progress_add(q->progress, 0, now - q->progress_seen);
+	q->progress_seen = now;
+	return 0;
 }
 
 static size_t on_discard(char *p, size_t size, size_t n, void *ud)
@@ -246,6 +261,12 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 		curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 		curl_easy_setopt(c, CURLOPT_USERAGENT, "lakehouse/0.1 (libcurl)");
 		set_body(c, q);
+		if (q->progress) {
+			q->progress_seen = 0;
+			curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+			curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, on_xfer);
+			curl_easy_setopt(c, CURLOPT_XFERINFODATA, q);
+		}
 		long offset = 0;
 		if (q->to_file) {
 			fflush(q->to_file);
@@ -301,10 +322,12 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 	}
 }
 
+/* A GET; p (may be NULL) counts the body's bytes while they arrive. */
 static int hub_get(CURL *c, const struct config *cfg, const char *url, const char *repo,
-		   struct buf *out, FILE *to_file, struct hub_reply *r, struct err *e)
+		   struct buf *out, FILE *to_file, struct progress *p, struct hub_reply *r,
+		   struct err *e)
 {
-	struct hub_req q = {.url = url, .out = out, .to_file = to_file};
+	struct hub_req q = {.url = url, .out = out, .to_file = to_file, .progress = p};
 	return hub_call(c, cfg, &q, repo, r, e);
 }
 
@@ -528,9 +551,7 @@ struct download_job {
 	const char *repo, *commit, *dest_root;
 	const struct hub_file *files;
 	size_t n;
-	pthread_mutex_t lock; /* guards done and bytes */
-	size_t done;
-	long long bytes, total;
+	struct progress *progress;
 };
 
 static int download_one(CURL *c, struct download_job *j, const struct hub_file *f, struct err *e)
@@ -541,13 +562,18 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 	if (strstr(f->path, "..") || f->path[0] == '/')
 		return err_set(e, EXIT_REMOTE, "refusing Hub path '%s' (leaves the staging folder)",
 			       f->path);
-	if (verify_file(dest, f, &ok) == 0 && ok)
+	if (verify_file(dest, f, &ok) == 0 && ok) {
+		progress_add(j->progress, 0, f->size);
+		progress_count(j->progress, "already staged", 1);
 		return 0; /* staged by an earlier run */
+	}
 	if (fs_mkdir_parents(dest, 0755, e) < 0)
 		return -1;
 	snprintf(part, sizeof part, "%s.part", dest);
-	if (verify_file(part, f, &ok) == 0 && ok) /* complete, but the rename was cut short */
+	if (verify_file(part, f, &ok) == 0 && ok) { /* complete, but the rename was cut short */
+		progress_add(j->progress, 0, f->size);
 		return rename(part, dest) == 0 ? 0 : err_set(e, 0, "cannot rename %s: %s", part, strerror(errno));
+	}
 	if (http_uri_encode(path_enc, sizeof path_enc, f->path, 1) < 0)
 		return err_set(e, EXIT_USAGE, "path too long: %s", f->path);
 	snprintf(url, sizeof url, "%s/datasets/%s/resolve/%s/%s", j->cfg->hf_endpoint, j->repo,
@@ -555,8 +581,10 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 	FILE *out = fopen(part, "ab");
 	if (!out)
 		return err_set(e, 0, "cannot write %s: %s", part, strerror(errno));
+	if (fseek(out, 0, SEEK_END) == 0) /* a resumed part's bytes are already here */
+		progress_add(j->progress, 0, ftell(out));
 	struct hub_reply r;
-	int rc = hub_get(c, j->cfg, url, j->repo, NULL, out, &r, e);
+	int rc = hub_get(c, j->cfg, url, j->repo, NULL, out, j->progress, &r, e);
 	if (fclose(out) != 0 && rc == 0)
 		rc = err_set(e, 0, "cannot write %s: %s", part, strerror(errno));
 	if (rc < 0)
@@ -590,12 +618,7 @@ static int download_task(void *ctx, void *state, void *task, struct err *e)
 	const struct hub_file *f = &j->files[POOL_INDEX(task)];
 	if (download_one(state, j, f, e) < 0)
 		return -1;
-	pthread_mutex_lock(&j->lock);
-	j->done++;
-	j->bytes += f->size;
-	output_progress(0, "downloading %s: %zu/%zu files, %.1f/%.1f MB", j->repo, j->done, j->n,
-			j->bytes / 1e6, j->total / 1e6);
-	pthread_mutex_unlock(&j->lock);
+	progress_add(j->progress, 1, 0); /* its bytes were counted while they came */
 	return 0;
 }
 
@@ -604,16 +627,11 @@ static const struct pool_ops download_ops = {
 
 int hub_download_files(const struct config *cfg, const char *repo, const char *commit,
 		       const struct hub_file *files, size_t n, const char *dest_root, int threads,
-		       struct err *e)
+		       struct progress *progress, struct err *e)
 {
 	struct download_job j = {.cfg = cfg, .repo = repo, .commit = commit,
-				 .dest_root = dest_root, .files = files, .n = n};
+				 .dest_root = dest_root, .files = files, .n = n, .progress = progress};
 	for (size_t i = 0; i < n; i++)
-		j.total += files[i].size;
-	pthread_mutex_init(&j.lock, NULL);
-	output_progress(1, "downloading %s: 0/%zu files, 0.0/%.1f MB", repo, n, j.total / 1e6);
-	int rc = pool_for(n, threads > 32 ? 32 : threads, &download_ops, &j, e);
-	output_progress_done();
-	pthread_mutex_destroy(&j.lock);
-	return rc;
+		progress_add_total(progress, 1, files[i].size);
+	return pool_for(n, threads > 32 ? 32 : threads, &download_ops, &j, e);
 }

@@ -43,10 +43,12 @@ int hub_parse_tree_page(const char *json, size_t n, struct hub_files *out, struc
 
 /* Downloads files[0..n) of repo@commit into dest_root/<path>, `threads` at a time.
  * Resumes partial downloads with Range, verifies size and sha256 (LFS) or git sha1, skips
- * files already present and verified. Progress goes to output_progress(). */
+ * files already present and verified. Files and bytes (while they arrive) are counted in
+ * progress (may be NULL), whose totals grow by these files'. */
+struct progress;
 int hub_download_files(const struct config *cfg, const char *repo, const char *commit,
 		       const struct hub_file *files, size_t n, const char *dest_root, int threads,
-		       struct err *e);
+		       struct progress *progress, struct err *e);
 
 /* Size, SHA-256 and git blob SHA-1 (the Hub's "oid") of a local file, in one pass. */
 int hub_hash_file(const char *path, int64_t *size, char sha256[65], char git_oid[41],
@@ -77,6 +79,7 @@ struct hub_commit {
 	const char *const *deleted; /* paths to delete */
 	size_t ndeleted;
 	char oid[41];       /* out: the new commit */
+	struct progress *progress; /* upload and commit phases counted here (may be NULL) */
 };
 
 /* One commit on main: pre-upload check, LFS upload of the files the Hub wants in LFS (basic

@@ -16,6 +16,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "core/progress.h"
 
 #define HUB_MAX_ATTEMPTS 5
 
@@ -40,6 +41,8 @@ struct hub_req {
 	FILE *to_file;              /* response body appended to a file (resumes with Range) */
 	int no_retry;               /* e.g. a commit: a blind retry could commit twice */
 	int write_errno;            /* set when writing to_file failed (e.g. ENOSPC) */
+	struct progress *progress;  /* bytes moved are counted here while they move (may be NULL) */
+	int64_t progress_seen;      /* bytes of this attempt already counted */
 };
 
 /* A curl handle (main did the global init); the caller frees it with curl_easy_cleanup(). */

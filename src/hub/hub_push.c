@@ -9,6 +9,7 @@
 
 #include "core/buf.h"
 #include "hub/hub.h"
+#include "core/progress.h"
 #include "hub/hub_http.h"
 
 #define PREUPLOAD_BATCH 256 /* files per pre-upload call and per LFS batch (server limits) */
@@ -138,10 +139,11 @@ static int preupload(CURL *c, const struct config *cfg, const char *repo,
 }
 
 static int put_region(CURL *c, const struct config *cfg, const char *repo, const char *href,
-		      FILE *f, int64_t off, int64_t len, char *etag, size_t etag_n, struct err *e)
+		      FILE *f, int64_t off, int64_t len, struct progress *progress, char *etag,
+		      size_t etag_n, struct err *e)
 {
 	struct hub_req q = {.method = "PUT", .url = href, .upload = f, .upload_off = off,
-			    .upload_len = len};
+			    .upload_len = len, .progress = progress};
 	struct hub_reply r;
 	if (hub_call(c, cfg, &q, repo, &r, e) < 0)
 		return err_wrap(e, "LFS upload");
@@ -152,7 +154,8 @@ static int put_region(CURL *c, const struct config *cfg, const char *repo, const
 
 /* Multipart: PUT each chunk to its signed URL, then tell the Hub the parts' ETags. */
 static int upload_multipart(CURL *c, const struct config *cfg, const char *repo,
-			    const struct hub_push_file *pf, FILE *f, json_t *upload, struct err *e)
+			    const struct hub_push_file *pf, FILE *f, json_t *upload,
+			    struct progress *progress, struct err *e)
 {
 	json_t *header = json_object_get(upload, "header");
 	json_t *cs = json_object_get(header, "chunk_size");
@@ -172,7 +175,7 @@ static int upload_multipart(CURL *c, const struct config *cfg, const char *repo,
 			break;
 		}
 		int64_t len = i + 1 < parts ? chunk : pf->size - i * chunk;
-		rc = put_region(c, cfg, repo, href, f, i * chunk, len, etag, sizeof etag, e);
+		rc = put_region(c, cfg, repo, href, f, i * chunk, len, progress, etag, sizeof etag, e);
 		if (rc == 0)
 			json_array_append_new(done, json_pack("{s:I, s:s}", "partNumber", (json_int_t)(i + 1),
 							      "etag", etag));
@@ -191,7 +194,8 @@ static int upload_multipart(CURL *c, const struct config *cfg, const char *repo,
 
 /* Uploads one object the LFS batch asked for, then verifies it when asked. */
 static int upload_object(CURL *c, const struct config *cfg, const char *repo,
-			 const struct hub_push_file *pf, json_t *actions, struct err *e)
+			 const struct hub_push_file *pf, json_t *actions, struct progress *progress,
+			 struct err *e)
 {
 	json_t *upload = json_object_get(actions, "upload");
 	const char *href = json_string_value(json_object_get(upload, "href"));
@@ -201,8 +205,8 @@ static int upload_object(CURL *c, const struct config *cfg, const char *repo,
 	if (!f)
 		return err_set(e, 0, "cannot read %s: %s", pf->local, strerror(errno));
 	int rc = json_object_get(json_object_get(upload, "header"), "chunk_size")
-			 ? upload_multipart(c, cfg, repo, pf, f, upload, e)
-			 : put_region(c, cfg, repo, href, f, 0, pf->size, NULL, 0, e);
+			 ? upload_multipart(c, cfg, repo, pf, f, upload, progress, e)
+			 : put_region(c, cfg, repo, href, f, 0, pf->size, progress, NULL, 0, e);
 	fclose(f);
 	const char *verify = json_string_value(json_object_get(json_object_get(actions, "verify"), "href"));
 	if (rc == 0 && verify) {
@@ -260,7 +264,13 @@ static int upload_lfs(CURL *c, const struct config *cfg, const char *repo,
 					     json_string_value(json_object_get(err, "message")) ?: "",
 					     (long long)json_integer_value(json_object_get(err, "code")));
 			else if (actions) /* no actions: the Hub has this blob already */
-				rc = upload_object(c, cfg, repo, pf, actions, e);
+				rc = upload_object(c, cfg, repo, pf, actions, cm->progress, e);
+			else { /* counted as moved: the ETA is about what is left */
+				progress_add(cm->progress, 0, pf->size);
+				progress_count(cm->progress, "on the Hub", 1);
+			}
+			if (rc == 0 && pf)
+				progress_add(cm->progress, 1, 0);
 			if (rc < 0)
 				break;
 		}
@@ -349,10 +359,17 @@ int hub_push(const struct config *cfg, const char *repo, struct hub_commit *cm, 
 	int rc = lfs ? 0 : err_set(e, 0, "out of memory");
 	if (rc == 0)
 		rc = preupload(c, cfg, repo, cm, lfs, e);
-	if (rc == 0)
+	if (rc == 0) {
+		progress_phase(cm->progress, "upload", "files");
+		for (size_t i = 0; i < cm->nfiles; i++)
+			if (lfs[i])
+				progress_add_total(cm->progress, 1, cm->files[i].size);
 		rc = upload_lfs(c, cfg, repo, cm, lfs, e);
-	if (rc == 0)
+	}
+	if (rc == 0) {
+		progress_phase(cm->progress, "commit", "commits");
 		rc = commit(c, cfg, repo, cm, lfs, e);
+	}
 	free(lfs);
 	curl_easy_cleanup(c);
 	return rc;

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/progress.h"
 #include "core/buf.h"
 #include "hub/card.h"
 #include "media/fetch.h"
@@ -130,7 +131,9 @@ static int fetch_media(struct pub *p, struct err *e)
 			continue;
 		char sql[256];
 		snprintf(sql, sizeof sql, "SELECT \"%s\" AS image_uri FROM publish_rows", c->name);
-		struct fetch_request rq = {.sql = sql, .out_dir = p->media_dir, .threads = 8};
+		struct fetch_request rq = {.sql = sql, .out_dir = p->media_dir, .threads = 8,
+					   .progress = p->rq->progress};
+		progress_phase(p->rq->progress, "media", "images");
 		struct fetch_result fr;
 		if (fs_mkdir_p(p->media_dir, 0755, e) < 0 || fetch_run_on(p->l, p->cfg, &rq, &fr, e) < 0)
 			return err_wrap(e, "fetching the images of %s", c->name);
@@ -197,6 +200,9 @@ static int write_shards(struct pub *p, struct err *e)
 		      : p->rq->with_media  ? DEFAULT_SHARD_ROWS_MEDIA
 					   : DEFAULT_SHARD_ROWS;
 	int rc = 0;
+	progress_phase(p->rq->progress, "export", "shards");
+	for (int s = 0; s < p->card.nsplits; s++)
+		progress_add_total(p->rq->progress, (p->card.splits[s].rows + per - 1) / per, 0);
 	for (int s = 0; rc == 0 && s < p->card.nsplits; s++) {
 		struct card_split *sp = &p->card.splits[s];
 		int64_t shards = (sp->rows + per - 1) / per;
@@ -226,6 +232,7 @@ static int write_shards(struct pub *p, struct err *e)
 				sp->bytes += p->files[p->nfiles - 1].size;
 				p->res->bytes += p->files[p->nfiles - 1].size;
 				p->res->files++;
+				progress_add(p->rq->progress, 1, p->files[p->nfiles - 1].size);
 			}
 		}
 	}
@@ -403,7 +410,8 @@ static int push(struct pub *p, struct err *e)
 		 p->card.snapshot_time);
 	struct hub_commit c = {.summary = summary, .description = description, .parent = head,
 			       .files = p->files, .nfiles = p->nfiles,
-			       .deleted = (const char *const *)deleted, .ndeleted = ndeleted};
+			       .deleted = (const char *const *)deleted, .ndeleted = ndeleted,
+			       .progress = p->rq->progress};
 	int rc = hub_push(p->cfg, repo, &c, e);
 	if (rc == 0)
 		memcpy(p->res->commit, c.oid, sizeof c.oid);

@@ -24,6 +24,7 @@ struct publish_request {
 	const char *message; /* commit summary; NULL = one naming table and snapshot */
 	const char *license; /* card license id; NULL = "other" */
 	int64_t shard_rows;  /* rows per Parquet file; 0 = default */
+	struct progress *progress; /* media, export, upload and commit phases (may be NULL) */
 };
 
 struct publish_result {

@@ -7,8 +7,10 @@
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 
+#include "core/progress.h"
 #include "core/buf.h"
 #include "lake/lake.h"
 #include "media/media.h"
@@ -274,14 +276,17 @@ static int handle_blob(struct run *r, const struct column *c, struct held_chunk 
 		return err_set(e, 0, "object key too long for column %s", c->name);
 	snprintf(uri, sizeof uri, "s3://%s/%s", r->cfg->bucket, key);
 	r->res->blobs++;
+	progress_add(r->rq->progress, 1, (int64_t)len);
 	if (append_media(r, file, row, (int)(c - r->cols), idx, uri, path,
 			 media_status(ext, data, len)) < 0)
 		return err_set(e, 0, "cannot record blob %s: %s", key, duckdb_appender_error(r->app));
 	int fresh = remember_key(r, key);
 	if (fresh < 0)
 		return err_set(e, 0, "out of memory");
-	if (!fresh)
+	if (!fresh) {
+		progress_count(r->rq->progress, "skipped", 1);
 		return 0;
+	}
 	atomic_fetch_add(&h->refs, 1);
 	return uploader_put(r->up, key, data, len, sha, release_chunk, h, e);
 }
@@ -362,6 +367,17 @@ static int stream_column(struct run *r, const struct column *c, struct err *e)
 	return rc;
 }
 
+/* The staged Parquet's size: about the blobs' bytes, the total of the upload phase. */
+static int64_t staged_bytes(const struct ingest_request *rq)
+{
+	int64_t sum = 0;
+	struct stat st;
+	for (size_t i = 0; i < rq->nfiles; i++)
+		if (stat(rq->files[i].local, &st) == 0)
+			sum += st.st_size;
+	return sum;
+}
+
 static int upload_blobs(struct run *r, struct err *e)
 {
 	char prefix[200];
@@ -380,6 +396,9 @@ static int upload_blobs(struct run *r, struct err *e)
 	r->up = uploader_new(r->cfg, r->rq->threads, UPLOAD_INFLIGHT, e);
 	if (!r->up)
 		return -1;
+	uploader_count(r->up, r->rq->progress);
+	progress_phase(r->rq->progress, "upload", "blobs");
+	progress_add_total(r->rq->progress, 0, staged_bytes(r->rq));
 	/* Bounded memory: DuckDB holds a whole Parquet column chunk (a row group's blobs) while
 	 * it decodes one, and by default also prefetches and buffers further chunks of a
 	 * streaming result (its buffer accounting does not see BLOB bytes). One scan thread, no
@@ -572,6 +591,8 @@ static int ingest_parquet(const struct config *cfg, const struct ingest_request 
 	rc = rc ? rc : check_sections(r, e);
 	rc = rc ? rc : create_rows_view(r, e);
 	rc = rc ? rc : upload_blobs(r, e);
+	if (rc == 0)
+		progress_phase(rq->progress, "commit", "rows");
 	rc = rc ? rc : commit_rows(r, e);
 	if (r->app)
 		duckdb_appender_destroy(&r->app);

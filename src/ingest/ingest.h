@@ -43,6 +43,7 @@ struct ingest_request {
 	int fps, fragment_frames;
 	struct video_encode_opts encode; /* CRF and preset when clips are encoded */
 	int never_copy; /* 1: re-encode video files even when their packets could be copied */
+	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
 struct ingest_result {

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/progress.h"
 #include "hub/hub.h"
 
 void source_free(struct source *s)
@@ -134,7 +135,8 @@ static int select_video(const struct hub_files *all, size_t root_len, struct hub
 }
 
 static int resolve_hf(const struct config *cfg, const char *from, const char *config,
-		      const char *split, int threads, struct source *s, struct err *e)
+		      const char *split, int threads, struct progress *progress, struct source *s,
+		      struct err *e)
 {
 	char repo[512], rev[256], commit[41];
 	if (source_parse_hf(from, repo, sizeof repo, rev, sizeof rev, e) < 0)
@@ -163,7 +165,10 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 			     config ? "the config and " : "", split, repo, rev);
 	char root[2048];
 	snprintf(root, sizeof root, "%s/%s/%s", cfg->local_store, repo, commit);
-	rc = rc ? rc : hub_download_files(cfg, repo, commit, picked.v, picked.n, root, threads, e);
+	if (rc == 0)
+		progress_phase(progress, "download", "files");
+	rc = rc ? rc : hub_download_files(cfg, repo, commit, picked.v, picked.n, root, threads,
+					  progress, e);
 	if (rc == 0 && video)
 		snprintf(s->video_root, sizeof s->video_root, "%s/%.*s", root, (int)root_len,
 			 picked.v[0].path);
@@ -253,14 +258,15 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 }
 
 int source_resolve(const struct config *cfg, const char *from, const char *config,
-		   const char *split, int threads, struct source *out, struct err *e)
+		   const char *split, int threads, struct progress *progress, struct source *out,
+		   struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	if (strncmp(from, "hf://", 5) == 0) {
 		if (strncmp(from, "hf://datasets/", 14) != 0)
 			return err_set(e, EXIT_USAGE, "--from %s: only dataset repos are supported "
 						      "(hf://datasets/OWNER/REPO)", from);
-		return resolve_hf(cfg, from, config, split, threads, out, e);
+		return resolve_hf(cfg, from, config, split, threads, progress, out, e);
 	}
 	return resolve_folder(from, config, split, out, e);
 }

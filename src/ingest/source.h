@@ -24,8 +24,11 @@ struct source {
 	char video_root[4096]; /* set for the VisDrone layout (sequences/, annotations/) */
 };
 
+/* Downloads are counted in progress (a "download" phase; may be NULL). */
+struct progress;
 int source_resolve(const struct config *cfg, const char *from, const char *config,
-		   const char *split, int threads, struct source *out, struct err *e);
+		   const char *split, int threads, struct progress *progress, struct source *out,
+		   struct err *e);
 void source_free(struct source *s);
 
 /* Splits "hf://datasets/OWNER/REPO[@REVISION]" into repo ("OWNER/REPO", rn bytes) and rev

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/progress.h"
 #include "lake/lake.h"
 #include "media/media.h"
 #include "store/s3.h"
@@ -281,10 +282,27 @@ static int check_frame_range(struct lake *l, const struct sequence *seq, int64_t
 		   : 0;
 }
 
+/* A frame source that counts the frames it hands to the encoder in the progress. */
+struct counted_frames {
+	video_next_frame next;
+	void *ctx;
+	struct progress *progress;
+};
+
+static int counted_next(void *ctx, const struct AVFrame **frame, struct err *e)
+{
+	struct counted_frames *c = ctx;
+	int rc = c->next(c->ctx, frame, e);
+	if (rc == 1)
+		progress_count(c->progress, "frames", 1);
+	return rc;
+}
+
 static int encode_sequence(const struct ingest_request *rq, const struct sequence *seq,
 			   struct video_clip *clip, struct ingest_result *res, struct err *e)
 {
 	int rc;
+	struct counted_frames src = {.progress = rq->progress};
 	if (seq->video[0]) {
 		char why[160] = "";
 		if (!rq->never_copy &&
@@ -293,22 +311,23 @@ static int encode_sequence(const struct ingest_request *rq, const struct sequenc
 			return rc < 0 ? -1 : 0;
 		}
 		int fps = 0;
-		struct video_file *src = video_file_open(seq->video, &fps, e);
-		if (!src)
+		struct video_file *f = video_file_open(seq->video, &fps, e);
+		if (!f)
 			return -1;
+		src.next = video_file_next, src.ctx = f;
 		/* the file's own frame rate wins; fragments keep their length in frames */
-		rc = video_encode(video_file_next, src, fps ? fps : rq->fps, rq->fragment_frames,
+		rc = video_encode(counted_next, &src, fps ? fps : rq->fps, rq->fragment_frames,
 				  &rq->encode, clip, e);
-		video_file_close(src);
+		video_file_close(f);
 		return rc;
 	}
-	struct video_image_files *src =
+	struct video_image_files *f =
 		video_image_files_open((const char *const *)seq->frames, seq->n_frames, e);
-	if (!src)
+	if (!f)
 		return -1;
-	rc = video_encode(video_image_files_next, src, rq->fps, rq->fragment_frames, &rq->encode,
-			  clip, e);
-	video_image_files_close(src);
+	src.next = video_image_files_next, src.ctx = f;
+	rc = video_encode(counted_next, &src, rq->fps, rq->fragment_frames, &rq->encode, clip, e);
+	video_image_files_close(f);
 	return rc;
 }
 
@@ -333,6 +352,7 @@ static int encode_and_upload(struct lake *l, struct s3 *s3, const struct ingest_
 	if (rc == 0)
 		rc = s3_put_hashed(s3, key, clip.bytes.data, clip.bytes.len, sha, e);
 	if (rc == 0) {
+		progress_add(rq->progress, 0, (int64_t)clip.bytes.len);
 		res->clips_new++;
 		res->objects_new++;
 		res->bytes_new += (int64_t)clip.bytes.len;
@@ -392,11 +412,16 @@ int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 	/* 2. objects first: one clip per new sequence */
 	if (rc == 0 && !(s3 = s3_new(cfg, e)))
 		rc = -1;
+	progress_phase(rq->progress, "encode", "sequences");
+	progress_add_total(rq->progress, (int64_t)n, 0);
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		int landed;
 		rc = already_landed(l, seqs[i].name, &landed, e);
 		if (rc == 0 && !landed)
 			rc = encode_and_upload(l, s3, rq, cfg->bucket, &seqs[i], res, e);
+		else if (rc == 0)
+			progress_count(rq->progress, "skipped", 1);
+		progress_add(rq->progress, 1, 0);
 	}
 	/* 3. rows last, in one transaction */
 	if (rc == 0) {

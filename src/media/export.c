@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/progress.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/pool.h"
@@ -654,10 +655,9 @@ static int add_sample(struct wds *w, struct item *it, int fragment, struct err *
 static void report(const struct export_request *rq, int64_t done, int64_t total, int64_t bytes,
 		   int64_t shards)
 {
-	if (!rq->progress)
-		return;
-	struct export_progress pr = {.samples = done, .total = total, .bytes = bytes, .shards = shards};
-	rq->progress(rq->progress_ctx, &pr);
+	progress_set(rq->progress, done, total, bytes);
+	if (shards)
+		progress_set_count(rq->progress, "shards", shards);
 }
 
 /* Catalog identity for the manifest: the catalog string with any password masked. */

@@ -12,7 +12,7 @@
  *     category ids, and the images under <split>/ unless no_images.
  * DEST is a folder, s3://bucket/prefix (shards spooled one at a time through a temporary file
  * and uploaded, multipart when large) or "-" (webdataset only: one tar on stdout).
- * The module never prints: progress goes to the caller's callback.
+ * The module never prints: it counts in the progress the caller hands it (core/progress).
  */
 #ifndef LAKEHOUSE_EXPORT_H
 #define LAKEHOUSE_EXPORT_H
@@ -24,12 +24,7 @@
 
 enum export_format { EXPORT_WEBDATASET, EXPORT_COCO };
 
-struct export_progress {
-	int64_t samples, total; /* samples (or images) written so far, of total */
-	int64_t bytes;          /* bytes written so far */
-	int64_t shards;         /* shards completed */
-};
-typedef void (*export_progress_fn)(void *ctx, const struct export_progress *p);
+struct progress;
 
 struct export_request {
 	const char *sql;        /* the selecting query, or NULL with table */
@@ -42,8 +37,7 @@ struct export_request {
 	int64_t shard_size;     /* bytes per shard (0: 512 MiB) */
 	int64_t shard_samples;  /* samples per shard (0: no limit) */
 	int no_images, force, threads;
-	export_progress_fn progress; /* may be NULL */
-	void *progress_ctx;
+	struct progress *progress; /* samples of total, bytes, shards (may be NULL) */
 };
 
 struct export_result {

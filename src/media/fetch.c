@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/progress.h"
 #include "core/buf.h"
 #include "core/pool.h"
 #include "core/sqlfile.h"
@@ -146,8 +147,11 @@ static int fetch_item(void *ctx, void *state, void *task, struct err *e)
 			pthread_mutex_lock(&j->lock);
 			j->frames += frames;
 			pthread_mutex_unlock(&j->lock);
+			progress_count(j->rq->progress, "frames", frames);
 		}
 	}
+	if (rc == 0)
+		progress_add(j->rq->progress, 1, (int64_t)b.len);
 	buf_free(&b);
 	return rc;
 }
@@ -318,12 +322,15 @@ int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_re
 		rc = image_sizes(cfg, items, n, res, e);
 	if (rc == 0 && !rq->dry_run && mkdir(rq->out_dir, 0755) != 0 && errno != EEXIST)
 		rc = err_set(e, 0, "cannot create %s: %s", rq->out_dir, strerror(errno));
+	if (rc == 0 && !rq->dry_run) /* images: sizes unknown until fetched, the count is the plan */
+		progress_add_total(rq->progress, (int64_t)n, nclips ? res->bytes_planned : 0);
 	struct s3 *s = NULL;
 	if (rc == 0 && !rq->dry_run && !(s = s3_new(cfg, e)))
 		rc = -1;
 	for (size_t i = 0; rc == 0 && !rq->dry_run && i < nclips; i++) { /* init segments, once */
 		const char *key = key_of(cfg, clips[i].uri, e);
 		rc = key ? s3_get_range(s, key, 0, clips[i].init_len, &clips[i].init, e) : -1;
+		progress_add(rq->progress, 0, rc == 0 ? (int64_t)clips[i].init.len : 0);
 	}
 	if (s)
 		res->bytes_fetched += s3_bytes_received(s);

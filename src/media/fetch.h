@@ -19,6 +19,7 @@ struct fetch_request {
 	const char *frames;  /* NULL, "png" or "jpg" */
 	int dry_run;
 	int threads;
+	struct progress *progress; /* counts items, bytes and frames as they land (may be NULL) */
 };
 
 struct fetch_result {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "core/pool.h"
+#include "core/progress.h"
 #include "store/s3.h"
 
 /* Tasks waiting in the pool's queue at most; the byte budget is the real bound. */
@@ -29,6 +30,7 @@ struct uploader {
 	pthread_cond_t has_room;
 	size_t inflight, max_inflight;
 	int failed; /* a put or a worker failed: stop waiting for room */
+	struct progress *progress;
 	struct upload_stats stats;
 };
 
@@ -45,8 +47,10 @@ static void job_done(struct uploader *u, struct job *j, int uploaded, int failed
 {
 	pthread_mutex_lock(&u->lock);
 	u->inflight -= j->len;
-	if (uploaded)
+	if (uploaded) {
 		u->stats.objects++, u->stats.bytes += (int64_t)j->len;
+		progress_count(u->progress, "uploaded", 1);
+	}
 	if (failed)
 		u->failed = 1;
 	pthread_cond_broadcast(&u->has_room);
@@ -135,6 +139,11 @@ int uploader_put(struct uploader *u, const char *key, const void *data, size_t l
 	pthread_mutex_unlock(&u->lock);
 	/* After a failure the pool refuses (and discards) the job and says why. */
 	return pool_submit(u->pool, j, e);
+}
+
+void uploader_count(struct uploader *u, struct progress *p)
+{
+	u->progress = p;
 }
 
 int uploader_finish(struct uploader *u, struct upload_stats *stats, struct err *e)

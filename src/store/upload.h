@@ -30,6 +30,11 @@ struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_
 int uploader_put(struct uploader *u, const char *key, const void *data, size_t len,
 		 const char *sha256_hex, void (*release)(void *ctx), void *release_ctx,
 		 struct err *e);
+/* Counts each object in progress as "uploaded" when its PUT is done (p may be NULL; borrowed
+ * until uploader_finish). Call before the first put. */
+struct progress;
+void uploader_count(struct uploader *u, struct progress *p);
+
 /* Waits for every queued upload, stops the threads, frees the pool; -1 with the first
  * failure. stats may be NULL. */
 int uploader_finish(struct uploader *u, struct upload_stats *stats, struct err *e);

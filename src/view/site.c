@@ -792,7 +792,7 @@ static int build(struct site *s, struct err *e)
 	for (size_t i = 0; i < s->ntables; i++)
 		if (plan_table(s, &s->tables[i], e) < 0)
 			return err_wrap(e, "table %s.%s", s->tables[i].schema, s->tables[i].table);
-	if (thumbs_make(s->thumbs, s->rq->threads, &s->res->media, e) < 0)
+	if (thumbs_make(s->thumbs, s->rq->threads, s->rq->progress, &s->res->media, e) < 0)
 		return -1;
 	for (long i = 0; thumbs_get(s->thumbs, i); i++) {
 		const struct thumb_entry *en = thumbs_get(s->thumbs, i);

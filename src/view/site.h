@@ -36,6 +36,7 @@ struct view_request {
 	long limit;       /* tiles per contact sheet */
 	long table_rows;  /* rows on a table page */
 	int threads;
+	struct progress *progress; /* thumbnails made, bytes fetched (may be NULL) */
 };
 
 struct view_result {

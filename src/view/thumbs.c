@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/progress.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/pool.h"
@@ -33,6 +34,7 @@ struct thumbs {
 	size_t nclips;
 	pthread_mutex_t lock;
 	struct thumbs_stats st;
+	struct progress *progress;
 };
 
 struct thumbs *thumbs_new(const struct config *cfg, const char *old_dir, const char *new_dir)
@@ -175,6 +177,7 @@ static int get(struct thumbs *t, struct s3 *s, const char *uri, int64_t off, int
 	t->st.gets++;
 	t->st.bytes += s3_bytes_received(s) - before;
 	pthread_mutex_unlock(&t->lock);
+	progress_add(t->progress, 0, s3_bytes_received(s) - before);
 	if (rc == 0)
 		return 0;
 	if (ge.code == EXIT_REMOTE) {
@@ -291,8 +294,11 @@ static int run(void *ctx, void *state, void *task, struct err *e)
 {
 	struct run_ctx *r = ctx;
 	size_t i = r->todo[POOL_INDEX(task)];
-	if (!r->inits)
-		return make_one(r->t, state, &r->t->v[i], e);
+	if (!r->inits) {
+		int rc = make_one(r->t, state, &r->t->v[i], e);
+		progress_add(r->t->progress, 1, 0);
+		return rc;
+	}
 	struct clip_init *c = &r->t->clips[i];
 	int rc = get(r->t, state, c->uri, 0, c->length, &c->bytes, c->why, sizeof c->why, e);
 	return rc < 0 ? -1 : 0;
@@ -324,8 +330,10 @@ static int fetch_inits(struct thumbs *t, int threads, struct err *e)
 	return rc;
 }
 
-int thumbs_make(struct thumbs *t, int threads, struct thumbs_stats *st, struct err *e)
+int thumbs_make(struct thumbs *t, int threads, struct progress *progress, struct thumbs_stats *st,
+		struct err *e)
 {
+	t->progress = progress;
 	memset(&t->st, 0, sizeof t->st);
 	if (fs_mkdir_p(t->new_dir, 0755, e) < 0)
 		return -1;
@@ -338,6 +346,9 @@ int thumbs_make(struct thumbs *t, int threads, struct thumbs_stats *st, struct e
 		else
 			todo[ntodo++] = i;
 	}
+	progress_add_total(progress, (int64_t)ntodo, 0);
+	if (t->st.cached)
+		progress_count(progress, "cached", t->st.cached);
 	int rc = ntodo ? fetch_inits(t, threads, e) : 0;
 	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
 	struct run_ctx r = {.t = t, .todo = todo};

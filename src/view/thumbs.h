@@ -46,7 +46,10 @@ long thumbs_add_fragment(struct thumbs *t, const char *clip_uri, int64_t offset,
 const struct thumb_entry *thumbs_get(const struct thumbs *t, long index);
 /* Links cached entries, fetches and makes the rest on `threads` workers. An object that is
  * gone or cannot be decoded marks its entry GONE (a warning for the caller); failing to reach
- * the store or to write fails the run. */
-int thumbs_make(struct thumbs *t, int threads, struct thumbs_stats *st, struct err *e);
+ * the store or to write fails the run. Thumbnails made and bytes fetched are counted in
+ * progress (may be NULL). */
+struct progress;
+int thumbs_make(struct thumbs *t, int threads, struct progress *progress, struct thumbs_stats *st,
+		struct err *e);
 
 #endif

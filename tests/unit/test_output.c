@@ -66,6 +66,38 @@ static void test_nested_values_are_rendered(void **state)
 	free(t);
 }
 
+/* Not a terminal (a memstream, like a pipe or a file): a long value is printed whole in
+ * every table mode, with no cut mark and no hint. */
+static void test_long_values_whole_when_not_a_terminal(void **state)
+{
+	(void)state;
+	const char *sql = "SELECT 1 AS id, 's3://lakehouse/assets/coco/image/' || repeat('ab', 32) || "
+			  "'.jpg' AS image_uri, repeat('x', 90) AS wide";
+	enum output_format fmts[] = {OUTPUT_TABLE, OUTPUT_WIDE, OUTPUT_LINE};
+	for (int i = 0; i < 3; i++) {
+		char *t = render(sql, fmts[i]);
+		char uri[160] = "s3://lakehouse/assets/coco/image/";
+		for (int k = 0; k < 32; k++)
+			strcat(uri, "ab");
+		strcat(uri, ".jpg");
+		assert_non_null(strstr(t, uri));
+		char x90[91];
+		memset(x90, 'x', 90), x90[90] = 0;
+		assert_non_null(strstr(t, x90));
+		assert_null(strstr(t, "…"));
+		assert_null(strstr(t, "full values"));
+		free(t);
+	}
+}
+
+static void test_line_mode_is_one_cell_per_line(void **state)
+{
+	(void)state;
+	char *t = render("SELECT 1 AS id, 'a' AS name UNION ALL SELECT 2, 'b' ORDER BY id", OUTPUT_LINE);
+	assert_string_equal(t, "  id = 1\nname = a\n\n  id = 2\nname = b\n(2 rows)\n");
+	free(t);
+}
+
 static void test_table_aligns_and_counts(void **state)
 {
 	(void)state;
@@ -80,6 +112,8 @@ int main(void)
 		cmocka_unit_test(test_csv_quotes_what_needs_quoting),
 		cmocka_unit_test(test_json_types_numbers_and_nulls),
 		cmocka_unit_test(test_table_aligns_and_counts),
+		cmocka_unit_test(test_long_values_whole_when_not_a_terminal),
+		cmocka_unit_test(test_line_mode_is_one_cell_per_line),
 		cmocka_unit_test(test_nested_values_are_rendered),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
