@@ -71,8 +71,6 @@ static const struct command commands[] = {
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects",
 	 "lakehouse storage status\nlakehouse storage ls s3://lakehouse/assets/\n"
 	 "lakehouse storage get s3://lakehouse/assets/coco/val/1.jpg -o 1.jpg"},
-	{"tag", cmd_tag, "name a snapshot (tag NAME), list or delete tags",
-	 "lakehouse tag before-cleanup\nlakehouse show raw.coco_images --version before-cleanup"},
 	{"tables", cmd_tables, "the lake's tables: rows, columns, files, bytes, last snapshot",
 	 "lakehouse tables\nlakehouse tables silver --json"},
 	{"tag", cmd_tag, "name a snapshot (tag NAME), list or delete tags",

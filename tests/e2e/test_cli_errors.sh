@@ -112,9 +112,13 @@ check "every verb: the same text" [ "$(printf '%s' "$texts" | sort -u | grep -c 
 lh -V
 check "-V prints the version like --version" eval '[ $RC -eq 0 ] && contains "$OUT" "lakehouse " && contains "$OUT" "duckdb"'
 
+verbs=$("$LAKEHOUSE_BIN" --help | awk '/^verbs:/{on=1; next} on && /^  [a-z]/{print $1} /^$/{if(on) exit}')
+check "the verb list names each verb once ($(echo $verbs | wc -w) verbs)" \
+  eval '[ -n "$verbs" ] && [ -z "$(printf "%s\n" $verbs | sort | uniq -d)" ]'
+
 # Every verb's --help ends with 1-3 examples.
 bad_help=""
-for verb in $("$LAKEHOUSE_BIN" --help | awk '/^verbs:/{on=1; next} on && /^  [a-z]/{print $1} /^$/{if(on) exit}'); do
+for verb in $verbs; do
   lh "$verb" --help
   tail=$(printf '%s\n' "$OUT" | awk '/^examples:/{on=1; next} on')
   count=$(printf '%s\n' "$tail" | grep -c '^  lakehouse\|^  source')
