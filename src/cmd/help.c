@@ -243,13 +243,27 @@ int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n,
 
 /* ---- man page ------------------------------------------------------------------------- */
 
-/* Text as roff: backslashes escaped, minus signs as \-, no line starting a request. */
+/* Text as roff: backslashes escaped, minus signs as \-, no line starting a request; "…" as
+ * "..." and other non-ASCII as \[uXXXX] (man renders the page in any locale). */
 static void roff_text(const char *s)
 {
 	int line_start = 1;
 	for (; *s; s++) {
 		if (line_start && (*s == '.' || *s == '\''))
 			fputs("\\&", stdout);
+		unsigned char c = (unsigned char)*s;
+		if (c >= 0xc0) { /* a UTF-8 sequence: its code point */
+			int more = c >= 0xf0 ? 3 : c >= 0xe0 ? 2 : 1;
+			unsigned cp = c & (0x3f >> more);
+			for (int i = 0; i < more && (s[1] & 0xc0) == 0x80; i++)
+				cp = (cp << 6) | ((unsigned char)*++s & 0x3f);
+			if (cp == 0x2026)
+				fputs("...", stdout);
+			else
+				printf("\\[u%04X]", cp);
+			line_start = 0;
+			continue;
+		}
 		if (*s == '\\')
 			fputs("\\e", stdout);
 		else if (*s == '-')
