@@ -56,3 +56,18 @@ int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e)
 		return err_set(e, 0, "out of memory reading %s", path);
 	return bad ? err_set(e, 0, "cannot read %s", path) : 0;
 }
+
+int fs_write_file(const char *dir, const char *name, const void *data, size_t len,
+		  struct err *e)
+{
+	char path[PATH_MAX];
+	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
+		return err_set(e, 0, "path too long: %s/%s", dir, name);
+	FILE *f = fopen(path, "wb");
+	if (!f)
+		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+	int ok = fwrite(data, 1, len, f) == len;
+	if (fclose(f) != 0 || !ok)
+		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+	return 0;
+}

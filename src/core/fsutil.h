@@ -15,5 +15,9 @@ int fs_mkdir_parents(const char *path, mode_t mode, struct err *e);
 /* Reads a whole file ("-": standard input) into out (out->max caps it). *missing (may be NULL) is set to 1 and
  * -1 returned when the file does not exist. */
 int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e);
+/* Writes len bytes to DIR/NAME (created or replaced); a short write or a failed close is an
+ * error naming the path. */
+int fs_write_file(const char *dir, const char *name, const void *data, size_t len,
+		  struct err *e);
 
 #endif

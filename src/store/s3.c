@@ -366,16 +366,21 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 
 /* ---- bucket --------------------------------------------------------------------------- */
 
-int s3_reachable(struct s3 *s)
+/* One request, no retry: the HTTP status, 0 when nothing answered. */
+static long status_of_one_try(struct s3 *s, struct s3_req *rq)
 {
-	struct s3_req rq = {.method = "HEAD"};
 	struct s3_resp rs;
 	struct err ignored = {0};
 	int attempts = s->max_attempts;
 	s->max_attempts = 1;
-	s3_do(s, &rq, &rs, &ignored);
+	s3_do(s, rq, &rs, &ignored);
 	s->max_attempts = attempts;
-	return rs.status != 0;
+	return rs.status;
+}
+
+int s3_reachable(struct s3 *s)
+{
+	return status_of_one_try(s, &(struct s3_req){.method = "HEAD"}) != 0;
 }
 
 const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e)
@@ -401,14 +406,7 @@ int s3_access_denied(const struct s3 *s)
 
 long s3_service_status(struct s3 *s)
 {
-	struct s3_req rq = {.method = "GET", .service = 1};
-	struct s3_resp rs;
-	struct err ignored = {0};
-	int attempts = s->max_attempts;
-	s->max_attempts = 1;
-	s3_do(s, &rq, &rs, &ignored);
-	s->max_attempts = attempts;
-	return rs.status;
+	return status_of_one_try(s, &(struct s3_req){.method = "GET", .service = 1});
 }
 
 int s3_bucket_exists(struct s3 *s, int *exists, struct err *e)

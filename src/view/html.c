@@ -1,6 +1,8 @@
 /* html.c - see html.h. */
 #include "view/html.h"
 
+#include "core/fsutil.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -80,13 +82,5 @@ void html_category_colour(const char *category, char out[32])
 
 int html_write(const char *dir, const char *name, const struct buf *b, struct err *e)
 {
-	char path[4096];
-	snprintf(path, sizeof path, "%s/%s", dir, name);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
-	int ok = fwrite(b->data, 1, b->len, f) == b->len;
-	if (fclose(f) != 0 || !ok)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
-	return 0;
+	return fs_write_file(dir, name, b->data, b->len, e);
 }

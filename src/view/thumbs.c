@@ -188,32 +188,19 @@ static int get(struct thumbs *t, struct s3 *s, const char *uri, int64_t off, int
 	return 1;
 }
 
-static int write_jpeg(const char *dir, const char *file, const struct buf *b, struct err *e)
-{
-	char path[4400];
-	snprintf(path, sizeof path, "%s/%s", dir, file);
-	FILE *f = fopen(path, "wb");
-	if (!f)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
-	int ok = fwrite(b->data, 1, b->len, f) == b->len;
-	if (fclose(f) != 0 || !ok)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
-	return 0;
-}
-
 static int save(struct thumbs *t, struct thumb_entry *en, struct thumb *pics, int n, struct err *e)
 {
 	char file[100];
 	for (int k = 0; k < n; k++) {
 		file_name(en, k, file, sizeof file);
-		if (write_jpeg(t->new_dir, file, &pics[k].jpeg, e) < 0)
+		if (fs_write_file(t->new_dir, file, pics[k].jpeg.data, pics[k].jpeg.len, e) < 0)
 			return -1;
 	}
 	struct buf dim = {0};
 	snprintf(file, sizeof file, "%s.txt", en->name);
 	int rc = buf_printf(&dim, "%d %d\n", pics[0].width, pics[0].height) < 0
 			 ? err_set(e, 0, "out of memory")
-			 : write_jpeg(t->new_dir, file, &dim, e);
+			 : fs_write_file(t->new_dir, file, dim.data, dim.len, e);
 	buf_free(&dim);
 	if (rc == 0) {
 		en->width = pics[0].width, en->height = pics[0].height;

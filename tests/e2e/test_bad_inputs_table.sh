@@ -76,7 +76,7 @@ cases=$(cat <<'EOF'
 2|unexpected argument|init extra
 2|--last wants a whole number >= 0|snapshots --last 99999999999999999999
 2|--threads wants a whole number from 1 to 32|ingest coco --from hf://datasets/fixtures/coco-detection --split val --threads ''
-2|snapshot B wants a whole number >= 2|diff raw.base 2 1
+2|snapshot B (1) must not be older than A (2)|diff raw.base 2 1
 2|--range wants OFFSET:LENGTH|storage get lake/x --range 12
 2|--range LENGTH wants a whole number >= 1|storage get lake/x --range 0:0
 EOF
