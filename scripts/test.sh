@@ -5,15 +5,18 @@
 # that needs S3 starts its own real server (versitygw, RustFS or s3s-fs) on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# Tests wait on servers and subprocesses more than on the CPU: two at a time keep 2 cores busy
+# (every test has its own ports and temp folders). LAKEHOUSE_TEST_JOBS=1 runs them one by one.
+JOBS=${LAKEHOUSE_TEST_JOBS:-2}
 scripts/bootstrap.sh --test-tools
 
 echo "== build and test (RelWithDebInfo)"
 scripts/build.sh
-(cd build && ctest --output-on-failure)
+(cd build && ctest --output-on-failure -j "$JOBS")
 
 echo "== build and test under ASan + UBSan"
 scripts/build.sh --sanitize
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # the S3 compatibility matrix ran above; it exercises the same code against another server
-(cd build-asan && ctest --output-on-failure --label-exclude "compat|report")
+(cd build-asan && ctest --output-on-failure -j "$JOBS" --label-exclude "compat|report")
