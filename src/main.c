@@ -17,6 +17,7 @@
 #endif
 
 static const struct command commands[] = {
+	{"compact", cmd_compact, "merge small data files and flush inlined rows (time travel kept)"},
 	{"diff", cmd_diff, "rows and columns a table changed between two snapshots"},
 	{"expire", cmd_expire, "expire old snapshots and the data files only they needed"},
 	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects"},

@@ -20,6 +20,7 @@ struct command {
 	const char *summary;
 };
 
+int cmd_compact(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_reset(int argc, char **argv, const struct config *cfg, struct err *e);
