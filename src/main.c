@@ -3,7 +3,10 @@
  * Dispatches `lakehouse <verb> ...` through the command table below, loads the config once,
  * and is the only place that prints errors and decides the exit code.
  */
+#include <curl/curl.h>
 #include <getopt.h>
+#include <libavutil/log.h>
+#include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -65,10 +68,26 @@ static int print_version(const struct config *cfg, struct err *e)
 	return rc;
 }
 
+/* Process-wide set-up, once, before any thread starts: libcurl (the S3 and Hub clients) and
+ * libxml2 (S3 replies) must not be initialised lazily from worker threads, and FFmpeg's log
+ * level is one global (a CLI shows only FFmpeg's errors). */
+static int process_setup(void)
+{
+	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+		fprintf(stderr, "lakehouse: error: cannot initialise libcurl\n");
+		return -1;
+	}
+	xmlInitParser();
+	av_log_set_level(AV_LOG_ERROR);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct config cfg;
 	struct err e = {0};
+	if (process_setup() < 0)
+		return EXIT_FAILURE_;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);

@@ -9,7 +9,6 @@
 
 #include "ingest/ingest.h"
 #include "ingest/source.h"
-#include "ingest/visdrone.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
@@ -25,11 +24,40 @@ static const char usage[] =
 	"  --limit N       only the first N rows\n"
 	"  --threads N     parallel downloads and uploads (default 8)\n"
 	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n\n"
-	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt)\n"
-	"becomes one fragmented MP4 per sequence under assets/visdrone/clips/, a fragment index\n"
-	"and the annotations (raw.visdrone_clips, raw.visdrone_fragments, raw.visdrone_annotations):\n"
+	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
+	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
+	"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
+	"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read):\n"
 	"  --fps N              frame rate of the sequences (default 30)\n"
 	"  --fragment-frames N  frames per fragment (default: one second)\n";
+
+static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
+{
+	if (res->snapshot >= 0)
+		printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB): "
+		       "snapshot %lld\n",
+		       rq->dataset, rq->repo, rq->revision, (long long)res->rows,
+		       (long long)res->clips_new, (long long)res->frames, res->bytes_new / 1e6,
+		       (long long)res->snapshot);
+	else
+		printf("nothing new in %s from %s@%.12s: no snapshot\n", rq->dataset, rq->repo,
+		       rq->revision);
+}
+
+static void print_result(const struct ingest_request *rq, const struct ingest_result *res)
+{
+	if (res->snapshot >= 0)
+		printf("ingested %s split %s from %s@%.12s: %lld rows, %lld blobs (%lld new objects, "
+		       "%.1f MB): snapshot %lld\n",
+		       rq->dataset, rq->split, rq->repo, rq->revision, (long long)res->rows,
+		       (long long)res->blobs, (long long)res->objects_new, res->bytes_new / 1e6,
+		       (long long)res->snapshot);
+	else
+		printf("nothing new in %s split %s from %s@%.12s (%lld blobs, %lld new objects): no "
+		       "snapshot\n",
+		       rq->dataset, rq->split, rq->repo, rq->revision, (long long)res->blobs,
+		       (long long)res->objects_new);
+}
 
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
@@ -79,42 +107,17 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct source src;
 	if (source_resolve(cfg, from, config, split, (int)threads, &src, e) < 0)
 		return -1;
-	if (src.video_root[0]) {
-		struct visdrone_request vq = {
-			.root = src.video_root, .repo = src.repo, .revision = src.revision, .split = split,
-			.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
-			.message = message};
-		struct ingest_result res;
-		int rc = visdrone_ingest(cfg, &vq, &res, e);
-		if (rc == 0 && res.snapshot >= 0)
-			printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB): "
-			       "snapshot %lld\n",
-			       argv[optind], src.repo, src.revision, (long long)res.rows,
-			       (long long)res.objects_new, (long long)res.blobs, res.bytes_new / 1e6,
-			       (long long)res.snapshot);
-		else if (rc == 0)
-			printf("nothing new in %s from %s@%.12s: no snapshot\n", argv[optind], src.repo,
-			       src.revision);
-		source_free(&src);
-		return rc;
-	}
 	struct ingest_request rq = {
 		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
-		.threads = (int)threads};
+		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
+		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps)};
 	struct ingest_result res;
 	int rc = ingest_run(cfg, &rq, &res, e);
-	if (rc == 0 && res.snapshot >= 0)
-		printf("ingested %s split %s from %s@%.12s: %lld rows, %lld blobs (%lld new objects, "
-		       "%.1f MB): snapshot %lld\n",
-		       rq.dataset, split, src.repo, src.revision, (long long)res.rows,
-		       (long long)res.blobs, (long long)res.objects_new, res.bytes_new / 1e6,
-		       (long long)res.snapshot);
+	if (rc == 0 && rq.video_root)
+		print_video_result(&rq, &res);
 	else if (rc == 0)
-		printf("nothing new in %s split %s from %s@%.12s (%lld blobs, %lld new objects): no "
-		       "snapshot\n",
-		       rq.dataset, split, src.repo, src.revision, (long long)res.blobs,
-		       (long long)res.objects_new);
+		print_result(&rq, &res);
 	source_free(&src);
 	return rc;
 }

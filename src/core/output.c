@@ -9,10 +9,13 @@
 #include <errno.h>
 #include <jansson.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MAX_CELL_WIDTH 60
 
@@ -336,4 +339,31 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 		duckdb_destroy_result(nested_text);
 	nested_text = NULL;
 	return rc;
+}
+
+/* ---- progress line --------------------------------------------------------------------- */
+
+static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+
+void output_progress(const char *fmt, ...)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	char line[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&progress_lock);
+	fprintf(stderr, "\r%s\033[K", line);
+	pthread_mutex_unlock(&progress_lock);
+}
+
+void output_progress_done(void)
+{
+	if (!isatty(STDERR_FILENO))
+		return;
+	pthread_mutex_lock(&progress_lock);
+	fputs("\r\033[K", stderr);
+	pthread_mutex_unlock(&progress_lock);
 }

@@ -1,4 +1,5 @@
-/* output.h - prints query results and listings on stdout as a table, CSV or JSON.
+/* output.h - prints query results and listings on stdout as a table, CSV or JSON, and the
+ * progress line on stderr (the one place a module's progress is shown).
  * Borrows everything it is given; allocates nothing the caller must free.
  */
 #ifndef LAKEHOUSE_OUTPUT_H
@@ -16,5 +17,11 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void output_csv_field(FILE *out, const char *s);
+
+/* The progress line: stderr, redrawn in place, shown only when stderr is a terminal (logs and
+ * pipes get none). Any thread may call these; lines never interleave. */
+void output_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Erases the progress line (when one was shown). */
+void output_progress_done(void);
 
 #endif

@@ -51,3 +51,16 @@ int sqlfile_each_required(const struct sql_section *s, int (*fn)(const char *wor
 	}
 	return 0;
 }
+
+int sqlfile_expand(const struct sql_section *s, const char *placeholder, const char *value,
+		   struct buf *out)
+{
+	const char *p = s->body, *end = s->body + s->body_len, *t;
+	size_t pl = strlen(placeholder);
+	while ((t = strstr(p, placeholder)) != NULL && t + pl <= end) {
+		if (buf_append(out, p, (size_t)(t - p)) < 0 || buf_append(out, value, strlen(value)) < 0)
+			return -1;
+		p = t + pl;
+	}
+	return buf_append(out, p, (size_t)(end - p)) < 0 ? -1 : 0;
+}

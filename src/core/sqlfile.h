@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "core/buf.h"
+
 struct sql_section {
 	char name[128], dataset[64];
 	char requires[512]; /* space separated, "" for none */
@@ -24,5 +26,10 @@ int sqlfile_sections(const char *text, const char *marker, struct sql_section *o
 /* Calls fn for every word of s->requires; stops at the first non-zero return and returns it. */
 int sqlfile_each_required(const struct sql_section *s, int (*fn)(const char *word, void *ctx),
 			  void *ctx);
+
+/* Appends s's body to out (the caller's, buf_free it) with every occurrence of placeholder
+ * (e.g. "{{table}}") replaced by value. 0, or -1 out of memory. */
+int sqlfile_expand(const struct sql_section *s, const char *placeholder, const char *value,
+		   struct buf *out);
 
 #endif

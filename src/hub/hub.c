@@ -7,7 +7,6 @@
 #include <jansson.h>
 #include <openssl/evp.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,8 @@
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/http.h"
+#include "core/output.h"
+#include "core/pool.h"
 #include "hub/hub_http.h"
 
 #define MAX_JSON (64u << 20)
@@ -333,11 +334,6 @@ static int get_json(CURL *c, const struct config *cfg, const char *url, const ch
 
 CURL *hub_new_curl(struct err *e)
 {
-	static int ready;
-	if (!ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		ready = 1;
-	}
 	CURL *c = curl_easy_init();
 	if (!c)
 		err_set(e, 0, "cannot create a curl handle");
@@ -532,11 +528,9 @@ struct download_job {
 	const char *repo, *commit, *dest_root;
 	const struct hub_file *files;
 	size_t n;
-	atomic_size_t next, done;
-	atomic_llong bytes;
-	long long total;
-	pthread_mutex_t lock;
-	struct err first; /* first failure */
+	pthread_mutex_t lock; /* guards done and bytes */
+	size_t done;
+	long long bytes, total;
 };
 
 static int download_one(CURL *c, struct download_job *j, const struct hub_file *f, struct err *e)
@@ -578,37 +572,35 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 	return 0;
 }
 
-static void *download_worker(void *arg)
+static int curl_start(void *ctx, void **state, struct err *e)
 {
-	struct download_job *j = arg;
-	struct err e = {0};
-	CURL *c = hub_new_curl(&e);
-	for (size_t i; c && (i = atomic_fetch_add(&j->next, 1)) < j->n;) {
-		pthread_mutex_lock(&j->lock);
-		int failed = j->first.code != 0;
-		pthread_mutex_unlock(&j->lock);
-		if (failed)
-			break;
-		if (download_one(c, j, &j->files[i], &e) < 0) {
-			pthread_mutex_lock(&j->lock);
-			if (!j->first.code)
-				j->first = e;
-			pthread_mutex_unlock(&j->lock);
-			break;
-		}
-		atomic_fetch_add(&j->bytes, j->files[i].size);
-		atomic_fetch_add(&j->done, 1);
-	}
-	if (c)
-		curl_easy_cleanup(c);
-	else {
-		pthread_mutex_lock(&j->lock);
-		if (!j->first.code)
-			j->first = e;
-		pthread_mutex_unlock(&j->lock);
-	}
-	return NULL;
+	(void)ctx;
+	return (*state = hub_new_curl(e)) ? 0 : -1;
 }
+
+static void curl_stop(void *ctx, void *state)
+{
+	(void)ctx;
+	curl_easy_cleanup(state);
+}
+
+static int download_task(void *ctx, void *state, void *task, struct err *e)
+{
+	struct download_job *j = ctx;
+	const struct hub_file *f = &j->files[POOL_INDEX(task)];
+	if (download_one(state, j, f, e) < 0)
+		return -1;
+	pthread_mutex_lock(&j->lock);
+	j->done++;
+	j->bytes += f->size;
+	output_progress("downloading %s: %zu/%zu files, %.1f/%.1f MB", j->repo, j->done, j->n,
+			j->bytes / 1e6, j->total / 1e6);
+	pthread_mutex_unlock(&j->lock);
+	return 0;
+}
+
+static const struct pool_ops download_ops = {
+	.worker_start = curl_start, .worker_stop = curl_stop, .run = download_task};
 
 int hub_download_files(const struct config *cfg, const char *repo, const char *commit,
 		       const struct hub_file *files, size_t n, const char *dest_root, int threads,
@@ -616,40 +608,12 @@ int hub_download_files(const struct config *cfg, const char *repo, const char *c
 {
 	struct download_job j = {.cfg = cfg, .repo = repo, .commit = commit,
 				 .dest_root = dest_root, .files = files, .n = n};
-	pthread_mutex_init(&j.lock, NULL);
 	for (size_t i = 0; i < n; i++)
 		j.total += files[i].size;
-	if (threads < 1)
-		threads = 1;
-	if ((size_t)threads > n)
-		threads = n ? (int)n : 1;
-	pthread_t tid[32];
-	if (threads > 32)
-		threads = 32;
-	int started = 0;
-	for (int t = 0; t < threads; t++)
-		started += pthread_create(&tid[started], NULL, download_worker, &j) == 0;
-	int tty = isatty(2);
-	while (tty && atomic_load(&j.done) < n) {
-		pthread_mutex_lock(&j.lock);
-		int failed = j.first.code != 0;
-		pthread_mutex_unlock(&j.lock);
-		if (failed)
-			break;
-		fprintf(stderr, "\rdownloading %s: %zu/%zu files, %.1f/%.1f MB", repo,
-			atomic_load(&j.done), n, atomic_load(&j.bytes) / 1e6, j.total / 1e6);
-		http_sleep_ms(200);
-	}
-	for (int t = 0; t < started; t++)
-		pthread_join(tid[t], NULL);
-	if (tty)
-		fprintf(stderr, "\r\033[K");
+	pthread_mutex_init(&j.lock, NULL);
+	output_progress("downloading %s: 0/%zu files, 0.0/%.1f MB", repo, n, j.total / 1e6);
+	int rc = pool_for(n, threads > 32 ? 32 : threads, &download_ops, &j, e);
+	output_progress_done();
 	pthread_mutex_destroy(&j.lock);
-	if (j.first.code) {
-		*e = j.first;
-		return -1;
-	}
-	if (started == 0)
-		return err_set(e, 0, "cannot start download threads");
-	return 0;
+	return rc;
 }

@@ -43,7 +43,7 @@ int hub_parse_tree_page(const char *json, size_t n, struct hub_files *out, struc
 
 /* Downloads files[0..n) of repo@commit into dest_root/<path>, `threads` at a time.
  * Resumes partial downloads with Range, verifies size and sha256 (LFS) or git sha1, skips
- * files already present and verified. Shows a progress line when stderr is a TTY. */
+ * files already present and verified. Progress goes to output_progress(). */
 int hub_download_files(const struct config *cfg, const char *repo, const char *commit,
 		       const struct hub_file *files, size_t n, const char *dest_root, int threads,
 		       struct err *e);

@@ -42,7 +42,7 @@ struct hub_req {
 	int write_errno;            /* set when writing to_file failed (e.g. ENOSPC) */
 };
 
-/* A curl handle (global init on first use); the caller frees it with curl_easy_cleanup(). */
+/* A curl handle (main did the global init); the caller frees it with curl_easy_cleanup(). */
 CURL *hub_new_curl(struct err *e);
 /* 1 when url is on the same scheme://host:port as endpoint: the only place the token goes. */
 int hub_same_origin(const char *url, const char *endpoint);

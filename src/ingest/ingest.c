@@ -15,6 +15,7 @@
 #include "store/s3.h"
 #include "core/sqlfile.h"
 #include "store/upload.h"
+#include "ingest/visdrone.h"
 
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
@@ -513,13 +514,7 @@ static int run_sections(struct run *r, int64_t *inserted, struct err *e)
 			continue;
 		const struct sql_section *s = &secs[i];
 		struct buf body = {0};
-		const char *p = s->body, *end = s->body + s->body_len, *t;
-		int rc = 0;
-		while (rc == 0 && (t = strstr(p, "{{table}}")) != NULL && t < end) {
-			rc = buf_append(&body, p, (size_t)(t - p)) || buf_append(&body, table, strlen(table));
-			p = t + 9;
-		}
-		rc = rc || buf_append(&body, p, (size_t)(end - p));
+		int rc = sqlfile_expand(s, "{{table}}", table, &body) < 0 ? err_set(e, 0, "out of memory") : 0;
 		if (rc == 0)
 			rc = lake_run(r->lake, body.data, lake_count_inserts, &inserted_rows, e);
 		buf_free(&body);
@@ -557,35 +552,45 @@ static int commit_rows(struct run *r, struct err *e)
 	return rc < 0 ? -1 : 0; /* 1: nothing new, no snapshot */
 }
 
+/* The Parquet source kind: one run, its state a value of its own (on the heap: the column
+ * table is large), handed to every step. */
+static int ingest_parquet(const struct config *cfg, const struct ingest_request *rq,
+			  struct ingest_result *res, struct err *e)
+{
+	if (rq->nfiles == 0)
+		return err_set(e, EXIT_USAGE, "no Parquet files for split '%s' in %s", rq->split, rq->repo);
+	struct run *r = calloc(1, sizeof *r);
+	if (!r)
+		return err_set(e, 0, "out of memory");
+	r->cfg = cfg, r->rq = rq, r->res = res;
+	int rc = lake_open(&r->lake, cfg, LAKE_EXISTING, e);
+	rc = rc ? rc : set_variable(r->lake, "ingest_split", rq->split, e);
+	rc = rc ? rc : set_variable(r->lake, "ingest_repo", rq->repo, e);
+	rc = rc ? rc : set_variable(r->lake, "ingest_revision", rq->revision, e);
+	rc = rc ? rc : open_source(r, e);
+	/* Check the columns and build the view before any upload: wrong input uploads nothing. */
+	rc = rc ? rc : check_sections(r, e);
+	rc = rc ? rc : create_rows_view(r, e);
+	rc = rc ? rc : upload_blobs(r, e);
+	rc = rc ? rc : commit_rows(r, e);
+	if (r->app)
+		duckdb_appender_destroy(&r->app);
+	if (r->con2)
+		duckdb_disconnect(&r->con2);
+	tdestroy(r->known_keys, free);
+	if (r->lake)
+		lake_close(r->lake);
+	free(r);
+	return rc;
+}
+
 int ingest_run(const struct config *cfg, const struct ingest_request *rq,
 	       struct ingest_result *res, struct err *e)
 {
-	static struct run r; /* large (column table): off the stack */
-	memset(&r, 0, sizeof r);
 	memset(res, 0, sizeof *res);
 	res->snapshot = -1;
-	r.cfg = cfg, r.rq = rq, r.res = res;
 	if (!lake_valid_identifier(rq->dataset))
 		return err_set(e, EXIT_USAGE, "invalid dataset name '%s': letters, digits and '_' only",
 			       rq->dataset);
-	if (rq->nfiles == 0)
-		return err_set(e, EXIT_USAGE, "no Parquet files for split '%s' in %s", rq->split, rq->repo);
-	if (lake_open(&r.lake, cfg, LAKE_EXISTING, e) < 0)
-		return -1;
-	int rc = set_variable(r.lake, "ingest_split", rq->split, e);
-	rc = rc ? rc : set_variable(r.lake, "ingest_repo", rq->repo, e);
-	rc = rc ? rc : set_variable(r.lake, "ingest_revision", rq->revision, e);
-	rc = rc ? rc : open_source(&r, e);
-	/* Check the columns and build the view before any upload: wrong input uploads nothing. */
-	rc = rc ? rc : check_sections(&r, e);
-	rc = rc ? rc : create_rows_view(&r, e);
-	rc = rc ? rc : upload_blobs(&r, e);
-	rc = rc ? rc : commit_rows(&r, e);
-	if (r.app)
-		duckdb_appender_destroy(&r.app);
-	if (r.con2)
-		duckdb_disconnect(&r.con2);
-	tdestroy(r.known_keys, free);
-	lake_close(r.lake);
-	return rc;
+	return rq->video_root ? visdrone_ingest(cfg, rq, res, e) : ingest_parquet(cfg, rq, res, e);
 }

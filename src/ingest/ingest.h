@@ -1,5 +1,8 @@
-/* ingest.h - land staged Hub-shaped Parquet files: media blobs become objects, rows become
- * raw tables, in this order of effects:
+/* ingest.h - land a staged source in the lake. Two source kinds:
+ *   - Hub-shaped Parquet files (files/nfiles), below;
+ *   - VisDrone sequences (video_root set): clips, fragment index and annotations, see
+ *     ingest/visdrone.h.
+ * Parquet: media blobs become objects, rows become raw tables, in this order of effects:
  *   1. read the schema of every file (a corrupt or unexpected file fails here, before any
  *      upload); media columns are found by type: STRUCT(bytes BLOB, path VARCHAR), or a list
  *      of those;
@@ -33,16 +36,23 @@ struct ingest_request {
 	int64_t limit;       /* < 0: all rows */
 	const char *message; /* NULL: a message naming repo, revision, split, rows */
 	int threads;
+	/* The VisDrone source kind: the staged folder holding sequences/ and annotations/
+	 * (NULL for Parquet), the sequences' frame rate and the frames per fragment. */
+	const char *video_root;
+	int fps, fragment_frames;
 };
 
 struct ingest_result {
 	int64_t rows;          /* rows inserted over all tables */
-	int64_t blobs;         /* blobs seen */
-	int64_t objects_new;   /* objects uploaded by this run */
+	int64_t blobs;         /* Parquet: media blobs seen */
+	int64_t clips_new;     /* VisDrone: clips encoded and uploaded by this run */
+	int64_t frames;        /* VisDrone: frames in those clips */
+	int64_t objects_new;   /* objects uploaded by this run (blobs or clips) */
 	int64_t bytes_new;
 	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
 };
 
+/* Lands rq's source by its kind (see above). */
 int ingest_run(const struct config *cfg, const struct ingest_request *rq,
 	       struct ingest_result *res, struct err *e);
 

@@ -3,7 +3,7 @@
 #include "ingest/source.h"
 
 #include <errno.h>
-#include <ftw.h>
+#include <dirent.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,22 +182,40 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 
 /* ---- a local folder ------------------------------------------------------------------- */
 
-static struct {
+/* The state of one folder walk, passed along (nftw takes no context). */
+struct walk {
 	struct source *s;
 	size_t cap, rootlen;
 	const char *config, *split;
 	struct err *e;
-} walk;
+};
 
-static int on_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* Adds the split's Parquet files under dir, recursively. Symbolic links are not followed and,
+ * below the root, folders that cannot be read are skipped (as nftw with FTW_PHYS did). */
+static int walk_folder(struct walk *w, const char *dir, int is_root)
 {
-	(void)st, (void)ftw;
-	if (type != FTW_F)
-		return 0;
-	const char *rel = path + walk.rootlen + 1;
-	if (!source_path_matches(rel, walk.config, walk.split))
-		return 0;
-	return add(walk.s, &walk.cap, path, rel, walk.e) < 0 ? 1 : 0;
+	DIR *d = opendir(dir);
+	if (!d)
+		return is_root ? err_set(w->e, 0, "cannot read %s: %s", dir, strerror(errno)) : 0;
+	struct dirent *de;
+	int rc = 0;
+	while (rc == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		char path[PATH_MAX];
+		struct stat st;
+		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+			rc = err_set(w->e, 0, "path too long under %s", dir);
+		else if (lstat(path, &st) != 0)
+			continue;
+		else if (S_ISDIR(st.st_mode))
+			rc = walk_folder(w, path, 0);
+		else if (S_ISREG(st.st_mode) &&
+			 source_path_matches(path + w->rootlen + 1, w->config, w->split))
+			rc = add(w->s, &w->cap, path, path + w->rootlen + 1, w->e);
+	}
+	closedir(d);
+	return rc;
 }
 
 static int cmp_files(const void *a, const void *b)
@@ -219,12 +237,8 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 		snprintf(s->revision, sizeof s->revision, "local");
 		return 0;
 	}
-	walk.s = s, walk.cap = 0, walk.rootlen = strlen(root), walk.config = config;
-	walk.split = split, walk.e = e;
-	int rc = nftw(root, on_entry, 16, FTW_PHYS);
-	if (rc < 0)
-		return err_set(e, 0, "cannot read %s: %s", root, strerror(errno));
-	if (rc > 0)
+	struct walk w = {.s = s, .rootlen = strlen(root), .config = config, .split = split, .e = e};
+	if (walk_folder(&w, root, 1) < 0)
 		return -1;
 	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
 	snprintf(s->repo, sizeof s->repo, "local:%s", root);

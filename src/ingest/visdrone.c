@@ -197,7 +197,7 @@ static int already_landed(struct lake *l, const char *sequence, int *landed, str
 	return 0;
 }
 
-static int stage_clip(struct lake *l, const struct visdrone_request *rq, const char *uri,
+static int stage_clip(struct lake *l, const struct ingest_request *rq, const char *uri,
 		      const struct sequence *s, const struct video_clip *c, struct err *e)
 {
 	char sql[256], num[9][32];
@@ -238,7 +238,7 @@ static int stage_clip(struct lake *l, const struct visdrone_request *rq, const c
 
 struct landing {
 	const struct config *cfg;
-	const struct visdrone_request *rq;
+	const struct ingest_request *rq;
 	struct ingest_result *res;
 };
 
@@ -258,7 +258,7 @@ static int land_rows(struct lake *l, void *ctx, struct err *e)
 	else
 		snprintf(msg, sizeof msg, "ingest visdrone from %s@%s split %s: %lld rows, %lld new clips",
 			 d->rq->repo, d->rq->revision, d->rq->split, (long long)rows,
-			 (long long)d->res->objects_new);
+			 (long long)d->res->clips_new);
 	return lake_set_commit_message(l, d->cfg->author, msg, e);
 }
 
@@ -281,7 +281,7 @@ static int check_frame_range(struct lake *l, const struct sequence *seq, int64_t
 		   : 0;
 }
 
-static int encode_sequence(const struct visdrone_request *rq, const struct sequence *seq,
+static int encode_sequence(const struct ingest_request *rq, const struct sequence *seq,
 			   struct video_clip *clip, struct err *e)
 {
 	int rc;
@@ -307,38 +307,49 @@ static int encode_sequence(const struct visdrone_request *rq, const struct seque
 /* Clips are content-addressed like every other object (assets/visdrone/clips/<seq>/<sha256>.mp4):
  * an object is never overwritten, so a re-encode with other settings cannot silently break the
  * byte ranges that older snapshots' fragment index points at. */
-static int encode_and_upload(struct lake *l, struct s3 *s3, const struct visdrone_request *rq,
+static int encode_and_upload(struct lake *l, struct s3 *s3, const struct ingest_request *rq,
 			     const char *bucket, const struct sequence *seq,
 			     struct ingest_result *res, struct err *e)
 {
 	struct video_clip clip;
 	if (encode_sequence(rq, seq, &clip, e) < 0)
 		return err_wrap(e, "sequence %s", seq->name);
-	char sha[65], key[600], uri[700];
+	char sha[65], key[600] = "", uri[700];
 	media_sha256_hex(clip.bytes.data, clip.bytes.len, sha);
-	snprintf(key, sizeof key, "assets/visdrone/clips/%s/%s.mp4", seq->name, sha);
+	int rc = media_clip_key(key, sizeof key, rq->dataset, seq->name, sha) < 0
+			 ? err_set(e, EXIT_USAGE, "sequence name '%s' cannot name an object", seq->name)
+			 : 0;
 	snprintf(uri, sizeof uri, "s3://%s/%s", bucket, key);
-	int rc = seq->video[0] ? check_frame_range(l, seq, clip.n_frames, e) : 0;
+	if (rc == 0 && seq->video[0])
+		rc = check_frame_range(l, seq, clip.n_frames, e);
 	if (rc == 0)
 		rc = s3_put_hashed(s3, key, clip.bytes.data, clip.bytes.len, sha, e);
 	if (rc == 0) {
+		res->clips_new++;
 		res->objects_new++;
 		res->bytes_new += (int64_t)clip.bytes.len;
-		res->blobs += clip.n_frames;
+		res->frames += clip.n_frames;
 		rc = stage_clip(l, rq, uri, seq, &clip, e);
 	}
 	video_clip_free(&clip);
 	return rc;
 }
 
-int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
+int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 		    struct ingest_result *res, struct err *e)
 {
 	memset(res, 0, sizeof *res);
 	res->snapshot = -1;
+	if (strcmp(rq->dataset, "visdrone") != 0)
+		return err_set(e, EXIT_USAGE,
+			       "%s is a VisDrone source: it lands in raw.visdrone_clips, "
+			       "raw.visdrone_fragments and raw.visdrone_annotations, the tables the silver "
+			       "and gold layers and fetch read, so its NAME is 'visdrone', not '%s'; run "
+			       "'lakehouse ingest visdrone --from ...'",
+			       rq->repo, rq->dataset);
 	struct sequence *seqs = NULL;
 	size_t n = 0;
-	if (list_sequences(rq->root, &seqs, &n, e) < 0) {
+	if (list_sequences(rq->video_root, &seqs, &n, e) < 0) {
 		free_sequences(seqs, n);
 		return -1;
 	}
@@ -365,7 +376,7 @@ int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
 		rc = err_set(e, 0, "cannot stage annotations");
 	/* 1. check every annotation file before anything is uploaded */
 	for (size_t i = 0; rc == 0 && i < n; i++)
-		rc = load_annotations(l, app, rq->root, &seqs[i], e);
+		rc = load_annotations(l, app, rq->video_root, &seqs[i], e);
 	if (rc == 0 && duckdb_appender_flush(app) == DuckDBError)
 		rc = err_set(e, 0, "%s", duckdb_appender_error(app));
 	if (app)

@@ -5,6 +5,8 @@
  * s3://<bucket>/assets/visdrone/clips/<seq>/<sha256>.mp4, then raw.visdrone_clips,
  * raw.visdrone_fragments (the fragment index) and raw.visdrone_annotations land in ONE
  * transaction (sql/11_raw_visdrone.sql). Sequences already landed are skipped.
+ * The source kind behind ingest_run() for a request with video_root set. Its dataset NAME
+ * must be "visdrone": those are the tables the silver and gold layers and fetch read.
  */
 #ifndef LAKEHOUSE_VISDRONE_H
 #define LAKEHOUSE_VISDRONE_H
@@ -13,20 +15,13 @@
 #include "core/err.h"
 #include "ingest/ingest.h"
 
-struct visdrone_request {
-	const char *root;     /* local folder holding sequences/ and annotations/ */
-	const char *repo, *revision, *split;
-	int fps;              /* frames per second of the sequences (VisDrone: 25-30) */
-	int fragment_frames;  /* frames per fragment (default: fps, one second) */
-	const char *message;
-};
-
 /* Parses one annotation line: 10 comma-separated integers that fit in 32 bits
  * (frame_index,target_id,bbox_left,bbox_top,bbox_width,bbox_height,score,object_category,
  * truncation,occlusion), optionally followed by one comma. 0, or -1 for anything else. */
 int visdrone_parse_annotation(const char *line, long v[10]);
 
-int visdrone_ingest(const struct config *cfg, const struct visdrone_request *rq,
+/* rq->video_root, repo, revision, split, fps, fragment_frames and message are used. */
+int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 		    struct ingest_result *res, struct err *e);
 
 #endif

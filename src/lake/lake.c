@@ -131,6 +131,26 @@ int lake_query(struct lake *l, const char *sql, const char *const *params, int n
 	return rc;
 }
 
+int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *name, void *ctx),
+			void *ctx, struct err *e)
+{
+	duckdb_prepared_statement st;
+	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
+		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		duckdb_destroy_prepare(&st);
+		return -1;
+	}
+	int rc = 0;
+	idx_t n = duckdb_prepared_statement_column_count(st);
+	for (idx_t i = 0; i < n && rc == 0; i++) {
+		char *name = (char *)duckdb_prepared_statement_column_name(st, i);
+		rc = fn(name ? name : "", ctx);
+		duckdb_free(name);
+	}
+	duckdb_destroy_prepare(&st);
+	return rc;
+}
+
 static int query_discard(struct lake *l, const char *sql, const char *const *params, int n,
 			 struct err *e)
 {

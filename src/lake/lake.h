@@ -49,6 +49,11 @@ int lake_exec(struct lake *l, const char *sql, struct err *e);
 /* Runs a single statement with optional VARCHAR parameters ($1..$n); *res is the caller's. */
 int lake_query(struct lake *l, const char *sql, const char *const *params, int nparams,
 	       duckdb_result *res, struct err *e);
+/* Prepares the single statement sql (nothing runs) and calls fn with the name of every
+ * column it would return, in order, stopping at fn's first non-zero return, which is
+ * returned (0 when fn saw every column, -1 with e filled when sql does not prepare). */
+int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *name, void *ctx),
+			void *ctx, struct err *e);
 /* Records author and message on the snapshot the open transaction will commit. */
 int lake_set_commit_message(struct lake *l, const char *author, const char *message,
 			    struct err *e);

@@ -3,8 +3,6 @@
 #include "media/fetch.h"
 
 #include <errno.h>
-#include <libavcodec/avcodec.h>
-#include <libswscale/swscale.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,8 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
+#include "core/pool.h"
+#include "core/sqlfile.h"
 #include "lake/lake.h"
 #include "store/s3.h"
 #include "media/video.h"
@@ -33,10 +33,8 @@ struct job {
 	const struct config *cfg;
 	const struct fetch_request *rq;
 	struct item *items;
-	size_t n, next;
 	struct clip *clips;
-	pthread_mutex_t lock;
-	struct err first;
+	pthread_mutex_t lock; /* guards received and frames */
 	int64_t received, frames;
 };
 
@@ -60,82 +58,71 @@ static int write_file(const char *path, const void *a, size_t alen, const void *
 	return 0;
 }
 
-/* ---- frames to images ------------------------------------------------------------------ */
+/* ---- workers --------------------------------------------------------------------------- */
 
-/* One encoder, scaler and buffers per fragment, set up at its first frame (or when the frame
- * shape changes) and reused: setting them up again for every frame cost more than decoding. */
-struct frame_out {
-	const char *dir, *name, *fmt;
-	int64_t next_frame;
-	AVCodecContext *cc;
-	struct SwsContext *sws;
-	AVFrame *pic;
-	AVPacket *pkt;
-	int width, height, src_format;
+/* What one worker keeps across its items: its S3 connection and its frame image encoder. */
+struct worker {
+	struct s3 *s3;
+	struct video_image_encoder *img; /* with --frames */
 };
 
-static void frame_out_close(struct frame_out *o)
+static int worker_start(void *ctx, void **state, struct err *e)
 {
-	sws_freeContext(o->sws);
-	av_packet_free(&o->pkt);
-	av_frame_free(&o->pic);
-	avcodec_free_context(&o->cc);
-	o->sws = NULL;
-}
-
-static int frame_out_open(struct frame_out *o, const AVFrame *fr, struct err *e)
-{
-	int png = strcmp(o->fmt, "png") == 0;
-	frame_out_close(o);
-	const AVCodec *codec = avcodec_find_encoder(png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
-	o->cc = avcodec_alloc_context3(codec);
-	o->pic = av_frame_alloc();
-	o->pkt = av_packet_alloc();
-	if (!codec || !o->cc || !o->pic || !o->pkt)
-		return err_set(e, 0, "cannot set up the %s encoder", o->fmt);
-	o->cc->width = fr->width, o->cc->height = fr->height, o->cc->time_base = (AVRational){1, 25};
-	o->cc->pix_fmt = png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P;
-	o->pic->format = o->cc->pix_fmt, o->pic->width = fr->width, o->pic->height = fr->height;
-	o->sws = sws_getContext(fr->width, fr->height, fr->format, fr->width, fr->height,
-				o->cc->pix_fmt, SWS_BILINEAR, NULL, NULL, NULL);
-	if (avcodec_open2(o->cc, codec, NULL) < 0 || av_frame_get_buffer(o->pic, 0) < 0 || !o->sws)
-		return err_set(e, 0, "cannot set up the %s encoder", o->fmt);
-	o->width = fr->width, o->height = fr->height, o->src_format = fr->format;
+	const struct job *j = ctx;
+	struct worker *w = calloc(1, sizeof *w);
+	if (!w)
+		return err_set(e, 0, "out of memory");
+	enum video_image_format fmt =
+		j->rq->frames && strcmp(j->rq->frames, "png") == 0 ? VIDEO_IMAGE_PNG : VIDEO_IMAGE_JPEG;
+	if (!(w->s3 = s3_new(j->cfg, e)) ||
+	    (j->rq->frames && !(w->img = video_image_encoder_new(fmt, 0, e)))) {
+		s3_free(w->s3);
+		free(w);
+		return -1;
+	}
+	*state = w;
 	return 0;
 }
 
-static int save_frame(void *ctx, const AVFrame *fr, struct err *e)
+static void worker_stop(void *ctx, void *state)
 {
-	struct frame_out *o = ctx;
-	if ((!o->sws || fr->width != o->width || fr->height != o->height ||
-	     fr->format != o->src_format) &&
-	    frame_out_open(o, fr, e) < 0)
-		return -1;
-	if (av_frame_make_writable(o->pic) < 0)
-		return err_set(e, 0, "out of memory encoding a %s frame", o->fmt);
-	sws_scale(o->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height,
-		  o->pic->data, o->pic->linesize);
-	if (avcodec_send_frame(o->cc, o->pic) < 0 || avcodec_receive_packet(o->cc, o->pkt) < 0)
-		return err_set(e, 0, "cannot encode a %s frame", o->fmt);
-	char path[4096];
-	/* VisDrone numbers frames from 1: name images as the source frames were named */
-	snprintf(path, sizeof path, "%s/%s_%07lld.%s", o->dir, o->name, (long long)o->next_frame + 1,
-		 o->fmt);
-	o->next_frame++;
-	int rc = write_file(path, o->pkt->data, (size_t)o->pkt->size, NULL, 0, e);
-	av_packet_unref(o->pkt);
-	return rc;
+	struct job *j = ctx;
+	struct worker *w = state;
+	pthread_mutex_lock(&j->lock);
+	j->received += s3_bytes_received(w->s3);
+	pthread_mutex_unlock(&j->lock);
+	s3_free(w->s3);
+	video_image_encoder_free(w->img);
+	free(w);
 }
 
-/* ---- workers --------------------------------------------------------------------------- */
+/* Frames to DIR/<sequence>_<frame>.<ext>, numbered from 1 as VisDrone names its frames. */
+struct frame_files {
+	struct video_image_encoder *img;
+	const char *dir, *name;
+	int64_t next_frame;
+};
 
-static int fetch_item(struct job *j, struct s3 *s, struct item *it, struct err *e)
+static int save_frame(void *ctx, const struct AVFrame *fr, struct err *e)
 {
+	struct frame_files *o = ctx;
+	char path[4096];
+	snprintf(path, sizeof path, "%s/%s_%07lld.%s", o->dir, o->name, (long long)o->next_frame + 1,
+		 video_image_extension(o->img));
+	o->next_frame++;
+	return video_image_write(o->img, fr, path, e);
+}
+
+static int fetch_item(void *ctx, void *state, void *task, struct err *e)
+{
+	struct job *j = ctx;
+	struct worker *w = state;
+	struct item *it = &j->items[POOL_INDEX(task)];
 	const char *key = key_of(j->cfg, it->uri, e);
 	if (!key)
 		return -1;
 	struct buf b = {0};
-	int rc = s3_get_range(s, key, it->length < 0 ? 0 : it->offset, it->length, &b, e);
+	int rc = s3_get_range(w->s3, key, it->length < 0 ? 0 : it->offset, it->length, &b, e);
 	if (rc < 0) {
 		buf_free(&b);
 		return -1;
@@ -148,15 +135,14 @@ static int fetch_item(struct job *j, struct s3 *s, struct item *it, struct err *
 		const struct clip *c = &j->clips[it->clip];
 		snprintf(path, sizeof path, "%s/%s.mp4", j->rq->out_dir, it->name);
 		rc = write_file(path, c->init.data, c->init.len, b.data, b.len, e);
-		if (rc == 0 && j->rq->frames) {
+		if (rc == 0 && w->img) {
 			char seq[1100];
 			snprintf(seq, sizeof seq, "%.*s", (int)strcspn(it->name, "#"), it->name);
-			struct frame_out o = {.dir = j->rq->out_dir, .name = seq, .fmt = j->rq->frames,
+			struct frame_files o = {.img = w->img, .dir = j->rq->out_dir, .name = seq,
 						.next_frame = it->start_frame};
 			int64_t frames = 0;
 			rc = video_decode(c->init.data, c->init.len, b.data, b.len, save_frame, &o,
 					  &frames, e);
-			frame_out_close(&o);
 			if (rc < 0)
 				err_wrap(e, "decoding %s", path);
 			pthread_mutex_lock(&j->lock);
@@ -168,80 +154,84 @@ static int fetch_item(struct job *j, struct s3 *s, struct item *it, struct err *
 	return rc;
 }
 
-static void *worker(void *arg)
-{
-	struct job *j = arg;
-	struct err e = {0};
-	struct s3 *s = s3_new(j->cfg, &e);
-	for (;;) {
-		pthread_mutex_lock(&j->lock);
-		size_t i = j->next++;
-		int stop = i >= j->n || j->first.code;
-		pthread_mutex_unlock(&j->lock);
-		if (stop)
-			break;
-		if (!s || fetch_item(j, s, &j->items[i], &e) < 0) {
-			pthread_mutex_lock(&j->lock);
-			if (!j->first.code)
-				j->first = e.code ? e : (struct err){EXIT_FAILURE_, "cannot create an S3 client"};
-			pthread_mutex_unlock(&j->lock);
-			break;
-		}
-	}
-	if (s) {
-		pthread_mutex_lock(&j->lock);
-		j->received += s3_bytes_received(s);
-		pthread_mutex_unlock(&j->lock);
-	}
-	s3_free(s);
-	return NULL;
-}
+static const struct pool_ops fetch_ops = {
+	.worker_start = worker_start, .worker_stop = worker_stop, .run = fetch_item};
 
 /* ---- planning -------------------------------------------------------------------------- */
 
-static int has_column(duckdb_result *r, const char *name)
+extern const char sql_fetch[]; /* generated from sql/fetch.sql */
+
+/* The column names of the user's query, learnt by preparing it (it is run once, joined). */
+struct query_columns {
+	char **names;
+	size_t n;
+};
+
+static int add_column_name(const char *name, void *ctx)
 {
-	for (idx_t c = 0; c < duckdb_column_count(r); c++)
-		if (strcmp(duckdb_column_name(r, c), name) == 0)
-			return (int)c;
-	return -1;
+	struct query_columns *q = ctx;
+	char **v = realloc(q->names, (q->n + 1) * sizeof *v);
+	if (!v)
+		return 1; /* out of memory */
+	q->names = v;
+	return (q->names[q->n] = strdup(name)) ? (q->n++, 0) : 1;
 }
 
-/* Runs the user's query and, for fragments, joins it with the index. */
+static int lacks_column(const char *word, void *ctx)
+{
+	const struct query_columns *q = ctx;
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->names[i], word) == 0)
+			return 0;
+	return 1;
+}
+
+/* The first section of sql/fetch.sql whose required columns the query returns, or NULL. */
+static const struct sql_section *pick_section(const struct sql_section *secs, int n,
+					      const struct query_columns *cols)
+{
+	for (int i = 0; i < n; i++)
+		if (sqlfile_each_required(&secs[i], lacks_column, (void *)cols) == 0)
+			return &secs[i];
+	return NULL;
+}
+
+/* Prepares the user's query to learn its columns, then runs the matching section of
+ * sql/fetch.sql (for fragments: the join with the fragment index) with it, once. */
 static int plan(struct lake *l, const char *sql, struct item **items,
 		size_t *n, struct clip **clips, size_t *nclips, struct fetch_result *res,
 		struct err *e)
 {
-	duckdb_result probe;
 	char *trimmed = strdup(sql);
+	if (!trimmed)
+		return err_set(e, 0, "out of memory");
 	size_t len = strlen(trimmed);
 	while (len && (trimmed[len - 1] == ';' || trimmed[len - 1] == ' ' || trimmed[len - 1] == '\n'))
 		trimmed[--len] = '\0';
-	int rc = lake_query(l, trimmed, NULL, 0, &probe, e);
-	if (rc < 0) {
-		free(trimmed);
-		return err_wrap(e, "the --sql query");
-	}
-	int fragments = has_column(&probe, "clip_uri") >= 0 && has_column(&probe, "fragment_id") >= 0;
-	int images = has_column(&probe, "image_uri") >= 0;
-	duckdb_destroy_result(&probe);
-	if (!fragments && !images) {
-		free(trimmed);
-		return err_set(e, EXIT_USAGE, "the --sql query must return clip_uri and fragment_id "
-					      "(video fragments) or image_uri (images)");
-	}
+	struct query_columns cols = {0};
+	int rc = lake_result_columns(l, trimmed, add_column_name, &cols, e);
+	if (rc > 0)
+		rc = err_set(e, 0, "out of memory");
+	else if (rc < 0)
+		err_wrap(e, "the --sql query");
+	struct sql_section secs[4];
+	int nsecs = sqlfile_sections(sql_fetch, "-- @section ", secs, 4);
+	const struct sql_section *sec = rc == 0 ? pick_section(secs, nsecs, &cols) : NULL;
+	for (size_t i = 0; i < cols.n; i++)
+		free(cols.names[i]);
+	free(cols.names);
+	if (rc == 0 && !sec)
+		rc = err_set(e, EXIT_USAGE, "the --sql query must return clip_uri and fragment_id "
+					    "(video fragments) or image_uri (images)");
 	struct buf q = {0};
-	if (fragments)
-		buf_printf(&q,
-			   "SELECT q.clip_uri, q.fragment_id, f.byte_offset, f.byte_length, f.start_frame, "
-			   "c.init_bytes, c.sequence, c.bytes FROM (%s) q JOIN raw.visdrone_fragments f "
-			   "ON f.clip_uri = q.clip_uri AND f.fragment_id = q.fragment_id JOIN "
-			   "raw.visdrone_clips c ON c.clip_uri = q.clip_uri ORDER BY q.clip_uri, "
-			   "q.fragment_id",
-			   trimmed);
-	else
-		buf_printf(&q, "SELECT DISTINCT image_uri FROM (%s) q WHERE image_uri IS NOT NULL", trimmed);
+	if (rc == 0 && sqlfile_expand(sec, "{{query}}", trimmed, &q) < 0)
+		rc = err_set(e, 0, "out of memory");
 	free(trimmed);
+	if (rc < 0) {
+		buf_free(&q);
+		return -1;
+	}
+	int fragments = strcmp(sec->name, "fragments") == 0;
 	duckdb_result r;
 	rc = lake_query(l, q.data, NULL, 0, &r, e);
 	buf_free(&q);
@@ -317,24 +307,13 @@ int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_re
 		res->bytes_fetched += s3_bytes_received(s);
 	s3_free(s);
 	if (rc == 0 && !rq->dry_run && n) {
-		struct job j = {.cfg = cfg, .rq = rq, .items = items, .n = n, .clips = clips};
+		struct job j = {.cfg = cfg, .rq = rq, .items = items, .clips = clips};
 		pthread_mutex_init(&j.lock, NULL);
-		int threads = rq->threads < 1 ? 1 : rq->threads > 32 ? 32 : rq->threads;
-		pthread_t tid[32];
-		int started = 0;
-		for (int t = 0; t < threads && (size_t)t < n; t++)
-			started += pthread_create(&tid[started], NULL, worker, &j) == 0;
-		for (int t = 0; t < started; t++)
-			pthread_join(tid[t], NULL);
+		rc = pool_for(n, rq->threads < 1 ? 1 : rq->threads > 32 ? 32 : rq->threads, &fetch_ops,
+			      &j, e);
 		pthread_mutex_destroy(&j.lock);
 		res->bytes_fetched += j.received;
 		res->frames = j.frames;
-		if (j.first.code) {
-			*e = j.first;
-			rc = -1;
-		} else if (!started) {
-			rc = err_set(e, 0, "cannot start fetch threads");
-		}
 	}
 	if (!nclips) /* images: the whole objects are the plan */
 		res->bytes_planned = res->bytes_fetched;

@@ -90,3 +90,12 @@ int media_key(char *dst, size_t n, const char *dataset, const char *column, cons
 	int w = snprintf(dst, n, "assets/%s/%s/%s.%s", dataset, col, sha, ext);
 	return w < 0 || (size_t)w >= n ? -1 : 0;
 }
+
+int media_clip_key(char *dst, size_t n, const char *dataset, const char *sequence,
+		   const char *sha)
+{
+	if (!sequence[0] || sequence[0] == '.' || strchr(sequence, '/'))
+		return -1;
+	int w = snprintf(dst, n, "assets/%s/clips/%s/%s.mp4", dataset, sequence, sha);
+	return w < 0 || (size_t)w >= n ? -1 : 0;
+}

@@ -21,4 +21,10 @@ const char *media_status(const char *ext, const unsigned char *data, size_t len)
 int media_key(char *dst, size_t n, const char *dataset, const char *column, const char *sha,
 	      const char *ext);
 
+/* The object key of a video clip: "assets/<dataset>/clips/<sequence>/<sha256>.mp4" (content-
+ * addressed, so a clip is never overwritten). -1 if too long, or if sequence is not one plain
+ * path part (empty, starting with '.', or holding a '/'). */
+int media_clip_key(char *dst, size_t n, const char *dataset, const char *sequence,
+		   const char *sha);
+
 #endif

@@ -4,18 +4,12 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/imgutils.h>
-#include <libavutil/log.h>
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* FFmpeg logs to stderr by default; a CLI shows only its errors. */
-static void quiet_ffmpeg(void)
-{
-	av_log_set_level(AV_LOG_ERROR);
-}
 
 static int av_fail(struct err *e, const char *what, int averr)
 {
@@ -72,7 +66,29 @@ struct encoder {
 	size_t cap;
 };
 
-static int add_fragment(struct encoder *en, int64_t first_frame, int64_t last_frame, struct err *e)
+int64_t video_fragment_count(int64_t n_frames, int frames_per_fragment)
+{
+	if (n_frames <= 0 || frames_per_fragment <= 0)
+		return 0;
+	return (n_frames + frames_per_fragment - 1) / frames_per_fragment;
+}
+
+int video_fragment_plan(int64_t n_frames, int fps, int frames_per_fragment, int64_t id,
+			struct video_fragment *f)
+{
+	if (fps <= 0 || id < 0 || id >= video_fragment_count(n_frames, frames_per_fragment))
+		return -1;
+	int64_t first = id * frames_per_fragment, end = first + frames_per_fragment;
+	f->id = (int)id;
+	f->start_frame = first;
+	f->end_frame = (end < n_frames ? end : n_frames) - 1;
+	f->start_time = (double)f->start_frame / fps;
+	f->end_time = (double)(f->end_frame + 1) / fps;
+	return 0;
+}
+
+/* Cuts fragment c->n_fragments, the frames of the plan for a clip of n_frames so far. */
+static int add_fragment(struct encoder *en, int64_t n_frames, struct err *e)
 {
 	struct video_clip *c = en->clip;
 	/* Cut: the muxer writes the buffered packets as one moof + mdat now. */
@@ -88,11 +104,9 @@ static int add_fragment(struct encoder *en, int64_t first_frame, int64_t last_fr
 		c->fragments = v, en->cap = cap;
 	}
 	struct video_fragment *f = &c->fragments[c->n_fragments];
-	f->id = (int)c->n_fragments;
-	f->start_frame = first_frame;
-	f->end_frame = last_frame;
-	f->start_time = (double)first_frame / c->fps;
-	f->end_time = (double)(last_frame + 1) / c->fps;
+	if (video_fragment_plan(n_frames, c->fps, en->per_fragment, (int64_t)c->n_fragments, f) < 0)
+		return err_set(e, 0, "fragment %zu is outside a clip of %lld frames", c->n_fragments,
+			       (long long)n_frames);
 	f->offset = en->frag_start;
 	f->length = en->mem.pos - en->frag_start;
 	if (f->length <= 0)
@@ -119,7 +133,7 @@ static int drain(struct encoder *en, struct err *e)
 				return err_set(e, 0, "frame %lld should open a fragment but is no key frame",
 					       (long long)frame);
 			}
-			if (add_fragment(en, frame - en->per_fragment, frame - 1, e) < 0) {
+			if (add_fragment(en, frame, e) < 0) { /* frames 0 .. frame-1 are in */
 				av_packet_unref(en->pkt);
 				return -1;
 			}
@@ -230,7 +244,6 @@ int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragm
 	memset(out, 0, sizeof *out);
 	if (fps <= 0 || frames_per_fragment <= 0)
 		return err_set(e, EXIT_USAGE, "fps and frames per fragment must be positive");
-	quiet_ffmpeg();
 	struct encoder en = {.clip = out, .per_fragment = frames_per_fragment,
 			     .mem = {.b = &out->bytes}};
 	en.pkt = av_packet_alloc();
@@ -259,8 +272,7 @@ int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragm
 	out->n_frames = index;
 	if ((rc = avcodec_send_frame(en.cc, NULL)) < 0 || drain(&en, e) < 0)
 		goto fail;
-	int64_t last_start = (index - 1) / frames_per_fragment * frames_per_fragment;
-	if (add_fragment(&en, last_start, index - 1, e) < 0)
+	if (add_fragment(&en, index, e) < 0)
 		goto fail;
 	if ((rc = av_write_trailer(en.oc)) < 0) {
 		av_fail(e, "cannot finish the MP4", rc);
@@ -343,7 +355,6 @@ static int emit(AVCodecContext *dc, AVFrame *fr, video_on_frame on_frame, void *
 int video_decode(const void *init, size_t init_len, const void *frag, size_t frag_len,
 		 video_on_frame on_frame, void *ctx, int64_t *frames, struct err *e)
 {
-	quiet_ffmpeg();
 	struct memin m = {init, frag, init_len, frag_len, 0};
 	AVFormatContext *ic = avformat_alloc_context();
 	unsigned char *iobuf = av_malloc(65536);
@@ -486,7 +497,6 @@ void video_file_close(struct video_file *f)
 
 struct video_file *video_file_open(const char *path, int *fps, struct err *e)
 {
-	quiet_ffmpeg();
 	struct video_file *f = calloc(1, sizeof *f);
 	if (!f) {
 		err_set(e, 0, "out of memory");
@@ -550,4 +560,130 @@ int video_file_next(void *ctx, const AVFrame **out, struct err *e)
 		}
 		av_packet_unref(f->pkt);
 	}
+}
+
+/* ---- still images of frames ------------------------------------------------------------ */
+
+struct video_image_encoder {
+	enum video_image_format fmt;
+	int max_side;
+	AVCodecContext *cc;
+	struct SwsContext *sws;
+	AVFrame *pic;
+	AVPacket *pkt;
+	int src_width, src_height, src_format; /* the frame shape cc and sws were set up for */
+};
+
+void video_image_size(int w, int h, int max_side, int *out_w, int *out_h)
+{
+	int longer = w > h ? w : h;
+	*out_w = w, *out_h = h;
+	if (max_side <= 0 || longer <= max_side)
+		return;
+	/* rounded to the nearest pixel, the longer side exactly max_side */
+	*out_w = w == longer ? max_side : (int)(((int64_t)w * max_side + longer / 2) / longer);
+	*out_h = h == longer ? max_side : (int)(((int64_t)h * max_side + longer / 2) / longer);
+	if (*out_w < 1)
+		*out_w = 1;
+	if (*out_h < 1)
+		*out_h = 1;
+}
+
+struct video_image_encoder *video_image_encoder_new(enum video_image_format fmt, int max_side,
+						    struct err *e)
+{
+	struct video_image_encoder *enc = calloc(1, sizeof *enc);
+	if (!enc) {
+		err_set(e, 0, "out of memory");
+		return NULL;
+	}
+	enc->fmt = fmt, enc->max_side = max_side;
+	return enc;
+}
+
+static void image_encoder_reset(struct video_image_encoder *enc)
+{
+	sws_freeContext(enc->sws);
+	av_packet_free(&enc->pkt);
+	av_frame_free(&enc->pic);
+	avcodec_free_context(&enc->cc);
+	enc->sws = NULL;
+}
+
+void video_image_encoder_free(struct video_image_encoder *enc)
+{
+	if (!enc)
+		return;
+	image_encoder_reset(enc);
+	free(enc);
+}
+
+const char *video_image_extension(const struct video_image_encoder *enc)
+{
+	return enc->fmt == VIDEO_IMAGE_PNG ? "png" : "jpg";
+}
+
+static int image_encoder_open(struct video_image_encoder *enc, const AVFrame *fr, struct err *e)
+{
+	int png = enc->fmt == VIDEO_IMAGE_PNG, w, h;
+	image_encoder_reset(enc);
+	video_image_size(fr->width, fr->height, enc->max_side, &w, &h);
+	const AVCodec *codec = avcodec_find_encoder(png ? AV_CODEC_ID_PNG : AV_CODEC_ID_MJPEG);
+	enc->cc = avcodec_alloc_context3(codec);
+	enc->pic = av_frame_alloc();
+	enc->pkt = av_packet_alloc();
+	if (!codec || !enc->cc || !enc->pic || !enc->pkt)
+		return err_set(e, 0, "cannot set up the %s encoder", video_image_extension(enc));
+	enc->cc->width = w, enc->cc->height = h, enc->cc->time_base = (AVRational){1, 25};
+	enc->cc->pix_fmt = png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P;
+	enc->pic->format = enc->cc->pix_fmt, enc->pic->width = w, enc->pic->height = h;
+	enc->sws = sws_getContext(fr->width, fr->height, fr->format, w, h, enc->cc->pix_fmt,
+				  SWS_BILINEAR, NULL, NULL, NULL);
+	if (avcodec_open2(enc->cc, codec, NULL) < 0 || av_frame_get_buffer(enc->pic, 0) < 0 ||
+	    !enc->sws)
+		return err_set(e, 0, "cannot set up the %s encoder", video_image_extension(enc));
+	enc->src_width = fr->width, enc->src_height = fr->height, enc->src_format = fr->format;
+	return 0;
+}
+
+/* Encodes fr into enc->pkt (the caller unrefs it). */
+static int image_encode_packet(struct video_image_encoder *enc, const AVFrame *fr, struct err *e)
+{
+	if ((!enc->sws || fr->width != enc->src_width || fr->height != enc->src_height ||
+	     fr->format != enc->src_format) &&
+	    image_encoder_open(enc, fr, e) < 0)
+		return -1;
+	if (av_frame_make_writable(enc->pic) < 0)
+		return err_set(e, 0, "out of memory encoding a %s frame", video_image_extension(enc));
+	sws_scale(enc->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height,
+		  enc->pic->data, enc->pic->linesize);
+	if (avcodec_send_frame(enc->cc, enc->pic) < 0 || avcodec_receive_packet(enc->cc, enc->pkt) < 0)
+		return err_set(e, 0, "cannot encode a %s frame", video_image_extension(enc));
+	return 0;
+}
+
+int video_image_encode(struct video_image_encoder *enc, const AVFrame *frame, struct buf *out,
+		       struct err *e)
+{
+	if (image_encode_packet(enc, frame, e) < 0)
+		return -1;
+	int rc = buf_append(out, enc->pkt->data, (size_t)enc->pkt->size) < 0
+			 ? err_set(e, 0, "out of memory")
+			 : 0;
+	av_packet_unref(enc->pkt);
+	return rc;
+}
+
+int video_image_write(struct video_image_encoder *enc, const AVFrame *frame, const char *path,
+		      struct err *e)
+{
+	if (image_encode_packet(enc, frame, e) < 0)
+		return -1;
+	size_t n = (size_t)enc->pkt->size;
+	FILE *f = fopen(path, "wb");
+	int rc = !f || fwrite(enc->pkt->data, 1, n, f) != n;
+	if ((f && fclose(f) != 0) || rc)
+		rc = err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+	av_packet_unref(enc->pkt);
+	return rc;
 }

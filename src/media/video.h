@@ -7,6 +7,7 @@
  * every fragment is taken from the muxer itself: fragments are cut explicitly (frag_custom)
  * and the writer's position is read after each flush.
  * Memory: struct video_clip owns its bytes and fragment array; free it with video_clip_free().
+ * FFmpeg's log level is process-wide: main sets it (errors only) once, before any thread.
  */
 #ifndef LAKEHOUSE_VIDEO_H
 #define LAKEHOUSE_VIDEO_H
@@ -36,6 +37,15 @@ struct video_clip {
 	char codec[16];
 };
 
+/* The fragment plan: a clip of n_frames at fps is cut every frames_per_fragment frames (the
+ * last fragment holds the rest). video_fragment_count() says how many fragments that makes;
+ * video_fragment_plan() fills id, start/end frame and start/end time of fragment id (not its
+ * byte range), or returns -1 when the clip has no fragment id (or an argument is not
+ * positive). Pure functions. */
+int64_t video_fragment_count(int64_t n_frames, int frames_per_fragment);
+int video_fragment_plan(int64_t n_frames, int fps, int frames_per_fragment, int64_t id,
+			struct video_fragment *f);
+
 /* Frame source: fills *frame (borrowed until the next call) with the next picture in any
  * pixel format; returns 1, 0 at the end, -1 with e set. */
 typedef int (*video_next_frame)(void *ctx, const struct AVFrame **frame, struct err *e);
@@ -51,6 +61,30 @@ void video_clip_free(struct video_clip *clip);
 typedef int (*video_on_frame)(void *ctx, const struct AVFrame *frame, struct err *e);
 int video_decode(const void *init, size_t init_len, const void *frag, size_t frag_len,
 		 video_on_frame on_frame, void *ctx, int64_t *frames, struct err *e);
+
+/* ---- still images of frames -------------------------------------------------------------
+ * The one place frames become JPEG/PNG (fetch --frames; thumbnails and contact sheets).
+ * An image encoder converts each frame with swscale (scaled so that its longer side is at
+ * most max_side) and encodes it; its encoder, scaler and buffers are set up at the first frame
+ * and again only when the frame's size or pixel format changes (setting them up per frame
+ * cost more than decoding). One encoder per thread; free it with video_image_encoder_free(). */
+enum video_image_format { VIDEO_IMAGE_JPEG, VIDEO_IMAGE_PNG };
+struct video_image_encoder;
+/* max_side 0 keeps the frame's size. NULL with e filled when out of memory. */
+struct video_image_encoder *video_image_encoder_new(enum video_image_format fmt, int max_side,
+						    struct err *e);
+void video_image_encoder_free(struct video_image_encoder *enc);
+/* File extension of the encoder's images: "jpg" or "png". */
+const char *video_image_extension(const struct video_image_encoder *enc);
+/* Encodes frame and appends the image's bytes to out (the caller's). */
+int video_image_encode(struct video_image_encoder *enc, const struct AVFrame *frame,
+		       struct buf *out, struct err *e);
+/* Encodes frame and writes the image to path (created or replaced). */
+int video_image_write(struct video_image_encoder *enc, const struct AVFrame *frame,
+		      const char *path, struct err *e);
+/* The size an image of a w x h frame gets with max_side (0: unchanged): the longer side
+ * becomes max_side, the other keeps the aspect ratio (at least 1 pixel); never enlarged. */
+void video_image_size(int w, int h, int max_side, int *out_w, int *out_h);
 
 /* A frame source over JPEG/PNG files, in order (decoded with libavcodec). */
 struct video_image_files;

@@ -55,18 +55,8 @@ struct s3_resp {
 	char message[512];
 };
 
-static int curl_ready;
-
 struct s3 *s3_new(const struct config *cfg, struct err *e)
 {
-	if (!curl_ready) {
-		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
-			err_set(e, 0, "cannot initialise libcurl");
-			return NULL;
-		}
-		xmlInitParser();
-		curl_ready = 1;
-	}
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s || !(s->curl = curl_easy_init())) {
 		free(s);

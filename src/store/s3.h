@@ -5,6 +5,7 @@
  * Transient failures (timeouts, resets, HTTP 500/502/503/504 incl. 503 SlowDown) are retried
  * with exponential backoff. Errors name the operation, the key and the S3 error code; they
  * never contain the secret key.
+ * Process-wide set-up (curl_global_init, xmlInitParser) is main's, once, before any thread.
  */
 #ifndef LAKEHOUSE_S3_H
 #define LAKEHOUSE_S3_H

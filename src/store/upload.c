@@ -1,4 +1,5 @@
-/* upload.c - see upload.h. */
+/* upload.c - see upload.h. The threads, the queue and "first failure stops the rest" are
+ * core/pool's; this file adds the byte budget and one S3 connection per worker. */
 #include "store/upload.h"
 
 #include <pthread.h>
@@ -6,16 +7,29 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/pool.h"
 #include "store/s3.h"
 
+/* Tasks waiting in the pool's queue at most; the byte budget is the real bound. */
+#define MAX_QUEUED 1024
+
 struct job {
-	struct job *next;
 	char *key;
 	char sha256[65]; /* "" when unknown */
 	const void *data; /* borrowed from the caller until release(release_ctx) */
 	size_t len;
 	void (*release)(void *ctx);
 	void *release_ctx;
+};
+
+struct uploader {
+	const struct config *cfg;
+	struct pool *pool;
+	pthread_mutex_t lock;
+	pthread_cond_t has_room;
+	size_t inflight, max_inflight;
+	int failed; /* a put or a worker failed: stop waiting for room */
+	struct upload_stats stats;
 };
 
 static void job_free(struct job *j)
@@ -26,62 +40,60 @@ static void job_free(struct job *j)
 	free(j);
 }
 
-struct uploader {
-	const struct config *cfg;
-	pthread_mutex_t lock;
-	pthread_cond_t has_work, has_room;
-	struct job *head, *tail;
-	size_t inflight, max_inflight;
-	int closing, nthreads;
-	struct err failure; /* first failure */
-	struct upload_stats stats;
-	pthread_t threads[];
-};
-
-static void *worker(void *arg)
+/* The job's bytes leave the budget (uploaded or dropped); wakes a waiting put. */
+static void job_done(struct uploader *u, struct job *j, int uploaded, int failed)
 {
-	struct uploader *u = arg;
-	struct err e = {0};
-	struct s3 *s = s3_new(u->cfg, &e);
-	for (;;) {
-		pthread_mutex_lock(&u->lock);
-		while (!u->head && !u->closing)
-			pthread_cond_wait(&u->has_work, &u->lock);
-		struct job *j = u->head;
-		if (j) {
-			u->head = j->next;
-			if (!u->head)
-				u->tail = NULL;
-		}
-		int failed = u->failure.code != 0;
-		pthread_mutex_unlock(&u->lock);
-		if (!j)
-			break;
-		/* After a failure the rest of the queue is dropped: nothing will be committed. */
-		int rc = failed ? 1 : s ? s3_put_hashed(s, j->key, j->data, j->len, j->sha256[0] ? j->sha256 : NULL, &e) : -1;
-		pthread_mutex_lock(&u->lock);
-		u->inflight -= j->len;
-		if (rc < 0 && !u->failure.code) {
-			if (!e.code)
-				err_set(&e, 0, "cannot create an S3 client for uploads");
-			u->failure = e;
-		}
-		else if (rc == 0)
-			u->stats.objects++, u->stats.bytes += (int64_t)j->len;
-		pthread_cond_broadcast(&u->has_room);
-		pthread_mutex_unlock(&u->lock);
-		job_free(j);
-	}
-	s3_free(s);
-	return NULL;
+	pthread_mutex_lock(&u->lock);
+	u->inflight -= j->len;
+	if (uploaded)
+		u->stats.objects++, u->stats.bytes += (int64_t)j->len;
+	if (failed)
+		u->failed = 1;
+	pthread_cond_broadcast(&u->has_room);
+	pthread_mutex_unlock(&u->lock);
+	job_free(j);
 }
+
+static int worker_start(void *ctx, void **state, struct err *e)
+{
+	struct uploader *u = ctx;
+	if ((*state = s3_new(u->cfg, e)))
+		return 0;
+	pthread_mutex_lock(&u->lock);
+	u->failed = 1;
+	pthread_cond_broadcast(&u->has_room);
+	pthread_mutex_unlock(&u->lock);
+	return -1;
+}
+
+static void worker_stop(void *ctx, void *state)
+{
+	(void)ctx;
+	s3_free(state);
+}
+
+static int run_upload(void *ctx, void *state, void *task, struct err *e)
+{
+	struct job *j = task;
+	int rc = s3_put_hashed(state, j->key, j->data, j->len, j->sha256[0] ? j->sha256 : NULL, e);
+	job_done(ctx, j, rc == 0, rc < 0);
+	return rc;
+}
+
+/* After a failure the rest of the queue is dropped: nothing will be committed. */
+static void discard_upload(void *ctx, void *task)
+{
+	job_done(ctx, task, 0, 0);
+}
+
+static const struct pool_ops upload_ops = {
+	.worker_start = worker_start, .worker_stop = worker_stop, .run = run_upload,
+	.discard = discard_upload};
 
 struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_inflight,
 			      struct err *e)
 {
-	if (threads < 1)
-		threads = 1;
-	struct uploader *u = calloc(1, sizeof *u + (size_t)threads * sizeof(pthread_t));
+	struct uploader *u = calloc(1, sizeof *u);
 	if (!u) {
 		err_set(e, 0, "out of memory");
 		return NULL;
@@ -89,14 +101,11 @@ struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_
 	u->cfg = cfg;
 	u->max_inflight = max_inflight;
 	pthread_mutex_init(&u->lock, NULL);
-	pthread_cond_init(&u->has_work, NULL);
 	pthread_cond_init(&u->has_room, NULL);
-	for (int t = 0; t < threads; t++)
-		if (pthread_create(&u->threads[u->nthreads], NULL, worker, u) == 0)
-			u->nthreads++;
-	if (!u->nthreads) {
-		err_set(e, 0, "cannot start upload threads");
-		uploader_finish(u, NULL, NULL);
+	if (!(u->pool = pool_new(threads, MAX_QUEUED, &upload_ops, u, e))) {
+		pthread_cond_destroy(&u->has_room);
+		pthread_mutex_destroy(&u->lock);
+		free(u);
 		return NULL;
 	}
 	return u;
@@ -118,48 +127,22 @@ int uploader_put(struct uploader *u, const char *key, const void *data, size_t l
 	snprintf(j->sha256, sizeof j->sha256, "%s", sha256_hex ? sha256_hex : "");
 	pthread_mutex_lock(&u->lock);
 	/* Wait for room, but always admit one job so a blob larger than the cap still moves. */
-	while (!u->failure.code && u->inflight > 0 && u->inflight + len > u->max_inflight)
+	while (!u->failed && u->inflight > 0 && u->inflight + len > u->max_inflight)
 		pthread_cond_wait(&u->has_room, &u->lock);
-	if (u->failure.code) {
-		*e = u->failure;
-		pthread_mutex_unlock(&u->lock);
-		job_free(j);
-		return -1;
-	}
 	u->inflight += len;
 	if (u->inflight > u->stats.peak_inflight)
 		u->stats.peak_inflight = u->inflight;
-	if (u->tail)
-		u->tail->next = j;
-	else
-		u->head = j;
-	u->tail = j;
-	pthread_cond_signal(&u->has_work);
 	pthread_mutex_unlock(&u->lock);
-	return 0;
+	/* After a failure the pool refuses (and discards) the job and says why. */
+	return pool_submit(u->pool, j, e);
 }
 
 int uploader_finish(struct uploader *u, struct upload_stats *stats, struct err *e)
 {
-	pthread_mutex_lock(&u->lock);
-	u->closing = 1;
-	pthread_cond_broadcast(&u->has_work);
-	pthread_mutex_unlock(&u->lock);
-	for (int t = 0; t < u->nthreads; t++)
-		pthread_join(u->threads[t], NULL);
-	int rc = 0;
-	if (u->failure.code) {
-		if (e)
-			*e = u->failure;
-		rc = -1;
-	}
+	struct err ignored = {0};
+	int rc = pool_finish(u->pool, e ? e : &ignored);
 	if (stats)
 		*stats = u->stats;
-	for (struct job *j = u->head, *next; j; j = next) { /* left behind after a failure */
-		next = j->next;
-		job_free(j);
-	}
-	pthread_cond_destroy(&u->has_work);
 	pthread_cond_destroy(&u->has_room);
 	pthread_mutex_destroy(&u->lock);
 	free(u);

@@ -54,6 +54,7 @@ cases=$(cat <<'EOF'
 1|uav0000010_00000_v|ingest visdrone --from $F/badjpeg
 2|frame 0000017.jpg is missing|ingest visdrone --from hf://datasets/fixtures/visdrone-missing-frame
 2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
+2|its NAME is 'visdrone', not 'drones'|ingest drones --from hf://datasets/fixtures/visdrone-mot
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
 3|lakehouse storage start|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
 1|syntax error|sql 'SELEC 1'

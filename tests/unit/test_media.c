@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -61,6 +62,41 @@ static void test_keys_stay_under_their_prefix(void **state)
 	assert_int_equal(media_key(key, 10, "coco", "image", "ab", "jpg"), -1);
 }
 
+static void test_clip_keys_are_content_addressed(void **state)
+{
+	(void)state;
+	char key[256], sha[65];
+	media_sha256_hex("clip", 4, sha);
+	assert_int_equal(media_clip_key(key, sizeof key, "visdrone", "uav0000013_00000_v", sha), 0);
+	char want[256];
+	snprintf(want, sizeof want, "assets/visdrone/clips/uav0000013_00000_v/%s.mp4", sha);
+	assert_string_equal(key, want);
+	/* a sequence must stay one path part under clips/ */
+	assert_int_equal(media_clip_key(key, sizeof key, "visdrone", "a/b", sha), -1);
+	assert_int_equal(media_clip_key(key, sizeof key, "visdrone", "..", sha), -1);
+	assert_int_equal(media_clip_key(key, sizeof key, "visdrone", "", sha), -1);
+	assert_int_equal(media_clip_key(key, 40, "visdrone", "seq", sha), -1);
+}
+
+static void test_blob_keys_follow_content(void **state)
+{
+	(void)state;
+	/* the same bytes under two paths get one key; other bytes another */
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0};
+	char sha1[65], sha2[65], ext1[8], ext2[8], k1[256], k2[256], k3[256];
+	media_sha256_hex(png, sizeof png, sha1);
+	media_extension("a/x.PNG", png, sizeof png, ext1);
+	media_extension(NULL, png, sizeof png, ext2);
+	assert_string_equal(ext1, "png");
+	assert_string_equal(ext2, "png");
+	assert_int_equal(media_key(k1, sizeof k1, "coco", "image", sha1, ext1), 0);
+	assert_int_equal(media_key(k2, sizeof k2, "coco", "image", sha1, ext2), 0);
+	assert_string_equal(k1, k2);
+	media_sha256_hex(png, sizeof png - 1, sha2);
+	assert_int_equal(media_key(k3, sizeof k3, "coco", "image", sha2, ext1), 0);
+	assert_string_not_equal(k1, k3);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -68,6 +104,8 @@ int main(void)
 		cmocka_unit_test(test_extension_from_path_is_sanitised),
 		cmocka_unit_test(test_status_flags_truncated_images),
 		cmocka_unit_test(test_keys_stay_under_their_prefix),
+		cmocka_unit_test(test_clip_keys_are_content_addressed),
+		cmocka_unit_test(test_blob_keys_follow_content),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

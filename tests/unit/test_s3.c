@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <curl/curl.h>
+#include <libxml/parser.h>
 
 #include "harness.h"
 #include "store/s3.h"
@@ -290,6 +292,9 @@ static void test_missing_key_replies(void **state)
 
 int main(void)
 {
+	/* what lakehouse's main does before any thread */
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	xmlInitParser();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_get_head_delete),
 		cmocka_unit_test(test_multipart_20mib_round_trip),

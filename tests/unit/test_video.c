@@ -5,7 +5,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include <libavutil/frame.h>
 
@@ -91,6 +94,11 @@ static void test_every_fragment_decodes_alone(void **state)
 		const struct video_fragment *f = &clip.fragments[i];
 		assert_int_equal(f->start_frame, (int64_t)i * 30);
 		assert_int_equal(f->end_frame, i == 3 ? 99 : (int64_t)i * 30 + 29);
+		struct video_fragment plan;
+		assert_int_equal(video_fragment_plan(clip.n_frames, 30, 30, (int64_t)i, &plan), 0);
+		assert_int_equal(plan.start_frame, f->start_frame);
+		assert_int_equal(plan.end_frame, f->end_frame);
+		assert_true(plan.start_time == f->start_time && plan.end_time == f->end_time);
 		assert_int_equal(f->offset, expect_offset); /* contiguous, right after init */
 		assert_memory_equal(clip.bytes.data + f->offset + 4, "moof", 4);
 		expect_offset += f->length;
@@ -132,12 +140,131 @@ static void test_a_fragment_without_init_does_not_decode(void **state)
 	video_clip_free(&clip);
 }
 
+static void test_fragment_plan(void **state)
+{
+	(void)state;
+	struct video_fragment f;
+	assert_int_equal(video_fragment_count(100, 30), 4);
+	assert_int_equal(video_fragment_count(60, 30), 2);
+	assert_int_equal(video_fragment_count(1, 30), 1);
+	assert_int_equal(video_fragment_count(0, 30), 0);
+	assert_int_equal(video_fragment_count(10, 0), 0);
+	assert_int_equal(video_fragment_plan(100, 25, 30, 0, &f), 0);
+	assert_int_equal(f.id, 0);
+	assert_int_equal(f.start_frame, 0);
+	assert_int_equal(f.end_frame, 29);
+	assert_true(f.start_time == 0.0 && f.end_time == 30.0 / 25);
+	assert_int_equal(video_fragment_plan(100, 25, 30, 3, &f), 0); /* the rest: 10 frames */
+	assert_int_equal(f.id, 3);
+	assert_int_equal(f.start_frame, 90);
+	assert_int_equal(f.end_frame, 99);
+	assert_true(f.start_time == 90.0 / 25 && f.end_time == 4.0);
+	assert_int_equal(video_fragment_plan(60, 30, 30, 1, &f), 0); /* a full last fragment */
+	assert_int_equal(f.start_frame, 30);
+	assert_int_equal(f.end_frame, 59);
+	assert_int_equal(video_fragment_plan(100, 25, 30, 4, &f), -1);
+	assert_int_equal(video_fragment_plan(100, 25, 30, -1, &f), -1);
+	assert_int_equal(video_fragment_plan(0, 25, 30, 0, &f), -1);
+	assert_int_equal(video_fragment_plan(100, 0, 30, 0, &f), -1);
+	assert_int_equal(video_fragment_plan(3, 30, 1, 2, &f), 0);
+	assert_int_equal(f.start_frame, 2);
+	assert_int_equal(f.end_frame, 2);
+}
+
+static void test_image_size_keeps_the_aspect(void **state)
+{
+	(void)state;
+	int w, h;
+	video_image_size(320, 240, 0, &w, &h);
+	assert_true(w == 320 && h == 240);
+	video_image_size(320, 240, 160, &w, &h);
+	assert_true(w == 160 && h == 120);
+	video_image_size(240, 320, 160, &w, &h);
+	assert_true(w == 120 && h == 160);
+	video_image_size(100, 50, 200, &w, &h); /* never enlarged */
+	assert_true(w == 100 && h == 50);
+	video_image_size(333, 100, 100, &w, &h);
+	assert_true(w == 100 && h == 30);
+	video_image_size(1000, 1, 100, &w, &h); /* at least one pixel */
+	assert_true(w == 100 && h == 1);
+}
+
+static uint32_t be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Width and height from a baseline JPEG's SOF0 marker; -1 when there is none. */
+static int jpeg_size(const unsigned char *d, size_t n, int *w, int *h)
+{
+	for (size_t i = 2; i + 9 < n; i++)
+		if (d[i] == 0xFF && d[i + 1] == 0xC0) {
+			*h = d[i + 5] << 8 | d[i + 6];
+			*w = d[i + 7] << 8 | d[i + 8];
+			return 0;
+		}
+	return -1;
+}
+
+static void test_frames_become_scaled_images(void **state)
+{
+	(void)state;
+	struct synth s = {.n = 2, .w = 320, .h = 240, .odd_size_at = 1};
+	const AVFrame *f;
+	struct err e = {0};
+	struct video_image_encoder *jpg = video_image_encoder_new(VIDEO_IMAGE_JPEG, 160, &e);
+	struct video_image_encoder *png = video_image_encoder_new(VIDEO_IMAGE_PNG, 0, &e);
+	assert_non_null(jpg);
+	assert_non_null(png);
+	assert_string_equal(video_image_extension(jpg), "jpg");
+	assert_string_equal(video_image_extension(png), "png");
+	struct buf a = {0}, b = {0}, p = {0};
+	int w = 0, h = 0;
+	assert_int_equal(synth_next(&s, &f, &e), 1);
+	assert_int_equal(video_image_encode(jpg, f, &a, &e), 0);
+	assert_true(a.len > 100 && a.data[0] == (char)0xFF && a.data[1] == (char)0xD8);
+	assert_true(a.data[a.len - 2] == (char)0xFF && a.data[a.len - 1] == (char)0xD9);
+	assert_int_equal(jpeg_size((const unsigned char *)a.data, a.len, &w, &h), 0);
+	assert_true(w == 160 && h == 120);
+	assert_int_equal(video_image_encode(png, f, &p, &e), 0);
+	assert_memory_equal(p.data, "\x89PNG", 4);
+	assert_int_equal(be32((const unsigned char *)p.data + 16), 320);
+	assert_int_equal(be32((const unsigned char *)p.data + 20), 240);
+	/* the same PNG once more, through a file */
+	char path[] = "/tmp/test_video_XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(video_image_write(png, f, path, &e), 0);
+	FILE *in = fopen(path, "rb");
+	char file[1 << 16];
+	size_t n = fread(file, 1, sizeof file, in);
+	fclose(in);
+	unlink(path);
+	assert_int_equal(n, p.len);
+	assert_memory_equal(file, p.data, n);
+	/* a frame of another size sets the encoder up again */
+	assert_int_equal(synth_next(&s, &f, &e), 1);
+	assert_int_equal(video_image_encode(jpg, f, &b, &e), 0);
+	assert_int_equal(jpeg_size((const unsigned char *)b.data, b.len, &w, &h), 0);
+	assert_true(w == 160 && h == 114); /* 336x240 */
+	assert_int_equal(video_image_write(jpg, f, "/nonexistent-dir/x.jpg", &e), -1);
+	assert_non_null(strstr(e.msg, "/nonexistent-dir/x.jpg"));
+	av_frame_free(&s.f);
+	buf_free(&a), buf_free(&b), buf_free(&p);
+	video_image_encoder_free(jpg);
+	video_image_encoder_free(png);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_every_fragment_decodes_alone),
 		cmocka_unit_test(test_frames_of_different_sizes_are_refused),
 		cmocka_unit_test(test_a_fragment_without_init_does_not_decode),
+		cmocka_unit_test(test_fragment_plan),
+		cmocka_unit_test(test_image_size_keeps_the_aspect),
+		cmocka_unit_test(test_frames_become_scaled_images),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
