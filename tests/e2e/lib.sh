@@ -1,7 +1,8 @@
 # lib.sh - shared helpers for the end-to-end scenarios: each runs the real lakehouse binary
 # against a real S3 server it starts on a free loopback port, in a fresh temp folder: the
-# embedded versitygw (`lakehouse storage start`), or s3s-fs when LAKEHOUSE_TEST_S3FS names its
-# binary (the S3 compatibility matrix; tests/tools/s3s_fs.sh).
+# embedded versitygw (`lakehouse storage start`), s3s-fs when LAKEHOUSE_TEST_S3FS names its
+# binary (the S3 compatibility matrix; tests/tools/s3s_fs.sh), or a SeaweedFS cluster when
+# LAKEHOUSE_TEST_SEAWEEDFS names weed (label cluster; tests/tools/seaweedfs.sh).
 # Every check counts; the script ends with "N passed, N failed" and fails if any failed.
 set -u
 E2E_DIR=$(cd "$(dirname "$0")" && pwd) # before the cd below
@@ -24,7 +25,10 @@ cd "$WORK"
 
 # Both servers keep objects as files under $S3_OBJECTS/<bucket>/<key>.
 S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects
-if [ -n "${LAKEHOUSE_TEST_S3FS:-}" ]; then
+if [ -n "${LAKEHOUSE_TEST_SEAWEEDFS:-}" ]; then
+  S3_SERVER=seaweedfs # a cluster: objects are not files; tests reading $S3_OBJECTS skip on it
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/filer.log
+elif [ -n "${LAKEHOUSE_TEST_S3FS:-}" ]; then
   S3_SERVER=s3s-fs
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3s-fs.log
 else
@@ -35,12 +39,12 @@ fi
 # start_storage / stop_storage: the server under test (RC, OUT, ERR as lh sets them).
 start_storage() {
   if [ "$S3_SERVER" = embedded ]; then lh storage start; return; fi
-  OUT=$(bash "$E2E_DIR/../tools/s3s_fs.sh" start "$LAKEHOUSE_DATA_DIR" "$AWS_ENDPOINT_URL" 2>&1)
+  OUT=$(bash "$E2E_DIR/../tools/${S3_SERVER//-/_}.sh" start "$LAKEHOUSE_DATA_DIR" "$AWS_ENDPOINT_URL" 2>&1)
   RC=$? ERR=$OUT
 }
 stop_storage() {
   if [ "$S3_SERVER" = embedded ]; then lh storage stop; return; fi
-  OUT=$(bash "$E2E_DIR/../tools/s3s_fs.sh" stop "$LAKEHOUSE_DATA_DIR" 2>&1)
+  OUT=$(bash "$E2E_DIR/../tools/${S3_SERVER//-/_}.sh" stop "$LAKEHOUSE_DATA_DIR" 2>&1)
   RC=$? ERR=$OUT
 }
 
