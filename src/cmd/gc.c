@@ -41,13 +41,23 @@ static int cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Collects the URIs every retained snapshot's *_uri columns hold. */
+/* Collects the URIs every retained snapshot's *_uri columns hold. A snapshot that inserted
+ * nothing into a table holds a subset of the rows the table had one snapshot earlier, so
+ * when the retained snapshots form one unbroken run (expire --keep / --older-than leave
+ * that), each table and column is read only at its first retained snapshot and at the
+ * snapshots that inserted into it: the cost follows the inserts, not snapshots x data. With
+ * gaps (snapshots expired from the middle) every retained snapshot is read. */
 static int collect_refs(struct lake *l, struct gc *g, struct err *e)
 {
 	duckdb_result cols;
 	if (lake_query(l,
-		       "SELECT s.snapshot_id, sc.schema_name, t.table_name, c.column_name, c.column_type "
+		       "SELECT snapshot_id, schema_name, table_name, column_name, column_type FROM ("
+		       "SELECT s.snapshot_id, sc.schema_name, t.table_name, c.column_name, c.column_type, "
+		       " t.table_id, ch.changes_made, min(s.snapshot_id) OVER (PARTITION BY t.table_id, "
+		       " c.column_id) AS first_seen "
 		       "FROM lake.snapshots() s "
+		       "LEFT JOIN __ducklake_metadata_lake.ducklake_snapshot_changes ch "
+		       " ON ch.snapshot_id = s.snapshot_id "
 		       "JOIN __ducklake_metadata_lake.ducklake_table t ON t.begin_snapshot <= s.snapshot_id "
 		       " AND (t.end_snapshot IS NULL OR t.end_snapshot > s.snapshot_id) "
 		       "JOIN __ducklake_metadata_lake.ducklake_schema sc ON sc.schema_id = t.schema_id "
@@ -56,7 +66,11 @@ static int collect_refs(struct lake *l, struct gc *g, struct err *e)
 		       "JOIN __ducklake_metadata_lake.ducklake_column c ON c.table_id = t.table_id "
 		       " AND c.begin_snapshot <= s.snapshot_id AND (c.end_snapshot IS NULL OR "
 		       " c.end_snapshot > s.snapshot_id) AND c.parent_column IS NULL "
-		       "WHERE c.column_name LIKE '%\\_uri' ESCAPE '\\' AND c.column_type IN ('varchar', 'list')",
+		       "WHERE c.column_name LIKE '%\\_uri' ESCAPE '\\' AND c.column_type IN ('varchar', 'list')) "
+		       "WHERE snapshot_id = first_seen "
+		       " OR regexp_matches(coalesce(changes_made, ''), "
+		       "  '(^|,)(inserted_into_table|inlined_insert):' || table_id || '(,|$)') "
+		       " OR (SELECT count(*) <> max(snapshot_id) - min(snapshot_id) + 1 FROM lake.snapshots())",
 		       NULL, 0, &cols, e) < 0)
 		return -1;
 	int rc = 0;
