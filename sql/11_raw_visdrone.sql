@@ -4,7 +4,10 @@
 CREATE TABLE IF NOT EXISTS raw.visdrone_clips (
     clip_uri VARCHAR, sequence VARCHAR, n_frames INTEGER, fps INTEGER, width INTEGER,
     height INTEGER, codec VARCHAR, bytes BIGINT, init_bytes BIGINT, split VARCHAR,
-    source_repo VARCHAR, source_revision VARCHAR);
+    source_repo VARCHAR, source_revision VARCHAR, encoding VARCHAR);
+-- encoding (how the clip's bytes were made: "libx264 crf=23 preset=veryfast" or "copy") came
+-- later: lakes made before it gain the column here (schema evolution; older rows read NULL).
+ALTER TABLE raw.visdrone_clips ADD COLUMN IF NOT EXISTS encoding VARCHAR;
 CREATE TABLE IF NOT EXISTS raw.visdrone_fragments (
     clip_uri VARCHAR, fragment_id INTEGER, start_frame INTEGER, end_frame INTEGER,
     start_time DOUBLE, end_time DOUBLE, byte_offset BIGINT, byte_length BIGINT);
@@ -14,7 +17,7 @@ CREATE TABLE IF NOT EXISTS raw.visdrone_annotations (
     sequence VARCHAR, frame_index INTEGER, target_id INTEGER, bbox_left INTEGER,
     bbox_top INTEGER, bbox_width INTEGER, bbox_height INTEGER, score INTEGER,
     object_category INTEGER, truncation INTEGER, occlusion INTEGER);
-INSERT INTO raw.visdrone_clips
+INSERT INTO raw.visdrone_clips BY NAME
 SELECT * FROM memory.main.vd_clips c
 WHERE NOT EXISTS (SELECT 1 FROM raw.visdrone_clips x WHERE x.sequence = c.sequence);
 INSERT INTO raw.visdrone_fragments

@@ -23,6 +23,7 @@ static const struct command commands[] = {
 	{"compact", cmd_compact, "merge small data files and flush inlined rows (time travel kept)"},
 	{"diff", cmd_diff, "rows and columns a table changed between two snapshots"},
 	{"expire", cmd_expire, "expire old snapshots and the data files only they needed"},
+	{"export", cmd_export, "export a snapshot's selection as WebDataset shards or COCO JSON"},
 	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects"},
 	{"gc", cmd_gc, "delete media objects and files no retained snapshot references"},
 	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder"},

@@ -32,6 +32,7 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_transform(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e);

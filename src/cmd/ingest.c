@@ -33,16 +33,32 @@ static const char usage[] =
 	"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
 	"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read):\n"
 	"  --fps N              frame rate of the sequences (default 30)\n"
-	"  --fragment-frames N  frames per fragment (default: one second)\n";
+	"  --fragment-frames N  frames per fragment (default: one second)\n"
+	"  --crf N              x264 quality, 1 (best) .. 51 (default %d)\n"
+	"  --preset NAME        x264 speed/size preset, ultrafast .. veryslow (default %s)\n"
+	"  --copy auto|never    a sequence given as an H.264/H.265 file whose keyframes fall on\n"
+	"                       every fragment boundary is copied, not re-encoded (default auto)\n";
+
+static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+					    "medium", "slow", "slower", "veryslow", "placebo", NULL};
+
+static int known_preset(const char *name)
+{
+	for (int i = 0; x264_presets[i]; i++)
+		if (strcmp(name, x264_presets[i]) == 0)
+			return 1;
+	return 0;
+}
 
 static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
 	if (res->snapshot >= 0)
-		printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB): "
-		       "snapshot %lld\n",
+		printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB; "
+		       "%lld copied, %lld encoded with libx264 crf %d %s): snapshot %lld\n",
 		       rq->dataset, rq->repo, rq->revision, (long long)res->rows,
 		       (long long)res->clips_new, (long long)res->frames, res->bytes_new / 1e6,
-		       (long long)res->snapshot);
+		       (long long)res->clips_copied, (long long)(res->clips_new - res->clips_copied),
+		       rq->encode.crf, rq->encode.preset, (long long)res->snapshot);
 	else
 		printf("nothing new in %s from %s@%.12s: no snapshot\n", rq->dataset, rq->repo,
 		       rq->revision);
@@ -85,15 +101,18 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"split", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
 		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
 		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
-		{"fragment-frames", required_argument, NULL, 'G'},
+		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
+		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
 		{"shard", required_argument, NULL, 'S'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
 	long limit = -1;
-	long threads = 8, fps = 30, fragment_frames = 0, shard = 0, nshards = 0;
+	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
+	const char *preset = VIDEO_DEFAULT_PRESET;
+	int never_copy = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
+		case 'h': return printf(usage, VIDEO_DEFAULT_CRF, VIDEO_DEFAULT_PRESET), 0;
 		case 'f': from = optarg; break;
 		case 's': split = optarg; break;
 		case 'c': config = optarg; break;
@@ -118,6 +137,22 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 			if (parse_shard(optarg, &shard, &nshards, e) < 0)
 				return -1;
 			break;
+		case 'C':
+			if (cmd_parse_long("ingest", "--crf", optarg, 1, 51, &crf, e) < 0)
+				return -1;
+			break;
+		case 'P':
+			if (!known_preset(optarg))
+				return cmd_usage_error(e, "ingest", "--preset wants one of ultrafast, superfast, "
+						   "veryfast, faster, fast, medium, slow, slower, veryslow, "
+						   "got '%s'", optarg);
+			preset = optarg;
+			break;
+		case 'K':
+			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "never") != 0)
+				return cmd_usage_error(e, "ingest", "--copy wants auto or never, got '%s'", optarg);
+			never_copy = strcmp(optarg, "never") == 0;
+			break;
 		default: return cmd_usage_error(e, "ingest", "unknown option");
 		}
 	}
@@ -139,7 +174,8 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
 		.shard = (int)shard, .nshards = (int)nshards,
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
-		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps)};
+		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
+		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy};
 	struct ingest_result res;
 	if (nshards && rq.video_root) {
 		source_free(&src);

@@ -14,7 +14,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdarg.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #define MAX_CELL_WIDTH 60
@@ -344,26 +346,37 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 /* ---- progress line --------------------------------------------------------------------- */
 
 static pthread_mutex_t progress_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct timespec progress_last;
+static int progress_shown;
 
-void output_progress(const char *fmt, ...)
+void output_progress(int force, const char *fmt, ...)
 {
 	if (!isatty(STDERR_FILENO))
 		return;
-	char line[512];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(line, sizeof line, fmt, ap);
-	va_end(ap);
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
 	pthread_mutex_lock(&progress_lock);
-	fprintf(stderr, "\r%s\033[K", line);
+	long ms = (now.tv_sec - progress_last.tv_sec) * 1000 +
+		  (now.tv_nsec - progress_last.tv_nsec) / 1000000;
+	if (force || !progress_shown || ms >= 200) {
+		progress_last = now;
+		progress_shown = 1;
+		char line[512];
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(line, sizeof line, fmt, ap);
+		va_end(ap);
+		fprintf(stderr, "\r%s\033[K", line);
+		fflush(stderr);
+	}
 	pthread_mutex_unlock(&progress_lock);
 }
 
 void output_progress_done(void)
 {
-	if (!isatty(STDERR_FILENO))
-		return;
 	pthread_mutex_lock(&progress_lock);
-	fputs("\r\033[K", stderr);
+	if (progress_shown)
+		fputs("\r\033[K", stderr);
+	progress_shown = 0;
 	pthread_mutex_unlock(&progress_lock);
 }

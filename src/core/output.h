@@ -18,10 +18,10 @@ int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum out
 /* Writes s as a CSV field (quoted when it holds a comma, quote or newline). */
 void output_csv_field(FILE *out, const char *s);
 
-/* The progress line: stderr, redrawn in place, shown only when stderr is a terminal (logs and
- * pipes get none). Any thread may call these; lines never interleave. */
-void output_progress(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* Erases the progress line (when one was shown). */
+/* The progress line: stderr, redrawn in place at most every 200 ms (force: now), shown only
+ * when stderr is a terminal (logs and pipes get none). Any thread may call these; lines never
+ * interleave. output_progress_done erases the line (when one was shown). */
+void output_progress(int force, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void output_progress_done(void);
 
 #endif

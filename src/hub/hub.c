@@ -593,7 +593,7 @@ static int download_task(void *ctx, void *state, void *task, struct err *e)
 	pthread_mutex_lock(&j->lock);
 	j->done++;
 	j->bytes += f->size;
-	output_progress("downloading %s: %zu/%zu files, %.1f/%.1f MB", j->repo, j->done, j->n,
+	output_progress(0, "downloading %s: %zu/%zu files, %.1f/%.1f MB", j->repo, j->done, j->n,
 			j->bytes / 1e6, j->total / 1e6);
 	pthread_mutex_unlock(&j->lock);
 	return 0;
@@ -611,7 +611,7 @@ int hub_download_files(const struct config *cfg, const char *repo, const char *c
 	for (size_t i = 0; i < n; i++)
 		j.total += files[i].size;
 	pthread_mutex_init(&j.lock, NULL);
-	output_progress("downloading %s: 0/%zu files, 0.0/%.1f MB", repo, n, j.total / 1e6);
+	output_progress(1, "downloading %s: 0/%zu files, 0.0/%.1f MB", repo, n, j.total / 1e6);
 	int rc = pool_for(n, threads > 32 ? 32 : threads, &download_ops, &j, e);
 	output_progress_done();
 	pthread_mutex_destroy(&j.lock);

@@ -20,6 +20,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "media/video.h"
 
 struct ingest_file {
 	char local[4096]; /* staged path */
@@ -45,6 +46,8 @@ struct ingest_request {
 	 * (NULL for Parquet), the sequences' frame rate and the frames per fragment. */
 	const char *video_root;
 	int fps, fragment_frames;
+	struct video_encode_opts encode; /* CRF and preset when clips are encoded */
+	int never_copy; /* 1: re-encode video files even when their packets could be copied */
 };
 
 struct ingest_result {
@@ -55,6 +58,7 @@ struct ingest_result {
 	int64_t objects_new;   /* objects uploaded by this run (blobs or clips) */
 	int64_t bytes_new;
 	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
+	int64_t clips_copied;  /* VisDrone: of clips_new, those copied without re-encoding */
 };
 
 /* Lands rq's source by its kind (see above). */

@@ -207,13 +207,13 @@ static int stage_clip(struct lake *l, const struct ingest_request *rq, const cha
 	snprintf(num[3], 32, "%d", c->height);
 	snprintf(num[4], 32, "%zu", c->bytes.len);
 	snprintf(num[5], 32, "%lld", (long long)c->init_length);
-	const char *p[] = {uri,    s->name, num[0], num[1], num[2],   num[3],
-			   c->codec, num[4], num[5], rq->split, rq->repo, rq->revision};
+	const char *p[] = {uri,    s->name, num[0], num[1],    num[2],   num[3],     c->codec,
+			   num[4], num[5],  rq->split, rq->repo, rq->revision, c->encoding};
 	duckdb_result r;
 	if (lake_query(l,
 		       "INSERT INTO memory.main.vd_clips VALUES ($1, $2, $3::INTEGER, $4::INTEGER, "
-		       "$5::INTEGER, $6::INTEGER, $7, $8::BIGINT, $9::BIGINT, $10, $11, $12)",
-		       p, 12, &r, e) < 0)
+		       "$5::INTEGER, $6::INTEGER, $7, $8::BIGINT, $9::BIGINT, $10, $11, $12, $13)",
+		       p, 13, &r, e) < 0)
 		return -1;
 	duckdb_destroy_result(&r);
 	for (size_t i = 0; i < c->n_fragments; i++) {
@@ -282,16 +282,23 @@ static int check_frame_range(struct lake *l, const struct sequence *seq, int64_t
 }
 
 static int encode_sequence(const struct ingest_request *rq, const struct sequence *seq,
-			   struct video_clip *clip, struct err *e)
+			   struct video_clip *clip, struct ingest_result *res, struct err *e)
 {
 	int rc;
 	if (seq->video[0]) {
+		char why[160] = "";
+		if (!rq->never_copy &&
+		    (rc = video_copy(seq->video, rq->fragment_frames, clip, why, sizeof why, e)) != 0) {
+			res->clips_copied += rc == 1;
+			return rc < 0 ? -1 : 0;
+		}
 		int fps = 0;
 		struct video_file *src = video_file_open(seq->video, &fps, e);
 		if (!src)
 			return -1;
 		/* the file's own frame rate wins; fragments keep their length in frames */
-		rc = video_encode(video_file_next, src, fps ? fps : rq->fps, rq->fragment_frames, clip, e);
+		rc = video_encode(video_file_next, src, fps ? fps : rq->fps, rq->fragment_frames,
+				  &rq->encode, clip, e);
 		video_file_close(src);
 		return rc;
 	}
@@ -299,7 +306,8 @@ static int encode_sequence(const struct ingest_request *rq, const struct sequenc
 		video_image_files_open((const char *const *)seq->frames, seq->n_frames, e);
 	if (!src)
 		return -1;
-	rc = video_encode(video_image_files_next, src, rq->fps, rq->fragment_frames, clip, e);
+	rc = video_encode(video_image_files_next, src, rq->fps, rq->fragment_frames, &rq->encode,
+			  clip, e);
 	video_image_files_close(src);
 	return rc;
 }
@@ -312,7 +320,7 @@ static int encode_and_upload(struct lake *l, struct s3 *s3, const struct ingest_
 			     struct ingest_result *res, struct err *e)
 {
 	struct video_clip clip;
-	if (encode_sequence(rq, seq, &clip, e) < 0)
+	if (encode_sequence(rq, seq, &clip, res, e) < 0)
 		return err_wrap(e, "sequence %s", seq->name);
 	char sha[65], key[600] = "", uri[700];
 	media_sha256_hex(clip.bytes.data, clip.bytes.len, sha);
@@ -362,7 +370,7 @@ int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 			       "CREATE OR REPLACE TABLE memory.main.vd_clips (clip_uri VARCHAR, "
 			       "sequence VARCHAR, n_frames INTEGER, fps INTEGER, width INTEGER, height "
 			       "INTEGER, codec VARCHAR, bytes BIGINT, init_bytes BIGINT, split VARCHAR, "
-			       "source_repo VARCHAR, source_revision VARCHAR);"
+			       "source_repo VARCHAR, source_revision VARCHAR, encoding VARCHAR);"
 			       "CREATE OR REPLACE TABLE memory.main.vd_fragments (clip_uri VARCHAR, "
 			       "fragment_id INTEGER, start_frame INTEGER, end_frame INTEGER, start_time "
 			       "DOUBLE, end_time DOUBLE, byte_offset BIGINT, byte_length BIGINT);"

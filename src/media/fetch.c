@@ -40,12 +40,10 @@ struct job {
 
 static const char *key_of(const struct config *cfg, const char *uri, struct err *e)
 {
-	size_t n = strlen(cfg->bucket);
-	if (strncmp(uri, "s3://", 5) != 0 || strncmp(uri + 5, cfg->bucket, n) != 0 || uri[5 + n] != '/') {
+	const char *key = s3_key_of_uri(cfg->bucket, uri);
+	if (!key)
 		err_set(e, EXIT_USAGE, "%s is not an object of bucket %s", uri, cfg->bucket);
-		return NULL;
-	}
-	return uri + 5 + n + 1;
+	return key;
 }
 
 static int write_file(const char *path, const void *a, size_t alen, const void *b, size_t blen,

@@ -3,7 +3,6 @@
 
 #include <libavcodec/avcodec.h>
 #include <libavutil/log.h>
-#include <libswscale/swscale.h>
 #include <string.h>
 
 #include "media/media.h"
@@ -14,64 +13,20 @@ void thumb_free(struct thumb *t)
 	buf_free(&t->jpeg);
 }
 
-/* The thumbnail's size: the long side at most max_side, both even (4:2:0 chroma), >= 2. */
-static void fit(int w, int h, int max_side, int *tw, int *th)
-{
-	double s = w >= h ? (double)max_side / w : (double)max_side / h;
-	if (s > 1.0)
-		s = 1.0;
-	*tw = ((int)(w * s + 0.5)) & ~1;
-	*th = ((int)(h * s + 0.5)) & ~1;
-	if (*tw < 2)
-		*tw = 2;
-	if (*th < 2)
-		*th = 2;
-}
-
+/* One place makes JPEG/PNG from frames: video_image_encode (scale + encode). */
 int thumb_frame(const AVFrame *fr, int max_side, struct thumb *out, struct err *e)
 {
-	int tw, th, rc = -1;
-	fit(fr->width, fr->height, max_side, &tw, &th);
-	const AVCodec *codec = avcodec_find_encoder(AV_CODEC_ID_MJPEG);
-	AVCodecContext *cc = codec ? avcodec_alloc_context3(codec) : NULL;
-	AVFrame *pic = av_frame_alloc();
-	AVPacket *pkt = av_packet_alloc();
-	struct SwsContext *sws = NULL;
-	if (!cc || !pic || !pkt) {
-		err_set(e, 0, "cannot set up the JPEG encoder");
-		goto out;
-	}
-	cc->width = tw, cc->height = th, cc->time_base = (AVRational){1, 25};
-	cc->pix_fmt = AV_PIX_FMT_YUVJ420P;
-	cc->flags |= AV_CODEC_FLAG_QSCALE; /* fixed quality: ~q 4 looks clean at thumbnail size */
-	pic->format = cc->pix_fmt, pic->width = tw, pic->height = th;
-	pic->quality = FF_QP2LAMBDA * 4;
-	sws = sws_getContext(fr->width, fr->height, fr->format, tw, th, cc->pix_fmt, SWS_AREA, NULL,
-			     NULL, NULL);
-	if (!sws || avcodec_open2(cc, codec, NULL) < 0 || av_frame_get_buffer(pic, 0) < 0) {
-		err_set(e, 0, "cannot set up the JPEG encoder for %dx%d", tw, th);
-		goto out;
-	}
-	sws_scale(sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height, pic->data,
-		  pic->linesize);
-	if (avcodec_send_frame(cc, pic) < 0 || avcodec_receive_packet(cc, pkt) < 0) {
-		err_set(e, 0, "cannot encode a JPEG thumbnail");
-		goto out;
-	}
+	struct video_image_encoder *enc = video_image_encoder_new(VIDEO_IMAGE_JPEG, max_side, e);
+	if (!enc)
+		return -1;
 	buf_reset(&out->jpeg);
-	if (buf_append(&out->jpeg, pkt->data, (size_t)pkt->size) < 0) {
-		err_set(e, 0, "out of memory");
-		goto out;
-	}
+	int rc = video_image_encode(enc, fr, &out->jpeg, e);
+	video_image_encoder_free(enc);
+	if (rc < 0)
+		return err_wrap(e, "thumbnail");
 	out->width = fr->width, out->height = fr->height;
-	out->thumb_width = tw, out->thumb_height = th;
-	rc = 0;
-out:
-	sws_freeContext(sws);
-	av_packet_free(&pkt);
-	av_frame_free(&pic);
-	avcodec_free_context(&cc);
-	return rc;
+	video_image_size(fr->width, fr->height, max_side, &out->thumb_width, &out->thumb_height);
+	return 0;
 }
 
 static enum AVCodecID image_codec(const void *data, size_t len)

@@ -7,6 +7,7 @@
 #include <libavutil/opt.h>
 #include <libswscale/swscale.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,6 +62,7 @@ struct encoder {
 	AVFrame *yuv;
 	AVPacket *pkt;
 	struct video_clip *clip;
+	struct video_encode_opts opts;
 	int per_fragment;
 	int64_t frag_start; /* byte offset where the open fragment begins */
 	size_t cap;
@@ -160,14 +162,16 @@ static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e
 	en->cc->pix_fmt = AV_PIX_FMT_YUV420P;
 	en->cc->gop_size = en->per_fragment;
 	en->cc->keyint_min = en->per_fragment;
-	en->cc->max_b_frames = 0;
 	en->cc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* avcC in the moov, not in-band */
-	/* zerolatency: one packet out per frame in (no lookahead, no B-frames), so fragment cuts
-	 * line up with frame numbers; no scene-cut keyframes: GOP = fragment. */
-	av_opt_set(en->cc->priv_data, "preset", "veryfast", 0);
-	av_opt_set(en->cc->priv_data, "tune", "zerolatency", 0);
-	av_opt_set(en->cc->priv_data, "x264-params", "scenecut=0:forced-idr=1", 0);
-	av_opt_set(en->cc->priv_data, "crf", "20", 0);
+	/* Encoded for storage, not for live streaming: lookahead and B-frames stay on (about half
+	 * the bytes of tune=zerolatency at the same quality). GOP = fragment, closed, each opened by
+	 * a forced IDR and no scene-cut keyframes in between, so init + one fragment decodes
+	 * alone; the encoder's output lags its input, so drain() cuts on output packets. */
+	char crf[16];
+	snprintf(crf, sizeof crf, "%d", en->opts.crf);
+	av_opt_set(en->cc->priv_data, "preset", en->opts.preset, 0);
+	av_opt_set(en->cc->priv_data, "x264-params", "scenecut=0:forced-idr=1:open-gop=0", 0);
+	av_opt_set(en->cc->priv_data, "crf", crf, 0);
 	int rc = avcodec_open2(en->cc, codec, NULL);
 	if (rc < 0)
 		return av_fail(e, "cannot open the H.264 encoder", rc);
@@ -178,14 +182,17 @@ static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e
 	return 0;
 }
 
-static int open_muxer(struct encoder *en, struct err *e)
+static int open_muxer(struct encoder *en, const AVCodecParameters *par, AVRational tb,
+		      struct err *e)
 {
 	int rc = avformat_alloc_output_context2(&en->oc, NULL, "mp4", NULL);
 	if (rc < 0)
 		return av_fail(e, "cannot create the MP4 muxer", rc);
 	en->st = avformat_new_stream(en->oc, NULL);
-	avcodec_parameters_from_context(en->st->codecpar, en->cc);
-	en->st->time_base = en->cc->time_base;
+	if (!en->st || avcodec_parameters_copy(en->st->codecpar, par) < 0)
+		return err_set(e, 0, "out of memory");
+	en->st->codecpar->codec_tag = 0; /* let the MP4 muxer pick avc1/hvc1 */
+	en->st->time_base = tb;
 	unsigned char *iobuf = av_malloc(65536);
 	en->io = avio_alloc_context(iobuf, 65536, 1, &en->mem, NULL, mem_write, mem_seek);
 	if (!en->io)
@@ -201,6 +208,18 @@ static int open_muxer(struct encoder *en, struct err *e)
 	en->clip->init_length = en->mem.pos;
 	en->frag_start = en->mem.pos;
 	return 0;
+}
+
+static int open_encoder_muxer(struct encoder *en, struct err *e)
+{
+	AVCodecParameters *par = avcodec_parameters_alloc();
+	if (!par || avcodec_parameters_from_context(par, en->cc) < 0) {
+		avcodec_parameters_free(&par);
+		return err_set(e, 0, "out of memory");
+	}
+	int rc = open_muxer(en, par, en->cc->time_base, e);
+	avcodec_parameters_free(&par);
+	return rc;
 }
 
 static int encode_frame(struct encoder *en, const AVFrame *in, int64_t index, struct err *e)
@@ -239,16 +258,22 @@ static void close_encoder(struct encoder *en)
 }
 
 int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragment,
-		 struct video_clip *out, struct err *e)
+		 const struct video_encode_opts *opts, struct video_clip *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	if (fps <= 0 || frames_per_fragment <= 0)
 		return err_set(e, EXIT_USAGE, "fps and frames per fragment must be positive");
-	struct encoder en = {.clip = out, .per_fragment = frames_per_fragment,
+	struct video_encode_opts o = opts ? *opts : (struct video_encode_opts){0};
+	if (!o.preset || !o.preset[0])
+		o.preset = VIDEO_DEFAULT_PRESET;
+	if (o.crf <= 0)
+		o.crf = VIDEO_DEFAULT_CRF;
+	struct encoder en = {.clip = out, .opts = o, .per_fragment = frames_per_fragment,
 			     .mem = {.b = &out->bytes}};
 	en.pkt = av_packet_alloc();
 	out->fps = fps;
 	snprintf(out->codec, sizeof out->codec, "h264");
+	snprintf(out->encoding, sizeof out->encoding, "libx264 crf=%d preset=%s", o.crf, o.preset);
 	const AVFrame *frame;
 	int rc, got;
 	int64_t index = 0;
@@ -256,7 +281,7 @@ int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragm
 		if (index == 0) {
 			out->width = frame->width, out->height = frame->height;
 			if ((rc = open_encoder(&en, frame->width, frame->height, fps, e)) < 0 ||
-			    (rc = open_muxer(&en, e)) < 0)
+			    (rc = open_encoder_muxer(&en, e)) < 0)
 				goto fail;
 		}
 		if (encode_frame(&en, frame, index, e) < 0)
@@ -293,6 +318,212 @@ void video_clip_free(struct video_clip *clip)
 	free(clip->fragments);
 	clip->fragments = NULL;
 	clip->n_fragments = 0;
+}
+
+/* ---- copying an aligned source without re-encoding ------------------------------------ */
+
+/* 1 when the packet holds an IDR slice (H.264) or an IRAP picture (H.265); length-prefixed
+ * NAL units as MP4 stores them (length size from the avcC/hvcC record, 4 when unknown). */
+static int opens_closed_gop(const AVPacket *pkt, enum AVCodecID codec, int length_size)
+{
+	const uint8_t *p = pkt->data, *end = pkt->data + pkt->size;
+	while (end - p > length_size) {
+		uint32_t n = 0;
+		for (int k = 0; k < length_size; k++)
+			n = n << 8 | p[k];
+		p += length_size;
+		if (n == 0 || n > (uint32_t)(end - p))
+			return 0;
+		int type = codec == AV_CODEC_ID_H264 ? (p[0] & 0x1f) : ((p[0] >> 1) & 0x3f);
+		if (codec == AV_CODEC_ID_H264 && type == 5)
+			return 1;
+		if (codec == AV_CODEC_ID_HEVC && type >= 16 && type <= 21)
+			return 1;
+		p += n;
+	}
+	return 0;
+}
+
+static int nal_length_size(const AVCodecParameters *par)
+{
+	const uint8_t *x = par->extradata;
+	if (par->codec_id == AV_CODEC_ID_H264 && par->extradata_size >= 5 && x[0] == 1)
+		return (x[4] & 3) + 1;
+	if (par->codec_id == AV_CODEC_ID_HEVC && par->extradata_size >= 22 && x[0] == 1)
+		return (x[21] & 3) + 1;
+	return 4;
+}
+
+struct packets {
+	AVPacket **v;
+	size_t n, cap;
+};
+
+static void packets_free(struct packets *ps)
+{
+	for (size_t i = 0; i < ps->n; i++)
+		av_packet_free(&ps->v[i]);
+	free(ps->v);
+}
+
+/* Reads every packet of the video stream, in decode order. */
+static int read_packets(AVFormatContext *ic, int stream, struct packets *ps, struct err *e)
+{
+	for (;;) {
+		if (ps->n == ps->cap) {
+			size_t cap = ps->cap ? ps->cap * 2 : 256;
+			AVPacket **v = realloc(ps->v, cap * sizeof *v);
+			if (!v)
+				return err_set(e, 0, "out of memory");
+			ps->v = v, ps->cap = cap;
+		}
+		AVPacket *pkt = av_packet_alloc();
+		if (!pkt)
+			return err_set(e, 0, "out of memory");
+		int rc = av_read_frame(ic, pkt);
+		if (rc < 0) {
+			av_packet_free(&pkt);
+			return rc == AVERROR_EOF ? 0 : av_fail(e, "cannot read the source", rc);
+		}
+		if (pkt->stream_index == stream)
+			ps->v[ps->n++] = pkt;
+		else
+			av_packet_free(&pkt);
+	}
+}
+
+/* Display index of every packet; 0 with *why set when timestamps are missing or irregular. */
+static int frame_indexes(const struct packets *ps, AVRational tb, int fps, int64_t *index,
+			 char *why, size_t whylen)
+{
+	int64_t first = INT64_MAX;
+	for (size_t i = 0; i < ps->n; i++) {
+		if (ps->v[i]->pts == AV_NOPTS_VALUE)
+			return snprintf(why, whylen, "packets without timestamps"), 0;
+		if (ps->v[i]->pts < first)
+			first = ps->v[i]->pts;
+	}
+	for (size_t i = 0; i < ps->n; i++) {
+		double t = (double)(ps->v[i]->pts - first) * av_q2d(tb) * fps;
+		index[i] = llround(t);
+		if (fabs(t - (double)index[i]) > 0.25)
+			return snprintf(why, whylen, "a frame off the %d fps grid", fps), 0;
+	}
+	return 1;
+}
+
+/* 1 when cutting the decode-ordered packets before each fragment's first frame gives
+ * fragments that decode alone: the cut packet opens a closed GOP, and no frame displayed in
+ * one fragment is decoded in another (open-GOP leading pictures would be). */
+static int aligned(const struct packets *ps, const int64_t *index, enum AVCodecID codec,
+		   int length_size, int per_fragment, char *why, size_t whylen)
+{
+	int64_t group = -1, count = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		int64_t g = index[i] / per_fragment;
+		if (g != group) {
+			if (g != group + 1 || index[i] != g * per_fragment ||
+			    !(ps->v[i]->flags & AV_PKT_FLAG_KEY) ||
+			    !opens_closed_gop(ps->v[i], codec, length_size))
+				return snprintf(why, whylen, "frame %lld does not open a closed GOP where "
+							     "fragment %lld starts",
+						(long long)index[i], (long long)g), 0;
+			if (group >= 0 && count != per_fragment)
+				return snprintf(why, whylen, "fragment %lld has %lld frames",
+						(long long)group, (long long)count), 0;
+			group = g, count = 0;
+		}
+		count++;
+	}
+	return 1;
+}
+
+static int mux_packets(struct encoder *en, struct packets *ps, const int64_t *index,
+		       AVRational tb, struct err *e)
+{
+	int64_t n = (int64_t)ps->n, group = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		int64_t g = index[i] / en->per_fragment;
+		if (g != group) {
+			if (add_fragment(en, g * en->per_fragment, e) < 0) /* frames before g's are in */
+				return -1;
+			group = g;
+		}
+		AVPacket *pkt = ps->v[i];
+		av_packet_rescale_ts(pkt, tb, en->st->time_base);
+		pkt->stream_index = en->st->index;
+		pkt->pos = -1;
+		int rc = av_write_frame(en->oc, pkt);
+		if (rc < 0)
+			return av_fail(e, "cannot mux a packet", rc);
+	}
+	return add_fragment(en, n, e);
+}
+
+int video_copy(const char *path, int frames_per_fragment, struct video_clip *out, char *why,
+	       size_t whylen, struct err *e)
+{
+	memset(out, 0, sizeof *out);
+	AVFormatContext *ic = NULL;
+	struct packets ps = {0};
+	int64_t *index = NULL;
+	struct encoder en = {.clip = out, .per_fragment = frames_per_fragment,
+			     .mem = {.b = &out->bytes}};
+	int rc = avformat_open_input(&ic, path, NULL, NULL);
+	if (rc < 0 || (rc = avformat_find_stream_info(ic, NULL)) < 0) {
+		av_fail(e, path, rc);
+		goto fail;
+	}
+	int stream = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	if (stream < 0) {
+		err_set(e, 0, "%s: no video stream", path);
+		goto fail;
+	}
+	const AVStream *in = ic->streams[stream];
+	const AVCodecParameters *par = in->codecpar;
+	AVRational r = in->avg_frame_rate;
+	int fps = r.num > 0 && r.den > 0 ? (int)(av_q2d(r) + 0.5) : 0;
+	rc = 0;
+	if (par->codec_id != AV_CODEC_ID_H264 && par->codec_id != AV_CODEC_ID_HEVC)
+		snprintf(why, whylen, "codec %s, not H.264/H.265", avcodec_get_name(par->codec_id));
+	else if (fps <= 0 || fabs(av_q2d(r) - fps) > 0.01)
+		snprintf(why, whylen, "frame rate %d/%d is not a whole number", r.num, r.den);
+	else if (read_packets(ic, stream, &ps, e) < 0)
+		goto fail;
+	else if (!(index = malloc((ps.n ? ps.n : 1) * sizeof *index)))
+		err_set(e, 0, "out of memory"), rc = -1;
+	else if (ps.n && frame_indexes(&ps, in->time_base, fps, index, why, whylen) &&
+		 aligned(&ps, index, par->codec_id, nal_length_size(par), frames_per_fragment, why,
+			 whylen))
+		rc = 1;
+	else if (!ps.n)
+		snprintf(why, whylen, "no frames");
+	if (rc != 1)
+		goto done;
+	out->fps = fps, out->width = par->width, out->height = par->height;
+	out->n_frames = (int64_t)ps.n;
+	snprintf(out->codec, sizeof out->codec, "%s", par->codec_id == AV_CODEC_ID_H264 ? "h264" : "hevc");
+	snprintf(out->encoding, sizeof out->encoding, "copy");
+	if (open_muxer(&en, par, in->time_base, e) < 0 ||
+	    mux_packets(&en, &ps, index, in->time_base, e) < 0)
+		goto fail;
+	if ((rc = av_write_trailer(en.oc)) < 0) {
+		av_fail(e, "cannot finish the MP4", rc);
+		goto fail;
+	}
+	avio_flush(en.oc->pb);
+	rc = 1;
+done:
+	close_encoder(&en);
+	packets_free(&ps);
+	free(index);
+	avformat_close_input(&ic);
+	if (rc != 1)
+		video_clip_free(out);
+	return rc;
+fail:
+	rc = -1;
+	goto done;
 }
 
 /* ---- decoding ------------------------------------------------------------------------- */

@@ -35,6 +35,16 @@ struct video_clip {
 	struct video_fragment *fragments;
 	size_t n_fragments;
 	char codec[16];
+	char encoding[64];    /* how the bytes were made: "libx264 crf=18 preset=veryfast", "copy" */
+};
+
+/* Encoder settings for stored clips (x264's CRF scale and preset names). The defaults were
+ * chosen with bench/clips.sh: stored bytes against the source at PSNR >= 42 dB. */
+#define VIDEO_DEFAULT_CRF 18
+#define VIDEO_DEFAULT_PRESET "veryfast"
+struct video_encode_opts {
+	int crf;            /* 0: VIDEO_DEFAULT_CRF */
+	const char *preset; /* NULL: VIDEO_DEFAULT_PRESET */
 };
 
 /* The fragment plan: a clip of n_frames at fps is cut every frames_per_fragment frames (the
@@ -50,11 +60,20 @@ int video_fragment_plan(int64_t n_frames, int fps, int frames_per_fragment, int6
  * pixel format; returns 1, 0 at the end, -1 with e set. */
 typedef int (*video_next_frame)(void *ctx, const struct AVFrame **frame, struct err *e);
 
-/* Encodes every frame of the source at fps, frames_per_fragment frames per fragment.
- * All frames must have the size of the first one. */
+/* Encodes every frame of the source at fps, frames_per_fragment frames per fragment
+ * (opts may be NULL: defaults). All frames must have the size of the first one. */
 int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragment,
-		 struct video_clip *out, struct err *e);
+		 const struct video_encode_opts *opts, struct video_clip *out, struct err *e);
 void video_clip_free(struct video_clip *clip);
+
+/* Copies the H.264/H.265 packets of a video file into a fragmented MP4 without re-encoding,
+ * when every fragment boundary (each frames_per_fragment frames of display order) falls on a
+ * packet that opens a closed GOP (IDR/IRAP) and no frame crosses a boundary in decode order;
+ * then init + each fragment decodes alone, bit-exact to the source. Returns 1 (copied: out
+ * filled, free it with video_clip_free), 0 when the source is not aligned or not H.264/H.265
+ * (why says what failed; out is empty), -1 with e set on a read error. */
+int video_copy(const char *path, int frames_per_fragment, struct video_clip *out, char *why,
+	       size_t whylen, struct err *e);
 
 /* Decodes init + fragment (two byte ranges) and calls on_frame for every decoded picture
  * (on_frame may be NULL); *frames gets their count. */

@@ -55,6 +55,14 @@ struct s3_resp {
 	char message[512];
 };
 
+const char *s3_key_of_uri(const char *bucket, const char *uri)
+{
+	size_t n = strlen(bucket);
+	if (strncmp(uri, "s3://", 5) != 0 || strncmp(uri + 5, bucket, n) != 0 || uri[5 + n] != '/')
+		return NULL;
+	return uri + 5 + n + 1;
+}
+
 struct s3 *s3_new(const struct config *cfg, struct err *e)
 {
 	struct s3 *s = calloc(1, sizeof *s);

@@ -42,6 +42,10 @@ int s3_bucket_exists(struct s3 *s, int *exists, struct err *e);
 /* Creates the bucket; succeeds when it already exists and is ours. */
 int s3_create_bucket(struct s3 *s, struct err *e);
 
+/* The key of "s3://BUCKET/KEY" when BUCKET is bucket, else NULL. Borrows uri: the key points
+ * into it. */
+const char *s3_key_of_uri(const char *bucket, const char *uri);
+
 int s3_put(struct s3 *s, const char *key, const void *data, size_t len, struct err *e);
 /* s3_put when the caller already knows the body's hex SHA-256 (content-addressed blobs):
  * saves hashing every byte twice. */

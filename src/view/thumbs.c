@@ -158,20 +158,12 @@ static int from_cache(struct thumbs *t, struct thumb_entry *en)
 
 /* ---- making --------------------------------------------------------------------------- */
 
-static const char *key_of(const struct config *cfg, const char *uri)
-{
-	size_t n = strlen(cfg->bucket);
-	if (strncmp(uri, "s3://", 5) != 0 || strncmp(uri + 5, cfg->bucket, n) != 0 || uri[5 + n] != '/')
-		return NULL;
-	return uri + 5 + n + 1;
-}
-
 /* GET with accounting; a failure that is not the store's fault (missing object, short range)
  * is returned as 1 with why filled, a store failure as -1. */
 static int get(struct thumbs *t, struct s3 *s, const char *uri, int64_t off, int64_t len,
 	       struct buf *out, char *why, size_t whylen, struct err *e)
 {
-	const char *key = key_of(t->cfg, uri);
+	const char *key = s3_key_of_uri(t->cfg->bucket, uri);
 	if (!key) {
 		snprintf(why, whylen, "not an object of bucket %s", t->cfg->bucket);
 		return 1;

@@ -98,4 +98,42 @@ lh ingest visdrone --from "$FIXTURES/vfile" --fragment-frames 25
 check "a sequence given as a video file: its own 25 fps, fragments of 25 frames" \
   eval '[ $RC -eq 0 ] && [ "$(value "SELECT n_frames || '"'@'"' || fps || '"'/'"' || (SELECT count(*) FROM raw.visdrone_fragments f WHERE f.clip_uri = c.clip_uri) FROM raw.visdrone_clips c WHERE sequence = '"'clipfile'"'")" = "120@25/5" ]'
 
+
+# --- stored for storage: B-frames inside closed GOPs; each fragment still decodes alone ---------
+bf=$(ffprobe -v error -select_streams v:0 -show_entries stream=has_b_frames -of csv=p=0 "$(ls "$WORK"/all/*.mp4 | head -n1)")
+check "stored clips use B-frames (ffprobe has_b_frames=$bf > 0)" test "${bf:-0}" -gt 0
+check "raw.visdrone_clips records how each clip was encoded" \
+  eval '[ "$(value "SELECT count(*) FROM raw.visdrone_clips WHERE encoding LIKE '"'libx264 crf=18 preset=veryfast'"'")" -ge 3 ]'
+
+# --- an aligned H.264 source is copied, not re-encoded: packets byte-equal to the source ------
+mkdir -p "$FIXTURES/vcopy/sequences" "$FIXTURES/vcopy/annotations" "$FIXTURES/vnever/sequences" "$FIXTURES/vnever/annotations"
+ffmpeg -v error -framerate 25 -i "$FIXTURES/hub/fixtures/visdrone-mot/sequences/uav0000002_00000_v/%07d.jpg" \
+  -c:v libx264 -g 25 -keyint_min 25 -sc_threshold 0 -bf 2 -x264-params open-gop=0 -pix_fmt yuv420p \
+  "$FIXTURES/vcopy/sequences/aligned.mp4"
+cp "$FIXTURES/vcopy/sequences/aligned.mp4" "$FIXTURES/vnever/sequences/reencoded.mp4"
+cp "$FIXTURES/hub/fixtures/visdrone-mot/annotations/uav0000002_00000_v.txt" "$FIXTURES/vcopy/annotations/aligned.txt"
+cp "$FIXTURES/hub/fixtures/visdrone-mot/annotations/uav0000002_00000_v.txt" "$FIXTURES/vnever/annotations/reencoded.txt"
+lh ingest visdrone --from "$FIXTURES/vcopy" --fragment-frames 25
+check "--copy auto on an aligned H.264 file: says it copied" eval '[ $RC -eq 0 ] && contains "$OUT" "1 copied, 0 encoded"'
+uri=$(value "SELECT clip_uri FROM raw.visdrone_clips WHERE sequence = 'aligned'")
+check "the copied clip is recorded as encoding=copy" test "$(value "SELECT encoding FROM raw.visdrone_clips WHERE sequence = 'aligned'")" = copy
+"$LAKEHOUSE_BIN" storage get "$uri" -o "$WORK/aligned-stored.mp4" >/dev/null
+packet_hashes() { ffmpeg -v error -i "$1" -map 0:v:0 -c copy -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}'; }
+check "copied packets are byte-equal to the source's (framemd5 of $(packet_hashes "$FIXTURES/vcopy/sequences/aligned.mp4" | wc -l) packets)" \
+  eval '[ -n "$(packet_hashes "$WORK/aligned-stored.mp4")" ] && [ "$(packet_hashes "$WORK/aligned-stored.mp4")" = "$(packet_hashes "$FIXTURES/vcopy/sequences/aligned.mp4")" ]'
+lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.visdrone_fragments WHERE clip_uri = '$uri'" --out "$WORK/copied"
+bad=0
+while IFS=, read -r id frames; do
+  got=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$WORK/copied/aligned#$id.mp4")
+  [ "$got" = "$frames" ] || { bad=1; echo "  aligned#$id: $got frames, index says $frames"; }
+done < <("$LAKEHOUSE_BIN" sql --csv "SELECT fragment_id, end_frame - start_frame + 1 FROM raw.visdrone_fragments WHERE clip_uri = '$uri'" | tail -n +2)
+check "every copied fragment decodes alone to its indexed frame count (ffprobe)" test "$bad" -eq 0
+lh ingest visdrone --from "$FIXTURES/vnever" --fragment-frames 25 --copy never --crf 28 --preset faster
+check "--copy never re-encodes with the given CRF and preset" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "0 copied, 1 encoded with libx264 crf 28 faster" && [ "$(value "SELECT encoding FROM raw.visdrone_clips WHERE sequence = '"'reencoded'"'")" = "libx264 crf=28 preset=faster" ]'
+lh ingest visdrone --from "$FIXTURES/vnever" --preset warp9
+check "an unknown --preset: exit 2 listing the presets" eval '[ $RC -eq 2 ] && contains "$ERR" "veryslow"'
+lh ingest visdrone --from "$FIXTURES/vnever" --crf 77
+check "--crf out of range: exit 2 naming the range" eval '[ $RC -eq 2 ] && contains "$ERR" "--crf wants a whole number from 1 to 51"'
+
 finish

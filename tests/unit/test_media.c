@@ -8,6 +8,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "media/export.h"
 #include "media/media.h"
 
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0xFF, 0xD9};
@@ -97,6 +98,21 @@ static void test_blob_keys_follow_content(void **state)
 	assert_string_not_equal(k1, k3);
 }
 
+/* WebDataset splits a member name at its first dot: export keys must have none. */
+static void test_export_keys_have_no_dots(void **state)
+{
+	(void)state;
+	char key[16];
+	export_key("uav.dot.v_f000001", key, sizeof key);
+	assert_string_equal(key, "uav_dot_v_f0000"); /* cut to the buffer, still NUL-ended */
+	export_key("a/b c-d_e", key, sizeof key);
+	assert_string_equal(key, "a_b_c-d_e");
+	export_key("", key, sizeof key);
+	assert_string_equal(key, "_");
+	export_key("\xc3\xa9t\xc3\xa9", key, sizeof key);
+	assert_string_equal(key, "__t__");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +122,7 @@ int main(void)
 		cmocka_unit_test(test_keys_stay_under_their_prefix),
 		cmocka_unit_test(test_clip_keys_are_content_addressed),
 		cmocka_unit_test(test_blob_keys_follow_content),
+		cmocka_unit_test(test_export_keys_have_no_dots),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -84,7 +84,7 @@ static void test_every_fragment_decodes_alone(void **state)
 	struct synth s = {.n = 100, .w = 320, .h = 240, .odd_size_at = -1};
 	struct video_clip clip;
 	struct err e = {0};
-	assert_int_equal(video_encode(synth_next, &s, 30, 30, &clip, &e), 0);
+	assert_int_equal(video_encode(synth_next, &s, 30, 30, NULL, &clip, &e), 0);
 	av_frame_free(&s.f);
 	assert_int_equal(clip.n_frames, 100);
 	assert_int_equal(clip.n_fragments, 4); /* 30 + 30 + 30 + 10 */
@@ -120,7 +120,7 @@ static void test_frames_of_different_sizes_are_refused(void **state)
 	struct synth s = {.n = 20, .w = 320, .h = 240, .odd_size_at = 7};
 	struct video_clip clip;
 	struct err e = {0};
-	assert_int_equal(video_encode(synth_next, &s, 25, 10, &clip, &e), -1);
+	assert_int_equal(video_encode(synth_next, &s, 25, 10, NULL, &clip, &e), -1);
 	av_frame_free(&s.f);
 	assert_non_null(strstr(e.msg, "frame 8 is 336x240"));
 }
@@ -131,7 +131,7 @@ static void test_a_fragment_without_init_does_not_decode(void **state)
 	struct synth s = {.n = 20, .w = 160, .h = 120, .odd_size_at = -1};
 	struct video_clip clip;
 	struct err e = {0};
-	assert_int_equal(video_encode(synth_next, &s, 25, 10, &clip, &e), 0);
+	assert_int_equal(video_encode(synth_next, &s, 25, 10, NULL, &clip, &e), 0);
 	av_frame_free(&s.f);
 	int64_t frames = 0;
 	const struct video_fragment *f = &clip.fragments[1];
