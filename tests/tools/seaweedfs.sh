@@ -10,14 +10,15 @@
 # Credentials: the S3 gateway takes AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY from its
 # environment as its admin identity, so the secret is on no command line and in no file.
 #
-# start:        starts the cluster, returns once three volume servers have joined and the
+# start:        starts the cluster (master, volumes, filer, then its S3 gateway as a separate
+#               weed s3 process), returns once three volume servers have joined and the
 #               S3 port answers; ports go to DIR/ports.env.
 # stop:         SIGTERM to every process of the cluster started for DIR.
 # kill-volume N: SIGKILL to volume server N (1..3): a node dying mid-write.
 # start-volume N: starts volume server N again on its ports and data folder.
 set -euo pipefail
 cmd=$1 dir=$2
-bin=${LAKEHOUSE_TEST_SEAWEEDFS:?set LAKEHOUSE_TEST_SEAWEEDFS to the weed binary (scripts/bootstrap.sh --test-tools)}
+bin=${LAKEHOUSE_TEST_SEAWEEDFS:-}
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
@@ -28,6 +29,7 @@ alive() { [ -f "$dir/$1.pid" ] && kill -0 "$(cat "$dir/$1.pid")" 2>/dev/null; }
 run() {
   local name=$1; shift
   mkdir -p "$dir/logs"
+  : "${bin:?set LAKEHOUSE_TEST_SEAWEEDFS to the weed binary (scripts/bootstrap.sh --test-tools)}"
   "$bin" -logdir="$dir/logs" "$@" >>"$dir/$name.log" 2>&1 &
   echo $! >"$dir/$name.pid"
 }
@@ -49,7 +51,7 @@ wait_for() {
     sleep 0.1
   done
   echo "SeaweedFS: $what not ready within 60 s; logs in $dir" >&2
-  tail -5 "$dir"/*.log >&2 || true
+  tail -n 5 "$dir"/*.log >&2 || true
   return 1
 }
 
@@ -62,7 +64,7 @@ start)
   endpoint=${3:?ENDPOINT}
   : "${AWS_ACCESS_KEY_ID:?}" "${AWS_SECRET_ACCESS_KEY:?}"
   mkdir -p "$dir"
-  if alive filer; then exit 0; fi
+  if alive s3; then exit 0; fi
   {
     echo "MASTER_PORT=$(free_port) MASTER_GRPC=$(free_port)"
     for n in 1 2 3; do echo "VOLUME${n}_PORT=$(free_port) VOLUME${n}_GRPC=$(free_port)"; done
@@ -78,13 +80,16 @@ start)
   wait_for "three volume servers" volumes_joined 3
   run filer filer -ip=127.0.0.1 -ip.bind=127.0.0.1 -port="$FILER_PORT" -port.grpc="$FILER_GRPC" \
     -master="127.0.0.1:$MASTER_PORT.$MASTER_GRPC" -defaultStoreDir="$dir/filer" \
-    -localSocket="$dir/filer.sock" -defaultReplicaPlacement=001 \
-    -s3 -s3.port="$S3_PORT" -s3.port.grpc="$S3_GRPC" -s3.port.iceberg=0 -s3.port.lance=0 \
-    -s3.localSocket="$dir/s3.sock"
+    -localSocket="$dir/filer.sock" -defaultReplicaPlacement=001
+  wait_for "filer" port_open "$FILER_GRPC"
+  # the S3 gateway as its own process (the filer's embedded -s3 did not come up in this
+  # version); it reads the admin identity from AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY
+  run s3 s3 -ip.bind=127.0.0.1 -port="$S3_PORT" -port.grpc="$S3_GRPC" -port.iceberg=0 \
+    -port.lance=0 -localSocket="$dir/s3.sock" -filer="127.0.0.1:$FILER_PORT.$FILER_GRPC"
   wait_for "S3 gateway" port_open "$S3_PORT"
   ;;
 stop)
-  for name in filer volume1 volume2 volume3 master; do
+  for name in s3 filer volume1 volume2 volume3 master; do
     [ -f "$dir/$name.pid" ] || continue
     pid=$(cat "$dir/$name.pid")
     kill "$pid" 2>/dev/null || true
