@@ -37,7 +37,7 @@ wait "$ingest_pid"; RC=$?
 OUT=$(cat "$WORK/ingest.out") ERR=$(cat "$WORK/ingest.err")
 cat "$WORK/ingest.out" "$WORK/ingest.err" >>"$FIXTURES/all-output.log"
 echo "     ingest with a volume server down: exit $RC; $(printf '%s' "$ERR" | tail -n1 | cut -c1-200)"
-rows=$(value "SELECT count(*) FROM raw.bench_images" 2>/dev/null)
+rows=$(value "SELECT count(*) FROM raw.bench" 2>/dev/null)
 if [ "$RC" -eq 0 ]; then
   check "completed: one snapshot, 80 rows" eval '[ "$(snapshot_count)" = "$((base + 1))" ] && [ "$rows" = 80 ]'
 else
@@ -63,7 +63,7 @@ bash "$CLUSTER" start-volume "$LAKEHOUSE_DATA_DIR" 2
 check "volume server 2 restarts" test $? -eq 0
 lh ingest bench --from "$FIXTURES/big/fixtures/bench" --split train --threads 2
 check "the re-run after restart succeeds" test "$RC" -eq 0
-check "... and the table holds every row once" eval '[ "$(value "SELECT count(*) FROM raw.bench_images")" = 80 ] && [ "$(value "SELECT count(DISTINCT image_uri) FROM raw.bench_images")" = 80 ]'
+check "... and the table holds every row once" eval '[ "$(value "SELECT count(*) FROM raw.bench")" = 80 ] && [ "$(value "SELECT count(DISTINCT image_uri) FROM raw.bench")" = 80 ]'
 check "... and every image object is there" \
   eval '[ "$("$LAKEHOUSE_BIN" storage ls --csv assets/bench/image/ | tail -n +2 | wc -l)" -eq 80 ]'
 after=$(snapshot_count)
