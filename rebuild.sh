@@ -3,28 +3,41 @@
 # reset (bucket emptied, catalog removed), storage, init, ingest COCO and VisDrone from
 # sources.conf, silver and gold, the version demo, and optionally a publish to the Hub.
 #
-#   ./rebuild.sh [--yes] [--offline] [--publish OWNER/NAME] [--sources FILE]
+#   ./rebuild.sh [--yes] [--offline] [--publish OWNER/NAME] [--sources FILE] [--store KIND]
 #
 # --yes       do not ask before deleting (needed when stdin is not a terminal)
 # --offline   use the generated fixtures through the local Hub emulator even if the Hub answers
 # --publish   publish gold.coco_train (with its images) to HF_ENDPOINT as OWNER/NAME; offline,
 #             to the local emulator
+# --store     embedded (default: versitygw) or rustfs: the server `lakehouse storage start`
+#             runs when none answers; rustfs runs LAKEHOUSE_RUSTFS_BIN (default
+#             ../shared/tools/rustfs/rustfs), data in $LAKEHOUSE_DATA_DIR/rustfs
 # LAKEHOUSE_BIN=path uses that binary and skips bootstrap and build (tests do this).
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")" && pwd)
-yes=0 offline=0 publish="" sources=$ROOT/sources.conf
+yes=0 offline=0 publish="" sources=$ROOT/sources.conf store=embedded
 while [ $# -gt 0 ]; do
   case $1 in
     --yes) yes=1 ;;
     --offline) offline=1 ;;
     --publish) publish=${2:?--publish needs OWNER/NAME}; shift ;;
     --sources) sources=${2:?--sources needs a file}; shift ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --store) store=${2:?--store needs embedded or rustfs}; shift ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "rebuild.sh: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
   shift
 done
 [ -r "$sources" ] || { echo "rebuild.sh: cannot read $sources" >&2; exit 2; }
+case $store in
+  embedded) server=versitygw ;;
+  rustfs)
+    server=rustfs
+    export LAKEHOUSE_RUSTFS_BIN=${LAKEHOUSE_RUSTFS_BIN:-$ROOT/../shared/tools/rustfs/rustfs}
+    [ -x "$LAKEHOUSE_RUSTFS_BIN" ] ||
+      { echo "rebuild.sh: --store rustfs: no RustFS binary at $LAKEHOUSE_RUSTFS_BIN; set LAKEHOUSE_RUSTFS_BIN" >&2; exit 2; } ;;
+  *) echo "rebuild.sh: --store wants embedded or rustfs, got '$store'" >&2; exit 2 ;;
+esac
 sources=$(cd "$(dirname "$sources")" && pwd)/$(basename "$sources")
 cd "$ROOT" # relative paths (catalog, local-store/, sources) are the repo's, as for every script
 
@@ -56,8 +69,11 @@ if [ "$yes" = 0 ]; then
 fi
 started_storage=0
 if ! lh storage status >/dev/null 2>&1; then
-  lh storage start
+  lh storage start --server "$server"
   started_storage=1
+elif [ "$store" = rustfs ] && lh storage status --json | grep -q '"embedded_server": "versitygw"'; then
+  echo "rebuild.sh: --store rustfs, but the embedded versitygw serves the endpoint; stop it first ($LAKEHOUSE_BIN storage stop)" >&2
+  exit 2
 fi
 lh reset --yes
 step_end

@@ -14,7 +14,7 @@ FRAMES=${2:-900}
 cd "$W"
 echo "generating $SEQ sequences x $FRAMES frames..."
 "$ROOT/.deps/venv/bin/python" "$ROOT/tests/tools/make_visdrone.py" --out "$W/src" --sequences "$SEQ" --frames "$FRAMES"
-$LH storage start >/dev/null
+start_storage
 $LH init >/dev/null
 /usr/bin/time -f "ingest: %e s, %M KiB peak RSS" $LH ingest visdrone --from "$W/src/fixtures/visdrone-mot"
 $LH transform silver >/dev/null
@@ -108,6 +108,23 @@ printf '    lakehouse fetch --frames jpg  %6.2f s\n' "$lh_s"
 printf '    naive (whole clips + ffmpeg -ss/-to)  %6.2f s: lakehouse %.2fx faster (goal >= 3x)\n' "$naive_s" "$(echo "$naive_s / $lh_s" | bc -l)"
 printf '    shell (curl ranges + ffmpeg per fragment)  %6.2f s: lakehouse at %.2fx its time (goal <= 1.0x)\n' "$shell_s" "$(echo "$lh_s / $shell_s" | bc -l)"
 printf '    fetch alone: lakehouse (standalone .mp4 files) %s s vs curl Range GETs %s s = %.2fx\n' "$raw_s" "$curl_s" "$(echo "$raw_s / $curl_s" | bc -l)"
+
+# Decoder throughput per core, on the same 100 fragments: our path (decode + JPEG encode, one
+# worker: CPU time of `fetch --frames jpg --threads 1` minus `fetch --threads 1`) against FFmpeg's
+# CLI with one thread doing the same work on the standalone .mp4 files fetch wrote (user+system
+# CPU of all its processes), and FFmpeg decoding to raw frames only, for reference.
+cpu() { /usr/bin/time -f "%U %S" -o "$W/cpu" "$@" >/dev/null 2>&1; awk '{print $1 + $2}' "$W/cpu"; }
+rm -rf "$OUT/t1" "$OUT/t2"
+lh_dec=$(cpu $LH fetch --sql "$sel100" --out "$OUT/t1" --frames jpg --threads 1)
+lh_raw=$(cpu $LH fetch --sql "$sel100" --out "$OUT/t2" --threads 1)
+ls "$OUT/t2"/*.mp4 > "$W/mp4s"
+ff_jpg=$(cpu bash -c 'while read -r f; do ffmpeg -nostdin -v error -threads 1 -i "$f" "${f%.mp4}-%04d.jpg"; done < "$0"' "$W/mp4s")
+ff_null=$(cpu bash -c 'while read -r f; do ffmpeg -nostdin -v error -threads 1 -i "$f" -f null -; done < "$0"' "$W/mp4s")
+ours_fps=$(echo "$frames / ($lh_dec - $lh_raw)" | bc -l); ff_fps=$(echo "$frames / $ff_jpg" | bc -l)
+printf '    decode + JPEG per core: lakehouse %.0f frames/s vs ffmpeg -threads 1 %.0f frames/s = %.2fx (goal >= 0.95x); ffmpeg decode only (raw frames) %.0f frames/s
+' \
+  "$ours_fps" "$ff_fps" "$(echo "$ours_fps / $ff_fps" | bc -l)" "$(echo "$frames / $ff_null" | bc -l)"
+result "decode+JPEG per core: lakehouse vs ffmpeg -threads 1" "$(printf '%.0f fps' "$ours_fps")" "$(printf '%.0f fps' "$ff_fps")" "$(printf '%.2fx' "$(echo "$ours_fps / $ff_fps" | bc -l)")" ">= 0.95x"
 
 # start-up: one fragment, most of it opening DuckDB and loading the two signed extensions
 sel1="SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY clip_uri, fragment_id LIMIT 1"

@@ -23,7 +23,7 @@ fi
 echo "generating $N images..."
 .deps/venv/bin/python tests/tools/make_fixtures.py --out "$W/hub" --bench "$N" --row-group "$RG"
 media_mb=$(du -sm "$W/hub/bench-files" | cut -f1)
-$LH storage start >/dev/null
+start_storage
 
 measure() { # measure NAME COMMAND... -> "seconds peak_rss_kb"
   local name=$1; shift
@@ -76,8 +76,7 @@ for i in $(seq "$ROUNDS"); do
   sync; read -r s kb < <(measure lakehouse$i bash -c "ingest lakehouse$i"); l_all+=("$s"); l_kb=$kb
   objects=$(LAKEHOUSE_BUCKET=lakehouse$i $LH storage ls --csv assets/bench/image/ | tail -n +2 | wc -l)
   [ "$objects" -eq "$N" ] || { echo "lakehouse uploaded $objects of $N objects"; exit 1; }
-  rm -rf "$LAKEHOUSE_DATA_DIR/objects/plain$i" "$LAKEHOUSE_DATA_DIR/objects/signed$i" \
-    "$LAKEHOUSE_DATA_DIR/objects/lakehouse$i" # disk
+  rm -rf "$S3_OBJECTS/plain$i" "$S3_OBJECTS/signed$i" "$S3_OBJECTS/lakehouse$i" # disk
 done
 median() { printf '%s\n' "$@" | sort -n | sed -n "$(( ($# + 1) / 2 ))p"; }
 a_s=$(median "${a_all[@]}"); l_s=$(median "${l_all[@]}"); u_s=$(median "${u_all[@]}")
@@ -89,7 +88,7 @@ read -r b_s b_kb < <(measure python $VENV/bin/python bench/python_reference.py "
 
 row() { printf '%-28s %8.2f s %9.1f obj/s %8.1f MB/s %8.1f MiB peak RSS\n' "$1" "$2" \
   "$(echo "$N / $2" | bc -l)" "$(echo "$media_mb / $2" | bc -l)" "$(echo "$3 / 1024" | bc -l)"; }
-echo "$N images, $media_mb MB of media, $RG rows per row group, $(nproc) cores, versitygw on loopback"
+echo "$N images, $media_mb MB of media, $RG rows per row group, $(nproc) cores, $S3_SERVER on loopback"
 echo "lakehouse runs: ${l_all[*]} s; signed curl runs: ${a_all[*]} s; unsigned: ${u_all[*]} s (medians below)"
 row "lakehouse ingest" "$l_s" "$l_kb"
 row "(a) curl x8, signed payload" "$a_s" "$a_kb"

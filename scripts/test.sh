@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine (idempotent), builds, and runs the whole test suite twice: once on
-# the normal build (with the S3 compatibility matrix: the S3 tests again against s3s-fs), once
-# under AddressSanitizer + UndefinedBehaviorSanitizer. Every test that needs S3 starts its own
-# real server (versitygw, or s3s-fs) on a free loopback port.
+# the normal build (with the S3 compatibility matrix: the S3 tests again against RustFS, and a
+# few against s3s-fs), once under AddressSanitizer + UndefinedBehaviorSanitizer. Every test
+# that needs S3 starts its own real server (versitygw, RustFS or s3s-fs) on a free loopback port.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/bootstrap.sh --test-tools

@@ -36,6 +36,12 @@ CREATE OR REPLACE SECRET lakehouse_catalog (
 ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake;
 USE lake;
 
+-- tag('NAME'): the snapshot a tag names (`FROM t AT (VERSION => tag('v1'))`). The tool loads
+-- the tags of lakehouse.tags into this variable after the attach (src/lake/history.c).
+SET VARIABLE lakehouse_tags = MAP {}::MAP(VARCHAR, BIGINT);
+CREATE OR REPLACE TEMP MACRO tag(name) AS coalesce(getvariable('lakehouse_tags')[name],
+    error('no tag named ''' || name || '''; see lakehouse tag --list'));
+
 -- The medallion schemas, created together in one snapshot the first time (a no-op after).
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS lake.raw;

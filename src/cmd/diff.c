@@ -1,5 +1,7 @@
-/* diff.c - `lakehouse diff SCHEMA.TABLE A B`: what changed in a table between two snapshots:
- * row counts from DuckLake's change feed, schema changes, and a sample of changed rows. */
+/* diff.c - `lakehouse diff SCHEMA.TABLE A B` / `diff --all A B`: what changed in a table (or
+ * the lake) between two snapshots or tags: row counts from DuckLake's change feed, schema
+ * changes, a sample of changed rows (per table, the tables created, dropped, renamed and
+ * changed (lake), and the media objects the two states reference differently. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -7,13 +9,21 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "lake/lake.h"
+#include "lake/history.h"
+#include "lake/refs.h"
+#include "lake/restore.h"
+#include <jansson.h>
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse diff SCHEMA.TABLE A B [--sample N] [--json]\n\n"
-	"Rows inserted, deleted and updated by the snapshots after A up to B (DuckLake's change\n"
-	"feed), the columns added, dropped or retyped, and up to N (default 10) changed rows.\n";
+	"usage: lakehouse diff SCHEMA.TABLE A B [--sample N] [--json]\n"
+	"       lakehouse diff --all A B [--sample N] [--json]\n\n"
+	"A and B are snapshot ids or tags. For a table: rows inserted, deleted and updated by the\n"
+	"snapshots after A up to B (DuckLake's change feed), the columns added, dropped or\n"
+	"retyped, and up to N (default 10) changed rows. With --all: every table created, dropped,\n"
+	"renamed or changed in between. Both: the media objects (URIs in *_uri columns) referenced\n"
+	"at B only (added) or at A only (removed), with their bytes and whether each is still in\n"
+	"the bucket (a HEAD); at most N are listed unless --json.\n";
 
 static int print_query(struct lake *l, const char *sql, enum output_format fmt, struct err *e)
 {
@@ -42,61 +52,15 @@ static int common_columns(struct lake *l, const char *t, long long a, long long 
 	return rc;
 }
 
-/* *replaced = 1 when the table had another id at A than at B (dropped and re-created). */
-static int same_table(struct lake *l, const char *schema, const char *table, long long a,
-		      long long b, int64_t *replaced, struct err *e)
+static int diff_table(struct lake *l, const char *schema, const char *table, long long a,
+		      long long b, long sample, int json, struct err *e)
 {
-	char va[32], vb[32];
-	snprintf(va, sizeof va, "%lld", a);
-	snprintf(vb, sizeof vb, "%lld", b);
-	const char *p[] = {schema, table, va, vb};
-	int64_t ids = 0;
-	int rc = lake_query_int64(l,
-				  "SELECT count(DISTINCT t.table_id) FROM __ducklake_metadata_lake.ducklake_table t "
-				  "JOIN __ducklake_metadata_lake.ducklake_schema s USING (schema_id) WHERE "
-				  "s.schema_name = $1 AND t.table_name = $2 AND t.begin_snapshot <= $4::BIGINT "
-				  "AND (t.end_snapshot IS NULL OR t.end_snapshot > $3::BIGINT)",
-				  p, 4, &ids, e);
-	*replaced = ids > 1;
-	return rc;
-}
-
-int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
-{
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"sample", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'}, {0}};
-	long sample = 10;
-	int json = 0, opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'j')
-			json = 1;
-		else if (opt != 's')
-			return cmd_usage_error(e, "diff", "bad option");
-		else if (cmd_parse_long("diff", "--sample", optarg, 0, LONG_MAX, &sample, e) < 0)
-			return -1;
-	}
-	if (argc - optind != 3)
-		return cmd_usage_error(e, "diff", "give SCHEMA.TABLE and two snapshot ids");
-	char schema[64], table[64];
-	if (lake_parse_table(argv[optind], schema, table, e) < 0)
-		return -1;
-	long from, to;
-	if (cmd_parse_long("diff", "snapshot A", argv[optind + 1], 0, LONG_MAX, &from, e) < 0 ||
-	    cmd_parse_long("diff", "snapshot B", argv[optind + 2], from, LONG_MAX, &to, e) < 0)
-		return -1;
-	long long a = from, b = to;
-	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
-		return -1;
 	int rc = lake_check_version(l, schema, table, a, e);
 	rc = rc ? rc : lake_check_version(l, schema, table, b, e);
 	char sql[2048], t[160];
 	snprintf(t, sizeof t, "lake.\"%s\".\"%s\"", schema, table); /* validated identifiers */
 	enum output_format fmt = json ? OUTPUT_JSON : OUTPUT_TABLE;
-	int64_t replaced = 0;
+	int replaced = 0;
 	if (rc == 0) {
 		if (json)
 			printf("{\"table\": \"%s.%s\", \"from\": %lld, \"to\": %lld, \"counts\": ", schema, table, a, b);
@@ -110,7 +74,7 @@ int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 			 schema, table, a + 1, b);
 		if (a == b)
 			snprintf(sql, sizeof sql, "SELECT 0 AS inserted, 0 AS deleted, 0 AS updated");
-		rc = same_table(l, schema, table, a, b, &replaced, e);
+		rc = history_table_replaced(l, schema, table, a, b, &replaced, e);
 		struct err feed = {0};
 		if (rc == 0 && (replaced || print_query(l, sql, fmt, &feed) < 0)) {
 			/* The table was replaced in between (a rollback is a replace): the change feed
@@ -159,6 +123,148 @@ int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 		if (print_query(l, sql, fmt, &ignored) < 0 && json)
 			printf("[]");
 	}
+	return rc;
+}
+
+/* --all: the comparison rollback plans with, read as "from A to B". */
+static const char *lake_change(enum restore_action act)
+{
+	switch (act) {
+	case RESTORE_UNCHANGED: return "unchanged";
+	case RESTORE_CONTENT: return "changed";
+	case RESTORE_RENAME: return "renamed";
+	case RESTORE_RENAME_CONTENT: return "renamed+changed";
+	case RESTORE_RECREATE: return "dropped";
+	case RESTORE_DROP: return "created";
+	case RESTORE_SCHEMA_CREATE: return "schema dropped";
+	case RESTORE_SCHEMA_DROP: return "schema created";
+	}
+	return "?";
+}
+
+static int diff_lake(struct lake *l, long long a, long long b, int json, struct err *e)
+{
+	struct restore_plan plan;
+	if (restore_compare(l, NULL, a, b, &plan, e) < 0)
+		return -1;
+	json_t *arr = json_array();
+	if (!json)
+		printf("the lake, snapshot %lld -> %lld: %zu table or schema change(s)\n", a, b, plan.changes);
+	for (size_t i = 0; i < plan.n; i++) {
+		const struct restore_step *st = &plan.steps[i];
+		const char *at_a = st->name_at[0] ? st->name_at : "", *at_b = st->name_now;
+		if (json) {
+			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "change",
+							     lake_change(st->action), "schema", st->schema,
+							     "name_a", at_a, "name_b", at_b, "rows_a",
+							     (json_int_t)st->rows_at, "rows_b",
+							     (json_int_t)st->rows_now));
+			continue;
+		}
+		if (st->action == RESTORE_SCHEMA_CREATE || st->action == RESTORE_SCHEMA_DROP) {
+			printf("  %-16s %s\n", lake_change(st->action), st->schema);
+			continue;
+		}
+		printf("  %-16s %s.%s", lake_change(st->action), st->schema, at_a[0] ? at_a : at_b);
+		if (st->action == RESTORE_RENAME || st->action == RESTORE_RENAME_CONTENT)
+			printf(" -> %s", at_b);
+		if (st->rows_at >= 0 && st->rows_now >= 0)
+			printf("  rows %lld -> %lld", (long long)st->rows_at, (long long)st->rows_now);
+		else if (st->rows_at >= 0 || st->rows_now >= 0)
+			printf("  rows %lld", (long long)(st->rows_at >= 0 ? st->rows_at : st->rows_now));
+		putchar('\n');
+	}
+	if (json) {
+		printf("{\"from\": %lld, \"to\": %lld, \"tables\": ", a, b);
+		json_dumpf(arr, stdout, JSON_PRESERVE_ORDER);
+	}
+	json_decref(arr);
+	restore_plan_free(&plan);
+	return 0;
+}
+
+/* The media objects the two states reference differently (both modes). */
+static int diff_media(struct lake *l, const char *schema, const char *table, long long a,
+		      long long b, long sample, int json, struct err *e)
+{
+	struct refs_diff d;
+	if (refs_diff(l, schema, table, a, b, &d, e) < 0)
+		return -1;
+	if (json) {
+		json_t *objs = json_array();
+		for (size_t i = 0; i < d.n; i++)
+			json_array_append_new(objs, json_pack("{s:s, s:s, s:o, s:I}", "uri", d.items[i].uri,
+							      "change", d.items[i].added ? "added" : "removed",
+							      "in_bucket", d.items[i].exists < 0 ? json_null()
+							      : json_boolean(d.items[i].exists),
+							      "bytes", (json_int_t)d.items[i].bytes));
+		json_t *m = json_pack("{s:I, s:I, s:I, s:I, s:I, s:o}", "added", (json_int_t)d.added,
+				      "removed", (json_int_t)d.removed, "added_bytes",
+				      (json_int_t)d.added_bytes, "removed_bytes", (json_int_t)d.removed_bytes,
+				      "not_in_bucket", (json_int_t)d.missing, "objects", objs);
+		printf(", \"media\": ");
+		json_dumpf(m, stdout, JSON_PRESERVE_ORDER);
+		json_decref(m);
+	} else {
+		printf("\nmedia (URIs in *_uri columns): %lld added (%lld bytes), %lld removed (%lld "
+		       "bytes); %lld of them no longer in the bucket\n",
+		       (long long)d.added, (long long)d.added_bytes, (long long)d.removed,
+		       (long long)d.removed_bytes, (long long)d.missing);
+		for (size_t i = 0; i < d.n && i < (size_t)sample; i++) {
+			const struct refs_change *c = &d.items[i];
+			printf("  %-7s %s  %s\n", c->added ? "added" : "removed", c->uri,
+			       c->exists < 0	? "(not in the lake's bucket)"
+			       : c->exists	? "in bucket"
+					: "NOT in bucket (collected or lost)");
+			if (c->exists > 0)
+				printf("          %lld bytes\n", (long long)c->bytes);
+		}
+		if (d.n > (size_t)sample)
+			printf("  ... %zu more (--sample N or --json lists them)\n", d.n - (size_t)sample);
+	}
+	refs_diff_free(&d);
+	return 0;
+}
+
+int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
+{
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'}, {"sample", required_argument, NULL, 's'},
+		{"json", no_argument, NULL, 'j'}, {"all", no_argument, NULL, 'a'}, {0}};
+	long sample = 10;
+	int json = 0, all = 0, opt;
+	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		if (opt == 'h')
+			return fputs(usage, stdout), 0;
+		if (opt == 'j')
+			json = 1;
+		else if (opt == 'a')
+			all = 1;
+		else if (opt != 's')
+			return cmd_usage_error(e, "diff", "bad option");
+		else if (cmd_parse_long("diff", "--sample", optarg, 0, LONG_MAX, &sample, e) < 0)
+			return -1;
+	}
+	if (argc - optind != (all ? 2 : 3))
+		return cmd_usage_error(e, "diff", "give SCHEMA.TABLE (or --all) and two snapshots or tags");
+	char schema[64], table[64];
+	if (!all && lake_parse_table(argv[optind++], schema, table, e) < 0)
+		return -1;
+	struct lake *l;
+	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+		return -1;
+	int64_t a = 0, b = 0;
+	int rc = history_resolve(l, argv[optind], &a, e);
+	if (rc == 0 && !all) /* a table missing at A is the first thing to say */
+		rc = lake_check_version(l, schema, table, a, e);
+	rc = rc ? rc : history_resolve(l, argv[optind + 1], &b, e);
+	if (rc == 0 && b < a)
+		rc = err_set(e, EXIT_USAGE, "snapshot B (%lld) must not be older than A (%lld); swap them",
+			     (long long)b, (long long)a);
+	if (rc == 0)
+		rc = all ? diff_lake(l, a, b, json, e) : diff_table(l, schema, table, a, b, sample, json, e);
+	if (rc == 0)
+		rc = diff_media(l, all ? NULL : schema, all ? NULL : table, a, b, sample, json, e);
 	if (json && rc == 0)
 		printf("}\n");
 	lake_close(l);

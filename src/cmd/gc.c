@@ -12,8 +12,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/buf.h"
-#include "lake/lake.h"
+#include "lake/history.h"
+#include "lake/refs.h"
 #include "store/s3.h"
 #include "cmd/cmd.h"
 
@@ -41,67 +41,17 @@ static int cmp(const void *a, const void *b)
 	return strcmp(a, b);
 }
 
-/* Collects the URIs every retained snapshot's *_uri columns hold. A snapshot that inserted
- * nothing into a table holds a subset of the rows the table had one snapshot earlier, so
- * when the retained snapshots form one unbroken run (expire --keep / --older-than leave
- * that), each table and column is read only at its first retained snapshot and at the
- * snapshots that inserted into it: the cost follows the inserts, not snapshots x data. With
- * gaps (snapshots expired from the middle) every retained snapshot is read. */
-static int collect_refs(struct lake *l, struct gc *g, struct err *e)
+/* Adds one referenced URI to the set (refs_retained may repeat one). */
+static int add_ref(const char *uri, void *ctx)
 {
-	duckdb_result cols;
-	if (lake_query(l,
-		       "SELECT snapshot_id, schema_name, table_name, column_name, column_type FROM ("
-		       "SELECT s.snapshot_id, sc.schema_name, t.table_name, c.column_name, c.column_type, "
-		       " t.table_id, ch.changes_made, min(s.snapshot_id) OVER (PARTITION BY t.table_id, "
-		       " c.column_id) AS first_seen "
-		       "FROM lake.snapshots() s "
-		       "LEFT JOIN __ducklake_metadata_lake.ducklake_snapshot_changes ch "
-		       " ON ch.snapshot_id = s.snapshot_id "
-		       "JOIN __ducklake_metadata_lake.ducklake_table t ON t.begin_snapshot <= s.snapshot_id "
-		       " AND (t.end_snapshot IS NULL OR t.end_snapshot > s.snapshot_id) "
-		       "JOIN __ducklake_metadata_lake.ducklake_schema sc ON sc.schema_id = t.schema_id "
-		       " AND sc.begin_snapshot <= s.snapshot_id AND (sc.end_snapshot IS NULL OR "
-		       " sc.end_snapshot > s.snapshot_id) "
-		       "JOIN __ducklake_metadata_lake.ducklake_column c ON c.table_id = t.table_id "
-		       " AND c.begin_snapshot <= s.snapshot_id AND (c.end_snapshot IS NULL OR "
-		       " c.end_snapshot > s.snapshot_id) AND c.parent_column IS NULL "
-		       "WHERE c.column_name LIKE '%\\_uri' ESCAPE '\\' AND c.column_type IN ('varchar', 'list')) "
-		       "WHERE snapshot_id = first_seen "
-		       " OR regexp_matches(coalesce(changes_made, ''), "
-		       "  '(^|,)(inserted_into_table|inlined_insert):' || table_id || '(,|$)') "
-		       " OR (SELECT count(*) <> max(snapshot_id) - min(snapshot_id) + 1 FROM lake.snapshots())",
-		       NULL, 0, &cols, e) < 0)
+	struct gc *g = ctx;
+	if (tfind(uri, &g->refs, cmp))
+		return 0;
+	char *copy = strdup(uri);
+	if (!copy || !tsearch(copy, &g->refs, cmp))
 		return -1;
-	int rc = 0;
-	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&cols); i++) {
-		char *schema = duckdb_value_varchar(&cols, 1, i), *table = duckdb_value_varchar(&cols, 2, i);
-		char *col = duckdb_value_varchar(&cols, 3, i), *type = duckdb_value_varchar(&cols, 4, i);
-		char qs[200], qt[200], qc[200], sql[1024];
-		lake_quote_ident(schema, qs, sizeof qs);
-		lake_quote_ident(table, qt, sizeof qt);
-		lake_quote_ident(col, qc, sizeof qc);
-		snprintf(sql, sizeof sql, "SELECT DISTINCT %s%s%s FROM lake.%s.%s AT (VERSION => %lld)",
-			 strcmp(type, "list") == 0 ? "unnest(" : "", qc, strcmp(type, "list") == 0 ? ")" : "",
-			 qs, qt, (long long)duckdb_value_int64(&cols, 0, i));
-		duckdb_result r;
-		rc = lake_query(l, sql, NULL, 0, &r, e);
-		for (idx_t k = 0; rc == 0 && k < duckdb_row_count(&r); k++) {
-			char *uri = duckdb_value_varchar(&r, 0, k);
-			if (uri && !tfind(uri, &g->refs, cmp)) {
-				char *copy = strdup(uri);
-				if (!copy || !tsearch(copy, &g->refs, cmp))
-					rc = err_set(e, 0, "out of memory");
-				g->refs_n++;
-			}
-			duckdb_free(uri);
-		}
-		if (rc == 0)
-			duckdb_destroy_result(&r);
-		duckdb_free(schema), duckdb_free(table), duckdb_free(col), duckdb_free(type);
-	}
-	duckdb_destroy_result(&cols);
-	return rc;
+	g->refs_n++;
+	return 0;
 }
 
 static time_t parse_time(const char *iso) /* 2026-11-25T16:45:08Z or with fraction */
@@ -165,11 +115,8 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	int64_t files = 0;
-	int rc = lake_query_int64(l,
-				  g.yes ? "SELECT count(*) FROM ducklake_cleanup_old_files('lake', cleanup_all => true)"
-					: "SELECT count(*) FROM ducklake_cleanup_old_files('lake', cleanup_all => true, dry_run => true)",
-				  NULL, 0, &files, e);
-	rc = rc ? rc : collect_refs(l, &g, e);
+	int rc = history_cleanup_files(l, !g.yes, &files, e);
+	rc = rc ? rc : refs_retained(l, add_ref, &g, e);
 	lake_close(l);
 	if (rc == 0 && !(g.s3 = s3_new(cfg, e)))
 		rc = -1;

@@ -4,28 +4,33 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lake/lake.h"
+#include "lake/history.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse log [SCHEMA.TABLE] [--last N] [--json | --csv]\n\n"
-	"Snapshots, newest first: id, time, author, message, changes. With a table, only those\n"
-	"that created, changed or dropped it (also under an earlier table id, e.g. before a\n"
-	"rollback).\n";
+	"usage: lakehouse log [SCHEMA.TABLE] [--since REF] [--last N] [--json | --csv]\n\n"
+	"Snapshots, newest first: id, time, author, message, changes, tags. With a table, only\n"
+	"those that created, changed or dropped it (also under an earlier table id, e.g. before a\n"
+	"rollback). --since REF (a snapshot id or a tag): only the snapshots after it.\n";
 
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"last", required_argument, NULL, 'n'},
-		CMD_FORMAT_LONGOPTS, {0}};
+		{"since", required_argument, NULL, 's'}, CMD_FORMAT_LONGOPTS, {0}};
 	enum output_format fmt = OUTPUT_TABLE;
 	long last = 1L << 30;
 	int opt;
+	const char *since_ref = NULL;
 	while ((opt = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (cmd_format_option(opt, &fmt))
 			continue;
+		if (opt == 's') {
+			since_ref = optarg;
+			continue;
+		}
 		if (opt != 'n')
 			return cmd_usage_error(e, "log", "bad option");
 		if (cmd_parse_long("log", "--last", optarg, 0, LONG_MAX, &last, e) < 0)
@@ -33,29 +38,21 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	}
 	if (argc - optind > 1)
 		return cmd_usage_error(e, "log", "give at most one SCHEMA.TABLE");
-	char schema[64] = "", table[64] = "", limit[32];
+	char schema[64] = "", table[64] = "";
 	if (optind < argc && lake_parse_table(argv[optind], schema, table, e) < 0)
 		return -1;
-	snprintf(limit, sizeof limit, "%ld", last);
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
-	/* A table is touched by a snapshot when its changes name one of the ids the table has
-	 * had (ducklake_table keeps a row per version) or its qualified name. */
-	const char *p[] = {schema, table, limit};
-	int rc = cmd_print_query(l,
-			    "WITH ids AS (SELECT DISTINCT t.table_id FROM "
-			    "__ducklake_metadata_lake.ducklake_table t JOIN "
-			    "__ducklake_metadata_lake.ducklake_schema s USING (schema_id) "
-			    "WHERE s.schema_name = $1 AND t.table_name = $2) "
-			    "SELECT s.snapshot_id AS id, s.snapshot_time AS time, s.author, "
-			    "s.commit_message AS message, c.changes_made AS changes "
-			    "FROM lake.snapshots() s JOIN __ducklake_metadata_lake.ducklake_snapshot_changes c "
-			    "USING (snapshot_id) WHERE $2 = '' OR EXISTS (SELECT 1 FROM ids WHERE "
-			    "regexp_matches(c.changes_made, ':' || ids.table_id || '(,|$)')) OR "
-			    "contains(c.changes_made, '\"' || $1 || '\".\"' || $2 || '\"') "
-			    "ORDER BY s.snapshot_id DESC LIMIT $3::BIGINT",
-				 p, 3, fmt, e);
+	duckdb_result r;
+	int64_t since = -1;
+	int rc = since_ref ? history_resolve(l, since_ref, &since, e) : 0;
+	rc = rc ? rc : history_log(l, schema, table, since, last, &r, e);
+	if (rc == 0) {
+		if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
+			rc = err_set(e, 0, "cannot write to standard output");
+		duckdb_destroy_result(&r);
+	}
 	lake_close(l);
 	return rc;
 }

@@ -1,8 +1,8 @@
 /* publish.c - `lakehouse publish SCHEMA.TABLE --repo OWNER/NAME`: a table leaves the lake as a
  * Hugging Face dataset (Parquet shards + dataset card, one commit). */
 #include <getopt.h>
-#include <jansson.h>
 #include <limits.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,10 +11,10 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse publish SCHEMA.TABLE --repo OWNER/NAME [--version N] [--private]\n"
+	"usage: lakehouse publish SCHEMA.TABLE --repo OWNER/NAME [--version REF] [--private]\n"
 	"                         [--message M] [--with-media] [--license ID] [--shard-rows N]\n"
 	"                         [--json]\n\n"
-	"Exports the table (now, or at snapshot N) to Parquet shards data/<split>-NNNNN-of-NNNNN\n"
+	"Exports the table (now, or at snapshot or tag REF) to Parquet shards data/<split>-NNNNN-of-NNNNN\n"
 	"with a README.md dataset card (features, splits, provenance, the SQL that made it) in\n"
 	"local-store/publish/OWNER/NAME/, and pushes them to the Hub (HF_ENDPOINT, default\n"
 	"https://huggingface.co) in one commit, with HF_TOKEN (needs write access). Creates the\n"
@@ -59,7 +59,7 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"message", required_argument, NULL, 'm'}, {"with-media", no_argument, NULL, 'M'},
 		{"license", required_argument, NULL, 'l'}, {"shard-rows", required_argument, NULL, 's'},
 		{"json", no_argument, NULL, 'j'},          {0}};
-	struct publish_request rq = {.version = -1};
+	struct publish_request rq = {0};
 	int opt, json = 0;
 	long n;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
@@ -71,11 +71,7 @@ int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'M': rq.with_media = 1; break;
 		case 'l': rq.license = optarg; break;
 		case 'j': json = 1; break;
-		case 'v':
-			if (cmd_parse_long("publish", "--version (a snapshot id)", optarg, 0, LONG_MAX, &n, e) < 0)
-				return -1;
-			rq.version = n;
-			break;
+		case 'v': rq.version = optarg; break;
 		case 's':
 			if (cmd_parse_long("publish", "--shard-rows", optarg, 1, LONG_MAX, &n, e) < 0)
 				return -1;

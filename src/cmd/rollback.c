@@ -1,84 +1,127 @@
-/* rollback.c - `lakehouse rollback SCHEMA.TABLE --to N`: a NEW snapshot in which the table's
- * rows and schema equal those at snapshot N. DuckLake has no rollback of its own; the
- * snapshots rolled back over stay readable by time travel until they are expired. */
+/* rollback.c - `lakehouse rollback SCHEMA.TABLE --to REF`, `rollback --schema S --to REF`,
+ * `rollback --all --to REF`: a NEW snapshot in which the table, the schema or the lake equals
+ * its state at snapshot (or tag) REF; see lake/restore.h. */
 #include <getopt.h>
-#include <limits.h>
+#include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lake/lake.h"
+#include "lake/history.h"
+#include "lake/restore.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse rollback SCHEMA.TABLE --to N [-m MESSAGE] [--json]\n\n"
-	"Replaces the table, in one new snapshot, by its content and schema at snapshot N.\n"
-	"Earlier snapshots stay readable ('lakehouse show --version').\n";
+	"usage: lakehouse rollback SCHEMA.TABLE --to REF [-m MESSAGE] [--json]\n"
+	"       lakehouse rollback (--schema S | --all) --to REF [--yes] [-m MESSAGE] [--json]\n\n"
+	"Restores, in ONE new snapshot, a table (or every table of a schema, or of the lake) to its\n"
+	"rows and columns at REF, a snapshot id or a tag. For a schema or the lake: tables created\n"
+	"after REF are dropped, tables dropped after it recreated, renamed tables get their old\n"
+	"names back, unchanged tables are left alone. The plan is shown per table; only --yes\n"
+	"carries it out. Earlier snapshots stay readable ('lakehouse show --version').\n";
 
-struct rollback {
-	const struct config *cfg;
-	char schema[64], table[64];
-	long long to;
-	const char *message;
-};
-
-static int replace_table(struct lake *l, void *ctx, struct err *e)
+static void print_plan(const struct restore_plan *p, const char *scope, int yes, int64_t snap,
+		       int json)
 {
-	struct rollback *r = ctx;
-	char sql[512], msg[512];
-	/* identifiers validated, version numeric: rows AND columns come back as they were */
-	snprintf(sql, sizeof sql,
-		 "CREATE OR REPLACE TABLE lake.\"%s\".\"%s\" AS SELECT * FROM lake.\"%s\".\"%s\" AT "
-		 "(VERSION => %lld)",
-		 r->schema, r->table, r->schema, r->table, r->to);
-	if (lake_exec(l, sql, e) < 0)
+	if (json) {
+		json_t *steps = json_array();
+		for (size_t i = 0; i < p->n; i++) {
+			const struct restore_step *s = &p->steps[i];
+			json_array_append_new(steps, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "action",
+							       restore_action_name(s->action), "schema",
+							       s->schema, "name_now", s->name_now, "name_at",
+							       s->name_at, "rows_now", (json_int_t)s->rows_now,
+							       "rows_at", (json_int_t)s->rows_at));
+		}
+		json_t *j = json_pack("{s:s, s:I, s:b, s:I, s:o}", "scope", scope, "to", (json_int_t)p->to,
+				      "dry_run", !yes, "snapshot", (json_int_t)snap, "plan", steps);
+		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		putchar('\n');
+		json_decref(j);
+		return;
+	}
+	printf("rollback %s to snapshot %lld: %zu change(s)%s\n", scope, (long long)p->to, p->changes,
+	       yes ? "" : " (dry run; --yes to do it)");
+	for (size_t i = 0; i < p->n; i++) {
+		const struct restore_step *s = &p->steps[i];
+		const char *name = s->name_at[0] ? s->name_at : s->name_now;
+		if (s->action == RESTORE_SCHEMA_CREATE || s->action == RESTORE_SCHEMA_DROP) {
+			printf("  %-15s %s\n", restore_action_name(s->action), s->schema);
+			continue;
+		}
+		printf("  %-15s %s.%s", restore_action_name(s->action), s->schema, name);
+		if (s->action == RESTORE_RENAME || s->action == RESTORE_RENAME_CONTENT)
+			printf(" (now named %s)", s->name_now);
+		if (s->rows_now >= 0)
+			printf("  rows now %lld", (long long)s->rows_now);
+		if (s->rows_at >= 0)
+			printf("  rows at %lld: %lld", (long long)p->to, (long long)s->rows_at);
+		putchar('\n');
+	}
+	if (yes && p->changes)
+		printf("snapshot %lld\n", (long long)snap);
+}
+
+static int rollback_scope(struct lake *l, const char *schema, int64_t to, int yes, int json,
+			  const struct config *cfg, const char *message, struct err *e)
+{
+	struct restore_plan plan;
+	char scope[80];
+	snprintf(scope, sizeof scope, schema ? "schema %s" : "the lake", schema);
+	int64_t snap = -1;
+	if (restore_plan(l, schema, to, &plan, e) < 0)
 		return -1;
-	if (!r->message)
-		snprintf(msg, sizeof msg, "rollback %s.%s to snapshot %lld", r->schema, r->table, r->to);
-	return lake_set_commit_message(l, r->cfg->author, r->message ? r->message : msg, e);
+	int rc = yes ? restore_apply(l, &plan, scope, cfg->author, message, &snap, e) : 0;
+	if (rc >= 0)
+		print_plan(&plan, scope, yes, snap, json);
+	restore_plan_free(&plan);
+	return rc < 0 ? -1 : 0;
 }
 
 int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 {"to", required_argument, NULL, 't'},
-						 {"message", required_argument, NULL, 'm'},
-						 {"json", no_argument, NULL, 'j'},
-						 {0}};
-	struct rollback r = {.cfg = cfg, .to = -1};
-	long to;
-	int json = 0;
-	int opt;
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},          {"to", required_argument, NULL, 't'},
+		{"message", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
+		{"schema", required_argument, NULL, 's'},  {"all", no_argument, NULL, 'a'},
+		{"yes", no_argument, NULL, 'y'},           {0}};
+	const char *to_ref = NULL, *message = NULL, *schema = NULL;
+	int json = 0, all = 0, yes = 0, opt;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'm')
-			r.message = optarg;
-		else if (opt == 'j')
-			json = 1;
-		else if (opt != 't')
-			return cmd_usage_error(e, "rollback", "unknown option");
-		else if (cmd_parse_long("rollback", "--to (a snapshot id)", optarg, 0, LONG_MAX, &to, e) < 0)
-			return -1;
-		else
-			r.to = to;
+		switch (opt) {
+		case 'h': return fputs(usage, stdout), 0;
+		case 'm': message = optarg; break;
+		case 'j': json = 1; break;
+		case 't': to_ref = optarg; break;
+		case 's': schema = optarg; break;
+		case 'a': all = 1; break;
+		case 'y': yes = 1; break;
+		default: return cmd_usage_error(e, "rollback", "unknown option");
+		}
 	}
-	if (argc - optind != 1 || r.to < 0)
-		return cmd_usage_error(e, "rollback", "give SCHEMA.TABLE and --to N");
-	if (lake_parse_table(argv[optind], r.schema, r.table, e) < 0)
+	int whole = all || schema;
+	if (!to_ref || (all && schema) || argc - optind != (whole ? 0 : 1))
+		return cmd_usage_error(e, "rollback", "give SCHEMA.TABLE, --schema S or --all, and --to REF");
+	if (schema && !lake_valid_identifier(schema))
+		return cmd_usage_error(e, "rollback", "invalid schema name '%s'", schema);
+	char sch[64], table[64];
+	if (!whole && lake_parse_table(argv[optind], sch, table, e) < 0)
 		return -1;
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
-	int64_t snap = 0;
-	int rc = lake_check_version(l, r.schema, r.table, r.to, e);
-	rc = rc ? rc : lake_in_transaction(l, replace_table, &r, e);
-	rc = rc ? rc : lake_current_snapshot(l, &snap, e);
-	if (rc == 0 && json)
-		printf("{\"table\": \"%s.%s\", \"to\": %lld, \"snapshot\": %lld}\n", r.schema, r.table,
-		       r.to, (long long)snap);
-	else if (rc == 0)
-		printf("rolled back %s.%s to snapshot %lld: snapshot %lld\n", r.schema, r.table, r.to,
-		       (long long)snap);
+	int64_t to = -1, snap = 0;
+	int rc = history_resolve(l, to_ref, &to, e);
+	if (rc == 0 && whole) {
+		rc = rollback_scope(l, schema, to, yes, json, cfg, message, e);
+	} else if (rc == 0) {
+		rc = restore_table(l, sch, table, to, cfg->author, message, &snap, e);
+		if (rc == 0 && json)
+			printf("{\"table\": \"%s.%s\", \"to\": %lld, \"snapshot\": %lld}\n", sch, table,
+			       (long long)to, (long long)snap);
+		else if (rc == 0)
+			printf("rolled back %s.%s to snapshot %lld: snapshot %lld\n", sch, table,
+			       (long long)to, (long long)snap);
+	}
 	lake_close(l);
 	return rc;
 }

@@ -5,13 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lake/lake.h"
+#include "lake/history.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse show SCHEMA.TABLE [--version N | --time TIMESTAMP] [--limit N]\n"
+	"usage: lakehouse show SCHEMA.TABLE [--version REF | --time TIMESTAMP] [--limit N]\n"
 	"                      [--json | --csv]\n\n"
-	"The table's rows as they were at snapshot N, or at a point in time (any timestamp DuckDB\n"
+	"The table's rows as they were at snapshot or tag REF, or at a point in time (any timestamp DuckDB\n"
 	"reads, e.g. '2026-11-25 16:45:00+00'); the current rows without either. Default limit 20.\n";
 
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
@@ -21,20 +21,23 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"time", required_argument, NULL, 't'}, {"limit", required_argument, NULL, 'n'},
 		CMD_FORMAT_LONGOPTS, {0}};
 	enum output_format fmt = OUTPUT_TABLE;
-	long long version = -1, limit = 20;
-	const char *ts = NULL;
+	long long limit = 20;
+	const char *ts = NULL, *version_ref = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		if (opt == 'h')
 			return fputs(usage, stdout), 0;
 		if (cmd_format_option(opt, &fmt))
 			continue;
-		if (opt == 'v' || opt == 'n') {
+		if (opt == 'v') {
+			version_ref = optarg;
+			continue;
+		}
+		if (opt == 'n') {
 			long v;
-			if (cmd_parse_long("show", opt == 'v' ? "--version" : "--limit", optarg, 0, LONG_MAX,
-					   &v, e) < 0)
+			if (cmd_parse_long("show", "--limit", optarg, 0, LONG_MAX, &v, e) < 0)
 				return -1;
-			*(opt == 'v' ? &version : &limit) = v;
+			limit = v;
 			continue;
 		}
 		if (opt == 't') {
@@ -43,7 +46,7 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 		}
 		return cmd_usage_error(e, "show", "bad option or value");
 	}
-	if (argc - optind != 1 || (ts && version >= 0))
+	if (argc - optind != 1 || (ts && version_ref))
 		return cmd_usage_error(e, "show", "give one SCHEMA.TABLE and at most one of --version, --time");
 	char schema[64], table[64];
 	if (lake_parse_table(argv[optind], schema, table, e) < 0)
@@ -53,9 +56,11 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 		return -1;
 	char at[160] = "";
 	int rc = 0;
-	if (version >= 0) {
-		rc = lake_check_version(l, schema, table, version, e);
-		snprintf(at, sizeof at, " AT (VERSION => %lld)", version);
+	if (version_ref) {
+		int64_t version = 0;
+		rc = history_resolve(l, version_ref, &version, e);
+		rc = rc ? rc : lake_check_version(l, schema, table, version, e);
+		snprintf(at, sizeof at, " AT (VERSION => %lld)", (long long)version);
 	} else if (ts) {
 		/* DuckDB parses the timestamp; its own rendering is then safe to inline */
 		duckdb_result r;

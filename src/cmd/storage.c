@@ -10,11 +10,14 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse storage start | stop | status [--json] | ls [--json|--csv] [PREFIX]\n"
+	"usage: lakehouse storage start [--server versitygw|rustfs] | stop | status [--json]\n"
+	"                         | ls [--json|--csv] [PREFIX]\n"
 	"                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n\n"
 	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
-	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket\n"
-	"  stop     stop the embedded server\n"
+	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
+	"           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
+	"           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
+	"  stop     stop the embedded server (either kind)\n"
 	"  status   endpoint, reachability, bucket, object count and bytes\n"
 	"  ls       list objects (key, size, time) under PREFIX\n"
 	"  stat     one object's size, ETag and time (a HEAD request)\n"
@@ -140,13 +143,15 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		listed = s3_list(s, "", on_object, &t, &problem) == 0;
 	s3_free(s);
 	pid_t pid = server_pid(cfg);
+	const char *server = server_name(server_running(cfg));
 	if (fmt == OUTPUT_JSON) {
-		json_t *j = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:s}", "endpoint",
+		json_t *j = json_pack("{s:s, s:b, s:s, s:b, s:o, s:o, s:o, s:o, s:s}", "endpoint",
 				      cfg->endpoint, "reachable", reachable, "bucket", cfg->bucket,
 				      "bucket_exists", exists,
 				      "objects", listed ? json_integer(t.objects) : json_null(),
 				      "bytes", listed ? json_integer(t.bytes) : json_null(),
 				      "embedded_pid", pid ? json_integer(pid) : json_null(),
+				      "embedded_server", pid ? json_string(server) : json_null(),
 				      "error", problem.msg);
 		json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 		putchar('\n');
@@ -158,7 +163,8 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		if (listed)
 			printf("objects    %lld\nbytes      %lld\n", t.objects, t.bytes);
 		if (pid)
-			printf("embedded   running, pid %d, data in %s\n", (int)pid, cfg->data_dir);
+			printf("embedded   %s running, pid %d, data in %s\n", server, (int)pid,
+			       cfg->data_dir);
 		else
 			printf("embedded   not running\n");
 		if (problem.msg[0])
@@ -176,9 +182,10 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"range", required_argument, NULL, 'r'},
-		{"output", required_argument, NULL, 'o'}, CMD_FORMAT_LONGOPTS, {0}};
+		{"output", required_argument, NULL, 'o'}, {"server", required_argument, NULL, 's'},
+		CMD_FORMAT_LONGOPTS, {0}};
 	enum output_format fmt = OUTPUT_TABLE;
-	const char *range = NULL, *outpath = NULL;
+	const char *range = NULL, *outpath = NULL, *server = NULL;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
 		if (opt == 'h')
@@ -187,6 +194,8 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 			range = optarg;
 		else if (opt == 'o')
 			outpath = optarg;
+		else if (opt == 's')
+			server = optarg;
 		else if (!cmd_format_option(opt, &fmt))
 			return cmd_usage_error(e, "storage", "unknown option");
 	}
@@ -213,13 +222,21 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);
 	if (strcmp(action, "status") == 0)
 		return do_status(cfg, fmt, e);
+	if (server && strcmp(action, "start") != 0)
+		return cmd_usage_error(e, "storage", "--server goes with start only");
 	int flag;
 	if (strcmp(action, "start") == 0) {
-		if (server_start(cfg, &flag, e) < 0)
+		enum server_kind kind = !server || strcmp(server, "versitygw") == 0 ? SERVER_VERSITYGW
+					: strcmp(server, "rustfs") == 0	      ? SERVER_RUSTFS
+										      : SERVER_NONE;
+		if (kind == SERVER_NONE)
+			return cmd_usage_error(e, "storage", "--server wants versitygw or rustfs, got '%s'",
+					       server);
+		if (server_start_kind(cfg, kind, &flag, e) < 0)
 			return -1;
-		printf("%s at %s (bucket %s, data in %s)\n",
+		printf("%s (%s) at %s (bucket %s, data in %s)\n",
 		       flag ? "embedded S3 server already running" : "embedded S3 server started",
-		       cfg->endpoint, cfg->bucket, cfg->data_dir);
+		       server_name(kind), cfg->endpoint, cfg->bucket, cfg->data_dir);
 		return 0;
 	}
 	if (strcmp(action, "stop") == 0) {

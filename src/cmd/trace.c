@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "lake/lake.h"
+#include "lake/history.h"
 #include "store/s3.h"
 #include "cmd/cmd.h"
 
@@ -19,23 +19,6 @@ static const char usage[] =
 	"For the snapshot that last inserted into the table (or N): the snapshot and its changes,\n"
 	"the catalog rows of the table and of the data files it added, and for each file its S3\n"
 	"key with size and ETag from a HEAD and the row count in its Parquet footer.\n";
-
-#define M "__ducklake_metadata_lake."
-
-static int pick_snapshot(struct lake *l, const char *schema, const char *table, int64_t *snap,
-			 struct err *e)
-{
-	const char *p[] = {schema, table};
-	if (lake_query_int64(l,
-			     "WITH ids AS (SELECT DISTINCT t.table_id FROM " M "ducklake_table t JOIN " M
-			     "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND "
-			     "t.table_name = $2) SELECT coalesce(max(c.snapshot_id), -1) FROM " M
-			     "ducklake_snapshot_changes c, ids WHERE regexp_matches(c.changes_made, "
-			     "'(inserted_into_table|inlined_insert):' || ids.table_id || '(,|$)')",
-			     p, 2, snap, e) < 0)
-		return -1;
-	return *snap >= 0 ? 0 : err_set(e, EXIT_USAGE, "no snapshot inserted into %s.%s", schema, table);
-}
 
 /* Runs sql with ($1 schema, $2 table, $3 snapshot) into a JSON array (or prints it). */
 static int section(struct lake *l, const char *title, const char *sql, const char *const *p,
@@ -59,23 +42,12 @@ static int section(struct lake *l, const char *title, const char *sql, const cha
 	return 0;
 }
 
-static const char files_sql[] =
-	"SELECT f.data_file_id, f.record_count, f.file_size_bytes, f.footer_size, "
-	"CASE WHEN f.path_is_relative THEN (SELECT value FROM " M "ducklake_metadata WHERE key = "
-	"'data_path' AND scope IS NULL) || s.path || t.path || f.path ELSE f.path END AS uri "
-	"FROM " M "ducklake_data_file f JOIN " M "ducklake_table t ON t.table_id = f.table_id "
-	"AND f.begin_snapshot >= t.begin_snapshot AND (t.end_snapshot IS NULL OR f.begin_snapshot < "
-	"t.end_snapshot) JOIN " M "ducklake_schema s ON s.schema_id = t.schema_id AND "
-	"f.begin_snapshot >= s.begin_snapshot AND (s.end_snapshot IS NULL OR f.begin_snapshot < "
-	"s.end_snapshot) WHERE s.schema_name = $1 AND t.table_name = $2 AND f.begin_snapshot = "
-	"$3::BIGINT ORDER BY f.data_file_id";
-
 /* Each added file: HEAD in the bucket and the row count of its Parquet footer. */
 static int objects(struct lake *l, const struct config *cfg, const char *const *p, json_t *out,
 		   struct err *e)
 {
 	duckdb_result r;
-	if (lake_query(l, files_sql, p, 3, &r, e) < 0)
+	if (lake_query(l, history_sql_added_files, p, 3, &r, e) < 0)
 		return -1;
 	struct s3 *s = s3_new(cfg, e);
 	json_t *arr = json_array();
@@ -147,7 +119,7 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	int64_t s64 = snap;
-	int rc = snap < 0 ? pick_snapshot(l, schema, table, &s64, e)
+	int rc = snap < 0 ? history_last_insert(l, schema, table, &s64, e)
 			  : lake_check_version(l, schema, table, snap, e);
 	snprintf(sv, sizeof sv, "%lld", (long long)s64);
 	const char *p[] = {schema, table, sv};
@@ -175,22 +147,12 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 	}
 	if (rc == 0)
 		rc = section(l, "snapshot (catalog: ducklake_snapshot + ducklake_snapshot_changes)",
-			     "SELECT s.snapshot_id, s.snapshot_time, s.schema_version, c.author, "
-			     "c.commit_message, c.changes_made FROM " M "ducklake_snapshot s JOIN " M
-			     "ducklake_snapshot_changes c USING (snapshot_id) WHERE s.snapshot_id = "
-			     "$3::BIGINT AND $1 <> '' AND $2 <> ''",
-			     p, out, "snapshot_row", e);
+			     history_sql_snapshot_row, p, out, "snapshot_row", e);
 	if (rc == 0)
-		rc = section(l, "table (catalog: ducklake_schema + ducklake_table)",
-			     "SELECT s.schema_id, s.schema_name, s.path AS schema_path, t.table_id, "
-			     "t.table_uuid, t.table_name, t.path AS table_path, t.begin_snapshot, "
-			     "t.end_snapshot FROM " M "ducklake_table t JOIN " M "ducklake_schema s USING "
-			     "(schema_id) WHERE s.schema_name = $1 AND t.table_name = $2 AND "
-			     "t.begin_snapshot <= $3::BIGINT AND (t.end_snapshot IS NULL OR t.end_snapshot > "
-			     "$3::BIGINT)",
+		rc = section(l, "table (catalog: ducklake_schema + ducklake_table)", history_sql_table_rows,
 			     p, out, "table_rows", e);
 	if (rc == 0)
-		rc = section(l, "data files added (catalog: ducklake_data_file)", files_sql, p, out,
+		rc = section(l, "data files added (catalog: ducklake_data_file)", history_sql_added_files, p, out,
 			     "data_files", e);
 	if (rc == 0)
 		rc = objects(l, cfg, p, out, e);

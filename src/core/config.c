@@ -245,6 +245,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 	PICK(data_dir, "lakehouse-data", "LAKEHOUSE_DATA_DIR");
 	PICK(extension_dir, LAKEHOUSE_DEFAULT_EXTENSION_DIR, "LAKEHOUSE_EXTENSION_DIR");
 	PICK(s3_server_bin, LAKEHOUSE_DEFAULT_S3_SERVER, "LAKEHOUSE_S3_SERVER");
+	PICK(rustfs_bin, "", "LAKEHOUSE_RUSTFS_BIN");
 	PICK(author, user && *user ? user : "lakehouse", "LAKEHOUSE_AUTHOR");
 
 	PICK(hf_endpoint, "https://huggingface.co", "HF_ENDPOINT");

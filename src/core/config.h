@@ -19,6 +19,7 @@ struct config {
 	char data_dir[1024];    /* embedded server state: objects, pid, log */
 	char extension_dir[1024];
 	char s3_server_bin[1024];
+	char rustfs_bin[1024];  /* LAKEHOUSE_RUSTFS_BIN: `storage start --server rustfs`; "" = none */
 	char author[128];       /* recorded on every snapshot */
 	char hf_endpoint[512];  /* HF_ENDPOINT, no trailing slash */
 	char hf_token[512];     /* HF_TOKEN; never print, log or send to another host */

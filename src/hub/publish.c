@@ -15,7 +15,7 @@
 #include "media/fetch.h"
 #include "core/fsutil.h"
 #include "hub/hub.h"
-#include "lake/lake.h"
+#include "lake/history.h"
 #include "lake/transform.h"
 
 #define DEFAULT_SHARD_ROWS 100000
@@ -54,8 +54,9 @@ static int empty_dir(const char *dir, struct err *e)
 
 static int pick_snapshot(struct pub *p, struct err *e)
 {
-	int64_t snap = p->rq->version;
-	if (snap < 0 && lake_current_snapshot(p->l, &snap, e) < 0)
+	int64_t snap = -1;
+	if (p->rq->version ? history_resolve(p->l, p->rq->version, &snap, e) < 0
+			   : lake_current_snapshot(p->l, &snap, e) < 0)
 		return -1;
 	if (lake_check_version(p->l, p->schema, p->table, snap, e) < 0)
 		return -1;

@@ -18,7 +18,7 @@
 struct publish_request {
 	const char *table;   /* SCHEMA.TABLE */
 	const char *repo;    /* OWNER/NAME on the Hub */
-	int64_t version;     /* snapshot to publish; -1 = the current one */
+	const char *version; /* snapshot id or tag to publish; NULL = the current snapshot */
 	int private_repo;    /* create the repo private (an existing repo keeps its visibility) */
 	int with_media;
 	const char *message; /* commit summary; NULL = one naming table and snapshot */

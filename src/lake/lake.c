@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "core/http.h"
+#include "lake/history.h"
 #include "store/s3.h"
 
 #define LAKE_COMMIT_ATTEMPTS 10
@@ -28,6 +29,11 @@ struct lake {
 duckdb_connection lake_connection(struct lake *l)
 {
 	return l->con;
+}
+
+const struct config *lake_config(struct lake *l)
+{
+	return l->cfg;
 }
 
 duckdb_database lake_database(struct lake *l)
@@ -426,6 +432,11 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 		chmod(catalog_file(cfg->catalog), 0600);
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
+	/* tag('NAME') in any verb's SQL (sql/00_attach.sql defines it over this variable) */
+	if (history_load_tags(l, e) < 0) {
+		lake_close(l);
+		return -1;
+	}
 	*out = l;
 	return 0;
 }
@@ -497,10 +508,9 @@ bad:
 		       arg);
 }
 
-int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
-		       struct err *e)
+int lake_check_snapshot(struct lake *l, int64_t version, struct err *e)
 {
-	char v[32], sql[256];
+	char v[32];
 	int64_t n = 0, last = 0;
 	snprintf(v, sizeof v, "%lld", (long long)version);
 	const char *p[] = {v};
@@ -511,6 +521,15 @@ int lake_check_version(struct lake *l, const char *schema, const char *table, in
 	if (!n)
 		return err_set(e, EXIT_USAGE, "snapshot %lld does not exist (the lake has 0..%lld; see "
 					      "'lakehouse log')", (long long)version, (long long)last);
+	return 0;
+}
+
+int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
+		       struct err *e)
+{
+	char sql[256];
+	if (lake_check_snapshot(l, version, e) < 0)
+		return -1;
 	/* identifiers are validated; the version is a number */
 	snprintf(sql, sizeof sql, "SELECT 1 FROM lake.\"%s\".\"%s\" AT (VERSION => %lld) LIMIT 0",
 		 schema, table, (long long)version);

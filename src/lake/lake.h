@@ -34,6 +34,8 @@ struct lake_versions {
 int lake_engine_versions(const struct config *cfg, struct lake_versions *v, struct err *e);
 
 duckdb_connection lake_connection(struct lake *l);
+/* The configuration the lake was opened with. */
+const struct config *lake_config(struct lake *l);
 /* The database, for a second connection (e.g. an appender beside a streaming query). */
 duckdb_database lake_database(struct lake *l);
 
@@ -88,6 +90,8 @@ int lake_valid_identifier(const char *name);
  * buffers). A usage error names the argument otherwise. */
 int lake_parse_table(const char *arg, char schema[64], char table[64], struct err *e);
 
+/* Checks that snapshot `version` exists (a usage error naming the lake's range otherwise). */
+int lake_check_snapshot(struct lake *l, int64_t version, struct err *e);
 /* Checks that snapshot `version` exists and that schema.table existed at it. */
 int lake_check_version(struct lake *l, const char *schema, const char *table, int64_t version,
 		       struct err *e);

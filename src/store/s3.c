@@ -37,6 +37,7 @@ struct s3 {
 
 struct s3_req {
 	const char *method;
+	int service;       /* 1: the service root "/" (ListBuckets), no bucket in the path */
 	const char *key;   /* NULL: the bucket itself */
 	const char *query; /* sorted, encoded, without '?'; NULL for none */
 	const void *body;
@@ -201,7 +202,7 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 	char enc[3 * 1024 + 1] = "";
 	if (rq->key && http_uri_encode(enc, sizeof enc, rq->key, 1) < 0)
 		return err_set(e, EXIT_USAGE, "object key too long: %.64s...", rq->key);
-	int w = snprintf(url, n, "%s/%s%s%s%s%s", s->cfg->endpoint, s->cfg->bucket,
+	int w = snprintf(url, n, "%s/%s%s%s%s%s", s->cfg->endpoint, rq->service ? "" : s->cfg->bucket,
 			 rq->key ? "/" : "", enc, rq->query ? "?" : "", rq->query ? rq->query : "");
 	if (w < 0 || (size_t)w >= n)
 		return err_set(e, EXIT_USAGE, "request URL too long for key %.64s...",
@@ -352,6 +353,18 @@ int s3_reachable(struct s3 *s)
 	s3_do(s, &rq, &rs, &ignored);
 	s->max_attempts = attempts;
 	return rs.status != 0;
+}
+
+long s3_service_status(struct s3 *s)
+{
+	struct s3_req rq = {.method = "GET", .service = 1};
+	struct s3_resp rs;
+	struct err ignored = {0};
+	int attempts = s->max_attempts;
+	s->max_attempts = 1;
+	s3_do(s, &rq, &rs, &ignored);
+	s->max_attempts = attempts;
+	return rs.status;
 }
 
 int s3_bucket_exists(struct s3 *s, int *exists, struct err *e)

@@ -37,6 +37,10 @@ void s3_set_max_attempts(struct s3 *s, int attempts);
 
 /* 1 when the endpoint answers HTTP at all (whatever the answer), after a single try. */
 int s3_reachable(struct s3 *s);
+/* HTTP status of one signed ListBuckets (GET /), 0 when nothing answers; a single try. 200
+ * means ready for S3 calls: RustFS answers 503 "Service not ready" for a moment after it
+ * listens (and after /health says 200). */
+long s3_service_status(struct s3 *s);
 /* *exists = 1 or 0. Fails only when the server cannot be reached or refuses us. */
 int s3_bucket_exists(struct s3 *s, int *exists, struct err *e);
 /* Creates the bucket; succeeds when it already exists and is ours. */

@@ -1,7 +1,9 @@
-/* server.h - the embedded S3 server (versitygw, posix backend) that `lakehouse storage`
- * runs on a loopback endpoint when no Docker/RustFS is around.
+/* server.h - the embedded S3 server that `lakehouse storage` runs on a loopback endpoint:
+ * versitygw (posix backend) by default, or RustFS when asked for and LAKEHOUSE_RUSTFS_BIN
+ * (cfg->rustfs_bin) names its binary.
  *
- * State lives under cfg->data_dir: objects/ (the bucket data), s3.pid, s3.log.
+ * State lives under cfg->data_dir: s3.pid, s3.log, and objects/ (versitygw's bucket data) or
+ * rustfs/data + rustfs/logs (RustFS's, the layout of docker-compose.yml's volumes).
  * The server gets the credentials through its environment, never on its command line
  * (command lines are visible to every local user).
  */
@@ -13,12 +15,22 @@
 #include "core/config.h"
 #include "core/err.h"
 
-/* Starts the server, waits until it answers, creates the bucket. *already = 1 when a
- * server of ours was running already (nothing started). */
+enum server_kind { SERVER_NONE, SERVER_VERSITYGW, SERVER_RUSTFS };
+
+/* Starts the server, waits until it answers S3 calls (a signed ListBuckets), creates the
+ * bucket. *already = 1 when that server of ours was running already (nothing started); the
+ * other kind running is a conflict (EXIT_CONFLICT). */
+int server_start_kind(const struct config *cfg, enum server_kind kind, int *already,
+		      struct err *e);
+/* server_start_kind with the default, versitygw. */
 int server_start(const struct config *cfg, int *already, struct err *e);
 /* Stops our server (SIGTERM, then SIGKILL after 10 s). *was_running tells if there was one. */
 int server_stop(const struct config *cfg, int *was_running, struct err *e);
 /* Pid of our running server, or 0. */
 pid_t server_pid(const struct config *cfg);
+/* Which of our servers runs (SERVER_NONE when none). */
+enum server_kind server_running(const struct config *cfg);
+/* "versitygw", "rustfs", or "" for SERVER_NONE (static string). */
+const char *server_name(enum server_kind kind);
 
 #endif

@@ -1,8 +1,10 @@
 # lib.sh - shared helpers for the end-to-end scenarios: each runs the real lakehouse binary
 # against a real S3 server it starts on a free loopback port, in a fresh temp folder: the
-# embedded versitygw (`lakehouse storage start`), s3s-fs when LAKEHOUSE_TEST_S3FS names its
-# binary (the S3 compatibility matrix; tests/tools/s3s_fs.sh), or a SeaweedFS cluster when
-# LAKEHOUSE_TEST_SEAWEEDFS names weed (label cluster; tests/tools/seaweedfs.sh).
+# embedded versitygw (`lakehouse storage start`), or, for the S3 compatibility matrix, RustFS
+# when LAKEHOUSE_TEST_RUSTFS names its binary (tests/tools/rustfs.sh) or s3s-fs when
+# LAKEHOUSE_TEST_S3FS does (tests/tools/s3s_fs.sh), or a SeaweedFS cluster when
+# LAKEHOUSE_TEST_SEAWEEDFS names weed (label cluster; tests/tools/seaweedfs.sh). A named binary that is missing ends the
+# scenario with exit 77, which ctest reports as skipped (SKIP_RETURN_CODE), never as passed.
 # Every check counts; the script ends with "N passed, N failed" and fails if any failed.
 set -u
 E2E_DIR=$(cd "$(dirname "$0")" && pwd) # before the cd below
@@ -23,28 +25,48 @@ export LAKEHOUSE_AUTHOR=e2e
 unset S3_ENDPOINT AWS_ENDPOINT_URL_S3 LAKEHOUSE_CATALOG LAKEHOUSE_BUCKET
 cd "$WORK"
 
-# Both servers keep objects as files under $S3_OBJECTS/<bucket>/<key>.
-S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects
-if [ -n "${LAKEHOUSE_TEST_SEAWEEDFS:-}" ]; then
-  S3_SERVER=seaweedfs # a cluster: objects are not files; tests reading $S3_OBJECTS skip on it
-  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/filer.log
+# S3_OBJECTS/<bucket>/<key>: where the server keeps an object (a file for versitygw and
+# s3s-fs, a folder with xl.meta and parts for RustFS). S3_SERVER_LOG: its log file or folder.
+# S3_SERVER_FILES: the server's own data and logs, which check_secrets scans by name.
+if [ -n "${LAKEHOUSE_TEST_RUSTFS:-}" ]; then
+  S3_SERVER=rustfs
+  if [ ! -x "$LAKEHOUSE_TEST_RUSTFS" ]; then
+    echo "SKIP: no RustFS binary at $LAKEHOUSE_TEST_RUSTFS (LAKEHOUSE_TEST_RUSTFS; ../shared/tools/rustfs/rustfs in this team's checkouts)"
+    rm -rf "$WORK" "$FIXTURES"
+    exit 77
+  fi
+  S3_OBJECTS=$LAKEHOUSE_DATA_DIR/rustfs/data
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/rustfs/logs
+elif [ -n "${LAKEHOUSE_TEST_SEAWEEDFS:-}" ]; then
+  S3_SERVER=seaweedfs # a cluster: objects live in volume files, not one file per object
+  if [ ! -x "$LAKEHOUSE_TEST_SEAWEEDFS" ]; then
+    echo "SKIP: no weed binary at $LAKEHOUSE_TEST_SEAWEEDFS (LAKEHOUSE_TEST_SEAWEEDFS; scripts/bootstrap.sh --test-tools)"
+    rm -rf "$WORK" "$FIXTURES"
+    exit 77
+  fi
+  S3_OBJECTS=$LAKEHOUSE_DATA_DIR/volume1
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/logs
 elif [ -n "${LAKEHOUSE_TEST_S3FS:-}" ]; then
   S3_SERVER=s3s-fs
+  S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3s-fs.log
 else
   S3_SERVER=embedded
+  S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3.log
 fi
+S3_SERVER_FILES=("$S3_OBJECTS" "$S3_SERVER_LOG")
+S3_LAUNCHER=$E2E_DIR/../tools/${S3_SERVER//-/_}.sh
 
 # start_storage / stop_storage: the server under test (RC, OUT, ERR as lh sets them).
 start_storage() {
   if [ "$S3_SERVER" = embedded ]; then lh storage start; return; fi
-  OUT=$(bash "$E2E_DIR/../tools/${S3_SERVER//-/_}.sh" start "$LAKEHOUSE_DATA_DIR" "$AWS_ENDPOINT_URL" 2>&1)
+  OUT=$(bash "$S3_LAUNCHER" start "$LAKEHOUSE_DATA_DIR" "$AWS_ENDPOINT_URL" 2>&1)
   RC=$? ERR=$OUT
 }
 stop_storage() {
   if [ "$S3_SERVER" = embedded ]; then lh storage stop; return; fi
-  OUT=$(bash "$E2E_DIR/../tools/${S3_SERVER//-/_}.sh" stop "$LAKEHOUSE_DATA_DIR" 2>&1)
+  OUT=$(bash "$S3_LAUNCHER" stop "$LAKEHOUSE_DATA_DIR" 2>&1)
   RC=$? ERR=$OUT
 }
 
@@ -55,7 +77,7 @@ start_proxy() {
   port=$(free_port)
   PROXY_LOG=$(mktemp "$FIXTURES/proxy-XXXXXX.log")
   python3 "$E2E_DIR/../tools/flaky_proxy.py" --listen "$port" --upstream "${AWS_ENDPOINT_URL#http://}" \
-    --fail-first "$fail" --status "$status" --code "$code" --log "$PROXY_LOG" --max-seconds 120 "$@" &
+    --fail-first "$fail" --status "$status" --code "$code" --log "$PROXY_LOG" --max-seconds 900 "$@" &
   PROXY_PID=$!
   PROXY="http://127.0.0.1:$port"
   wait_port "$port"
@@ -76,6 +98,7 @@ cleanup() {
   [ -z "${PG_DIR:-}" ] || { bash "$E2E_DIR/../tools/pg_server.sh" stop "$PG_DIR"; rm -rf "$PG_DIR"; }
   [ -z "${HUB_PID:-}" ] || kill "$HUB_PID" 2>/dev/null
   stop_storage >/dev/null 2>&1
+  "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1 # one a scenario started itself (any kind)
   rm -rf "$WORK" "$FIXTURES"
 }
 trap cleanup EXIT
@@ -108,16 +131,21 @@ make_parquet() {
 }
 
 # Secrets: neither the S3 secret nor any Hub token or PostgreSQL password the test used
-# appears in any output, in any file the run left (catalog, staging, server data; binary files
-# included) or in the repo; the catalog is owner-only.
+# appears in any output, in any file the run left (catalog, staging, the server's data and log
+# folders; binary files included) or in the repo; the catalog is owner-only.
 check_secrets() {
-  local repo leaks=""
+  local repo leaks="" scanned=0 f
   repo=$(cd "$E2E_DIR/../.." && pwd)
   for s in "$AWS_SECRET_ACCESS_KEY" $(cat "$FIXTURES/hub-tokens" "$FIXTURES/canaries" 2>/dev/null); do
     leaks+=$(grep -rlaF -- "$s" "$WORK" "$FIXTURES/all-output.log" 2>/dev/null)
     leaks+=$(grep -rlIF --exclude-dir=.git --exclude-dir=.deps --exclude-dir='build*' -- "$s" "$repo" 2>/dev/null)
+    # the server's own folders by name (also when a scenario moved them out of $WORK)
+    for f in "${S3_SERVER_FILES[@]}"; do
+      [ -e "$f" ] && leaks+=$(grep -rlaF -- "$s" "$f" 2>/dev/null)
+    done
   done
-  check "no secret in any output or file (S3 secret, Hub tokens, PostgreSQL password as canaries)" [ -z "$leaks" ]
+  for f in "${S3_SERVER_FILES[@]}"; do [ -e "$f" ] && scanned=$((scanned + $(find "$f" -type f | wc -l))); done
+  check "no secret in any output or file (S3 secret, Hub tokens, PostgreSQL password as canaries; $S3_SERVER data+logs: $scanned files)" [ -z "$leaks" ]
   [ -z "$leaks" ] || echo "     leaked into: $leaks"
   local catalog=${LAKEHOUSE_CATALOG:-$WORK/metadata.ducklake}
   catalog=${catalog#sqlite:}
@@ -153,7 +181,7 @@ start_hub() {
   : > "$HUB_AUTH_LOG"
   "$E2E_DIR/../../.deps/venv/bin/python" "$E2E_DIR/../tools/hub_emulator.py" --root "$root" \
     --port "$port" --cdn-port "$cdn" --token "$HUB_TOKEN" --auth-log "$HUB_AUTH_LOG" \
-    --request-log "$HUB_REQUEST_LOG" --max-seconds 300 "$@" &
+    --request-log "$HUB_REQUEST_LOG" --max-seconds 1800 "$@" & # > the ctest TIMEOUT: a loaded machine is slow, not hung; cleanup kills it
   HUB_PID=$!
   export HF_ENDPOINT=$HUB
   wait_port "$port"

@@ -29,7 +29,7 @@ for cmd in "init" "storage ls" "land raw.events $FIXTURES/events.parquet"; do
     eval '! contains "$OUT$ERR" "$wrong" && ! contains "$OUT$ERR" "$AWS_SECRET_ACCESS_KEY"'
 done
 check "wrong secret: nothing in the server log either" \
-  eval '! grep -qF -e "$wrong" -e "$AWS_SECRET_ACCESS_KEY" "$S3_SERVER_LOG"'
+  eval '! grep -rqF -e "$wrong" -e "$AWS_SECRET_ACCESS_KEY" "$S3_SERVER_LOG"'
 check "wrong secret: no snapshot" eval '[ "$(snapshot_count)" = "$base" ]'
 
 # --- missing and corrupt files -------------------------------------------------------------

@@ -5,9 +5,15 @@
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
 export LAKEHOUSE_CATALOG=$WORK/metadata.ducklake LAKEHOUSE_LOCAL_STORE=$WORK/local-store
 export LAKEHOUSE_BIN
-[ "$S3_SERVER" = embedded ] || start_storage # rebuild.sh starts the embedded one itself
+# rebuild.sh starts the embedded server itself: versitygw, or RustFS with --store rustfs (the
+# main job on RustFS); s3s-fs is started here.
+store=()
+case $S3_SERVER in
+  s3s-fs) start_storage ;;
+  rustfs) store=(--store rustfs); export LAKEHOUSE_RUSTFS_BIN=$LAKEHOUSE_TEST_RUSTFS ;;
+esac
 run_rebuild() {
-  "$ROOT/rebuild.sh" --offline --publish e2e/rebuilt "$@" >"$WORK/rebuild.out" 2>"$WORK/rebuild.err"
+  "$ROOT/rebuild.sh" --offline --publish e2e/rebuilt "${store[@]}" "$@" >"$WORK/rebuild.out" 2>"$WORK/rebuild.err"
   RC=$?
   OUT=$(cat "$WORK/rebuild.out"); ERR=$(cat "$WORK/rebuild.err")
 }
@@ -28,6 +34,8 @@ check "offline: it says so and ingests through the local Hub emulator" \
 check "every step is timed" eval 'for s in reset init ingest "silver and gold" "version demo" publish; do contains "$OUT" "elapsed $s" || return 1; done'
 check "gold tables have rows and checksums" eval '[ "$(gold_sums | wc -l)" -eq 2 ] && ! gold_sums | grep -q ",0,"'
 sums1=$(gold_sums); keys1=$(object_keys); files1=$(lake_files)
+[ "$S3_SERVER" != rustfs ] || check "--store rustfs: the rebuild ran on RustFS it started" \
+  eval 'contains "$OUT" "embedded   rustfs running" && [ -d "$S3_OBJECTS/lakehouse/assets" ]'
 check "published to the emulator" eval 'contains "$OUT" "published http://127.0.0.1"'
 lh sql -m "noise" "CREATE TABLE raw.noise AS SELECT 1 AS x"
 run_rebuild --yes

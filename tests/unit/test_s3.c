@@ -1,5 +1,5 @@
 /* test_s3.c - the S3 module against a real S3 server on loopback (versitygw, or s3s-fs in the
- * compatibility matrix), and RustFS's reply quirks on recorded replies. */
+ * compatibility matrix: RustFS itself, s3s-fs), and RustFS's reply quirks on recorded replies. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -211,6 +211,23 @@ static void test_wrong_secret_names_code_not_secret(void **state)
 	s3_free(c);
 }
 
+/* Readiness as `storage start` sees it: a signed ListBuckets answers 200 once the server takes
+ * S3 calls (RustFS: 503 before), a wrong secret is an answer but not 200, nothing is 0. */
+static void test_service_status_tells_ready(void **state)
+{
+	(void)state;
+	struct err e = {0};
+	assert_int_equal(s3_service_status(client), 200);
+	struct config bad = cfg, dead = cfg;
+	snprintf(bad.secret_key, sizeof bad.secret_key, "%s", "Wr0ngSecretValue-123456");
+	snprintf(dead.endpoint, sizeof dead.endpoint, "http://127.0.0.1:%d", test_free_port());
+	struct s3 *b = s3_new(&bad, &e), *d = s3_new(&dead, &e);
+	assert_int_equal(s3_service_status(b), 403);
+	assert_int_equal(s3_service_status(d), 0);
+	s3_free(b);
+	s3_free(d);
+}
+
 static void test_unreachable_endpoint_is_clear(void **state)
 {
 	(void)state;
@@ -292,6 +309,7 @@ static void test_missing_key_replies(void **state)
 
 int main(void)
 {
+	test_skip_without_server();
 	/* what lakehouse's main does before any thread */
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	xmlInitParser();
@@ -303,6 +321,7 @@ int main(void)
 		cmocka_unit_test(test_requests_reuse_the_connection),
 		cmocka_unit_test(test_create_bucket_is_idempotent),
 		cmocka_unit_test(test_wrong_secret_names_code_not_secret),
+		cmocka_unit_test(test_service_status_tells_ready),
 		cmocka_unit_test(test_unreachable_endpoint_is_clear),
 		cmocka_unit_test(test_listing_skips_rustfs_markers_and_duplicates),
 		cmocka_unit_test(test_listing_stops_when_asked_and_rejects_non_xml),
