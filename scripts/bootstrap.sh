@@ -9,7 +9,8 @@
 #      offline path runs: the fixture generators and the local Hub emulator
 #      (tests/requirements-fixtures.txt)
 #      with --test-tools: the fixture tools, plus what only the tests use: the official Hub
-#      clients as oracles (tests/requirements.txt), s3s-fs, the second S3 server of the
+#      clients as oracles (tests/requirements.txt), SeaweedFS (weed, the multi-node store of the
+#      "cluster" tests), s3s-fs, the second S3 server of the
 #      compatibility matrix (crates.io, cargo), and PostgreSQL for the PostgreSQL-catalog tests
 # Every fetched artifact is checked against scripts/deps.lock; what was installed is recorded
 # with its SHA-256 in .deps/CHECKSUMS. A second run with nothing changed only checks stamps.
@@ -20,11 +21,13 @@ DEPS=$ROOT/.deps
 LOCK=$ROOT/scripts/deps.lock
 mkdir -p "$DEPS"
 TOOLS=none # none < fixture < test: each level installs the one before it too
+CLUSTER=0  # --cluster-tools: the test tools plus SeaweedFS for the "cluster" tests
 case ${1:-} in
   "") ;;
   --fixture-tools) TOOLS=fixture ;;
   --test-tools) TOOLS=test ;;
-  *) printf 'bootstrap: error: unknown option %s (--fixture-tools or --test-tools)\n' "$1" >&2; exit 2 ;;
+  --cluster-tools) TOOLS=test CLUSTER=1 ;;
+  *) printf 'bootstrap: error: unknown option %s (--fixture-tools, --test-tools or --cluster-tools)\n' "$1" >&2; exit 2 ;;
 esac
 
 log() { printf 'bootstrap: %s\n' "$*" >&2; }
@@ -161,6 +164,22 @@ if [ "$TOOLS" = test ]; then
     log "s3s-fs built in $(( $(date +%s) - start )) s"
     stamp_set test-s3s-fs
   fi
+  # SeaweedFS (the multi-node store of the "cluster" tests): the module pinned by its go.sum
+  # hash (h1:). Its go.mod has replace directives, which `go install pkg@version` refuses,
+  # so it is built inside a copy of the verified module (its own go.mod and go.sum).
+  # Opt-in (--cluster-tools): building weed takes 10-30 minutes on 2 cores, more than CI's
+  # time allows; without it the cluster tests are reported as skipped, never as passed.
+  if [ "$CLUSTER" = 1 ] && { ! stamp_ok test-seaweedfs || [ ! -x "$DEPS/bin/weed" ]; }; then
+    spec=$(lock_field test-seaweedfs 3)
+    log "building $spec (Go module proxy; takes 10+ minutes once)"
+    start=$(date +%s)
+    dir=$(cd "$TMP" && go_module_dir "${spec%%/weed@*}@${spec##*@}" "$(lock_field test-seaweedfs 4)")
+    cp -r "$dir" "$TMP/seaweedfs" && chmod -R u+w "$TMP/seaweedfs"
+    mkdir -p "$DEPS/bin"
+    (cd "$TMP/seaweedfs" && GOFLAGS=-modcacherw go build -trimpath -o "$DEPS/bin/weed" ./weed)
+    log "weed built in $(( $(date +%s) - start )) s"
+    stamp_set test-seaweedfs
+  fi
 fi
 
 # ---- record what is installed ----------------------------------------------------------------
@@ -169,7 +188,7 @@ fi
   for f in "$DUCK/lib/libduckdb.so" "$DUCK/include/duckdb.h" "$EXTDIR/ducklake.duckdb_extension" \
            "$EXTDIR/httpfs.duckdb_extension" \
            "$EXTDIR/sqlite_scanner.duckdb_extension" "$EXTDIR/postgres_scanner.duckdb_extension" \
-           "$DEPS/bin/versitygw" "$DEPS/bin/s3s-fs"; do
+           "$DEPS/bin/versitygw" "$DEPS/bin/s3s-fs" "$DEPS/bin/weed"; do
     [ -f "$f" ] || continue
     printf '%s  %s\n' "$(sha_of "$f")" "${f#$ROOT/}"
   done

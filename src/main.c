@@ -23,6 +23,8 @@
 static const struct command commands[] = {
 	{"completion", NULL, "print a bash or zsh completion script (generated from this table)",
 	 "source <(lakehouse completion bash)\nlakehouse completion zsh > ~/.zfunc/_lakehouse"},
+	{"compact", cmd_compact, "merge small data files and flush inlined rows (time travel kept)",
+	 "lakehouse compact raw.events\nlakehouse compact --json"},
 	{"diff", cmd_diff, "rows and columns a table changed between two snapshots",
 	 "lakehouse diff raw.coco_images 1 3\nlakehouse diff silver.coco_boxes 2 4 --json"},
 	{"expire", cmd_expire, "expire old snapshots and the data files only they needed",

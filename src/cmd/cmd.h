@@ -21,6 +21,7 @@ struct command {
 	const char *examples; /* 1-3 command lines, one per line: the end of the verb's --help */
 };
 
+int cmd_compact(int argc, char **argv, const struct config *cfg, struct err *e);
 /* Help, completion and the man page, all generated from the verb table (src/cmd/help.c). */
 /* The verb's --help text (the verb run with --help in a child process, so nothing it sets
  * up stays behind), malloc'd, the caller frees it; NULL when it cannot be had. */

@@ -14,7 +14,7 @@
 
 static const char usage[] =
 	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-	"                        [-m MESSAGE] [--threads N]\n\n"
+	"                        [-m MESSAGE] [--threads N] [--shard K/N]\n\n"
 	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
@@ -24,6 +24,10 @@ static const char usage[] =
 	"  --config C      config (subset) name, when the repo has several\n"
 	"  --limit N       only the first N rows\n"
 	"  --threads N     parallel downloads and uploads (default 8)\n"
+	"  --shard K/N     only shard K of N (1 <= K <= N): the staged rows in file, then row\n"
+	"                  order, cut into N equal runs; N processes (on N machines, against a\n"
+	"                  PostgreSQL catalog) ingest one split together, one snapshot each;\n"
+	"                  re-running a shard adds nothing\n"
 	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n\n"
 	"A folder source is accepted in these layouts (as the Hub stores datasets):\n"
 	"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
@@ -81,6 +85,21 @@ static void print_result(const struct ingest_request *rq, const struct ingest_re
 		       (long long)res->objects_new);
 }
 
+/* "K/N" with 1 <= K <= N <= 1024. */
+static int parse_shard(const char *arg, long *k, long *n, struct err *e)
+{
+	char kbuf[32];
+	const char *slash = strchr(arg, '/');
+	if (!slash || (size_t)(slash - arg) >= sizeof kbuf)
+		return cmd_usage_error(e, "ingest", "--shard wants K/N (e.g. 2/4), got '%s'", arg);
+	memcpy(kbuf, arg, (size_t)(slash - arg));
+	kbuf[slash - arg] = 0;
+	if (cmd_parse_long("ingest", "--shard N", slash + 1, 1, 1024, n, e) < 0 ||
+	    cmd_parse_long("ingest", "--shard K", kbuf, 1, *n, k, e) < 0)
+		return -1;
+	return 0;
+}
+
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
@@ -89,10 +108,11 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
 		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
 		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
-		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'}, {0}};
+		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
+		{"shard", required_argument, NULL, 'S'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
 	long limit = -1;
-	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF;
+	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
 	const char *preset = VIDEO_DEFAULT_PRESET;
 	int never_copy = 0;
 	int opt;
@@ -117,6 +137,10 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 			break;
 		case 'G':
 			if (cmd_parse_long("ingest", "--fragment-frames", optarg, 1, 10000, &fragment_frames, e) < 0)
+				return -1;
+			break;
+		case 'S':
+			if (parse_shard(optarg, &shard, &nshards, e) < 0)
 				return -1;
 			break;
 		case 'C':
@@ -145,6 +169,9 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (!*split || strchr(split, '/') || strstr(split, ".."))
 		return cmd_usage_error(e, "ingest", "invalid split '%s'", split);
 
+	if (nshards && limit >= 0)
+		return cmd_usage_error(e, "ingest", "--shard and --limit do not combine");
+
 	struct source src;
 	struct progress *progress = progress_new("ingest", "files");
 	if (source_resolve(cfg, from, config, split, (int)threads, progress, &src, e) < 0) {
@@ -154,11 +181,16 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct ingest_request rq = {
 		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
+		.shard = (int)shard, .nshards = (int)nshards,
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
 		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
 		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
 		.progress = progress};
 	struct ingest_result res;
+	if (nshards && rq.video_root) {
+		source_free(&src);
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not VisDrone");
+	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);
 	if (rc == 0 && rq.video_root)

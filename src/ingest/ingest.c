@@ -107,6 +107,31 @@ static int set_variable(struct lake *l, const char *name, const char *value, str
 	return 0;
 }
 
+/* --shard K/N: numbers the staged rows in (path, row) order from the Parquet footers (row
+ * counts only, no data read), keeps in memory.main.ingest_shard the files that overlap rows
+ * [total*(K-1)/N, total*K/N) with their first row's number, and narrows ingest_paths to them
+ * (an empty shard keeps them all, so the scan has a schema; the filter then keeps no row). */
+static int select_shard(struct run *r, struct err *e)
+{
+	char sql[1024];
+	snprintf(sql, sizeof sql,
+		 "CREATE OR REPLACE TABLE memory.main.ingest_shard AS "
+		 "WITH f AS (SELECT file_name AS path, sum(num_rows)::BIGINT AS n FROM "
+		 "parquet_file_metadata(getvariable('ingest_paths')) GROUP BY 1), "
+		 "o AS (SELECT path, n, sum(n) OVER (ORDER BY path) - n AS start, sum(n) OVER () AS "
+		 "total FROM f) "
+		 "SELECT path, start, start + n AS stop, total * %d // %d AS lo, total * %d // %d AS hi "
+		 "FROM o;"
+		 "DELETE FROM memory.main.ingest_shard WHERE (stop <= lo OR start >= hi) AND "
+		 "(SELECT count(*) FROM memory.main.ingest_shard WHERE stop > lo AND start < hi) > 0;"
+		 "SET VARIABLE ingest_paths = (SELECT list(path ORDER BY path) FROM "
+		 "memory.main.ingest_shard)",
+		 r->rq->shard - 1, r->rq->nshards, r->rq->shard, r->rq->nshards);
+	if (lake_exec(r->lake, sql, e) < 0)
+		return err_wrap(e, "cannot split the staged Parquet of %s into shards", r->rq->repo);
+	return 0;
+}
+
 /* Registers the staged files and the view ingest_source over them; reads their schema. A
  * corrupt or unreadable file fails here, before anything is uploaded. */
 static int open_source(struct run *r, struct err *e)
@@ -129,11 +154,17 @@ static int open_source(struct run *r, struct err *e)
 	if (lake_exec(r->lake, "SET VARIABLE ingest_paths = (SELECT list(path ORDER BY path) "
 			       "FROM memory.main.ingest_files)", e) < 0)
 		return -1;
-	char limit[64] = "";
+	if (rq->nshards > 1 && select_shard(r, e) < 0)
+		return -1;
+	char limit[256] = "";
 	if (rq->limit >= 0)
 		snprintf(limit, sizeof limit, " ORDER BY __lh_file, file_row_number LIMIT %lld",
 			 (long long)rq->limit);
-	char sql[512];
+	else if (rq->nshards > 1) /* the shard's rows: by file, then row range */
+		snprintf(limit, sizeof limit, " s WHERE EXISTS (SELECT 1 FROM %s)",
+			 "memory.main.ingest_shard x WHERE x.path = s.__lh_file AND "
+			 "x.start + s.file_row_number >= x.lo AND x.start + s.file_row_number < x.hi");
+	char sql[1024];
 	snprintf(sql, sizeof sql,
 		 "CREATE OR REPLACE TEMP VIEW ingest_source AS SELECT * FROM read_parquet("
 		 "getvariable('ingest_paths'), filename = '__lh_file', file_row_number = true, "

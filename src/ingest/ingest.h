@@ -35,6 +35,11 @@ struct ingest_request {
 	const struct ingest_file *files;
 	size_t nfiles;
 	int64_t limit;       /* < 0: all rows */
+	/* Shard `shard` of `nshards` (1-based; nshards 0: everything): the rows of the staged
+	 * files in (file path, row number) order are cut into nshards contiguous ranges of
+	 * equal size, so a shard is a run of whole files plus row ranges of the files at its two
+	 * ends. Deterministic: the same files give the same cut on every machine. */
+	int shard, nshards;
 	const char *message; /* NULL: a message naming repo, revision, split, rows */
 	int threads;
 	/* The VisDrone source kind: the staged folder holding sequences/ and annotations/

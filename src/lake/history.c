@@ -313,9 +313,18 @@ int history_table_replaced(struct lake *l, const char *schema, const char *table
 
 int history_uri_columns(struct lake *l, duckdb_result *res, struct err *e)
 {
+	/* A snapshot that inserted nothing into a table holds a subset of the rows the table had
+	 * one snapshot earlier. So when the retained snapshots form one unbroken run, a table's
+	 * column is listed only at its first retained snapshot and at the snapshots that inserted
+	 * into it: gc's cost follows the inserts, not snapshots x data. With gaps (a tag keeping
+	 * an old snapshot, or snapshots expired from the middle) every retained one is listed. */
 	return lake_query(l,
-			  "SELECT s.snapshot_id, sc.schema_name, t.table_name, c.column_name, c.column_type "
+			  "SELECT snapshot_id, schema_name, table_name, column_name, column_type FROM ("
+			  "SELECT s.snapshot_id, sc.schema_name, t.table_name, c.column_name, c.column_type, "
+			  " t.table_id, ch.changes_made, min(s.snapshot_id) OVER (PARTITION BY t.table_id, "
+			  " c.column_id) AS first_seen "
 			  "FROM lake.snapshots() s "
+			  "LEFT JOIN " M "ducklake_snapshot_changes ch ON ch.snapshot_id = s.snapshot_id "
 			  "JOIN " M "ducklake_table t ON t.begin_snapshot <= s.snapshot_id "
 			  " AND (t.end_snapshot IS NULL OR t.end_snapshot > s.snapshot_id) "
 			  "JOIN " M "ducklake_schema sc ON sc.schema_id = t.schema_id "
@@ -325,7 +334,11 @@ int history_uri_columns(struct lake *l, duckdb_result *res, struct err *e)
 			  " AND c.begin_snapshot <= s.snapshot_id AND (c.end_snapshot IS NULL OR "
 			  " c.end_snapshot > s.snapshot_id) AND c.parent_column IS NULL "
 			  "WHERE c.column_name LIKE '%\\_uri' ESCAPE '\\' AND c.column_type IN ('varchar', "
-			  "'list') ORDER BY 1, 2, 3, 4",
+			  "'list')) WHERE snapshot_id = first_seen "
+			  " OR regexp_matches(coalesce(changes_made, ''), "
+			  "  '(^|,)(inserted_into_table|inlined_insert):' || table_id || '(,|$)') "
+			  " OR (SELECT count(*) <> max(snapshot_id) - min(snapshot_id) + 1 FROM lake.snapshots()) "
+			  "ORDER BY 1, 2, 3, 4",
 			  NULL, 0, res, e);
 }
 

@@ -68,8 +68,10 @@ extern const char history_sql_added_files[];  /* data files the snapshot added (
 int history_table_replaced(struct lake *l, const char *schema, const char *table, int64_t a,
 			   int64_t b, int *replaced, struct err *e);
 
-/* gc / media diff: every column named *_uri (VARCHAR or list) of every table at every
- * retained snapshot: snapshot_id, schema_name, table_name, column_name, column_type. */
+/* gc: every column named *_uri (VARCHAR or list) of every table at the retained snapshots
+ * whose rows can hold a URI the earlier ones did not (a table's first retained snapshot and
+ * those that inserted into it; every retained snapshot when they have gaps): snapshot_id,
+ * schema_name, table_name, column_name, column_type. */
 int history_uri_columns(struct lake *l, duckdb_result *res, struct err *e);
 
 /* expire: sets the SQL variable lh_expire to the snapshots to expire (the newest `keep` kept,

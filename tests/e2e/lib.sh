@@ -2,7 +2,8 @@
 # against a real S3 server it starts on a free loopback port, in a fresh temp folder: the
 # embedded versitygw (`lakehouse storage start`), or, for the S3 compatibility matrix, RustFS
 # when LAKEHOUSE_TEST_RUSTFS names its binary (tests/tools/rustfs.sh) or s3s-fs when
-# LAKEHOUSE_TEST_S3FS does (tests/tools/s3s_fs.sh). A named binary that is missing ends the
+# LAKEHOUSE_TEST_S3FS does (tests/tools/s3s_fs.sh), or a SeaweedFS cluster when
+# LAKEHOUSE_TEST_SEAWEEDFS names weed (label cluster; tests/tools/seaweedfs.sh). A named binary that is missing ends the
 # scenario with exit 77, which ctest reports as skipped (SKIP_RETURN_CODE), never as passed.
 # Every check counts; the script ends with "N passed, N failed" and fails if any failed.
 set -u
@@ -36,6 +37,15 @@ if [ -n "${LAKEHOUSE_TEST_RUSTFS:-}" ]; then
   fi
   S3_OBJECTS=$LAKEHOUSE_DATA_DIR/rustfs/data
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/rustfs/logs
+elif [ -n "${LAKEHOUSE_TEST_SEAWEEDFS:-}" ]; then
+  S3_SERVER=seaweedfs # a cluster: objects live in volume files, not one file per object
+  if [ ! -x "$LAKEHOUSE_TEST_SEAWEEDFS" ]; then
+    echo "SKIP: no weed binary at $LAKEHOUSE_TEST_SEAWEEDFS (LAKEHOUSE_TEST_SEAWEEDFS; scripts/bootstrap.sh --test-tools)"
+    rm -rf "$WORK" "$FIXTURES"
+    exit 77
+  fi
+  S3_OBJECTS=$LAKEHOUSE_DATA_DIR/volume1
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/logs
 elif [ -n "${LAKEHOUSE_TEST_S3FS:-}" ]; then
   S3_SERVER=s3s-fs
   S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects

@@ -152,10 +152,12 @@ check "every image a live row references is still in the bucket" test -z "$missi
 export LAKEHOUSE_CATALOG="sqlite:$WORK/race.sqlite" LAKEHOUSE_BUCKET=lakehouse-race
 lh init
 lh sql "CREATE TABLE raw.t AS SELECT 1 AS x"
+racers=()
 for i in 1 2 3; do
   ( "$LAKEHOUSE_BIN" tag race -m "client $i" >"$FIXTURES/race$i.out" 2>&1; echo $? >"$FIXTURES/race$i.rc" ) &
+  racers+=($!)
 done
-wait
+wait "${racers[@]}" # only the racers: a bare wait would also wait for the servers of lib.sh
 cat "$FIXTURES"/race*.out >>"$FIXTURES/all-output.log"
 won=$(cat "$FIXTURES"/race*.rc | grep -c '^0$')
 lost=$(grep -l "tag 'race' already exists" "$FIXTURES"/race*.out | wc -l)
