@@ -112,7 +112,7 @@ export LAKEHOUSE_CATALOG=$W/curve.ducklake LAKEHOUSE_BUCKET=curve
 show lh init
 show lh sql -m "curve: 100,000 rows" "CREATE TABLE silver.curve AS SELECT range AS id, hash(range) % 1000000 AS v, 'row ' || range AS label FROM range(100000)"
 created=$(csv1 "SELECT id FROM lake.current_snapshot()")
-update() { echo "UPDATE silver.curve SET v = v + 1 WHERE id % 100 = $1;"; }
+update() { echo "BEGIN; UPDATE silver.curve SET v = v + 1 WHERE id % 100 = $1; COMMIT;"; } # one commit each (a script of several writes is otherwise one transaction)
 files_q="SELECT 'data' AS kind, data_file_id AS id, record_count AS rows, file_size_bytes AS bytes, begin_snapshot, end_snapshot FROM $M.ducklake_data_file WHERE table_id = (SELECT table_id FROM $M.ducklake_table WHERE table_name = 'curve' AND end_snapshot IS NULL)
   UNION ALL SELECT 'delete', delete_file_id, delete_count, file_size_bytes, begin_snapshot, end_snapshot FROM $M.ducklake_delete_file
   ORDER BY begin_snapshot, kind"

@@ -1,10 +1,11 @@
 /* sql.c - `lakehouse sql`: run SQL against the attached lake and print query results.
  *
  * Tables are addressed as lake.<schema>.<table> or, since `USE lake` runs at attach,
- * <schema>.<table>. A script that writes runs as one transaction whose snapshot carries the
- * author and the -m message (default "sql: " and the script's start); a script that reads
- * only, or manages transactions itself (BEGIN, COMMIT, ATTACH ...), runs statement by
- * statement as in any SQL shell. After a write, one line says what it did and which snapshot.
+ * <schema>.<table>. With -m, the whole script runs as one transaction whose snapshot carries
+ * the author and the message; without it, a single writing statement does too (message "sql: "
+ * and its start), and a script of several statements, or one that manages transactions itself
+ * (BEGIN, COMMIT, ATTACH ...), runs statement by statement as in any SQL shell, each write its
+ * own snapshot. After a write, one line says what it did and which snapshot.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -24,7 +25,8 @@ static const char usage[] =
 	"Runs SQL on the lake (DuckDB dialect) and prints every query result.\n"
 	"  -f, --file FILE     read the SQL from FILE ('-' for standard input)\n"
 	"  -m, --message MSG   run everything in one transaction; MSG becomes the commit message\n"
-	"                      (default for a script that writes: 'sql: ' and its first 80 chars)\n"
+	"                      (a single writing statement gets 'sql: ' and its first 80 chars;\n"
+	"                      without -m, several statements commit one by one)\n"
 	"  --json, --csv       output format (default: aligned table, cut to a terminal's width)\n"
 	"  --wide, --line      the table never cut; one 'column = value' line per cell\n";
 
@@ -181,7 +183,13 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (rc == 0) {
 		pc.con = lake_connection(l);
 		char fallback[128];
-		int one_tx = message || (script_has_word(sql, write_words) &&
+		/* Without -m, only a single writing statement is wrapped (to carry the author and a
+		 * default message); a script of several statements commits statement by statement,
+		 * as in any SQL shell (a script of 200 updates makes 200 snapshots). */
+		duckdb_extracted_statements stmts = NULL;
+		idx_t nstmts = duckdb_extract_statements(pc.con, sql, &stmts);
+		duckdb_destroy_extracted(&stmts);
+		int one_tx = message || (nstmts == 1 && script_has_word(sql, write_words) &&
 					 !script_has_word(sql, own_tx_words));
 		if (!message)
 			default_message(sql, fallback, sizeof fallback);

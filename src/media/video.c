@@ -163,6 +163,10 @@ static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e
 	en->cc->gop_size = en->per_fragment;
 	en->cc->keyint_min = en->per_fragment;
 	en->cc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* avcC in the moov, not in-band */
+	/* One encoder thread: clips are content-addressed, so the same frames must give the same
+	 * bytes (a re-run lands nothing new, a rebuild gives the same keys); with frame threads and
+	 * lookahead, x264 here gave a different clip once in a few loaded runs (e2e.test_rebuild). */
+	en->cc->thread_count = 1;
 	/* Encoded for storage, not for live streaming: lookahead and B-frames stay on (about half
 	 * the bytes of tune=zerolatency at the same quality). GOP = fragment, closed, each opened by
 	 * a forced IDR and no scene-cut keyframes in between, so init + one fragment decodes

@@ -13,10 +13,11 @@ parquet_objects() { "$LAKEHOUSE_BIN" storage ls --csv lake/silver/feed/ | tail -
   id=0
   for i in $(seq 1 40); do
     n=$(( (i * 37) % 91 + 3 )) # 3..93 rows: some commits inlined (<= 10 rows), most a file
-    echo "INSERT INTO silver.feed SELECT $id + range, 'cam' || ((range + $i) % 5), (range * $i) % 101 / 10.0 FROM range($n);"
+    # BEGIN/COMMIT each: `sql` runs a script of several writes as one transaction otherwise
+    echo "BEGIN; INSERT INTO silver.feed SELECT $id + range, 'cam' || ((range + $i) % 5), (range * $i) % 101 / 10.0 FROM range($n); COMMIT;"
     id=$((id + n))
-    [ "$i" -ne 20 ] || echo "UPDATE silver.feed SET score = -1 WHERE id % 17 = 3;"
-    [ "$i" -ne 30 ] || echo "DELETE FROM silver.feed WHERE id % 13 = 5;"
+    [ "$i" -ne 20 ] || echo "BEGIN; UPDATE silver.feed SET score = -1 WHERE id % 17 = 3; COMMIT;"
+    [ "$i" -ne 30 ] || echo "BEGIN; DELETE FROM silver.feed WHERE id % 13 = 5; COMMIT;"
   done
 } > "$FIXTURES/feed.sql"
 lh sql -f "$FIXTURES/feed.sql"

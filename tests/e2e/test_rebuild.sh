@@ -41,6 +41,8 @@ lh sql -m "noise" "CREATE TABLE raw.noise AS SELECT 1 AS x"
 run_rebuild --yes
 check "second rebuild succeeds" eval '[ $RC -eq 0 ]'
 check "identical gold contents (checksums)" eval '[ "$(gold_sums)" = "$sums1" ]'
+diff <(echo "$keys1") <(object_keys) | head -8 # on a failure: which keys differ
+diff <(echo "$sums1") <(gold_sums)
 check "identical media object keys ($(echo "$keys1" | wc -l) keys)" eval '[ "$(object_keys)" = "$keys1" ] && grep -q "^assets/visdrone/clips/" <<<"$keys1"'
 check "same number of live data files and rows in them ($files1)" eval '[ "$(lake_files)" = "$files1" ]'
 check "the reset removed what was there before (no raw.noise)" \
