@@ -141,8 +141,8 @@ lh view --out "$SITE" --query nosuch
 check "unknown query: exit 2 naming it, the previous site untouched" \
   eval '[ $RC -eq 2 ] && contains "$ERR" "nosuch" && [ "$(sum_site)" = "$site_sum" ]'
 lh view --out "$SITE" --sql "SELECT image_uri FROM raw.no_such_table"
-check "unknown table in --sql: exit 1 naming it, the previous site untouched" \
-  eval '[ $RC -eq 1 ] && contains "$ERR" "no_such_table" && [ "$(sum_site)" = "$site_sum" ]'
+check "unknown table in --sql: exit 2 (the one missing-table answer) naming it, the previous site untouched" \
+  eval '[ $RC -eq 2 ] && contains "$ERR" "no_such_table" && [ "$(sum_site)" = "$site_sum" ]'
 check "failed runs leave no temporary folder" eval '[ -z "$(ls -A "$WORK" | grep "\.tmp-")" ]'
 lh view --out "$WORK/site-nouri" --sql "SELECT image_id, persons FROM ($crowded) q"
 check "a query without *_uri: exit 0, a table page that says why, no tile" \
