@@ -149,6 +149,22 @@ static int drain(struct encoder *en, struct err *e)
 	}
 }
 
+/* The x264 instruction sets to use, NULL for all it finds. Clips are content-addressed, so
+ * the same frames must give the same bytes (a re-run lands nothing new, a rebuild gives the
+ * same keys). x264's AVX-512 code (r3095, Debian bookworm) did not: with mbtree and B-frames,
+ * the same frames encoded twice in one process gave different first frames about one time in
+ * three, while AVX2 and below were repeatable in every trial. So x264 stops at AVX2 where the
+ * CPU has it; a CPU without AVX2 has no AVX-512 either. */
+static const char *x264_cpu_cap(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_cpu_init();
+	if (__builtin_cpu_supports("avx2"))
+		return "AVX2";
+#endif
+	return NULL;
+}
+
 static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e)
 {
 	const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
@@ -163,18 +179,17 @@ static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e
 	en->cc->gop_size = en->per_fragment;
 	en->cc->keyint_min = en->per_fragment;
 	en->cc->flags |= AV_CODEC_FLAG_GLOBAL_HEADER; /* avcC in the moov, not in-band */
-	/* One encoder thread: clips are content-addressed, so the same frames must give the same
-	 * bytes (a re-run lands nothing new, a rebuild gives the same keys); with frame threads and
-	 * lookahead, x264 here gave a different clip once in a few loaded runs (e2e.test_rebuild). */
-	en->cc->thread_count = 1;
 	/* Encoded for storage, not for live streaming: lookahead and B-frames stay on (about half
 	 * the bytes of tune=zerolatency at the same quality). GOP = fragment, closed, each opened by
 	 * a forced IDR and no scene-cut keyframes in between, so init + one fragment decodes
 	 * alone; the encoder's output lags its input, so drain() cuts on output packets. */
-	char crf[16];
+	char crf[16], params[96];
+	const char *cpu = x264_cpu_cap();
 	snprintf(crf, sizeof crf, "%d", en->opts.crf);
+	snprintf(params, sizeof params, "scenecut=0:open-gop=0%s%s", cpu ? ":asm=" : "", cpu ? cpu : "");
 	av_opt_set(en->cc->priv_data, "preset", en->opts.preset, 0);
-	av_opt_set(en->cc->priv_data, "x264-params", "scenecut=0:forced-idr=1:open-gop=0", 0);
+	av_opt_set(en->cc->priv_data, "forced-idr", "1", 0);
+	av_opt_set(en->cc->priv_data, "x264-params", params, 0);
 	av_opt_set(en->cc->priv_data, "crf", crf, 0);
 	int rc = avcodec_open2(en->cc, codec, NULL);
 	if (rc < 0)

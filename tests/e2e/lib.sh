@@ -56,6 +56,8 @@ else
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3.log
 fi
 S3_SERVER_FILES=("$S3_OBJECTS" "$S3_SERVER_LOG")
+# 1 when S3_OBJECTS/<bucket>/<key> is a plain file holding the object's bytes
+case $S3_SERVER in embedded | s3s-fs) S3_FILE_PER_OBJECT=1 ;; *) S3_FILE_PER_OBJECT=0 ;; esac
 S3_LAUNCHER=$E2E_DIR/../tools/${S3_SERVER//-/_}.sh
 
 # start_storage / stop_storage: the server under test (RC, OUT, ERR as lh sets them).
@@ -111,6 +113,26 @@ lh() {
   ERR=$(cat "$WORK/.err")
   # every output of every run is kept for the no-secret-anywhere checks
   cat "$WORK/.out" "$WORK/.err" >>"$FIXTURES/all-output.log"
+}
+
+# Objects as a client sees them, on any server (the S3 listing, not the server's folders):
+# object_keys PREFIX lists keys, object_size URI prints a size (empty when absent).
+object_keys() { "$LAKEHOUSE_BIN" storage ls --csv "$1" 2>/dev/null | tail -n +2 | cut -d, -f1; }
+object_size() {
+  local key=${1#s3://*/}
+  "$LAKEHOUSE_BIN" storage ls --csv "$1" 2>/dev/null | awk -F, -v k="$key" '$1 == k { print $2 }'
+}
+# objects_dir: a folder laid out <bucket>/<key> with the bucket's objects. The server's own
+# folder where it keeps one file per object (an independent read); else a copy made with GETs.
+objects_dir() {
+  if [ "$S3_FILE_PER_OBJECT" = 1 ]; then echo "$S3_OBJECTS"; return; fi
+  local dir=$WORK/objects-copy bucket=${LAKEHOUSE_BUCKET:-lakehouse} key
+  rm -rf "$dir"
+  for key in $(object_keys "s3://$bucket/"); do
+    mkdir -p "$dir/$bucket/$(dirname "$key")"
+    "$LAKEHOUSE_BIN" storage get "s3://$bucket/$key" -o "$dir/$bucket/$key" >/dev/null 2>&1 || return 1
+  done
+  echo "$dir"
 }
 
 pass() { PASSED=$((PASSED + 1)); printf 'ok   %s\n' "$1"; }

@@ -92,27 +92,27 @@ lh gc --min-age 0 --yes
 lh diff gold.coco_train "$A" "$B" --json
 printf '%s' "$OUT" >"$FIXTURES/mediadiff.json"
 expected_bytes=0
-for u in $five; do expected_bytes=$((expected_bytes + $(stat -c %s "$S3_OBJECTS/lakehouse/${u#s3://lakehouse/}"))); done
+for u in $five; do expected_bytes=$((expected_bytes + $(object_size "$u"))); done
 check "diff lists the 5 image URIs as removed, with their bytes, still in the bucket after gc" \
   eval 'python3 -c "import json,sys; m=json.load(open(\"$FIXTURES/mediadiff.json\"))[\"media\"]; rem=[o for o in m[\"objects\"] if o[\"change\"] == \"removed\"]; ok = m[\"removed\"] == 5 and m[\"added\"] == 0 and sorted(o[\"uri\"] for o in rem) == sorted(\"$five\".split()) and all(o[\"in_bucket\"] for o in rem) and m[\"removed_bytes\"] == $expected_bytes; sys.exit(0 if ok else 1)"'
 lh diff gold.coco_train "$A" "$B"
 check "diff (text) says whether gc collected them" eval 'contains "$OUT" "5 removed ($expected_bytes bytes); 0 of them no longer in the bucket" && contains "$OUT" "in bucket"'
 
 # ---- expire keeps tagged snapshots; deleting the tag lets it go ----
-files_before=$(find "$S3_OBJECTS/lakehouse/lake" -type f | wc -l)
+files_before=$(object_keys s3://lakehouse/lake/ | wc -l)
 lh expire --keep 1 --yes
 check "expire --keep 1 keeps the tagged snapshots and says so" \
   eval '[ $RC -eq 0 ] && contains "$OUT" "kept" && printf "%s\n" "$OUT" | grep -q "good  *$N" && [ "$(value "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $N")" = 1 ]'
 check "the tagged snapshot still reads (time travel by tag, every row)" \
   eval '[ "$(value "SELECT count(*) FROM gold.coco_train AT (VERSION => tag('"'good'"'))")" = "$rows_good" ] && [ "$(value "SELECT count(*) FROM (SELECT * FROM gold.coco_train AT (VERSION => $N))")" = "$rows_good" ]'
-files_tagged=$(find "$S3_OBJECTS/lakehouse/lake" -type f | wc -l)
+files_tagged=$(object_keys s3://lakehouse/lake/ | wc -l)
 lh tag --delete good
 check "tag --delete" eval '[ $RC -eq 0 ] && ! "$LAKEHOUSE_BIN" tag --list | grep -q "^good "'
 lh tag --delete after
 lh expire --keep 1 --yes
 check "after deleting the tag, expire removes its snapshot and the files only it needed" \
-  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $N")" = 0 ] && [ "$(find "$S3_OBJECTS/lakehouse/lake" -type f | wc -l)" -lt "$files_tagged" ]'
-echo "     data objects: $files_before before expiry, $files_tagged with tags kept, $(find "$S3_OBJECTS/lakehouse/lake" -type f | wc -l) after"
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM lake.snapshots() WHERE snapshot_id = $N")" = 0 ] && [ "$(object_keys s3://lakehouse/lake/ | wc -l)" -lt "$files_tagged" ]'
+echo "     data objects: $files_before before expiry, $files_tagged with tags kept, $(object_keys s3://lakehouse/lake/ | wc -l) after"
 
 # ---- rename / replace / restore, then expire + gc: nothing readable before is lost ----
 # 527: rows inserted before and after a rename
@@ -145,7 +145,7 @@ check "529: the renamed table survives and takes inserts" eval '[ $RC -eq 0 ] &&
 check "530: the renamed table keeps its columns" eval '[ "$(columns raw.r530a)" = "i BIGINT|s VARCHAR" ]'
 check "the rolled-back table keeps its 25 rows" eval '[ "$(value "SELECT count(*) FROM raw.rb")" = 25 ]'
 missing=$(for u in $(value "SELECT string_agg(DISTINCT image_uri, ' ') FROM (SELECT image_uri FROM silver.coco_images UNION ALL SELECT image_uri FROM gold.coco_train)"); do
-  [ -f "$S3_OBJECTS/lakehouse/${u#s3://lakehouse/}" ] || echo "$u"; done)
+  [ -n "$(object_size "$u")" ] || echo "$u"; done)
 check "every image a live row references is still in the bucket" test -z "$missing"
 
 # ---- concurrent tag of one name on a SQLite catalog: one wins, the others get a clear error ----
