@@ -12,11 +12,14 @@ scripts/bootstrap.sh --test-tools
 
 echo "== build and test (RelWithDebInfo)"
 scripts/build.sh
-(cd build && ctest --output-on-failure -j "$JOBS")
+# both passes run even when the first fails, so one CI run shows every failure
+failed=0
+(cd build && ctest --output-on-failure -j "$JOBS") || failed=1
 
 echo "== build and test under ASan + UBSan"
 scripts/build.sh --sanitize
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # the S3 compatibility matrix ran above; it exercises the same code against another server
-(cd build-asan && ctest --output-on-failure -j "$JOBS" --label-exclude "compat|report")
+(cd build-asan && ctest --output-on-failure -j "$JOBS" --label-exclude "compat|report") || failed=1
+exit "$failed"
