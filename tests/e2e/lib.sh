@@ -2,9 +2,10 @@
 # against a real S3 server it starts on a free loopback port, in a fresh temp folder: the
 # embedded versitygw (`lakehouse storage start`), or, for the S3 compatibility matrix, RustFS
 # when LAKEHOUSE_TEST_RUSTFS names its binary (tests/tools/rustfs.sh) or s3s-fs when
-# LAKEHOUSE_TEST_S3FS does (tests/tools/s3s_fs.sh), or a SeaweedFS cluster when
-# LAKEHOUSE_TEST_SEAWEEDFS names weed (label cluster; tests/tools/seaweedfs.sh). A named binary that is missing ends the
-# scenario with exit 77, which ctest reports as skipped (SKIP_RETURN_CODE), never as passed.
+# LAKEHOUSE_TEST_S3FS does (tests/tools/s3s_fs.sh), or a multi-node store (label cluster):
+# four RustFS nodes in distributed mode when LAKEHOUSE_TEST_RUSTFS_CLUSTER names the binary
+# (tests/tools/rustfs_cluster.sh), a SeaweedFS cluster when LAKEHOUSE_TEST_SEAWEEDFS names weed
+# (tests/tools/seaweedfs.sh). A named binary that is missing ends the scenario with exit 77, which ctest reports as skipped (SKIP_RETURN_CODE), never as passed.
 # Every check counts; the script ends with "N passed, N failed" and fails if any failed.
 set -u
 E2E_DIR=$(cd "$(dirname "$0")" && pwd) # before the cd below
@@ -37,6 +38,15 @@ if [ -n "${LAKEHOUSE_TEST_RUSTFS:-}" ]; then
   fi
   S3_OBJECTS=$LAKEHOUSE_DATA_DIR/rustfs/data
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/rustfs/logs
+elif [ -n "${LAKEHOUSE_TEST_RUSTFS_CLUSTER:-}" ]; then
+  S3_SERVER=rustfs-cluster # objects are erasure-coded shards spread over four nodes' drives
+  if [ ! -x "$LAKEHOUSE_TEST_RUSTFS_CLUSTER" ]; then
+    echo "SKIP: no RustFS binary at $LAKEHOUSE_TEST_RUSTFS_CLUSTER (LAKEHOUSE_TEST_RUSTFS_CLUSTER; ../shared/tools/rustfs/rustfs in this team's checkouts)"
+    rm -rf "$WORK" "$FIXTURES"
+    exit 77
+  fi
+  S3_OBJECTS=$LAKEHOUSE_DATA_DIR/rustfs-cluster
+  S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/rustfs-cluster
 elif [ -n "${LAKEHOUSE_TEST_SEAWEEDFS:-}" ]; then
   S3_SERVER=seaweedfs # a cluster: objects live in volume files, not one file per object
   if [ ! -x "$LAKEHOUSE_TEST_SEAWEEDFS" ]; then

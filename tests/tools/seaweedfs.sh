@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# seaweedfs.sh start|stop|kill-volume|start-volume DIR [ENDPOINT|N] - a real multi-node S3
+# seaweedfs.sh start|stop|kill-node|start-node DIR [ENDPOINT|N] - a real multi-node S3
 # store on loopback for the "cluster" test label: SeaweedFS (weed, built by
 # scripts/bootstrap.sh --test-tools) as one master (default replication 001: every volume has
 # one more copy on another server of the same rack), three volume servers, and a filer with
@@ -14,8 +14,8 @@
 #               weed s3 process), returns once three volume servers have joined and the
 #               S3 port answers; ports go to DIR/ports.env.
 # stop:         SIGTERM to every process of the cluster started for DIR.
-# kill-volume N: SIGKILL to volume server N (1..3): a node dying mid-write.
-# start-volume N: starts volume server N again on its ports and data folder.
+# kill-node N:  SIGKILL to volume server N (1..3): a node dying mid-write.
+# start-node N: starts volume server N again on its ports and data folder.
 set -euo pipefail
 cmd=$1 dir=$2
 bin=${LAKEHOUSE_TEST_SEAWEEDFS:-}
@@ -98,13 +98,13 @@ stop)
     rm -f "$dir/$name.pid"
   done
   ;;
-kill-volume)
+kill-node)
   n=${3:?N}
   [ -f "$dir/volume$n.pid" ] || { echo "no volume server $n runs for $dir" >&2; exit 1; }
   kill -9 "$(cat "$dir/volume$n.pid")" 2>/dev/null || true
   rm -f "$dir/volume$n.pid"
   ;;
-start-volume)
+start-node)
   n=${3:?N}
   . "$dir/ports.env"
   alive "volume$n" || volume "$n"
@@ -113,7 +113,7 @@ start-volume)
   wait_for "volume server $n joining" volumes_joined 3
   ;;
 *)
-  echo "usage: seaweedfs.sh start|stop|kill-volume|start-volume DIR [ENDPOINT|N]" >&2
+  echo "usage: seaweedfs.sh start|stop|kill-node|start-node DIR [ENDPOINT|N]" >&2
   exit 2
   ;;
 esac

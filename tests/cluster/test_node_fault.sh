@@ -1,26 +1,35 @@
 #!/usr/bin/env bash
-# A SeaweedFS volume server dies mid-ingest (tests/tools/seaweedfs.sh: one master, three volume
-# servers, replication 001, filer + S3 gateway). The ingest either completes (the other
-# replicas take the writes) or stops with exit 3 (remote) and lands nothing: no snapshot, no
-# rows. Objects already in the lake stay readable with the node down. After the node is
-# back, a re-run converges to the full table, and one more re-run changes nothing.
+# A storage node dies mid-ingest: RustFS node 2 of 4 in distributed mode (one erasure set,
+# 2 data + 2 parity shards; tests/tools/rustfs_cluster.sh) or SeaweedFS volume server 2 of 3
+# (replication 001; tests/tools/seaweedfs.sh). The ingest either completes (the other nodes
+# take the writes) or stops with exit 3 (remote) and lands nothing: no snapshot, no rows.
+# Objects already in the lake stay readable with the node down. After the node is back, a
+# re-run converges to the full table, and one more re-run changes nothing.
 . "$(dirname "$0")/../e2e/lib.sh"
-[ "$S3_SERVER" = seaweedfs ] || { echo "set LAKEHOUSE_TEST_SEAWEEDFS to the weed binary"; exit 1; }
-CLUSTER=$E2E_DIR/../tools/seaweedfs.sh
+case $S3_SERVER in
+rustfs-cluster) NODE="RustFS node 2" STARTED="the cluster starts (4 RustFS nodes, one erasure set)" ;;
+seaweedfs) NODE="volume server 2" STARTED="the cluster starts (master, 3 volume servers, filer + S3)" ;;
+*) echo "set LAKEHOUSE_TEST_RUSTFS_CLUSTER or LAKEHOUSE_TEST_SEAWEEDFS"; exit 1 ;;
+esac
 PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" >/dev/null
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/big" --bench 80 --row-group 8 >/dev/null
 start_storage
-check "the cluster starts (master, 3 volume servers, filer + S3)" test "$RC" -eq 0
+check "$STARTED" test "$RC" -eq 0
 lh init
 check "init on the cluster" test "$RC" -eq 0
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 lh ingest coco --from "$FIXTURES/hub/fixtures/coco-detection" --split val
 check "a first ingest lands (the objects that must stay readable)" test "$RC" -eq 0
 existing=$("$LAKEHOUSE_BIN" storage ls --csv assets/coco/image/ | tail -n +2 | cut -d, -f1)
+if [ "$S3_SERVER" = rustfs-cluster ]; then # every object has a shard on every node's drive
+  shards=$(for n in 1 2 3 4; do find "$S3_OBJECTS/node$n/lakehouse/assets" -name xl.meta 2>/dev/null | wc -l; done | sort -u)
+  check "the objects are spread over all 4 nodes (xl.meta per object on each drive: $shards)" \
+    eval '[ "$(printf "%s\n" "$shards" | wc -l)" -eq 1 ] && [ "$shards" -eq "$(printf "%s\n" "$existing" | wc -l)" ]'
+fi
 base=$(snapshot_count)
 
-# the big ingest, one volume server killed once its first objects are in
+# the big ingest, one node killed once its first objects are in
 "$LAKEHOUSE_BIN" ingest bench --from "$FIXTURES/big/fixtures/bench" --split train --threads 2 \
   >"$WORK/ingest.out" 2>"$WORK/ingest.err" &
 ingest_pid=$!
@@ -31,12 +40,12 @@ for _ in $(seq 600); do
   sleep 0.1
 done
 mid=0; kill -0 "$ingest_pid" 2>/dev/null && mid=1
-bash "$CLUSTER" kill-volume "$LAKEHOUSE_DATA_DIR" 2
-check "volume server 2 was killed while the ingest was running" test "$mid" -eq 1
+bash "$S3_LAUNCHER" kill-node "$LAKEHOUSE_DATA_DIR" 2
+check "$NODE was killed while the ingest was running" test "$mid" -eq 1
 wait "$ingest_pid"; RC=$?
 OUT=$(cat "$WORK/ingest.out") ERR=$(cat "$WORK/ingest.err")
 cat "$WORK/ingest.out" "$WORK/ingest.err" >>"$FIXTURES/all-output.log"
-echo "     ingest with a volume server down: exit $RC; $(printf '%s' "$ERR" | tail -n1 | cut -c1-200)"
+echo "     ingest with $NODE down: exit $RC; $(printf '%s' "$ERR" | tail -n1 | cut -c1-200)"
 rows=$(value "SELECT count(*) FROM raw.bench" 2>/dev/null)
 if [ "$RC" -eq 0 ]; then
   check "completed: one snapshot, 80 rows" eval '[ "$(snapshot_count)" = "$((base + 1))" ] && [ "$rows" = 80 ]'
@@ -53,14 +62,14 @@ for key in $existing; do
     [ "$(sha256sum < "$WORK/got.jpg" | cut -c1-64)" = "$(basename "$key" .jpg)" ] || bad=$((bad + 1))
   else bad=$((bad + 1)); fi
 done
-check "every existing object reads back intact with a volume server down ($read read)" \
+check "every existing object reads back intact with $NODE down ($read read)" \
   eval '[ $bad -eq 0 ] && [ $read -gt 0 ]'
 lh sql --csv "SELECT count(*) FROM raw.coco_images"
-check "the table's Parquet files read with a volume server down" eval '[ $RC -eq 0 ] && [ "$(printf "%s" "$OUT" | tail -n1)" -gt 0 ]'
+check "the table's Parquet files read with $NODE down" eval '[ $RC -eq 0 ] && [ "$(printf "%s" "$OUT" | tail -n1)" -gt 0 ]'
 
 # the node comes back; a re-run converges, another changes nothing
-bash "$CLUSTER" start-volume "$LAKEHOUSE_DATA_DIR" 2
-check "volume server 2 restarts" test $? -eq 0
+bash "$S3_LAUNCHER" start-node "$LAKEHOUSE_DATA_DIR" 2
+check "$NODE restarts" test $? -eq 0
 lh ingest bench --from "$FIXTURES/big/fixtures/bench" --split train --threads 2
 check "the re-run after restart succeeds" test "$RC" -eq 0
 check "... and the table holds every row once" eval '[ "$(value "SELECT count(*) FROM raw.bench")" = 80 ] && [ "$(value "SELECT count(DISTINCT image_uri) FROM raw.bench")" = 80 ]'
