@@ -12,6 +12,7 @@
 # stop:  SIGTERM to the server started for DATA_DIR, by its pid (SIGKILL after 10 s).
 # Exit 77 (ctest's skip code for the compat.rustfs entries) when the binary is missing.
 set -euo pipefail
+. "$(dirname "$0")/server_lib.sh"
 cmd=$1 dir=$2
 pidfile="$dir/rustfs.pid"
 
@@ -28,13 +29,8 @@ start)
     RUSTFS_OBS_LOG_DIRECTORY=$dir/rustfs/logs \
     "$bin" server "$dir/rustfs/data" </dev/null >>"$dir/rustfs/logs/stdout.log" 2>&1 &
   echo $! >"$pidfile"
-  # curl reads its user:secret from a config on stdin, so the secret stays off its argv too.
-  empty_sha=e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855
   for _ in $(seq 400); do
-    code=$(printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
-      curl -s -o /dev/null -w '%{http_code}' --max-time 2 -K - \
-        --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" \
-        -H "x-amz-content-sha256: $empty_sha" "http://127.0.0.1:$port/" || true)
+    code=$(list_buckets_status "$port")
     [ "$code" = 200 ] && exit 0
     kill -0 "$(cat "$pidfile")" 2>/dev/null ||
       { echo "rustfs exited: $(tail -3 "$dir/rustfs/logs/stdout.log")" >&2; exit 1; }
@@ -44,12 +40,7 @@ start)
   exit 1
   ;;
 stop)
-  [ -f "$pidfile" ] || exit 0
-  pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
+  stop_pidfile "$pidfile"
   ;;
 *)
   echo "usage: rustfs.sh start|stop DATA_DIR [ENDPOINT]" >&2

@@ -17,6 +17,7 @@
 # start-node N: starts node N again on its port and drive, and waits until it answers.
 # Exit 77 (ctest's skip code) when the binary is missing.
 set -euo pipefail
+. "$(dirname "$0")/server_lib.sh"
 cmd=$1 dir=$2
 root=$dir/rustfs-cluster
 bin=${LAKEHOUSE_TEST_RUSTFS_CLUSTER:-}
@@ -42,15 +43,7 @@ node() { # node N: one RustFS process in the background, pid in ROOT/nodeN.pid
   echo $! >"$root/node$n.pid"
 }
 
-ready() { # node N answers a signed ListBuckets with 200 (curl reads the secret from stdin)
-  local code
-  code=$(printf 'user = "%s:%s"\n' "$AWS_ACCESS_KEY_ID" "$AWS_SECRET_ACCESS_KEY" |
-    curl -s -o /dev/null -w '%{http_code}' --max-time 2 -K - \
-      --aws-sigv4 "aws:amz:${AWS_REGION:-us-east-1}:s3" \
-      -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
-      "http://127.0.0.1:$(port_of "$1")/" || true)
-  [ "$code" = 200 ]
-}
+ready() { [ "$(list_buckets_status "$(port_of "$1")")" = 200 ]; } # node N serves S3
 
 wait_ready() { # wait_ready N...: up to 60 s for each node; names the logs otherwise
   local n
@@ -81,14 +74,7 @@ start)
   wait_ready 1 2 3 4
   ;;
 stop)
-  for n in 1 2 3 4; do
-    [ -f "$root/node$n.pid" ] || continue
-    pid=$(cat "$root/node$n.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 200); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$root/node$n.pid"
-  done
+  for n in 1 2 3 4; do stop_pidfile "$root/node$n.pid"; done
   ;;
 kill-node)
   n=${3:?N}

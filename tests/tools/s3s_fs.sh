@@ -9,6 +9,7 @@
 #        users in the process list while it runs: a test server only, never the product's.
 # stop:  SIGTERM to the server started for DATA_DIR (no-op when none runs).
 set -euo pipefail
+. "$(dirname "$0")/server_lib.sh"
 cmd=$1 dir=$2
 pidfile="$dir/s3s-fs.pid"
 
@@ -31,12 +32,7 @@ start)
   exit 1
   ;;
 stop)
-  [ -f "$pidfile" ] || exit 0
-  pid=$(cat "$pidfile")
-  kill "$pid" 2>/dev/null || true
-  for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-  kill -9 "$pid" 2>/dev/null || true
-  rm -f "$pidfile"
+  stop_pidfile "$pidfile"
   ;;
 *)
   echo "usage: s3s_fs.sh start|stop DATA_DIR [ENDPOINT]" >&2

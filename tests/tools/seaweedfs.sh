@@ -17,6 +17,7 @@
 # kill-node N:  SIGKILL to volume server N (1..3): a node dying mid-write.
 # start-node N: starts volume server N again on its ports and data folder.
 set -euo pipefail
+. "$(dirname "$0")/server_lib.sh"
 cmd=$1 dir=$2
 bin=${LAKEHOUSE_TEST_SEAWEEDFS:-}
 
@@ -89,14 +90,7 @@ start)
   wait_for "S3 gateway" port_open "$S3_PORT"
   ;;
 stop)
-  for name in s3 filer volume1 volume2 volume3 master; do
-    [ -f "$dir/$name.pid" ] || continue
-    pid=$(cat "$dir/$name.pid")
-    kill "$pid" 2>/dev/null || true
-    for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.05; done
-    kill -9 "$pid" 2>/dev/null || true
-    rm -f "$dir/$name.pid"
-  done
+  for name in s3 filer volume1 volume2 volume3 master; do stop_pidfile "$dir/$name.pid"; done
   ;;
 kill-node)
   n=${3:?N}
