@@ -221,10 +221,9 @@ static void name_sheet(struct sheet *sh, const struct sheet_spec *spec)
 	}
 }
 
-int sheet_plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th,
-	       struct sheet *sh, struct err *e)
+static int plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th,
+		struct sheet *sh, struct err *e)
 {
-	memset(sh, 0, sizeof *sh);
 	name_sheet(sh, spec);
 	if (buf_printf(&sh->sql, "%s", spec->sql) < 0)
 		return err_set(e, 0, "out of memory");
@@ -269,6 +268,17 @@ int sheet_plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th,
 		 cols.data ? cols.data : "no column");
 	buf_free(&cols);
 	return 0;
+}
+
+int sheet_plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th,
+	       struct sheet *sh, struct err *e)
+{
+	memset(sh, 0, sizeof *sh);
+	if (plan(l, spec, th, sh, e) == 0)
+		return 0;
+	sheet_free(sh); /* a failed plan leaves nothing for the caller to free */
+	memset(sh, 0, sizeof *sh);
+	return -1;
 }
 
 /* ---- rendering ---------------------------------------------------------------------------- */

@@ -56,7 +56,7 @@ struct sheet_spec {
 };
 
 /* Runs the query (its first `limit` rows), registers the thumbnails the tiles need and reads
- * their boxes and captions. */
+ * their boxes and captions. On failure *out holds nothing to free. */
 int sheet_plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th,
 	       struct sheet *out, struct err *e);
 /* Appends the sheet's body; *tiles gets the number of tiles drawn. Returns 0 or -1 (memory). */
