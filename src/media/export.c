@@ -700,16 +700,27 @@ static int write_manifest(const struct config *cfg, struct wds *w, const char *f
 	return rc;
 }
 
-/* Removes shards of an earlier export (--force) past the ones just written. */
+/* Removes shards of an earlier export (--force) past the ones just written, so a reader that
+ * globs the folder or lists the prefix sees this export's shards only. */
 static void remove_stale_shards(struct wds *w)
 {
-	if (w->d->kind != DEST_DIR)
-		return;
 	for (int64_t i = w->index;; i++) {
-		char path[4400];
-		snprintf(path, sizeof path, "%s/%s-%06lld.tar", w->d->dir, w->name, (long long)i);
-		if (unlink(path) != 0)
-			break;
+		char name[4400];
+		if (w->d->kind == DEST_DIR) {
+			snprintf(name, sizeof name, "%s/%s-%06lld.tar", w->d->dir, w->name, (long long)i);
+			if (unlink(name) != 0)
+				return;
+			continue;
+		}
+		if (w->d->kind != DEST_S3)
+			return;
+		snprintf(name, sizeof name, "%s%s-%06lld.tar", w->d->prefix, w->name, (long long)i);
+		struct s3_object head;
+		int found = 0;
+		struct err ignored = {0};
+		if (s3_head(w->d->s3, name, &head, &found, &ignored) < 0 || !found ||
+		    s3_delete(w->d->s3, name, &ignored) < 0)
+			return;
 	}
 }
 

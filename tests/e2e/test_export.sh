@@ -118,6 +118,10 @@ OBJ=$(objects_dir)
 check "the uploaded shards match the manifest's SHA-256" test $? -eq 0
 lh export --table gold.coco_train --format webdataset --out s3://lakehouse/exports/coco
 check "s3:// prefix that holds objects: refused without --force (exit 2)" eval '[ $RC -eq 2 ] && contains "$ERR" "not empty"'
+lh export --table gold.coco_train --format webdataset --out s3://lakehouse/exports/coco --force
+lh storage ls --csv exports/coco/
+check "--force to s3://: one shard now, the earlier export's other shards deleted, manifest kept" \
+  eval '[ "$(printf "%s\n" "$OUT" | grep -c "exports/coco/coco_train-[0-9]*.tar")" -eq 1 ] && contains "$OUT" "exports/coco/coco_train-000000.tar" && contains "$OUT" "exports/coco/coco_train.manifest.json"'
 
 # ---- bad input ----------------------------------------------------------------------------------
 lh export --sql "SELECT image_id FROM gold.coco_train" --format webdataset --out "$WORK/bad1"
@@ -138,6 +142,13 @@ check "unknown --format: usage error" eval '[ $RC -eq 2 ] && contains "$ERR" "we
 "$LAKEHOUSE_BIN" export --table gold.coco_train --format webdataset --out - >/dev/full 2>"$FIXTURES/full.err"
 RC=$? ERR=$(cat "$FIXTURES/full.err")
 check "a full disk (stdout on /dev/full): exit 1 with the reason" eval '[ $RC -eq 1 ] && contains "$ERR" "No space left"'
+# the folder form on a disk that fills up: a 16 KiB file-size limit makes the shard's writes
+# fail (EFBIG) the way a full disk does (ENOSPC), with no root needed for a small filesystem
+(trap '' XFSZ; ulimit -f 16; exec "$LAKEHOUSE_BIN" export --table gold.coco_train --format webdataset \
+  --out "$WORK/full" --shard-samples 3) >"$FIXTURES/fulldir.out" 2>"$FIXTURES/fulldir.err"
+RC=$? ERR=$(cat "$FIXTURES/fulldir.err")
+check "a folder that fills up: exit 1 naming the shard and the reason, no file left" \
+  eval '[ $RC -eq 1 ] && contains "$ERR" "coco_train-000000.tar" && contains "$ERR" "File too large" && [ -z "$(ls -A "$WORK/full" 2>/dev/null)" ]'
 victim=$(value "SELECT image_uri FROM gold.coco_train ORDER BY image_id DESC LIMIT 1")
 mv "$S3_OBJECTS/${victim#s3://}" "$FIXTURES/victim" # a file or, for RustFS, a folder
 lh export --table gold.coco_train --format webdataset --out "$WORK/bad4" --shard-samples 100
