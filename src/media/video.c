@@ -153,13 +153,15 @@ static int drain(struct encoder *en, struct err *e)
  * the same frames must give the same bytes (a re-run lands nothing new, a rebuild gives the
  * same keys). x264's AVX-512 code (r3095, Debian bookworm) did not: with mbtree and B-frames,
  * the same frames encoded twice in one process gave different first frames about one time in
- * three, while AVX2 and below were repeatable in every trial. So x264 stops at AVX2 where the
- * CPU has it; a CPU without AVX2 has no AVX-512 either. */
+ * three, while AVX2 and below were repeatable in every trial. So on a CPU with AVX-512, x264
+ * stops at its "AVX2" level (which also uses FMA3, BMI1/2 and LZCNT: every AVX-512 CPU has
+ * them); any other CPU keeps x264's own detection. */
 static const char *x264_cpu_cap(void)
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_cpu_init();
-	if (__builtin_cpu_supports("avx2"))
+	if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx2") &&
+	    __builtin_cpu_supports("fma") && __builtin_cpu_supports("bmi2"))
 		return "AVX2";
 #endif
 	return NULL;
