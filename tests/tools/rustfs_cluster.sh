@@ -79,9 +79,7 @@ stop)
 kill-node)
   n=${3:?N}
   [ "$n" != 1 ] || { echo "node 1 is the client's endpoint; kill 2, 3 or 4" >&2; exit 2; }
-  [ -f "$root/node$n.pid" ] || { echo "no RustFS node $n runs for $dir" >&2; exit 1; }
-  kill -9 "$(cat "$root/node$n.pid")" 2>/dev/null || true
-  rm -f "$root/node$n.pid"
+  kill_pidfile "$root/node$n.pid" "RustFS node $n for $dir"
   ;;
 start-node)
   n=${3:?N}

@@ -94,9 +94,7 @@ stop)
   ;;
 kill-node)
   n=${3:?N}
-  [ -f "$dir/volume$n.pid" ] || { echo "no volume server $n runs for $dir" >&2; exit 1; }
-  kill -9 "$(cat "$dir/volume$n.pid")" 2>/dev/null || true
-  rm -f "$dir/volume$n.pid"
+  kill_pidfile "$dir/volume$n.pid" "volume server $n for $dir"
   ;;
 start-node)
   n=${3:?N}

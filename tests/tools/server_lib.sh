@@ -24,3 +24,11 @@ list_buckets_status() {
       -H "x-amz-content-sha256: e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855" \
       "http://127.0.0.1:$1/" || true
 }
+
+# kill_pidfile FILE WHAT: SIGKILL (a machine dying mid-write) to the process FILE names, then
+# FILE removed; fails naming WHAT when no such process was started.
+kill_pidfile() {
+  [ -f "$1" ] || { echo "no $2 runs" >&2; return 1; }
+  kill -9 "$(cat "$1")" 2>/dev/null || true
+  rm -f "$1"
+}
