@@ -491,15 +491,25 @@ static la_ssize_t shard_write_cb(struct archive *a, void *ctx, const void *buf, 
 	return (la_ssize_t)n;
 }
 
+/* Shard number index: its name, and where it lands (DEST/NAME in a folder, PREFIXNAME in the
+ * store; final is left alone for stdout, which has no place). */
+static void shard_place(const struct wds *w, int64_t index, char name[160], char final[4400])
+{
+	snprintf(name, 160, "%.128s-%06lld.tar", w->name, (long long)index);
+	if (w->d->kind == DEST_DIR)
+		snprintf(final, 4400, "%s/%s", w->d->dir, name);
+	else if (w->d->kind == DEST_S3)
+		snprintf(final, 4400, "%s%s", w->d->prefix, name);
+}
+
 static int shard_open(struct wds *w, struct err *e)
 {
 	struct shard *s = &w->cur;
 	memset(s, 0, sizeof *s);
-	snprintf(s->name, sizeof s->name, "%.128s-%06lld.tar", w->name, (long long)w->index);
+	shard_place(w, w->index, s->name, s->final);
 	if (w->d->kind == DEST_STDOUT) {
 		s->f = stdout;
 	} else if (w->d->kind == DEST_DIR) {
-		snprintf(s->final, sizeof s->final, "%s/%s", w->d->dir, s->name);
 		snprintf(s->tmp, sizeof s->tmp, "%s/.%s.part", w->d->dir, s->name);
 		s->f = fopen(s->tmp, "wb");
 	} else { /* S3: spooled through a temporary file, uploaded when complete */
@@ -509,7 +519,6 @@ static int shard_open(struct wds *w, struct err *e)
 		s->f = fd >= 0 ? fdopen(fd, "wb") : NULL;
 		if (fd >= 0 && !s->f)
 			close(fd);
-		snprintf(s->final, sizeof s->final, "%s%s", w->d->prefix, s->name);
 	}
 	if (!s->f)
 		return err_set(e, EXIT_FAILURE_, "cannot create %s: %s", s->tmp, strerror(errno));
@@ -704,22 +713,19 @@ static int write_manifest(const struct config *cfg, struct wds *w, const char *f
  * globs the folder or lists the prefix sees this export's shards only. */
 static void remove_stale_shards(struct wds *w)
 {
-	for (int64_t i = w->index;; i++) {
-		char name[4400];
+	for (int64_t i = w->index; w->d->kind == DEST_DIR || w->d->kind == DEST_S3; i++) {
+		char name[160], final[4400];
+		shard_place(w, i, name, final);
 		if (w->d->kind == DEST_DIR) {
-			snprintf(name, sizeof name, "%s/%s-%06lld.tar", w->d->dir, w->name, (long long)i);
-			if (unlink(name) != 0)
+			if (unlink(final) != 0)
 				return;
 			continue;
 		}
-		if (w->d->kind != DEST_S3)
-			return;
-		snprintf(name, sizeof name, "%s%s-%06lld.tar", w->d->prefix, w->name, (long long)i);
 		struct s3_object head;
 		int found = 0;
 		struct err ignored = {0};
-		if (s3_head(w->d->s3, name, &head, &found, &ignored) < 0 || !found ||
-		    s3_delete(w->d->s3, name, &ignored) < 0)
+		if (s3_head(w->d->s3, final, &head, &found, &ignored) < 0 || !found ||
+		    s3_delete(w->d->s3, final, &ignored) < 0)
 			return;
 	}
 }

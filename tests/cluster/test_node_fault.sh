@@ -77,26 +77,18 @@ check "$NODE restarts" test $? -eq 0
 # failed ingest attempt must land nothing.
 export LAKEHOUSE_S3_TIMEOUT=15
 stalls=0
-remote() { # remote ARGS...: lh ARGS, again while it exits 3
-  local attempt
-  for attempt in 1 2 3; do
-    lh "$@"
-    [ "$RC" -eq 3 ] || return 0
-    stalls=$((stalls + 1))
-    echo "     the store failed a request (exit 3): $(printf '%s' "$ERR" | tail -n1 | cut -c1-160)"
-  done
-}
-rerun() { # the ingest again; a remote failure leaves no snapshot
+remote() { # remote ARGS...: lh ARGS, again while it exits 3; a failed attempt lands nothing
   local before attempt
   for attempt in 1 2 3; do
     before=$(snapshot_count)
-    lh ingest bench --from "$FIXTURES/big/fixtures/bench" --split train --threads 2
+    lh "$@"
     [ "$RC" -eq 3 ] || return 0
     stalls=$((stalls + 1))
     echo "     the store failed a request (exit 3): $(printf '%s' "$ERR" | tail -n1 | cut -c1-160)"
     check "... a remote failure landed no snapshot" test "$(snapshot_count)" = "$before"
   done
 }
+rerun() { remote ingest bench --from "$FIXTURES/big/fixtures/bench" --split train --threads 2; }
 rerun
 check "the re-run after restart succeeds" test "$RC" -eq 0
 remote sql --csv "SELECT count(*) || ' ' || count(DISTINCT image_uri) AS rows_uris FROM raw.bench"

@@ -65,7 +65,8 @@ else
   S3_OBJECTS=$LAKEHOUSE_DATA_DIR/objects
   S3_SERVER_LOG=$LAKEHOUSE_DATA_DIR/s3.log
 fi
-S3_SERVER_FILES=("$S3_OBJECTS" "$S3_SERVER_LOG")
+S3_SERVER_FILES=("$S3_OBJECTS") # scanned once even where the logs live among the data
+[ "$S3_SERVER_LOG" = "$S3_OBJECTS" ] || S3_SERVER_FILES+=("$S3_SERVER_LOG")
 # 1 when S3_OBJECTS/<bucket>/<key> is a plain file holding the object's bytes
 case $S3_SERVER in embedded | s3s-fs) S3_FILE_PER_OBJECT=1 ;; *) S3_FILE_PER_OBJECT=0 ;; esac
 S3_LAUNCHER=$E2E_DIR/../tools/${S3_SERVER//-/_}.sh
@@ -132,13 +133,14 @@ object_size() {
   local key=${1#s3://*/}
   "$LAKEHOUSE_BIN" storage ls --csv "$1" 2>/dev/null | awk -F, -v k="$key" '$1 == k { print $2 }'
 }
-# objects_dir: a folder laid out <bucket>/<key> with the bucket's objects. The server's own
-# folder where it keeps one file per object (an independent read); else a copy made with GETs.
+# objects_dir [PREFIX]: a folder laid out <bucket>/<key> with the bucket's objects (those under
+# PREFIX at least). The server's own folder where it keeps one file per object (an independent
+# read); else a copy of the objects under PREFIX, made with GETs.
 objects_dir() {
   if [ "$S3_FILE_PER_OBJECT" = 1 ]; then echo "$S3_OBJECTS"; return; fi
   local dir=$WORK/objects-copy bucket=${LAKEHOUSE_BUCKET:-lakehouse} key
   rm -rf "$dir"
-  for key in $(object_keys "s3://$bucket/"); do
+  for key in $(object_keys "s3://$bucket/${1:-}"); do
     mkdir -p "$dir/$bucket/$(dirname "$key")"
     "$LAKEHOUSE_BIN" storage get "s3://$bucket/$key" -o "$dir/$bucket/$key" >/dev/null 2>&1 || return 1
   done

@@ -35,7 +35,7 @@ check "export gold.coco_train: $rows samples in $(((rows + 2) / 3)) shards of at
   eval '[ $RC -eq 0 ] && contains "$OUT" "exported $rows image samples in $(((rows + 2) / 3)) shards" && [ "$(ls "$WORK/w1"/coco_train-*.tar | wc -l)" -eq $(((rows + 2) / 3)) ]'
 csv "SELECT g.image_uri, (SELECT count(*) FROM silver.coco_objects o WHERE o.image_id = g.image_id) AS boxes FROM gold.coco_train g" "$FIXTURES/images.csv"
 check "oracle (webdataset + Pillow): every sample decodes, .jpg SHA-256 = the object, box counts = silver" \
-  eval '"$PY" "$ORACLE" wds "$FIXTURES/images.csv" "$(objects_dir)" "$WORK"/w1/coco_train-*.tar >"$FIXTURES/o1.log" 2>&1 || { cat "$FIXTURES/o1.log"; false; }'
+  eval '"$PY" "$ORACLE" wds "$FIXTURES/images.csv" "$(objects_dir assets/)" "$WORK"/w1/coco_train-*.tar >"$FIXTURES/o1.log" 2>&1 || { cat "$FIXTURES/o1.log"; false; }'
 check "keys have no dots, members of a sample adjacent (.jpg then .json)" \
   eval '! tar tf "$WORK/w1/coco_train-000000.tar" | sed "s/\.[a-z]*$//" | grep -q "\." && [ "$(tar tf "$WORK/w1/coco_train-000000.tar" | sed -n "1s/\..*//p")" = "$(tar tf "$WORK/w1/coco_train-000000.tar" | sed -n "2s/\..*//p")" ]'
 check "deterministic members: owner 0/0, mode 0644, mtime = the snapshot's time" \
@@ -85,7 +85,7 @@ lh export --sql "$FRAG_SQL" --format webdataset --out "$WORK/v1" --name visdrone
 check "export $nfrag fragments" eval '[ $RC -eq 0 ] && contains "$OUT" "exported $nfrag fragment samples in 1 shards"'
 csv "SELECT regexp_replace(c.sequence, '[^A-Za-z0-9_-]', '_', 'g') || '_f' || lpad(f.fragment_id::VARCHAR, 6, '0') AS key, f.clip_uri, c.init_bytes, f.byte_offset, f.byte_length, f.end_frame - f.start_frame + 1 AS frames, (SELECT count(*) FROM silver.visdrone_annotations a WHERE a.sequence = c.sequence AND a.frame_index BETWEEN f.start_frame + 1 AND f.end_frame + 1) AS boxes FROM raw.visdrone_fragments f JOIN raw.visdrone_clips c USING (clip_uri)" "$FIXTURES/fragments.csv"
 check "oracle: every .mp4 = init + fragment bytes and decodes alone (ffmpeg) to its frame count; boxes = silver" \
-  eval '"$PY" "$ORACLE" wds "$FIXTURES/fragments.csv" "$(objects_dir)" "$WORK/v1/visdrone-000000.tar" >"$FIXTURES/o2.log" 2>&1 || { cat "$FIXTURES/o2.log"; false; }'
+  eval '"$PY" "$ORACLE" wds "$FIXTURES/fragments.csv" "$(objects_dir assets/)" "$WORK/v1/visdrone-000000.tar" >"$FIXTURES/o2.log" 2>&1 || { cat "$FIXTURES/o2.log"; false; }'
 check "a dot in a key source is sanitised: uav.dot.v -> uav_dot_v_f000000" \
   eval 'tar tf "$WORK/v1/visdrone-000000.tar" | grep -qx "uav_dot_v_f000000.mp4" && ! tar tf "$WORK/v1/visdrone-000000.tar" | grep -q "^uav\.dot"'
 
@@ -113,7 +113,7 @@ lh export --table gold.coco_train --format webdataset --out s3://lakehouse/expor
 lh storage ls --csv exports/coco/
 check "export to s3://: storage ls shows the shards and the manifest" \
   eval '[ "$(printf "%s\n" "$OUT" | grep -c "exports/coco/coco_train-00000[0-9].tar")" -eq $(((rows + 2) / 4)) ] && contains "$OUT" "exports/coco/coco_train.manifest.json"'
-OBJ=$(objects_dir)
+OBJ=$(objects_dir exports/coco/)
 "$PY" -c "import hashlib,json,sys; m=json.load(open('$OBJ/lakehouse/exports/coco/coco_train.manifest.json')); sys.exit(any(hashlib.sha256(open('$OBJ/lakehouse/exports/coco/'+s['name'],'rb').read()).hexdigest()!=s['sha256'] for s in m['shards']))"
 check "the uploaded shards match the manifest's SHA-256" test $? -eq 0
 lh export --table gold.coco_train --format webdataset --out s3://lakehouse/exports/coco
