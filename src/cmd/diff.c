@@ -254,10 +254,10 @@ int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	int64_t a = 0, b = 0;
-	int rc = history_resolve(l, argv[optind], &a, e);
+	int rc = lake_pin(l, &(struct lake_ref){.version = argv[optind]}, &a, e);
 	if (rc == 0 && !all) /* a table missing at A is the first thing to say */
 		rc = lake_check_version(l, schema, table, a, e);
-	rc = rc ? rc : history_resolve(l, argv[optind + 1], &b, e);
+	rc = rc ? rc : lake_pin(l, &(struct lake_ref){.version = argv[optind + 1]}, &b, e);
 	if (rc == 0 && b < a)
 		rc = err_set(e, EXIT_USAGE, "snapshot B (%lld) must not be older than A (%lld); swap them",
 			     (long long)b, (long long)a);

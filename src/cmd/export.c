@@ -10,7 +10,7 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse export (--sql QUERY | --table SCHEMA.TABLE) [--version N | --time TS]\n"
+	"usage: lakehouse export (--sql QUERY | --table SCHEMA.TABLE) [--version REF | --time TS]\n"
 	"                        --format webdataset|coco --out DEST [--name NAME]\n"
 	"                        [--shard-size BYTES | --shard-samples N] [--no-images] [--force]\n"
 	"                        [--threads N]\n\n"
@@ -55,7 +55,7 @@ int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"shard-samples", required_argument, NULL, O_SAMPLES},
 		{"no-images", no_argument, NULL, O_NOIMG},   {"force", no_argument, NULL, O_FORCE},
 		{"threads", required_argument, NULL, O_THREADS}, {0}};
-	struct export_request rq = {.version = -1, .threads = 8};
+	struct export_request rq = {.threads = 8};
 	const char *format = NULL;
 	int64_t threads = 8;
 	int opt;
@@ -65,8 +65,8 @@ int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'h': return fputs(usage, stdout), 0;
 		case O_SQL: rq.sql = optarg; break;
 		case O_TABLE: rq.table = optarg; break;
-		case O_VERSION: rc = parse_count(optarg, "--version", 0, &rq.version, e); break;
-		case O_TIME: rq.time = optarg; break;
+		case O_VERSION: rq.at.version = optarg; break;
+		case O_TIME: rq.at.time = optarg; break;
 		case O_FORMAT: format = optarg; break;
 		case O_OUT: rq.out = optarg; break;
 		case O_NAME: rq.name = optarg; break;
@@ -87,7 +87,7 @@ int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 	}
 	if (optind != argc || !rq.sql == !rq.table)
 		return cmd_usage_error(e, "export", "give one of --sql QUERY or --table SCHEMA.TABLE");
-	if (rq.version >= 0 && rq.time)
+	if (rq.at.version && rq.at.time)
 		return cmd_usage_error(e, "export", "give at most one of --version and --time");
 	if (!rq.out)
 		return cmd_usage_error(e, "export", "give --out DEST (a folder, s3://BUCKET/PREFIX or -)");

@@ -11,11 +11,14 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse fetch --sql QUERY --out DIR [--frames png|jpg] [--dry-run] [--threads N]\n\n"
+	"usage: lakehouse fetch --sql QUERY --out DIR [--version REF | --time TS] [--frames png|jpg]\n"
+	"                       [--dry-run] [--threads N]\n\n"
 	"QUERY returns either clip_uri and fragment_id (e.g. from silver.visdrone_fragments) or\n"
 	"image_uri. Video fragments are written as standalone DIR/<sequence>#<fragment>.mp4 (init\n"
 	"segment + the fragment's bytes, fetched with Range requests); --frames also decodes them\n"
 	"to DIR/<sequence>_<frame>.png|jpg. Images are written as DIR/<sha256>.<ext>.\n"
+	"  --version REF | --time TS   the query reads the lake as it was at snapshot REF (an id\n"
+	"                or a tag) or at time TS\n"
 	"  --dry-run     print what would be fetched, fetch nothing\n"
 	"  --threads N   parallel requests (default 8)\n";
 
@@ -25,6 +28,7 @@ int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"help", no_argument, NULL, 'h'},       {"sql", required_argument, NULL, 's'},
 		{"out", required_argument, NULL, 'o'},  {"frames", required_argument, NULL, 'f'},
 		{"dry-run", no_argument, NULL, 'n'},    {"threads", required_argument, NULL, 't'},
+		{"version", required_argument, NULL, 'v'}, {"time", required_argument, NULL, 'T'},
 		{0}};
 	struct fetch_request rq = {.threads = 8};
 	int opt;
@@ -36,6 +40,8 @@ int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'o': rq.out_dir = optarg; break;
 		case 'f': rq.frames = optarg; break;
 		case 'n': rq.dry_run = 1; break;
+		case 'v': rq.at.version = optarg; break;
+		case 'T': rq.at.time = optarg; break;
 		case 't':
 			if (cmd_parse_long("fetch", "--threads", optarg, 1, 32, &threads, e) < 0)
 				return -1;

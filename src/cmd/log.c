@@ -48,7 +48,7 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 		return lake_close(l), -1;
 	duckdb_result r;
 	int64_t since = -1;
-	int rc = since_ref ? history_resolve(l, since_ref, &since, e) : 0;
+	int rc = since_ref ? lake_pin(l, &(struct lake_ref){.version = since_ref}, &since, e) : 0;
 	rc = rc ? rc : history_log(l, schema, table, since, last, &r, e);
 	if (rc == 0) {
 		if (output_result(stdout, lake_connection(l), &r, fmt) < 0)

@@ -110,7 +110,7 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
 	int64_t to = -1, snap = 0;
-	int rc = history_resolve(l, to_ref, &to, e);
+	int rc = lake_pin(l, &(struct lake_ref){.version = to_ref}, &to, e);
 	if (rc == 0 && whole) {
 		rc = rollback_scope(l, schema, to, yes, json, cfg, message, e);
 	} else if (rc == 0) {

@@ -58,26 +58,12 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 		return -1;
 	char at[160] = "";
 	int rc = lake_require_table(l, schema, table, e);
-	if (rc == 0 && version_ref) {
+	if (rc == 0 && (version_ref || ts)) {
 		int64_t version = 0;
-		rc = history_resolve(l, version_ref, &version, e);
+		struct lake_ref ref = {.version = version_ref, .time = ts};
+		rc = lake_pin(l, &ref, &version, e);
 		rc = rc ? rc : lake_check_version(l, schema, table, version, e);
 		snprintf(at, sizeof at, " AT (VERSION => %lld)", (long long)version);
-	} else if (rc == 0 && ts) {
-		/* DuckDB parses the timestamp; its own rendering is then safe to inline */
-		duckdb_result r;
-		const char *p[] = {ts};
-		rc = lake_query(l, "SELECT strftime($1::TIMESTAMPTZ AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S.%f')",
-				p, 1, &r, e);
-		if (rc < 0) {
-			err_wrap(e, "--time '%s' is not a timestamp", ts);
-			e->code = EXIT_USAGE;
-		} else {
-			char *v = duckdb_value_varchar(&r, 0, 0);
-			snprintf(at, sizeof at, " AT (TIMESTAMP => TIMESTAMPTZ '%s+00')", v ? v : "");
-			duckdb_free(v);
-			duckdb_destroy_result(&r);
-		}
 	}
 	if (rc == 0) {
 		char sql[512];

@@ -72,9 +72,7 @@ int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e)
 		if (rc == 0)
 			printf("deleted tag %s\n", del);
 	} else {
-		rc = snap_ref ? history_resolve(l, snap_ref, &rq.snapshot, e)
-		     : ts     ? history_resolve_time(l, ts, &rq.snapshot, e)
-			      : lake_current_snapshot(l, &rq.snapshot, e);
+		rc = lake_pin(l, &(struct lake_ref){.version = snap_ref, .time = ts}, &rq.snapshot, e);
 		rc = rc ? rc : history_tag_set(l, &rq, e);
 		if (rc == 0)
 			printf("tag %s -> snapshot %lld\n", rq.name, (long long)rq.snapshot);

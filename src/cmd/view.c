@@ -13,7 +13,7 @@
 #include "cmd/cmd.h"
 
 static const char usage[] =
-	"usage: lakehouse view [--out DIR] [--sql QUERY | --query NAME]... [--version N | --time T]\n"
+	"usage: lakehouse view [--out DIR] [--sql QUERY | --query NAME]... [--version REF | --time T]\n"
 	"                      [--limit N] [--threads N] [--json]\n\n"
 	"Writes a static, self-contained site of the lake to DIR (default: <local store>/view):\n"
 	"index.html (layers raw -> silver -> gold), timeline.html (every snapshot, what it changed),\n"
@@ -22,7 +22,7 @@ static const char usage[] =
 	"tables exist): thumbnails with their boxes drawn over them, fragment strips of 3 frames.\n"
 	"No server and no network: open index.html from file:// in any browser. Thumbnails are\n"
 	"cached by content address in DIR/thumbs, so a second run fetches only what is new.\n"
-	"  --version N | --time T   the lake as it was at snapshot N or at time T\n"
+	"  --version REF | --time T the lake as it was at snapshot REF (an id or a tag) or at time T\n"
 	"  --limit N                rows per contact sheet (default 100)\n"
 	"  --threads N              parallel fetches (default 8)\n"
 	"  --json                   the summary as JSON\n";
@@ -79,7 +79,7 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct view_sheet *sheets = calloc((size_t)argc + 1, sizeof *sheets);
 	if (!sheets)
 		return err_set(e, 0, "out of memory");
-	struct view_request rq = {.sheets = sheets, .version = -1, .limit = 100, .table_rows = 20,
+	struct view_request rq = {.sheets = sheets, .limit = 100, .table_rows = 20,
 				  .threads = 8};
 	char out[1100];
 	snprintf(out, sizeof out, "%s/view", cfg->local_store);
@@ -92,13 +92,9 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'o': rq.out_dir = optarg; break;
 		case 's': sheets[rq.n_sheets++].sql = optarg; break;
 		case 'q': sheets[rq.n_sheets++].query = optarg; break;
-		case 't': rq.time = optarg; break;
+		case 't': rq.at.time = optarg; break;
 		case 'J': json = 1; break;
-		case 'v':
-			if (parse_count(optarg, 0, LONG_MAX, &v) < 0)
-				rc = cmd_usage_error(e, "view", "--version wants a snapshot id, got '%s'", optarg);
-			rq.version = v;
-			break;
+		case 'v': rq.at.version = optarg; break;
 		case 'n':
 			if (parse_count(optarg, 1, 100000, &rq.limit) < 0)
 				rc = cmd_usage_error(e, "view", "--limit wants 1..100000, got '%s'", optarg);
@@ -113,7 +109,7 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 	}
 	if (rc == 0 && optind != argc)
 		rc = cmd_usage_error(e, "view", "unexpected argument '%s'", argv[optind]);
-	if (rc == 0 && rq.time && rq.version >= 0)
+	if (rc == 0 && rq.at.time && rq.at.version)
 		rc = cmd_usage_error(e, "view", "give at most one of --version and --time");
 	struct view_result res;
 	memset(&res, 0, sizeof res);

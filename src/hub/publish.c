@@ -56,8 +56,7 @@ static int empty_dir(const char *dir, struct err *e)
 static int pick_snapshot(struct pub *p, struct err *e)
 {
 	int64_t snap = -1;
-	if (p->rq->version ? history_resolve(p->l, p->rq->version, &snap, e) < 0
-			   : lake_current_snapshot(p->l, &snap, e) < 0)
+	if (lake_pin(p->l, &(struct lake_ref){.version = p->rq->version}, &snap, e) < 0)
 		return -1;
 	if (lake_check_version(p->l, p->schema, p->table, snap, e) < 0)
 		return -1;

@@ -47,7 +47,7 @@ static int tag_snapshot(struct lake *l, const char *name, int64_t *snap, struct 
 				p, 1, snap, e);
 }
 
-int history_resolve(struct lake *l, const char *ref, int64_t *snapshot, struct err *e)
+static int resolve_ref(struct lake *l, const char *ref, int64_t *snapshot, struct err *e)
 {
 	size_t digits = strspn(ref, "0123456789");
 	if (digits > 0 && digits == strlen(ref) && digits < 19) {
@@ -68,7 +68,7 @@ int history_resolve(struct lake *l, const char *ref, int64_t *snapshot, struct e
 	return 0;
 }
 
-int history_resolve_time(struct lake *l, const char *ts, int64_t *snapshot, struct err *e)
+static int resolve_time(struct lake *l, const char *ts, int64_t *snapshot, struct err *e)
 {
 	const char *p[] = {ts};
 	duckdb_result r;
@@ -76,11 +76,23 @@ int history_resolve_time(struct lake *l, const char *ts, int64_t *snapshot, stru
 		       "SELECT max(snapshot_id) FROM lake.snapshots() WHERE snapshot_time <= "
 		       "$1::TIMESTAMPTZ",
 		       p, 1, &r, e) < 0)
-		return err_wrap(e, "--time '%s' is not a timestamp", ts);
+		return err_set(e, EXIT_USAGE, "--time '%s' is not a timestamp DuckDB reads (e.g. "
+			       "'2026-12-04 17:00:00', '2026-12-04T17:00:00Z')", ts);
 	int found = !duckdb_value_is_null(&r, 0, 0);
 	*snapshot = duckdb_value_int64(&r, 0, 0);
 	duckdb_destroy_result(&r);
 	return found ? 0 : err_set(e, EXIT_USAGE, "the lake has no snapshot at or before %s", ts);
+}
+
+int lake_pin(struct lake *l, const struct lake_ref *ref, int64_t *snapshot, struct err *e)
+{
+	if (ref->version && ref->time)
+		return err_set(e, EXIT_USAGE, "give at most one of --version and --time");
+	if (ref->version)
+		return resolve_ref(l, ref->version, snapshot, e);
+	if (ref->time)
+		return resolve_time(l, ref->time, snapshot, e);
+	return lake_current_snapshot(l, snapshot, e);
 }
 
 /* ---- tags ------------------------------------------------------------------------------ */

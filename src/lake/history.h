@@ -22,11 +22,19 @@
 /* 1 when name is a valid tag name: [A-Za-z0-9._-]{1,63}, not all digits (a number is an id). */
 int history_valid_tag_name(const char *name);
 
-/* Resolves a snapshot reference: a snapshot id ("12") or a tag name ("v1"). The snapshot must
- * still exist. A usage error (exit 2) names the reference otherwise. */
-int history_resolve(struct lake *l, const char *ref, int64_t *snapshot, struct err *e);
-/* The snapshot current at time ts (any timestamp DuckDB reads). */
-int history_resolve_time(struct lake *l, const char *ts, int64_t *snapshot, struct err *e);
+/* A state of the lake as a user names it, in every verb that reads the past (--version REF,
+ * --time TS): `version` a snapshot id ("12") or a tag name ("v1"); `time` any timestamp DuckDB
+ * reads, meaning the newest snapshot at or before it. At most one is set; neither means the
+ * newest snapshot. */
+struct lake_ref {
+	const char *version; /* snapshot id or tag, or NULL */
+	const char *time;    /* timestamp, or NULL */
+};
+/* Resolves ref to the id of a snapshot that still exists: the one place where ids, tags and
+ * times become snapshots. A usage error (exit 2) names the reference otherwise: both set, not
+ * an id or tag name, no such tag, a tag or id whose snapshot was expired, not a timestamp,
+ * no snapshot at or before the time. */
+int lake_pin(struct lake *l, const struct lake_ref *ref, int64_t *snapshot, struct err *e);
 
 struct tag_request {
 	const char *name;

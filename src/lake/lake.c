@@ -424,6 +424,18 @@ int lake_query_int64(struct lake *l, const char *sql, const char *const *params,
 	return 0;
 }
 
+int lake_attach_at(struct lake *l, int64_t snapshot, struct err *e)
+{
+	char sql[256];
+	snprintf(sql, sizeof sql,
+		 "USE memory; DETACH lake; ATTACH 'ducklake:lakehouse_catalog' AS lake "
+		 "(READ_ONLY, SNAPSHOT_VERSION %lld); USE lake;",
+		 (long long)snapshot);
+	if (lake_exec(l, sql, e) < 0)
+		return err_wrap(e, "cannot open the lake at snapshot %lld", (long long)snapshot);
+	return 0;
+}
+
 int lake_current_snapshot(struct lake *l, int64_t *id, struct err *e)
 {
 	return lake_query_int64(l, "SELECT id FROM lake.current_snapshot()", NULL, 0, id, e);

@@ -103,6 +103,11 @@ int lake_require_table(struct lake *l, const char *schema, const char *table, st
  * both render the same. */
 extern const char lake_history_cte[];
 
+/* Re-attaches the catalog read-only at `snapshot` (an id from lake_pin): every query on l
+ * afterwards, the caller's and the library's own, sees the lake as it was then, and nothing
+ * can be written through it. */
+int lake_attach_at(struct lake *l, int64_t snapshot, struct err *e);
+
 /* Checks that snapshot `version` exists (a usage error naming the lake's range otherwise). */
 int lake_check_snapshot(struct lake *l, int64_t version, struct err *e);
 /* Checks that snapshot `version` exists and that schema.table existed at it. */

@@ -111,23 +111,8 @@ static int pin_snapshot(struct lake *l, const struct export_request *rq, struct 
 			struct err *e)
 {
 	int64_t n = 0;
-	if (rq->time) {
-		const char *par[] = {rq->time};
-		duckdb_result r;
-		if (lake_query(l, "SELECT max(snapshot_id) FROM lake.snapshots() WHERE snapshot_time <= "
-				  "$1::TIMESTAMPTZ", par, 1, &r, e) < 0)
-			return err_set(e, EXIT_USAGE, "--time '%s' is not a timestamp DuckDB reads", rq->time);
-		int null = duckdb_value_is_null(&r, 0, 0);
-		p->id = duckdb_value_int64(&r, 0, 0);
-		duckdb_destroy_result(&r);
-		if (null)
-			return err_set(e, EXIT_USAGE, "the lake has no snapshot at or before --time '%s'",
-				       rq->time);
-	} else if (rq->version >= 0) {
-		p->id = rq->version;
-	} else if (lake_current_snapshot(l, &p->id, e) < 0) {
+	if (lake_pin(l, &rq->at, &p->id, e) < 0)
 		return -1;
-	}
 	char v[32];
 	snprintf(v, sizeof v, "%lld", (long long)p->id);
 	const char *par[] = {v};
@@ -150,13 +135,10 @@ static int pin_snapshot(struct lake *l, const struct export_request *rq, struct 
 		return err_set(e, EXIT_USAGE, "snapshot %lld does not exist (the lake has 0..%lld; see "
 					      "'lakehouse log')", (long long)p->id, (long long)last);
 	}
-	char sql[512];
-	snprintf(sql, sizeof sql,
-		 "USE memory; DETACH lake; ATTACH 'ducklake:lakehouse_catalog' AS lake "
-		 "(READ_ONLY, SNAPSHOT_VERSION %lld); USE lake; SET VARIABLE export_snapshot = %lld",
-		 (long long)p->id, (long long)p->id);
-	if (lake_exec(l, sql, e) < 0)
-		return err_wrap(e, "cannot open the lake at snapshot %lld", (long long)p->id);
+	char sql[64];
+	snprintf(sql, sizeof sql, "SET VARIABLE export_snapshot = %lld", (long long)p->id);
+	if (lake_attach_at(l, p->id, e) < 0 || lake_exec(l, sql, e) < 0)
+		return -1;
 	return 0;
 }
 

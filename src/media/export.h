@@ -21,6 +21,7 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "lake/history.h"
 
 enum export_format { EXPORT_WEBDATASET, EXPORT_COCO };
 
@@ -29,8 +30,7 @@ struct progress;
 struct export_request {
 	const char *sql;        /* the selecting query, or NULL with table */
 	const char *table;      /* SCHEMA.TABLE, or NULL with sql */
-	int64_t version;        /* snapshot id, -1 for none */
-	const char *time;       /* a timestamp DuckDB reads, or NULL */
+	struct lake_ref at;     /* the snapshot to export (id, tag or time; none: the newest) */
 	enum export_format format;
 	const char *out;        /* folder, s3://bucket/prefix or "-" */
 	const char *name;       /* shard name (<name>-000000.tar); NULL: the table name or "export" */

@@ -302,7 +302,11 @@ int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct f
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
-	int rc = fetch_run_on(l, cfg, rq, res, e);
+	int64_t snapshot = 0;
+	int rc = 0;
+	if (rq->at.version || rq->at.time)
+		rc = lake_pin(l, &rq->at, &snapshot, e) < 0 ? -1 : lake_attach_at(l, snapshot, e);
+	rc = rc ? rc : fetch_run_on(l, cfg, rq, res, e);
 	lake_close(l);
 	return rc;
 }

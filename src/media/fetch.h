@@ -12,9 +12,11 @@
 
 #include "core/config.h"
 #include "core/err.h"
+#include "lake/history.h"
 
 struct fetch_request {
 	const char *sql;     /* the selecting query */
+	struct lake_ref at;  /* fetch_run: the snapshot the query reads (none: the newest) */
 	const char *out_dir;
 	const char *frames;  /* NULL, "png" or "jpg" */
 	int dry_run;
@@ -33,7 +35,8 @@ struct fetch_result {
 
 int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct fetch_result *res,
 	      struct err *e);
-/* fetch_run on a lake the caller has open (and keeps). */
+/* fetch_run on a lake the caller has open (and keeps), at the state it has it open at
+ * (rq->at is not looked at). */
 struct lake;
 int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_request *rq,
 		 struct fetch_result *res, struct err *e);

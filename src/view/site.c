@@ -201,21 +201,8 @@ static int resolve_version(struct site *s, struct err *e)
 	if (lake_current_snapshot(s->l, &s->newest, e) < 0)
 		return -1;
 	duckdb_result r;
-	s->version = s->rq->version >= 0 ? s->rq->version : s->newest;
-	if (s->rq->time) {
-		const char *p[] = {s->rq->time};
-		if (lake_query(s->l,
-			       "SELECT max(snapshot_id) FROM lake.snapshots() WHERE snapshot_time <= "
-			       "$1::TIMESTAMPTZ",
-			       p, 1, &r, e) < 0)
-			return err_wrap(e, "--time '%s' is not a timestamp", s->rq->time);
-		int none = duckdb_value_is_null(&r, 0, 0);
-		s->version = duckdb_value_int64(&r, 0, 0);
-		duckdb_destroy_result(&r);
-		if (none)
-			return err_set(e, EXIT_USAGE, "no snapshot at or before --time '%s'",
-				       s->rq->time);
-	}
+	if (lake_pin(s->l, &s->rq->at, &s->version, e) < 0)
+		return -1;
 	if (q(s, &r, e,
 	      "SELECT strftime(snapshot_time AT TIME ZONE 'UTC', '%%Y-%%m-%%d %%H:%%M:%%S UTC') FROM "
 	      "lake.snapshots() WHERE snapshot_id = %lld",
@@ -234,14 +221,7 @@ static int resolve_version(struct site *s, struct err *e)
 	if (s->version == s->newest)
 		return 0;
 	/* The whole site reads the lake as it was: attach the catalog at that snapshot. */
-	char sql[256];
-	snprintf(sql, sizeof sql,
-		 "USE memory; DETACH lake; ATTACH 'ducklake:lakehouse_catalog' AS lake "
-		 "(SNAPSHOT_VERSION %lld); USE lake;",
-		 (long long)s->version);
-	return lake_exec(s->l, sql, e) < 0 ? err_wrap(e, "attaching the lake at snapshot %lld",
-						      (long long)s->version)
-					   : 0;
+	return lake_attach_at(s->l, s->version, e);
 }
 
 /* Every snapshot's changes with table ids resolved to SCHEMA.TABLE, as temp.view_touch. */

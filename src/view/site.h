@@ -20,6 +20,7 @@
 #include "core/buf.h"
 #include "core/config.h"
 #include "core/err.h"
+#include "lake/history.h"
 #include "view/thumbs.h"
 
 struct view_sheet {
@@ -31,8 +32,7 @@ struct view_request {
 	const char *out_dir;
 	const struct view_sheet *sheets; /* none: crowded-scenes and busy-fragments when their tables exist */
 	size_t n_sheets;
-	int64_t version;  /* -1: the newest snapshot */
-	const char *time; /* or the newest snapshot at or before this time (NULL: unused) */
+	struct lake_ref at; /* the snapshot to show (id, tag or time; none: the newest) */
 	long limit;       /* tiles per contact sheet */
 	long table_rows;  /* rows on a table page */
 	int threads;
