@@ -4,7 +4,9 @@
 -- environment / .env (see src/lake.c):
 --   s3_key_id, s3_secret, s3_region, s3_endpoint (host:port, no scheme), s3_use_ssl,
 --   bucket, catalog (DuckLake metadata path: a DuckDB file by default),
---   catalog_parameters (options of the metadata database: WAL and a busy timeout for SQLite)
+--   catalog_parameters (options of the metadata database: WAL and a busy timeout for SQLite),
+--   read_only (true for a verb that only reads: the catalog is attached read-only, so on a
+--   DuckDB file any number of readers share it; such an open stops at the marker below)
 -- Extensions are loaded from local files: the tool opens DuckDB with extension_directory set
 -- to .deps/duckdb/extensions and autoinstall/autoload off, so nothing is downloaded.
 LOAD httpfs;
@@ -33,7 +35,7 @@ CREATE OR REPLACE SECRET lakehouse_catalog (
     METADATA_PARAMETERS getvariable('catalog_parameters')
 );
 
-ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake;
+ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake (READ_ONLY getvariable('read_only'));
 USE lake;
 
 -- tag('NAME'): the snapshot a tag names (`FROM t AT (VERSION => tag('v1'))`). The tool loads
@@ -47,6 +49,7 @@ CREATE OR REPLACE TEMP MACRO tag(name) AS coalesce(getvariable('lakehouse_tags')
 CREATE OR REPLACE TEMP MACRO split_of(key) AS
     CASE WHEN hash(key) % 100 < 80 THEN 'train' WHEN hash(key) % 100 < 90 THEN 'val' ELSE 'test' END;
 
+-- lakehouse: writers only below (a read-only open runs the file up to this line)
 -- The medallion schemas, created together in one snapshot the first time (a no-op after).
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS lake.raw;

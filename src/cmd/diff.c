@@ -251,7 +251,7 @@ int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (!all && lake_parse_table(argv[optind++], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t a = 0, b = 0;
 	int rc = lake_pin(l, &(struct lake_ref){.version = argv[optind]}, &a, e);

@@ -42,7 +42,7 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (optind < argc && lake_parse_table(argv[optind], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	if (table[0] && lake_require_table(l, schema, table, e) < 0)
 		return lake_close(l), -1;

@@ -63,7 +63,7 @@ int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (transform_query_text(argv[optind], &sql, e) < 0)
 		return -1;
 	struct lake *l;
-	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&l, cfg, LAKE_READ, e);
 	if (rc == 0) {
 		rc = cmd_print_query(l, sql, NULL, 0, fmt, e);
 		if (rc < 0 && strncmp(e->msg, "no table ", 9) == 0)

@@ -54,7 +54,7 @@ int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_parse_table(argv[optind], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	char at[160] = "";
 	int rc = lake_require_table(l, schema, table, e);

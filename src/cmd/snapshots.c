@@ -36,7 +36,7 @@ int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e
 	if (optind < argc)
 		return cmd_usage_error(e, "snapshots", "unexpected argument '%s'", argv[optind]);
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	char limit[32], sql[4096];
 	snprintf(limit, sizeof limit, "%ld", last < 0 ? (long)1 << 30 : last);

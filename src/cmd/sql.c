@@ -179,7 +179,7 @@ int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 		return buf_free(&script), err_set(e, EXIT_USAGE, "empty SQL");
 
 	struct lake *l;
-	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&l, cfg, !message && lake_sql_reads_only(sql) ? LAKE_READ : LAKE_EXISTING, e);
 	if (rc == 0) {
 		pc.con = lake_connection(l);
 		char fallback[128];

@@ -29,7 +29,7 @@ int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (schema[0] && !lake_valid_identifier(schema))
 		return cmd_usage_error(e, "tables", "invalid schema name '%s'", schema);
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	duckdb_result r;
 	int rc = catalog_tables(l, -1, schema, 1, &r, e);

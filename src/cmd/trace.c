@@ -116,7 +116,7 @@ int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (lake_parse_table(argv[optind], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t s64 = snap;
 	int rc = lake_require_table(l, schema, table, e);

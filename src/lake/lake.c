@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/http.h"
@@ -20,10 +21,14 @@
 
 extern const char sql_00_attach[]; /* generated from sql/00_attach.sql */
 
+/* sql/00_attach.sql runs up to this line for a read-only open. */
+#define ATTACH_WRITERS_ONLY "-- lakehouse: writers only below"
+
 struct lake {
 	const struct config *cfg;
 	duckdb_database db;
 	duckdb_connection con;
+	int read_only; /* opened with LAKE_READ */
 };
 
 duckdb_connection lake_connection(struct lake *l)
@@ -39,6 +44,70 @@ const struct config *lake_config(struct lake *l)
 duckdb_database lake_database(struct lake *l)
 {
 	return l->db;
+}
+
+/* Skips blanks, ';', "-- ..." and C-style comments. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		while (*p && (isspace((unsigned char)*p) || *p == ';'))
+			p++;
+		if (p[0] == '-' && p[1] == '-')
+			p += strcspn(p, "\n");
+		else if (p[0] == '/' && p[1] == '*')
+			p = strstr(p + 2, "*/") ? strstr(p + 2, "*/") + 2 : p + strlen(p);
+		else
+			return p;
+	}
+}
+
+/* The end of the statement at p: the first ';' outside quotes and comments. */
+static const char *statement_end(const char *p)
+{
+	for (; *p && *p != ';'; p++) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			while (p[1] && p[1] != q)
+				p++;
+			if (p[1])
+				p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n") - 1; /* at the last character before the newline */
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *close = strstr(p + 2, "*/");
+			p = close ? close + 1 : p + strlen(p) - 1;
+		}
+	}
+	return p;
+}
+
+static int starts_with_word(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	return strncasecmp(p, word, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+int lake_sql_reads_only(const char *sql)
+{
+	static const char *const reads[] = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "SHOW",
+					    "DESCRIBE", "DESC", "SUMMARIZE", "EXPLAIN", "PIVOT",
+					    "UNPIVOT", NULL};
+	int statements = 0;
+	for (const char *p = skip_blank(sql); *p; p = skip_blank(p)) {
+		int read = 0;
+		for (size_t i = 0; reads[i] && !read; i++)
+			read = starts_with_word(p, reads[i]);
+		if (!read && starts_with_word(p, "COPY")) /* COPY (query) TO file, not COPY t FROM */
+			read = *skip_blank(p + 4) == '(';
+		if (!read && (starts_with_word(p, "SET") || starts_with_word(p, "RESET")))
+			read = starts_with_word(skip_blank(p + (toupper((unsigned char)*p) == 'S' ? 3 : 5)),
+						"VARIABLE");
+		if (!read)
+			return 0;
+		statements++;
+		p = statement_end(p);
+	}
+	return statements > 0;
 }
 
 int lake_quote_ident(const char *name, char *out, size_t n)
@@ -561,7 +630,9 @@ static int bind_settings(struct lake *l, struct err *e)
 			return -1;
 	}
 	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
-			  NULL, 0, e) < 0)
+			  NULL, 0, e) < 0 ||
+	    query_discard(l, l->read_only ? "SET VARIABLE read_only = true"
+					  : "SET VARIABLE read_only = false", NULL, 0, e) < 0)
 		return -1;
 	/* A PostgreSQL catalog: the connection string names host, port, database and user; the
 	 * password stays with libpq (PGPASSWORD or ~/.pgpass), out of the string and of the lake. */
@@ -599,11 +670,57 @@ static int load_tags(struct lake *l, struct err *e)
 			 e);
 }
 
+/* sql/00_attach.sql as this open runs it: a read-only one stops before the writers' part. */
+static int run_attach(struct lake *l, struct err *e)
+{
+	const char *stop = l->read_only ? strstr(sql_00_attach, ATTACH_WRITERS_ONLY) : NULL;
+	if (!stop)
+		return lake_exec(l, sql_00_attach, e);
+	char *head = strndup(sql_00_attach, (size_t)(stop - sql_00_attach));
+	if (!head)
+		return err_set(e, 0, "out of memory");
+	int rc = lake_exec(l, head, e);
+	free(head);
+	return rc;
+}
+
+/* DuckDB's lock message names the holder: "Conflicting lock is held in /path/prog (PID 123)". */
+static long lock_holder_pid(const char *msg)
+{
+	const char *p = strstr(msg, "(PID ");
+	return p ? strtol(p + 5, NULL, 10) : 0;
+}
+
+static int lake_busy(const struct config *cfg, int read_only, long pid, struct err *e)
+{
+	char holder[64] = "another process";
+	if (pid > 0)
+		snprintf(holder, sizeof holder, "another process (pid %ld)", pid);
+	if (catalog_kind(cfg->catalog) != CATALOG_DUCKDB_FILE)
+		return err_set(e, EXIT_CONFLICT,
+			       "lake busy: %s holds a lock on the catalog %s (waited %ld s, "
+			       "LAKEHOUSE_LOCK_TIMEOUT); try again, or raise LAKEHOUSE_LOCK_TIMEOUT",
+			       holder, cfg->catalog, cfg->lock_timeout_s);
+	if (read_only)
+		return err_set(e, EXIT_CONFLICT,
+			       "lake busy: %s is writing the catalog %s (waited %ld s, "
+			       "LAKEHOUSE_LOCK_TIMEOUT); readers share a DuckDB-file catalog with each "
+			       "other but wait for a writer; raise LAKEHOUSE_LOCK_TIMEOUT, or use a "
+			       "PostgreSQL catalog for readers beside writers",
+			       holder, cfg->catalog, cfg->lock_timeout_s);
+	return err_set(e, EXIT_CONFLICT,
+		       "lake busy: %s has the catalog %s open (waited %ld s, "
+		       "LAKEHOUSE_LOCK_TIMEOUT); a writer needs a DuckDB-file catalog alone and waits "
+		       "until every reader and writer has closed it; raise LAKEHOUSE_LOCK_TIMEOUT, or "
+		       "use a PostgreSQL catalog for many clients",
+		       holder, cfg->catalog, cfg->lock_timeout_s);
+}
+
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)
 {
 	*out = NULL;
 	struct stat st;
-	if (mode == LAKE_EXISTING && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
+	if (mode != LAKE_CREATE && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
 	    stat(cfg->catalog, &st) != 0)
 		return err_set(e, 0,
 			       "no lake catalog at '%s'; run 'lakehouse init' first (or set "
@@ -611,16 +728,17 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 			       cfg->catalog);
 	if (check_storage(cfg, mode, e) < 0)
 		return -1;
-	/* A DuckDB-file catalog has one process at a time (a SQLite one locks while a writer
-	 * commits): a second one waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then
-	 * reports "lake busy" (exit 4). */
+	/* A DuckDB-file catalog: readers share it, a writer has it alone (lake.h); a SQLite one
+	 * locks while a writer commits. A process that meets a lock retries up to
+	 * LAKEHOUSE_LOCK_TIMEOUT seconds, then reports "lake busy" (exit 4). */
 	long waited_ms = 0, limit_ms = cfg->lock_timeout_s * 1000;
 	struct lake *l;
 	for (;;) {
 		if (!(l = calloc(1, sizeof *l)))
 			return err_set(e, 0, "out of memory");
 		l->cfg = cfg;
-		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && lake_exec(l, sql_00_attach, e) == 0)
+		l->read_only = mode == LAKE_READ;
+		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && run_attach(l, e) == 0)
 			break;
 		lake_close(l);
 		int busy = strstr(e->msg, "Could not set lock") || strstr(e->msg, "database is locked");
@@ -630,11 +748,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 			continue;
 		}
 		if (busy)
-			return err_set(e, EXIT_CONFLICT,
-				       "lake busy: another process has the catalog %s open (waited %ld s, "
-				       "LAKEHOUSE_LOCK_TIMEOUT); a DuckDB-file catalog takes one process at a "
-				       "time, use a PostgreSQL catalog for many clients",
-				       cfg->catalog, cfg->lock_timeout_s);
+			return lake_busy(cfg, mode == LAKE_READ, lock_holder_pid(e->msg), e);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
 		if (catalog_kind(cfg->catalog) == CATALOG_POSTGRES && strstr(e->msg, "password"))
