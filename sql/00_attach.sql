@@ -3,6 +3,7 @@
 -- No secret or path literal lives here: the tool binds them first as DuckDB variables from the
 -- environment / .env (see src/lake.c):
 --   s3_key_id, s3_secret, s3_region, s3_endpoint (host:port, no scheme), s3_use_ssl,
+--   ca_cert_file (AWS_CA_BUNDLE / SSL_CERT_FILE: a private CA's PEM file, '' = the system's),
 --   bucket, catalog (DuckLake metadata path: a DuckDB file by default),
 --   catalog_parameters (options of the metadata database: WAL and a busy timeout for SQLite),
 --   read_only (true for a verb that only reads: the catalog is attached read-only, so on a
@@ -13,6 +14,11 @@ LOAD httpfs;
 LOAD ducklake;
 -- Stray AWS_* variables in the environment must not override the secret built below.
 SET enable_global_s3_configuration = false;
+-- TLS: the store's certificate is verified whichever HTTP client httpfs uses (curl verifies by
+-- default, httplib does not), against the CA file when one is named.
+SET enable_server_cert_verification = true;
+SET enable_curl_server_cert_verification = true;
+SET ca_cert_file = getvariable('ca_cert_file');
 
 CREATE OR REPLACE SECRET lakehouse_s3 (
     TYPE s3,

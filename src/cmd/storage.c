@@ -205,12 +205,56 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 	return problem.msg[0] ? err_set(e, problem.code, "%s", problem.msg) : 0;
 }
 
+/* storage user add|ls|rm (see do_user) */
+struct user_opts {
+	int read_only, read_write;
+	const char *prefix;
+};
+
+/* The options of start (--tls, --cert, --key) and of user add (--read-only, --read-write,
+ * --prefix). */
+static void storage_option(int opt, const char *arg, struct server_start_opts *start,
+			   struct user_opts *user)
+{
+	switch (opt) {
+	case 'T': start->tls = 1; break;
+	case 'C': start->cert = arg; break;
+	case 'K': start->key = arg; break;
+	case 'R': user->read_only = 1; break;
+	case 'W': user->read_write = 1; break;
+	case 'P': user->prefix = arg; break;
+	}
+}
+
+static int do_start(const struct config *cfg, const struct server_start_opts *o, struct err *e)
+{
+	int already;
+	char ca[PATH_MAX];
+	if (server_start_opts(cfg, o, &already, ca, sizeof ca, e) < 0)
+		return -1;
+	printf("%s (%s) at %s (bucket %s, data in %s)\n",
+	       already ? "embedded S3 server already running" : "embedded S3 server started",
+	       server_name(o->kind), cfg->endpoint, cfg->bucket, cfg->data_dir);
+	if (ca[0])
+		printf("TLS: its certificate is signed by the CA in %s; clients trust it with\n"
+		       "  export AWS_CA_BUNDLE=%s\n", ca, ca);
+	else if (o->tls)
+		printf("TLS: serving %s; clients trust the CA that signed it (AWS_CA_BUNDLE)\n",
+		       o->cert);
+	return 0;
+}
+
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'}, {"range", required_argument, NULL, 'r'},
 		{"output", required_argument, NULL, 'o'}, {"server", required_argument, NULL, 's'},
+		{"tls", no_argument, NULL, 'T'}, {"cert", required_argument, NULL, 'C'},
+		{"key", required_argument, NULL, 'K'}, {"read-only", no_argument, NULL, 'R'},
+		{"read-write", no_argument, NULL, 'W'}, {"prefix", required_argument, NULL, 'P'},
 		CMD_FORMAT_LONGOPTS, {0}};
+	struct server_start_opts start = {0};
+	struct user_opts user = {0};
 	enum output_format fmt = OUTPUT_TABLE;
 	const char *range = NULL, *outpath = NULL, *server = NULL;
 	int opt;
@@ -223,6 +267,8 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 			outpath = optarg;
 		else if (opt == 's')
 			server = optarg;
+		else if (strchr("TCKRWP", opt))
+			storage_option(opt, optarg, &start, &user);
 		else if (!cmd_format_option(opt, &fmt))
 			return cmd_usage_error(e, "storage", "unknown option");
 	}
@@ -257,8 +303,9 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);
 	if (strcmp(action, "status") == 0)
 		return do_status(cfg, fmt, e);
-	if (server && strcmp(action, "start") != 0)
-		return cmd_usage_error(e, "storage", "--server goes with start only");
+	if ((server || start.tls || start.cert || start.key) && strcmp(action, "start") != 0)
+		return cmd_usage_error(e, "storage", "%s goes with start only",
+				       server ? "--server" : start.tls ? "--tls" : "--cert/--key");
 	int flag;
 	if (strcmp(action, "start") == 0) {
 		enum server_kind kind = !server || strcmp(server, "versitygw") == 0 ? SERVER_VERSITYGW
@@ -267,12 +314,8 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 		if (kind == SERVER_NONE)
 			return cmd_usage_error(e, "storage", "--server wants versitygw or rustfs, got '%s'",
 					       server);
-		if (server_start_kind(cfg, kind, &flag, e) < 0)
-			return -1;
-		printf("%s (%s) at %s (bucket %s, data in %s)\n",
-		       flag ? "embedded S3 server already running" : "embedded S3 server started",
-		       server_name(kind), cfg->endpoint, cfg->bucket, cfg->data_dir);
-		return 0;
+		start.kind = kind;
+		return do_start(cfg, &start, e);
 	}
 	if (strcmp(action, "stop") == 0) {
 		if (server_stop(cfg, &flag, e) < 0)

@@ -358,6 +358,11 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 			   ? EXIT_CONFLICT
 			   : EXIT_FAILURE_;
 	set_error(l, code, text, e);
+	/* DuckDB's own S3 client (httpfs: curl, or httplib) refusing the store's certificate */
+	if (l && text && (strstr(text, "SSL peer certificate") ||
+			  strstr(text, "SSL server verification failed") ||
+			  strstr(text, "certificate verify failed")))
+		return s3_tls_error(l->cfg, 0, "DuckDB's S3 client refused it", e);
 	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
 	if (l && text && strstr(text, "Timeout was reached")) {
 		e->code = EXIT_REMOTE;
@@ -621,6 +626,7 @@ static int bind_settings(struct lake *l, struct err *e)
 	} vars[] = {
 		{"s3_key_id", c->access_key}, {"s3_secret", c->secret_key}, {"s3_region", c->region},
 		{"s3_endpoint", endpoint},    {"bucket", c->bucket},        {"catalog", catalog},
+		{"ca_cert_file", c->ca_bundle},
 	};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		char sql[96];

@@ -34,6 +34,7 @@ struct s3 {
 	long connects; /* new TCP connections opened, for the connection-reuse test */
 	int64_t received; /* GET body bytes */
 	int denied;       /* the last reply refused our credentials (s3_access_denied) */
+	char curl_error[CURL_ERROR_SIZE]; /* curl's detail of the last failure */
 };
 
 struct s3_req {
@@ -235,6 +236,14 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->cfg->s3_timeout_s);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* TLS: the peer and its name are always verified (curl's defaults, stated); a private
+	 * CA comes from AWS_CA_BUNDLE / SSL_CERT_FILE, never from switching verification off. */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->cfg->ca_bundle[0])
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->cfg->ca_bundle);
+	s->curl_error[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_error);
 	if (strcmp(rq->method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(rq->method, "GET") != 0)
@@ -258,6 +267,25 @@ static int credentials_refused(const struct s3_resp *rs)
 		if (strcmp(rs->code, codes[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int s3_tls_error(const struct config *cfg, int bad_ca_file, const char *detail, struct err *e)
+{
+	if (bad_ca_file)
+		return err_set(e, EXIT_REMOTE,
+			       "cannot use the CA file '%s' (AWS_CA_BUNDLE or SSL_CERT_FILE) for %s: %s; "
+			       "give a PEM file of CA certificates",
+			       cfg->ca_bundle, cfg->endpoint, detail && *detail ? detail : "unreadable");
+	if (cfg->ca_bundle[0])
+		return err_set(e, EXIT_REMOTE,
+			       "certificate not trusted: %s presented a certificate that the CA file "
+			       "'%s' (AWS_CA_BUNDLE or SSL_CERT_FILE) does not verify (%s); set "
+			       "AWS_CA_BUNDLE to the CA file that signed it",
+			       cfg->endpoint, cfg->ca_bundle, detail && *detail ? detail : "?");
+	return err_set(e, EXIT_REMOTE,
+		       "certificate not trusted: %s presented a certificate that no CA of this system "
+		       "signed (%s); for a private CA set AWS_CA_BUNDLE to its CA file (PEM)",
+		       cfg->endpoint, detail && *detail ? detail : "?");
 }
 
 static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, struct err *e)
@@ -312,6 +340,10 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 					"attempts; check the server, or raise LAKEHOUSE_S3_TIMEOUT for a slow "
 					"link",
 					s->cfg->endpoint, what, s->cfg->s3_timeout_s, attempt);
+				break;
+			}
+			if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE) {
+				s3_tls_error(s->cfg, cc == CURLE_SSL_CACERT_BADFILE, s->curl_error, e);
 				break;
 			}
 			err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s (%s) during %s",

@@ -41,6 +41,11 @@ int s3_reachable(struct s3 *s);
  * (a pointer into arg). A URI of another bucket is a usage error naming the configured one
  * (NULL). */
 const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e);
+/* The error for an https endpoint whose certificate fails verification ("certificate not
+ * trusted ... set AWS_CA_BUNDLE", EXIT_REMOTE), or, with bad_ca_file, for a CA file that
+ * cannot be used; detail is the TLS library's reason. Returns -1. DuckDB's S3 client
+ * (lake.c) reports the same way. */
+int s3_tls_error(const struct config *cfg, int bad_ca_file, const char *detail, struct err *e);
 /* 1 when the last request's reply refused the credentials (wrong access key or secret,
  * HTTP 401/403): "access denied", not "missing". */
 int s3_access_denied(const struct s3 *s);

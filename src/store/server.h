@@ -22,6 +22,20 @@ enum server_kind { SERVER_NONE, SERVER_VERSITYGW, SERVER_RUSTFS };
  * other kind running is a conflict (EXIT_CONFLICT). */
 int server_start_kind(const struct config *cfg, enum server_kind kind, int *already,
 		      struct err *e);
+/* TLS for the embedded server (`storage start --tls`): it serves https with cert + key
+ * (PEM files) when given, else with a certificate it makes once under
+ * $LAKEHOUSE_DATA_DIR/tls/ (server.pem, server.key; for 127.0.0.1, ::1, localhost and the
+ * endpoint's host), signed by a CA made with it (ca.pem; the CA's private key is thrown away
+ * after signing, so nothing else can be issued under it). The endpoint must be https://. */
+struct server_start_opts {
+	enum server_kind kind;
+	int tls;
+	const char *cert, *key; /* NULL: make them */
+};
+/* server_start_kind with TLS options. ca (n bytes) receives the CA file clients must trust
+ * (AWS_CA_BUNDLE): the one made, or "" when the caller brought the certificate or TLS is off. */
+int server_start_opts(const struct config *cfg, const struct server_start_opts *o, int *already,
+		      char *ca, size_t n, struct err *e);
 /* server_start_kind with the default, versitygw. */
 int server_start(const struct config *cfg, int *already, struct err *e);
 /* Stops our server (SIGTERM, then SIGKILL after 10 s). *was_running tells if there was one. */
