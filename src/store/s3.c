@@ -35,6 +35,7 @@ struct s3 {
 	int64_t received; /* GET body bytes */
 	int denied;       /* the last reply refused our credentials (s3_access_denied) */
 	char curl_error[CURL_ERROR_SIZE]; /* curl's detail of the last failure */
+	int tls_refused; /* the last request met a certificate it could not verify */
 };
 
 struct s3_req {
@@ -324,6 +325,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 	size_t mark = sink->len;
 	int rc = -1;
 	s->denied = 0;
+	s->tls_refused = 0;
 	for (int attempt = 1;; attempt++) {
 		memset(rs, 0, sizeof *rs);
 		rs->content_length = -1;
@@ -343,6 +345,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 				break;
 			}
 			if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE) {
+				s->tls_refused = 1;
 				s3_tls_error(s->cfg, cc == CURLE_SSL_CACERT_BADFILE, s->curl_error, e);
 				break;
 			}
@@ -421,6 +424,11 @@ const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e)
 		"s3://%s/... URI",
 		arg, cfg->bucket, cfg->bucket);
 	return NULL;
+}
+
+int s3_tls_refused(const struct s3 *s)
+{
+	return s->tls_refused;
 }
 
 int s3_access_denied(const struct s3 *s)

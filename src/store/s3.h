@@ -46,6 +46,8 @@ const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e);
  * cannot be used; detail is the TLS library's reason. Returns -1. DuckDB's S3 client
  * (lake.c) reports the same way. */
 int s3_tls_error(const struct config *cfg, int bad_ca_file, const char *detail, struct err *e);
+/* 1 when the last request stopped at a certificate that did not verify (s3_tls_error). */
+int s3_tls_refused(const struct s3 *s);
 /* 1 when the last request's reply refused the credentials (wrong access key or secret,
  * HTTP 401/403): "access denied", not "missing". */
 int s3_access_denied(const struct s3 *s);

@@ -369,8 +369,8 @@ static int wait_until_up(const struct config *cfg, pid_t child, const char *logp
 		long answer = s3_service_status(s);
 		/* it answers S3 calls (RustFS: 503 "Service not ready" before): now the bucket,
 		 * whose errors are real ones (e.g. a wrong secret) */
-		if (answer != 0 && answer != 503) {
-			int exists = 0;
+		if ((answer != 0 && answer != 503) || s3_tls_refused(s)) {
+			int exists = 0; /* a certificate the client does not trust: that error */
 			rc = s3_bucket_exists(s, &exists, e);
 			if (rc == 0 && !exists)
 				rc = s3_create_bucket(s, e);
@@ -501,7 +501,8 @@ int server_start_opts(const struct config *cfg, const struct server_start_opts *
 		fclose(f);
 	}
 	if (wait_until_up(probe, pid, logpath, e) < 0) {
-		kill(pid, SIGTERM);
+		int ignored; /* stopped for good before we return: the port is free again */
+		server_stop(cfg, &ignored, NULL);
 		unlink(pidpath);
 		goto out;
 	}
