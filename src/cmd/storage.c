@@ -244,6 +244,73 @@ static int do_start(const struct config *cfg, const struct server_start_opts *o,
 	return 0;
 }
 
+static int print_user(const struct store_user *u, void *ctx)
+{
+	json_t *rows = ctx;
+	const char *access = !u->known ? "other" : u->access == USER_READ_WRITE ? "read-write"
+										: "read-only";
+	if (rows)
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "name", u->name, "access",
+						      access, "prefix", u->prefix));
+	else
+		printf("%-24s  %-10s  %s\n", u->name, access, u->prefix[0] ? u->prefix : "(whole bucket)");
+	return 0;
+}
+
+/* storage user add NAME --read-only|--read-write [--prefix P] | ls | rm NAME */
+static int do_user(const struct config *cfg, int argc, char **argv, const struct user_opts *o,
+		   enum output_format fmt, struct err *e)
+{
+	const char *sub = argc ? argv[0] : "";
+	if (strcmp(sub, "add") == 0 && argc == 2) {
+		if (o->read_only == o->read_write)
+			return cmd_usage_error(e, "storage", "user add wants --read-only or --read-write");
+		char secret[64];
+		if (server_user_add(cfg, argv[1], o->read_write ? USER_READ_WRITE : USER_READ_ONLY,
+				    o->prefix, secret, sizeof secret, e) < 0)
+			return -1;
+		if (fmt == OUTPUT_JSON) {
+			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", argv[1],
+					      "access", o->read_write ? "read-write" : "read-only",
+					      "prefix", o->prefix ? o->prefix : "", "access_key_id",
+					      argv[1], "secret_access_key", secret, "endpoint",
+					      cfg->endpoint);
+			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+			json_decref(j);
+		} else {
+			printf("user %s (%s%s%s) created at %s; its keys, shown this once:\n"
+			       "AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n",
+			       argv[1], o->read_write ? "read-write" : "read-only",
+			       o->prefix ? ", keys under " : "", o->prefix ? o->prefix : "",
+			       cfg->endpoint, argv[1], secret);
+		}
+		memset(secret, 0, sizeof secret);
+		return 0;
+	}
+	if (o->read_only || o->read_write || o->prefix)
+		return cmd_usage_error(e, "storage", "--read-only, --read-write and --prefix go with "
+						     "user add only");
+	if (strcmp(sub, "ls") == 0 && argc == 1) {
+		json_t *rows = fmt == OUTPUT_JSON ? json_array() : NULL;
+		int rc = server_user_list(cfg, print_user, rows, e);
+		if (rc == 0 && rows) {
+			json_dumpf(rows, stdout, JSON_INDENT(2));
+			putchar('\n');
+		}
+		json_decref(rows);
+		return rc;
+	}
+	if (strcmp(sub, "rm") == 0 && argc == 2) {
+		if (server_user_rm(cfg, argv[1], e) < 0)
+			return -1;
+		printf("user %s removed from %s\n", argv[1], cfg->endpoint);
+		return 0;
+	}
+	return cmd_usage_error(e, "storage", "give user add NAME --read-only|--read-write "
+					     "[--prefix P], user ls or user rm NAME");
+}
+
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	static const struct option longopts[] = {
@@ -279,11 +346,17 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (fmt == OUTPUT_CSV && strcmp(action, "ls") != 0)
 		return cmd_usage_error(e, "storage", "--csv applies to storage ls only");
 	if (fmt == OUTPUT_JSON && strcmp(action, "ls") != 0 && strcmp(action, "stat") != 0 &&
+	    strcmp(action, "user") != 0 &&
 	    strcmp(action, "status") != 0)
 		return cmd_usage_error(e, "storage", "--json applies to storage ls, stat and status only");
 	if ((range || outpath) && strcmp(action, "get") != 0)
 		return cmd_usage_error(e, "storage", "%s applies to storage get only",
 				       range ? "--range" : "-o");
+	if (strcmp(action, "user") == 0)
+		return do_user(cfg, nargs, argv + optind, &user, fmt, e);
+	if (user.read_only || user.read_write || user.prefix)
+		return cmd_usage_error(e, "storage", "--read-only, --read-write and --prefix go with "
+						     "user add only");
 	if (strcmp(action, "ls") == 0) {
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");

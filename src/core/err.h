@@ -16,6 +16,7 @@ enum exit_code {
 	EXIT_USAGE = 2,    /* wrong command line */
 	EXIT_REMOTE = 3,   /* S3 or Hub unreachable or refusing */
 	EXIT_CONFLICT = 4, /* commit conflict or lake busy */
+	EXIT_DENIED = 5,   /* the store refused a write: these keys can read but not write */
 };
 
 /* What a caller higher up may explain better than the module that failed (err_set clears it;

@@ -363,6 +363,18 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 			  strstr(text, "SSL server verification failed") ||
 			  strstr(text, "certificate verify failed")))
 		return s3_tls_error(l->cfg, 0, "DuckDB's S3 client refused it", e);
+	/* DuckDB's own S3 write refused (keys that can only read) */
+	if (l && text && strstr(text, "403") && strstr(text, "AccessDenied") &&
+	    (strstr(text, "HTTP PUT") || strstr(text, "HTTP POST") || strstr(text, "HTTP DELETE"))) {
+		char uri[600] = "";
+		const char *at = strstr(text, "s3://") ? strstr(text, "s3://") : strstr(text, "https://");
+		if (at)
+			snprintf(uri, sizeof uri, "%.*s", (int)strcspn(at, "' \n"), at);
+		return err_set(e, EXIT_DENIED,
+			       "access denied: %s (these keys can read but not write; a writing verb "
+			       "needs keys made with 'lakehouse storage user add NAME --read-write')",
+			       uri[0] ? uri : l->cfg->bucket);
+	}
 	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
 	if (l && text && strstr(text, "Timeout was reached")) {
 		e->code = EXIT_REMOTE;
@@ -576,6 +588,9 @@ static int check_storage(const struct config *cfg, enum lake_mode mode, struct e
 				     "bucket '%s' does not exist at %s; run 'lakehouse init' to create it",
 				     cfg->bucket, cfg->endpoint);
 	}
+	/* a writer proves it may write before it changes anything (keys that can only read) */
+	if (rc == 0 && mode != LAKE_READ)
+		rc = s3_write_probe(s, e);
 	s3_free(s);
 	return rc;
 }

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_PART_SIZE (8u << 20)
 #define MIN_PART_SIZE (5u << 20)
@@ -48,6 +49,7 @@ struct s3_req {
 	int64_t range_off, range_len; /* range_len == 0: no Range header */
 	struct buf *out;              /* response body sink; NULL: discard */
 	const char *body_sha256;      /* hex SHA-256 of body when known; NULL: computed here */
+	const char *path;             /* an admin API path ("/create-user") instead of the bucket */
 };
 
 struct s3_resp {
@@ -196,6 +198,10 @@ static int transient_status(long status)
 
 static void describe(const struct s3 *s, const struct s3_req *rq, char *dst, size_t n)
 {
+	if (rq->path) {
+		snprintf(dst, n, "%s %s%s", rq->method, s->cfg->endpoint, rq->path);
+		return;
+	}
 	snprintf(dst, n, "%s s3://%s/%s", rq->method, s->cfg->bucket, rq->key ? rq->key : "");
 }
 
@@ -203,6 +209,11 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 		     struct err *e)
 {
 	char enc[3 * 1024 + 1] = "";
+	if (rq->path) {
+		int w = snprintf(url, n, "%s%s%s%s", s->cfg->endpoint, rq->path, rq->query ? "?" : "",
+				 rq->query ? rq->query : "");
+		return w < 0 || (size_t)w >= n ? err_set(e, EXIT_USAGE, "admin request URL too long") : 0;
+	}
 	if (rq->key && http_uri_encode(enc, sizeof enc, rq->key, 1) < 0)
 		return err_set(e, EXIT_USAGE, "object key too long: %.64s...", rq->key);
 	int w = snprintf(url, n, "%s/%s%s%s%s%s", s->cfg->endpoint, rq->service ? "" : s->cfg->bucket,
@@ -215,7 +226,8 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 
 static int sends_body(const struct s3_req *rq)
 {
-	return rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0;
+	return rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0 ||
+	       strcmp(rq->method, "PATCH") == 0;
 }
 
 static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *url,
@@ -373,6 +385,15 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 				 rs->status == 404   ? "NotFound"
 				 : rs->status == 403 ? "Forbidden"
 						     : "HTTPError");
+		if (rs->status == 403 && strcmp(rs->code, "AccessDenied") == 0 && !rq->path &&
+		    strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+			s->denied = 1; /* a write the keys may not do: not a credentials problem */
+			err_set(e, EXIT_DENIED, "access denied: s3://%s/%s (these keys can read but not "
+						"write; a writing verb needs keys made with 'lakehouse storage "
+						"user add NAME --read-write')",
+				s->cfg->bucket, rq->key ? rq->key : "");
+			break;
+		}
 		int credentials = credentials_refused(rs);
 		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403 ||
 			     credentials;
@@ -543,6 +564,36 @@ int s3_delete(struct s3 *s, const char *key, struct err *e)
 	struct s3_req rq = {.method = "DELETE", .key = key};
 	struct s3_resp rs;
 	return s3_do(s, &rq, &rs, e);
+}
+
+int s3_admin(struct s3 *s, const char *method, const char *path, const char *query,
+	     const void *body, size_t len, struct buf *out, long *status, struct err *e)
+{
+	struct s3_req rq = {.method = method, .path = path, .query = query, .body = body,
+			    .body_len = len, .out = out};
+	struct s3_resp rs;
+	int rc = s3_do(s, &rq, &rs, e);
+	if (status)
+		*status = rs.status;
+	return rc;
+}
+
+int s3_write_probe(struct s3 *s, struct err *e)
+{
+	char key[160], host[64] = "host";
+	unsigned char r[8] = {0};
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (f) {
+		if (fread(r, 1, sizeof r, f) != sizeof r)
+			memset(r, 0, sizeof r);
+		fclose(f);
+	}
+	gethostname(host, sizeof host - 1);
+	snprintf(key, sizeof key, "lake/.write-probe/%.60s-%ld-%02x%02x%02x%02x%02x%02x%02x%02x", host,
+		 (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	if (s3_put(s, key, "", 0, e) < 0)
+		return -1;
+	return s3_delete(s, key, e);
 }
 
 /* ---- multipart upload ----------------------------------------------------------------- */

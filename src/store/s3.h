@@ -78,6 +78,17 @@ int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct
  * a 404, or the bare 400 RustFS answers for a missing key. */
 int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, struct err *e);
 int s3_delete(struct s3 *s, const char *key, struct err *e);
+/* A signed request to an admin API path of the endpoint (versitygw's PATCH /create-user,
+ * RustFS's /rustfs/admin/v3/...) instead of the bucket: query sorted and encoded (or NULL),
+ * the reply body appended to out (may be NULL), *status the HTTP status (0: no answer; may be
+ * NULL). 0 on a 2xx reply, else -1 with e filled. */
+int s3_admin(struct s3 *s, const char *method, const char *path, const char *query,
+	     const void *body, size_t len, struct buf *out, long *status, struct err *e);
+/* Proves the keys may write before a writer changes anything: PUTs an empty object under
+ * lake/.write-probe/ and deletes it (nothing stays). Keys that can only read get EXIT_DENIED,
+ * "access denied: s3://BUCKET/KEY (these keys can read but not write ...)", as every PUT,
+ * POST or DELETE the store refuses with AccessDenied does. */
+int s3_write_probe(struct s3 *s, struct err *e);
 
 /* Calls cb for every object under prefix, in key order, following continuation tokens.
  * cb returns 0 to go on, non-zero to stop early (s3_list then returns 0). */

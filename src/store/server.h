@@ -51,4 +51,29 @@ enum server_kind server_running(const struct config *cfg);
 /* "versitygw", "rustfs", or "" for SERVER_NONE (static string). */
 const char *server_name(enum server_kind kind);
 
+/* ---- scoped keys (`storage user`) ------------------------------------------------------
+ * Keys for training jobs and notebooks, made with the admin keys (cfg's) on the store that
+ * cfg->endpoint names: versitygw (its internal IAM, which the embedded server keeps in
+ * $LAKEHOUSE_DATA_DIR/iam, + statements in the bucket policy naming the user) or RustFS (its
+ * IAM admin API + a canned policy "lakehouse-NAME" attached to the user). A user's name is its
+ * access key id; its secret is made here from /dev/urandom and sent in a request body, never on
+ * a command line. Read-only: list the bucket, get objects; read-write adds put, delete and
+ * multipart. With a prefix the object rights cover keys under it only (listing stays
+ * bucket-wide). */
+enum user_access { USER_READ_ONLY, USER_READ_WRITE };
+struct store_user {
+	char name[128];
+	enum user_access access;
+	int known; /* 0: no lakehouse policy names it (made by other tools) */
+	char prefix[512];
+};
+/* Creates user name; secret (n >= 41 bytes) receives its secret key. */
+int server_user_add(const struct config *cfg, const char *name, enum user_access access,
+		    const char *prefix, char *secret, size_t n, struct err *e);
+/* Calls fn for every user of the store (fn returns non-zero to stop). */
+int server_user_list(const struct config *cfg, int (*fn)(const struct store_user *u, void *ctx),
+		     void *ctx, struct err *e);
+/* Removes the user and the policy lakehouse made for it. */
+int server_user_rm(const struct config *cfg, const char *name, struct err *e);
+
 #endif
