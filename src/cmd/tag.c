@@ -57,7 +57,7 @@ int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e)
 					       rq.name);
 	}
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, list ? LAKE_READ : LAKE_EXISTING, e) < 0)
 		return -1;
 	int rc = 0;
 	if (list) {
