@@ -24,7 +24,11 @@ static const char usage[] =
 	"  stat     one object's size, ETag and time (a HEAD request)\n"
 	"  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
 	"           bytes go to a terminal only with -o -)\n"
-	"KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n";
+	"KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n"
+	"  start --tls [--cert FILE --key FILE]   serve https: with a certificate it makes (it\n"
+	"           prints the CA file to trust: AWS_CA_BUNDLE), or with FILE's\n"
+	"  user add NAME --read-only | --read-write [--prefix P] [--json]   make scoped keys\n"
+	"           (printed once); user ls [--json]; user rm NAME (docs/security.md)\n";
 
 struct tally {
 	long long objects, bytes;
