@@ -666,9 +666,15 @@ static void user_from_statements(json_t *stmts, const char *name, const char *bu
 	json_t *st;
 	json_array_foreach(stmts, i, st) {
 		const char *id = json_string_value(json_object_get(st, "Sid"));
-		json_t *res = json_object_get(st, "Resource");
-		const char *r = json_string_value(json_is_array(res) ? json_array_get(res, 0) : res);
-		if ((id && strcmp(id, sid) != 0) || !r || strncmp(r, arn, strlen(arn)) != 0)
+		json_t *res = json_object_get(st, "Resource"), *one;
+		const char *r = NULL;
+		size_t k;
+		if (json_is_string(res))
+			r = json_string_value(res);
+		json_array_foreach(res, k, one) /* RustFS sorts them: the bucket's comes first */
+			if (json_string_value(one) && strncmp(json_string_value(one), arn, strlen(arn)) == 0)
+				r = json_string_value(one);
+		if ((id && *id && strcmp(id, sid) != 0) || !r || strncmp(r, arn, strlen(arn)) != 0)
 			continue;
 		u->known = 1;
 		snprintf(u->prefix, sizeof u->prefix, "%s", r + strlen(arn));
@@ -852,8 +858,8 @@ int server_user_list(const struct config *cfg, int (*fn)(const struct store_user
 				     NULL, &ignored) == 0) {
 				json_t *p = json_loadb(pb.data ? pb.data : "", pb.len, 0, NULL);
 				json_t *st = json_object_get(p, "Statement");
-				if (!st) /* some versions wrap it: {"Policy": {...}} */
-					st = json_object_get(json_object_get(p, "Policy"), "Statement");
+				if (!st) /* RustFS wraps it: {"policy_name": .., "policy": {...}} */
+					st = json_object_get(json_object_get(p, "policy"), "Statement");
 				user_from_statements(st, name, cfg->bucket, &u);
 				json_decref(p);
 			}
