@@ -97,4 +97,6 @@ check "restarted: the same CA (clients keep trusting it)" eval '[ $RC -eq 0 ] &&
 AWS_CA_BUNDLE=$made_ca lh sql --csv "SELECT count(*) FROM raw.t"
 check "... and the lake reads through it" eval '[ $RC -eq 0 ] && contains "$OUT" "1000"'
 lh storage stop
+check "no private key (the test CA's, the server's, the made one) in any output of the run" \
+  eval '! grep -q "PRIVATE KEY" "$FIXTURES/all-output.log" && ! grep -rlq "PRIVATE KEY" "$LAKEHOUSE_DATA_DIR/s3.log" "$WORK"/*.ducklake 2>/dev/null'
 finish
