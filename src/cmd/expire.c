@@ -52,8 +52,8 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 	int rc = lake_expire(l, &rq, &res, e), expired = rc == 0;
 	if (rc == 0 && json) {
 		json_t *j = json_pack("{s:o, s:b, s:o, s:I}", "kept_tagged",
-				      output_rows_json(&res.kept_tagged), "dry_run", !yes, "expired",
-				      res.n ? output_rows_json(&res.expired) : json_array(),
+				      output_rows_json(lake_connection(l), &res.kept_tagged), "dry_run", !yes, "expired",
+				      res.n ? output_rows_json(lake_connection(l), &res.expired) : json_array(),
 				      "files_deleted", (json_int_t)res.files_deleted);
 		rc = output_json(stdout, j) < 0 ? err_set(e, 0, "cannot write to standard output") : 0;
 	} else if (rc == 0) {
