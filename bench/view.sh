@@ -7,7 +7,7 @@
 # The fair baseline beside it: the pipeline a user would write for the same thumbnails, curl
 # piped into FFmpeg's CLI per object (longer side 320, as the view's), 8 at a time: the curl
 # fetch alone decodes nothing, while each thumbnail must entropy-decode a whole JPEG.
-# Goals: view <= 1.5x the curl fetch (issue 16; unfair, see above), and <= 1.5x curl + ffmpeg;
+# Goals: view <= 1.5x the curl fetch (unfair, see above), and <= 1.5x curl + ffmpeg;
 # peak RSS < 256 MiB; a second run < 1/4 of the first.
 # Usage: bench/view.sh [N_IMAGES]   (default 500 generated ~1.3 MB 1400x1000 JPEGs)
 N=${1:-500}
