@@ -88,7 +88,9 @@ EOF
 fi
 printf '\n```console\n$ lakehouse --version\n'; lh --version; in_block=1
 if [ "$store" = rustfs ]; then
-  show "$RUSTFS_BIN" --version
+  # its version text also lists every later tag of the repository; the commit line is the build's
+  printf '\n$ rustfs --version | grep -E "^(build time|build profile|rust version|git commit)"\n'
+  "$RUSTFS_BIN" --version | grep -E "^(build time|build profile|rust version|git commit)"
   show sha256sum "$RUSTFS_BIN"
   show grep -E "^- (source|its one git)|^  \(" "$(dirname "$RUSTFS_BIN")/README.md"
 fi
@@ -324,6 +326,16 @@ show "$ROOT/.deps/venv/bin/python" "$ROOT/tests/tools/make_visdrone.py" --out "$
   show lh transform silver
   show lh sql "SELECT count(*) AS fragments, min(end_time - start_time) AS fragment_seconds, sum(byte_length) AS fragment_bytes FROM silver.visdrone_fragments"
   show lh fetch --dry-run --sql "SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY n_objects DESC, fragment_id LIMIT 1"
+  note "the catalog keeps min/max per column per data file of the index: a filter no file can match reads no file"
+  show lh sql "SELECT f.data_file_id, f.record_count, c.column_name, s.min_value, s.max_value FROM $M.ducklake_file_column_stats s
+    JOIN $M.ducklake_data_file f USING (data_file_id) JOIN $M.ducklake_table t ON t.table_id = f.table_id AND t.end_snapshot IS NULL
+    JOIN $M.ducklake_schema sc ON sc.schema_id = t.schema_id AND sc.end_snapshot IS NULL
+    JOIN $M.ducklake_column c ON c.table_id = s.table_id AND c.column_id = s.column_id AND c.end_snapshot IS NULL
+    WHERE sc.schema_name = 'silver' AND t.table_name = 'visdrone_fragments' AND f.end_snapshot IS NULL AND c.column_name IN ('n_objects', 'start_frame') ORDER BY 1, 3"
+  for limit in 500 1000; do
+    printf '\n$ lakehouse sql "EXPLAIN SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE n_objects > %s" | grep -oE "EMPTY_RESULT|[A-Z_]*SCAN[A-Z_]*|Files: [0-9/]+"\n' "$limit"
+    lh sql "EXPLAIN SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE n_objects > $limit" | grep -oE "EMPTY_RESULT|[A-Z_]*SCAN[A-Z_]*|Files: [0-9/]+" || true
+  done
 )
 printf '```\n'
 } >"$OUTFILE.tmp"
