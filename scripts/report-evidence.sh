@@ -39,7 +39,14 @@ export LAKEHOUSE_LOCAL_STORE=$W/local-store AWS_ACCESS_KEY_ID=evidence AWS_SECRE
 export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 unset LAKEHOUSE_BUCKET LAKEHOUSE_SQL_DIR S3_ENDPOINT
 slow_pid=
-trap '[ -z "$slow_pid" ] || kill "$slow_pid" 2>/dev/null; "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1; rm -rf "$W"' EXIT
+# on any exit: the slow HTTP server, then the store (by its pid file should lakehouse itself fail)
+cleanup() {
+  [ -z "$slow_pid" ] || kill "$slow_pid" 2>/dev/null || true
+  "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1 ||
+    { [ ! -f "$W/data/s3.pid" ] || kill "$(cat "$W/data/s3.pid")" 2>/dev/null || true; sleep 2; }
+  rm -rf "$W"
+}
+trap cleanup EXIT
 cd "$W"
 M=__ducklake_metadata_lake # DuckLake's catalog tables, as DuckDB attaches them
 lh() { "$LAKEHOUSE_BIN" "$@"; }
