@@ -8,11 +8,11 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/progress.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/pool.h"
-#include "media/media.h"
 #include "media/thumb.h"
 #include "store/s3.h"
 
@@ -83,7 +83,7 @@ long thumbs_add_image(struct thumbs *t, const char *uri)
 	struct thumb_entry proto = {0};
 	snprintf(proto.uri, sizeof proto.uri, "%s", uri);
 	char name[65];
-	media_sha256_hex(uri, strlen(uri), name);
+	sha256_hex(uri, strlen(uri), name);
 	return add(t, name, &proto);
 }
 
@@ -98,7 +98,7 @@ long thumbs_add_fragment(struct thumbs *t, const char *clip_uri, int64_t offset,
 	snprintf(src, sizeof src, "%s#%lld+%lld@%lld,%lld,%lld", clip_uri, (long long)offset,
 		 (long long)length, (long long)positions[0], (long long)positions[1],
 		 (long long)positions[2]);
-	media_sha256_hex(src, strlen(src), name);
+	sha256_hex(src, strlen(src), name);
 	return add(t, name, &proto);
 }
 

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "media/export.h"
+#include "core/hash.h"
 #include "media/media.h"
 
 static const unsigned char jpeg[] = {0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, 'J', 'F', 'I', 'F', 0xFF, 0xD9};
@@ -17,7 +18,7 @@ static void test_sha256_is_the_standard_one(void **state)
 {
 	(void)state;
 	char hex[65];
-	media_sha256_hex("abc", 3, hex);
+	sha256_hex("abc", 3, hex);
 	assert_string_equal(hex, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
@@ -67,7 +68,7 @@ static void test_clip_keys_are_content_addressed(void **state)
 {
 	(void)state;
 	char key[256], sha[65];
-	media_sha256_hex("clip", 4, sha);
+	sha256_hex("clip", 4, sha);
 	assert_int_equal(media_clip_key(key, sizeof key, "visdrone", "uav0000013_00000_v", sha), 0);
 	char want[256];
 	snprintf(want, sizeof want, "assets/visdrone/clips/uav0000013_00000_v/%s.mp4", sha);
@@ -85,7 +86,7 @@ static void test_blob_keys_follow_content(void **state)
 	/* the same bytes under two paths get one key; other bytes another */
 	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0};
 	char sha1[65], sha2[65], ext1[8], ext2[8], k1[256], k2[256], k3[256];
-	media_sha256_hex(png, sizeof png, sha1);
+	sha256_hex(png, sizeof png, sha1);
 	media_extension("a/x.PNG", png, sizeof png, ext1);
 	media_extension(NULL, png, sizeof png, ext2);
 	assert_string_equal(ext1, "png");
@@ -93,7 +94,7 @@ static void test_blob_keys_follow_content(void **state)
 	assert_int_equal(media_key(k1, sizeof k1, "coco", "image", sha1, ext1), 0);
 	assert_int_equal(media_key(k2, sizeof k2, "coco", "image", sha1, ext2), 0);
 	assert_string_equal(k1, k2);
-	media_sha256_hex(png, sizeof png - 1, sha2);
+	sha256_hex(png, sizeof png - 1, sha2);
 	assert_int_equal(media_key(k3, sizeof k3, "coco", "image", sha2, ext1), 0);
 	assert_string_not_equal(k1, k3);
 }
