@@ -65,29 +65,13 @@ static int coco_file(struct lake *l, struct dest *d, const struct pinned *p, con
 
 /* Images of one split to their files, on the pool. */
 struct coco_images {
-	const struct config *cfg;
+	struct media_workers workers; /* first: the pool's ctx */
 	const struct export_request *rq;
 	int64_t done_before, done, bytes; /* progress: images written, their bytes */
 	struct media_plan plan;
 	char **paths; /* item i's file */
-	pthread_mutex_t lock;
-	int64_t received;
+	pthread_mutex_t lock; /* guards the progress counts */
 };
-
-static int image_start(void *ctx, void **state, struct err *e)
-{
-	struct coco_images *ci = ctx;
-	return (*state = media_reader_new(ci->cfg, e)) ? 0 : -1;
-}
-
-static void image_stop(void *ctx, void *state)
-{
-	struct coco_images *ci = ctx;
-	pthread_mutex_lock(&ci->lock);
-	ci->received += media_reader_received(state);
-	pthread_mutex_unlock(&ci->lock);
-	media_reader_free(state);
-}
 
 static int image_copy(void *ctx, void *state, void *task, struct err *e)
 {
@@ -119,7 +103,7 @@ static int coco_images(struct lake *l, const struct config *cfg, const struct ex
 	if (export_section_query(l, "coco_images", par, 1, &r, e) < 0)
 		return -1;
 	idx_t rows = duckdb_row_count(&r);
-	struct coco_images ci = {.cfg = cfg, .rq = rq, .done_before = res->samples, .paths = calloc(rows ? rows : 1, sizeof(char *))};
+	struct coco_images ci = {.workers = {.cfg = cfg}, .rq = rq, .done_before = res->samples, .paths = calloc(rows ? rows : 1, sizeof(char *))};
 	int rc = ci.paths ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
 	char dir[4400];
 	snprintf(dir, sizeof dir, "%s/%s", d->dir, split);
@@ -139,14 +123,14 @@ static int coco_images(struct lake *l, const struct config *cfg, const struct ex
 		free(file), free(uri);
 	}
 	pthread_mutex_init(&ci.lock, NULL);
-	const struct pool_ops ops = {.worker_start = image_start, .worker_stop = image_stop,
-				     .run = image_copy};
+	const struct pool_ops ops = {.worker_start = media_workers_start,
+				     .worker_stop = media_workers_stop, .run = image_copy};
 	if (rc == 0)
 		rc = pool_for(ci.plan.n, export_threads(rq), &ops, &ci, e);
 	pthread_mutex_destroy(&ci.lock);
 	if (rc == 0)
 		res->samples += (int64_t)rows;
-	res->bytes += ci.received;
+	res->bytes += ci.workers.received;
 	for (idx_t i = 0; ci.paths && i < rows; i++)
 		free(ci.paths[i]);
 	free(ci.paths);

@@ -36,6 +36,7 @@ struct slot {
 };
 
 struct wds {
+	struct media_workers workers; /* first: the pool's ctx */
 	const struct config *cfg;
 	const struct export_request *rq;
 	struct dest *d;
@@ -248,18 +249,6 @@ static void remove_stale_shards(struct wds *w)
 
 /* ---- the window: read on the pool, written in order ------------------------------------- */
 
-static int sample_start(void *ctx, void **state, struct err *e)
-{
-	struct wds *w = ctx;
-	return (*state = media_reader_new(w->cfg, e)) ? 0 : -1;
-}
-
-static void sample_stop(void *ctx, void *state)
-{
-	(void)ctx;
-	media_reader_free(state);
-}
-
 static int sample_prepare(void *ctx, size_t i, struct err *e)
 {
 	struct wds *w = ctx;
@@ -298,7 +287,8 @@ static void sample_release(void *ctx, size_t i)
 }
 
 static const struct pool_ordered_ops sample_ops = {
-	.pool = {.worker_start = sample_start, .worker_stop = sample_stop, .run = sample_read},
+	.pool = {.worker_start = media_workers_start, .worker_stop = media_workers_stop,
+		 .run = sample_read},
 	.prepare = sample_prepare, .consume = sample_write, .release = sample_release};
 
 /* The plan of the samples: fragments through the reader's join (clip by clip, each init
@@ -351,7 +341,7 @@ int export_webdataset(struct lake *l, const struct config *cfg, const struct exp
 		      struct export_result *res, struct err *e)
 {
 	int threads = export_threads(rq);
-	struct wds w = {.cfg = cfg, .rq = rq, .d = d, .p = p, .name = name, .shards = json_array(),
+	struct wds w = {.workers = {.cfg = cfg}, .cfg = cfg, .rq = rq, .d = d, .p = p, .name = name, .shards = json_array(),
 			.window = (size_t)threads * WINDOW_PER_THREAD};
 	duckdb_result r;
 	int have_rows = 0;

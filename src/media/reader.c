@@ -2,7 +2,6 @@
 #define _GNU_SOURCE
 #include "media/reader.h"
 
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -260,6 +259,19 @@ int64_t media_reader_received(const struct media_reader *r)
 	return s3_bytes_received(r->s3);
 }
 
+int media_workers_start(void *ctx, void **state, struct err *e)
+{
+	struct media_workers *w = ctx;
+	return (*state = media_reader_new(w->cfg, e)) ? 0 : -1;
+}
+
+void media_workers_stop(void *ctx, void *state)
+{
+	struct media_workers *w = ctx;
+	w->received += media_reader_received(state);
+	media_reader_free(state);
+}
+
 /* Bytes [off, off + len) of the object uri (len < 0: all of it), appended to out. */
 static int get(struct media_reader *r, const char *uri, int64_t off, int64_t len,
 	       struct buf *out, struct err *e)
@@ -287,28 +299,11 @@ int media_read(struct media_reader *r, const struct media_plan *p, size_t i, str
 /* ---- init segments, once per clip --------------------------------------------------------- */
 
 struct inits {
-	const struct config *cfg;
+	struct media_workers workers; /* first: the pool's ctx */
 	struct media_plan *p;
 	int tolerant;
 	struct progress *progress;
-	pthread_mutex_t lock;
-	int64_t received;
 };
-
-static int inits_start(void *ctx, void **state, struct err *e)
-{
-	const struct inits *in = ctx;
-	return (*state = media_reader_new(in->cfg, e)) ? 0 : -1;
-}
-
-static void inits_stop(void *ctx, void *state)
-{
-	struct inits *in = ctx;
-	pthread_mutex_lock(&in->lock);
-	in->received += media_reader_received(state);
-	pthread_mutex_unlock(&in->lock);
-	media_reader_free(state);
-}
 
 static int inits_run(void *ctx, void *state, void *task, struct err *e)
 {
@@ -334,13 +329,12 @@ int media_fetch_inits(const struct config *cfg, struct media_plan *p, int thread
 {
 	if (!p->nclips)
 		return 0;
-	struct inits in = {.cfg = cfg, .p = p, .tolerant = tolerant, .progress = progress};
-	pthread_mutex_init(&in.lock, NULL);
-	const struct pool_ops ops = {.worker_start = inits_start, .worker_stop = inits_stop,
-				     .run = inits_run};
+	struct inits in = {.workers = {.cfg = cfg}, .p = p, .tolerant = tolerant,
+			   .progress = progress};
+	const struct pool_ops ops = {.worker_start = media_workers_start,
+				     .worker_stop = media_workers_stop, .run = inits_run};
 	int rc = pool_for(p->nclips, threads, &ops, &in, e);
-	pthread_mutex_destroy(&in.lock);
 	if (received)
-		*received += in.received;
+		*received += in.workers.received;
 	return rc;
 }

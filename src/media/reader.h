@@ -86,6 +86,16 @@ struct media_reader *media_reader_new(const struct config *cfg, struct err *e);
 void media_reader_free(struct media_reader *r);
 /* Bytes received by this reader so far. */
 int64_t media_reader_received(const struct media_reader *r);
+/* Pool workers that read: each keeps its own media reader (the worker's state), and the bytes
+ * they received are summed into received as they stop. Put a struct media_workers first in
+ * the pool's ctx and media_workers_start/stop in its pool_ops. */
+struct media_workers {
+	const struct config *cfg;
+	_Atomic int64_t received;
+};
+int media_workers_start(void *ctx, void **state, struct err *e);
+void media_workers_stop(void *ctx, void *state);
+
 /* Appends item i's bytes to out: the whole object, or its clip's init segment followed by the
  * fragment (one Range GET). Errors name the URI; an object outside the bucket is EXIT_USAGE,
  * the store's failures keep their code (EXIT_REMOTE). */

@@ -171,6 +171,7 @@ static int save(struct thumbs *t, struct thumb_entry *en, struct thumb *pics, in
 
 /* The pending entries as a reader plan: entry todo[k] is item k. */
 struct run_ctx {
+	struct media_workers workers; /* first: the pool's ctx */
 	struct thumbs *t;
 	const size_t *todo;
 	struct media_plan plan;
@@ -238,18 +239,6 @@ static int make_one(struct run_ctx *r, struct media_reader *rd, size_t k, struct
 	return rc;
 }
 
-static int worker_start(void *ctx, void **state, struct err *e)
-{
-	struct run_ctx *r = ctx;
-	return (*state = media_reader_new(r->t->cfg, e)) ? 0 : -1;
-}
-
-static void worker_stop(void *ctx, void *state)
-{
-	(void)ctx;
-	media_reader_free(state);
-}
-
 static int run(void *ctx, void *state, void *task, struct err *e)
 {
 	struct run_ctx *r = ctx;
@@ -296,9 +285,10 @@ int thumbs_make(struct thumbs *t, int threads, struct progress *progress, struct
 	progress_add_total(progress, (int64_t)ntodo, 0);
 	if (t->st.cached)
 		progress_count(progress, "cached", t->st.cached);
-	struct run_ctx r = {.t = t, .todo = todo};
+	struct run_ctx r = {.workers = {.cfg = t->cfg}, .t = t, .todo = todo};
 	int rc = ntodo ? plan_pending(&r, ntodo, threads, e) : 0;
-	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
+	struct pool_ops ops = {.worker_start = media_workers_start,
+			       .worker_stop = media_workers_stop, .run = run};
 	if (rc == 0 && ntodo)
 		rc = pool_for(ntodo, threads, &ops, &r, e);
 	media_plan_free(&r.plan);
