@@ -1,5 +1,6 @@
 /* export_parts.h - what the files of `lakehouse export` share (private to src/media/export*.c).
  *   export.c       the request: snapshot pinning, the selection, the format's entry
+ *   export_common.c  sections of sql/40_export.sql, keys, --threads, progress
  *   export_dest.c  destinations: a folder, s3://bucket/prefix or stdout
  *   export_wds.c   WebDataset tar shards and their manifest
  *   export_coco.c  COCO JSON files and image folders
