@@ -1,9 +1,10 @@
 /* export_parts.h - what the files of `lakehouse export` share (private to src/media/export*.c).
- *   export.c       the request: snapshot pinning, the selection, the format's entry
+ *   export.c         the request: snapshot pinning, the selection, the format's entry
  *   export_common.c  sections of sql/40_export.sql, keys, --threads, progress
- *   export_dest.c  destinations: a folder, s3://bucket/prefix or stdout
- *   export_wds.c   WebDataset tar shards and their manifest
- *   export_coco.c  COCO JSON files and image folders
+ *   export_dest.c    destinations: a folder, s3://bucket/prefix or stdout
+ *   export_wds.c     WebDataset tar shards and their manifest
+ *   export_coco.c    COCO JSON files and image folders
+ * Calls go one way: export.c -> export_wds/export_coco -> export_dest/export_common.
  * Bytes are read through the media reader (reader.h) only.
  */
 #ifndef LAKEHOUSE_EXPORT_PARTS_H
