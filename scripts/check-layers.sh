@@ -29,8 +29,22 @@ while IFS= read -r file; do
 		fi
 	done < <(sed -n 's/^#include "\([^"]*\)".*/\1/p' "$file")
 done < <(find . -name '*.[ch]' | sed 's|^\./||' | sort)
+# No two modules that use each other: a.c including b.h while b.c includes a.h is a loop
+# (each half would have to know the other; one of them belongs lower, or a caller decides).
+declare -A uses
+while IFS= read -r file; do
+	for inc in $(sed -n 's/^#include "\([^"]*\)\.h".*/\1/p' "$file"); do
+		[[ $inc == "${file%.c}" ]] || uses["${file%.c}>$inc"]=1
+	done
+done < <(find . -name '*.c' | sed 's|^\./||' | sort)
+for pair in "${!uses[@]}"; do
+	a=${pair%%>*} b=${pair#*>}
+	if [[ $a < $b && -n ${uses["$b>$a"]:-} ]]; then
+		echo "$a.c and $b.c include each other's header: a loop between two modules"; bad=1
+	fi
+done
 if ((bad)); then
 	echo "check-layers: src/ breaks its plane order (${planes[*]}, lowest first)" >&2
 	exit 1
 fi
-echo "check-layers: $(find . -name '*.[ch]' | wc -l) files, every #include keeps the plane order"
+echo "check-layers: $(find . -name '*.[ch]' | wc -l) files, every #include keeps the plane order, no two modules include each other"

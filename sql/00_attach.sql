@@ -37,10 +37,15 @@ ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake;
 USE lake;
 
 -- tag('NAME'): the snapshot a tag names (`FROM t AT (VERSION => tag('v1'))`). The tool loads
--- the tags of lakehouse.tags into this variable after the attach (src/lake/history.c).
+-- the tags of lakehouse.tags into this variable after the attach (src/lake/lake.c).
 SET VARIABLE lakehouse_tags = MAP {}::MAP(VARCHAR, BIGINT);
 CREATE OR REPLACE TEMP MACRO tag(name) AS coalesce(getvariable('lakehouse_tags')[name],
     error('no tag named ''' || name || '''; see lakehouse tag --list'));
+
+-- split_of(KEY): the gold layer's deterministic split of a stable key (an image's content
+-- SHA-256, a clip's sequence), 80 / 10 / 10 by its hash; sql/30_gold.sql uses it.
+CREATE OR REPLACE TEMP MACRO split_of(key) AS
+    CASE WHEN hash(key) % 100 < 80 THEN 'train' WHEN hash(key) % 100 < 90 THEN 'val' ELSE 'test' END;
 
 -- The medallion schemas, created together in one snapshot the first time (a no-op after).
 BEGIN TRANSACTION;

@@ -1,6 +1,7 @@
 -- 30_gold.sql: ML-ready tables, run by `lakehouse transform gold` (one transaction, then the
 -- gates of sql/checks/30_gold.sql). Splits are deterministic: a hash of a stable key
--- (the image's content SHA-256, the clip's sequence name), 80 / 10 / 10.
+-- (the image's content SHA-256, the clip's sequence name), 80 / 10 / 10: split_of() of
+-- sql/00_attach.sql.
 
 -- @section coco
 -- @requires silver.coco_images silver.coco_objects silver.coco_captions
@@ -12,8 +13,7 @@ SELECT i.image_id, i.image_uri, i.width, i.height,
            FILTER (WHERE o.object_id IS NOT NULL), []) AS boxes,
        coalesce((SELECT list(c.caption ORDER BY c.caption) FROM silver.coco_captions c
                  WHERE c.image_id = i.image_id), []) AS captions,
-       CASE WHEN hash(i.content_sha256) % 100 < 80 THEN 'train'
-            WHEN hash(i.content_sha256) % 100 < 90 THEN 'val' ELSE 'test' END AS split
+       split_of(i.content_sha256) AS split
 FROM silver.coco_images i LEFT JOIN silver.coco_objects o USING (image_id)
 WHERE i.image_ok
 GROUP BY ALL;
@@ -27,8 +27,7 @@ SELECT f.clip_uri, f.fragment_id, f.start_frame, f.end_frame, f.n_objects, f.n_t
                       'bbox': [a.bbox_left, a.bbox_top, a.bbox_width, a.bbox_height]}
                      ORDER BY a.frame_index, a.target_id)
                 FILTER (WHERE a.target_id IS NOT NULL), []) AS boxes,
-       CASE WHEN hash(f.sequence) % 100 < 80 THEN 'train'
-            WHEN hash(f.sequence) % 100 < 90 THEN 'val' ELSE 'test' END AS split
+       split_of(f.sequence) AS split
 FROM silver.visdrone_fragments f
 LEFT JOIN silver.visdrone_annotations a ON a.sequence = f.sequence
      AND a.frame_index BETWEEN f.start_frame + 1 AND f.end_frame + 1

@@ -15,6 +15,7 @@
 #include "core/err.h"
 #include "core/suggest.h"
 #include "lake/lake.h"
+#include "store/server.h"
 
 #ifndef LAKEHOUSE_VERSION
 #define LAKEHOUSE_VERSION "0.1.0"
@@ -210,6 +211,16 @@ int main(int argc, char **argv)
 		if (!cmd)
 			return unknown_verb(argv[1]);
 		rc = run_verb(cmd, argc - 1, argv + 1, &cfg, &e);
+	}
+	if (rc < 0 && e.cause == ERR_CAUSE_S3_UNREACHABLE) {
+		char elsewhere[400];
+		if (server_listens_elsewhere(&cfg, elsewhere, sizeof elsewhere))
+			fprintf(stderr, "lakehouse: error: %s; %s\n", e.msg, elsewhere);
+		else
+			fprintf(stderr, "lakehouse: error: %s; start the embedded server with 'lakehouse "
+					"storage start', or point AWS_ENDPOINT_URL at a running S3 server "
+					"(e.g. 'docker compose up -d')\n", e.msg);
+		return e.code;
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lakehouse: error: %s\n", e.msg[0] ? e.msg : "failed");

@@ -1,14 +1,13 @@
 /* expire.c - `lakehouse expire --keep N | --older-than INTERVAL [--yes]`: DuckLake's snapshot
- * expiry (never the newest snapshot, never a tagged one), a check that the newest and every
- * tagged snapshot still read exactly as before (lake/history.h: the expiry guard), and only
- * then cleanup of the data files only expired snapshots needed. A dry run unless --yes.
+ * expiry under the guard of lake/maintain.h (never the newest snapshot, never a tagged one;
+ * files are deleted only after the retained states are checked). A dry run unless --yes.
  * Media objects are collected by `lakehouse gc`. */
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "lake/history.h"
+#include "lake/maintain.h"
 #include "cmd/cmd.h"
 
 static const char usage[] =
@@ -48,64 +47,36 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;
-	int64_t n = 0;
-	int rc = history_pick_expiry(l, keep, older, &n, e);
-	duckdb_result r;
-	if (rc == 0 && history_tagged_snapshots(l, &r, e) == 0) {
-		if (!json && duckdb_row_count(&r) > 0) {
-			printf("kept %llu tagged snapshot(s) ('lakehouse tag --delete' lets one go):\n",
-			       (unsigned long long)duckdb_row_count(&r));
-			output_result(stdout, lake_connection(l), &r, OUTPUT_TABLE);
-		} else if (json) {
-			printf("{\"kept_tagged\": ");
-			output_result(stdout, lake_connection(l), &r, OUTPUT_JSON);
-			printf(", ");
-		}
-		duckdb_destroy_result(&r);
-	} else {
-		rc = -1;
-	}
-	if (rc == 0 && n == 0) {
-		printf(json ? "\"expired\": [], \"dry_run\": %s, \"files_deleted\": 0}\n"
-			    : "no snapshot to expire\n", yes ? "false" : "true");
+	struct expire_request rq = {.keep = keep, .older = older, .yes = yes};
+	struct expire_result res;
+	int rc = lake_expire(l, &rq, &res, e), expired = rc == 0;
+	if (rc == 0 && json) {
+		json_t *j = json_pack("{s:o, s:b, s:o, s:I}", "kept_tagged",
+				      output_rows_json(&res.kept_tagged), "dry_run", !yes, "expired",
+				      res.n ? output_rows_json(&res.expired) : json_array(),
+				      "files_deleted", (json_int_t)res.files_deleted);
+		rc = output_json(stdout, j) < 0 ? err_set(e, 0, "cannot write to standard output") : 0;
 	} else if (rc == 0) {
-		rc = yes ? history_expiry_guard_begin(l, e) : 0;
-		rc = rc ? rc : lake_query(l,
-				yes ? "SELECT snapshot_id, commit_message FROM ducklake_expire_snapshots('lake', "
-				      "versions => getvariable('lh_expire'), dry_run => false)"
-				    : "SELECT snapshot_id, commit_message FROM ducklake_expire_snapshots('lake', "
-				      "versions => getvariable('lh_expire'), dry_run => true)",
-				NULL, 0, &r, e);
-		if (rc == 0) {
-			if (json)
-				printf("\"dry_run\": %s, \"expired\": ", yes ? "false" : "true");
-			else
-				printf("%s %lld snapshots:\n",
-				       yes ? "expired" : "would expire (dry run; --yes to do it)",
-				       (long long)duckdb_row_count(&r));
-			output_result(stdout, lake_connection(l), &r, json ? OUTPUT_JSON : OUTPUT_TABLE);
-			duckdb_destroy_result(&r);
+		if (duckdb_row_count(&res.kept_tagged) > 0) {
+			printf("kept %llu tagged snapshot(s) ('lakehouse tag --delete' lets one go):\n",
+			       (unsigned long long)duckdb_row_count(&res.kept_tagged));
+			output_result(stdout, lake_connection(l), &res.kept_tagged, OUTPUT_TABLE);
 		}
-		int64_t files = 0, changed = 0, doomed = 0;
-		if (rc == 0 && yes)
-			rc = history_expiry_guard_check(l, &changed, &doomed, e);
-		if (rc == 0 && (changed || doomed))
-			/* the catalog lost part of a live or tagged state: keep every file, so that a
-			 * catalog backup restores it completely */
-			rc = err_set(e, EXIT_FAILURE_,
-				     "expiry changed what the newest or a tagged snapshot reads (%lld table "
-				     "records differ, %lld of their files were scheduled for deletion): no file "
-				     "was deleted; restore the catalog from a backup and report this DuckLake bug",
-				     (long long)changed, (long long)doomed);
-		if (rc == 0 && yes)
-			rc = history_cleanup_files(l, 0, &files, e);
-		if (rc == 0 && json)
-			printf(", \"files_deleted\": %lld}\n", (long long)files);
-		else if (rc == 0 && yes)
+		if (res.n == 0) {
+			printf("no snapshot to expire\n");
+		} else {
+			printf("%s %lld snapshots:\n",
+			       yes ? "expired" : "would expire (dry run; --yes to do it)",
+			       (long long)duckdb_row_count(&res.expired));
+			output_result(stdout, lake_connection(l), &res.expired, OUTPUT_TABLE);
+		}
+		if (res.n && yes)
 			printf("checked: the newest and every tagged snapshot read as before; deleted %lld "
 			       "data files no retained snapshot needs\n",
-			       (long long)files);
+			       (long long)res.files_deleted);
 	}
+	if (expired)
+		lake_expire_result_free(&res);
 	lake_close(l);
 	return rc;
 }

@@ -127,12 +127,12 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 		rc = -1;
 	}
 	if (rc == 0 && g.json)
-		printf("{\"dry_run\": %s, \"data_files\": %lld, \"objects\": %lld, \"referenced_uris\": "
-		       "%lld, \"unreferenced\": %lld, \"unreferenced_bytes\": %lld, \"deleted\": %lld, "
-		       "\"too_young\": %lld}\n",
-		       g.yes ? "false" : "true", (long long)files, (long long)g.seen, (long long)g.refs_n,
-		       (long long)g.unreferenced, (long long)g.bytes, (long long)g.deleted,
-		       (long long)g.young);
+		output_json(stdout, json_pack("{s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I}", "dry_run", !g.yes,
+					      "data_files", (json_int_t)files, "objects",
+					      (json_int_t)g.seen, "referenced_uris", (json_int_t)g.refs_n,
+					      "unreferenced", (json_int_t)g.unreferenced,
+					      "unreferenced_bytes", (json_int_t)g.bytes, "deleted",
+					      (json_int_t)g.deleted, "too_young", (json_int_t)g.young));
 	else if (rc == 0)
 		printf("%s %lld data files; media: %lld objects, %lld referenced URIs, %lld unreferenced "
 		       "(%lld bytes) %s, %lld too young to judge\n",

@@ -115,9 +115,11 @@ int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 		rc = rollback_scope(l, schema, to, yes, json, cfg, message, e);
 	} else if (rc == 0) {
 		rc = restore_table(l, sch, table, to, cfg->author, message, &snap, e);
+		char name[140];
+		snprintf(name, sizeof name, "%s.%s", sch, table);
 		if (rc == 0 && json)
-			printf("{\"table\": \"%s.%s\", \"to\": %lld, \"snapshot\": %lld}\n", sch, table,
-			       (long long)to, (long long)snap);
+			output_json(stdout, json_pack("{s:s, s:I, s:I}", "table", name, "to", (json_int_t)to,
+						      "snapshot", (json_int_t)snap));
 		else if (rc == 0)
 			printf("rolled back %s.%s to snapshot %lld: snapshot %lld\n", sch, table,
 			       (long long)to, (long long)snap);

@@ -41,16 +41,16 @@ static void print_summary(const struct view_result *r, int json)
 {
 	const struct thumbs_stats *m = &r->media;
 	if (json) {
-		printf("{\"index\": \"");
-		for (const char *p = r->index_path; *p; p++)
-			printf(*p == '"' || *p == '\\' ? "\\%c" : "%c", *p);
-		printf("\", \"snapshot\": %lld, \"pages\": %lld, \"tables\": %lld, \"snapshots\": %lld, "
-		       "\"sheets\": %lld, \"tiles\": %lld, \"gets\": %lld, \"bytes_fetched\": %lld, "
-		       "\"thumbnails_made\": %lld, \"thumbnails_cached\": %lld, \"warnings\": %lld, \"up_to_date\": %s}\n",
-		       (long long)r->version, (long long)r->pages, (long long)r->tables,
-		       (long long)r->snapshots, (long long)r->sheets, (long long)r->tiles,
-		       (long long)m->gets, (long long)m->bytes, (long long)m->made,
-		       (long long)m->cached, (long long)r->warnings, r->up_to_date ? "true" : "false");
+		output_json(stdout,
+			    json_pack("{s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b}",
+				      "index", r->index_path, "snapshot", (json_int_t)r->version, "pages",
+				      (json_int_t)r->pages, "tables", (json_int_t)r->tables,
+				      "snapshots", (json_int_t)r->snapshots, "sheets",
+				      (json_int_t)r->sheets, "tiles", (json_int_t)r->tiles, "gets",
+				      (json_int_t)m->gets, "bytes_fetched", (json_int_t)m->bytes,
+				      "thumbnails_made", (json_int_t)m->made, "thumbnails_cached",
+				      (json_int_t)m->cached, "warnings", (json_int_t)r->warnings,
+				      "up_to_date", r->up_to_date));
 		return;
 	}
 	printf("%s\n", r->index_path);

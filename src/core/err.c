@@ -14,6 +14,7 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
 	e->code = code ? code : EXIT_FAILURE_;
+	e->cause = ERR_CAUSE_NONE;
 	return -1;
 }
 

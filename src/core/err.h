@@ -18,8 +18,17 @@ enum exit_code {
 	EXIT_CONFLICT = 4, /* commit conflict or lake busy */
 };
 
+/* What a caller higher up may explain better than the module that failed (err_set clears it;
+ * err_wrap keeps it). */
+enum err_cause {
+	ERR_CAUSE_NONE = 0,
+	ERR_CAUSE_S3_UNREACHABLE, /* no answer from the S3 endpoint: main names where a server does
+				     listen, or how to start one */
+};
+
 struct err {
 	int code; /* enum exit_code; 0 while no error was set */
+	int cause; /* enum err_cause */
 	char msg[2048];
 };
 

@@ -399,7 +399,7 @@ static json_t *json_cell(duckdb_result *res, idx_t c, idx_t r)
 	return j ? j : json_null();
 }
 
-static int print_json(FILE *out, duckdb_result *res)
+json_t *output_rows_json(duckdb_result *res)
 {
 	idx_t cols = duckdb_column_count(res), rows = duckdb_row_count(res);
 	json_t *arr = json_array();
@@ -409,6 +409,20 @@ static int print_json(FILE *out, duckdb_result *res)
 			json_object_set_new(obj, duckdb_column_name(res, c), json_cell(res, c, r));
 		json_array_append_new(arr, obj);
 	}
+	return arr;
+}
+
+int output_json(FILE *out, json_t *j)
+{
+	int rc = j ? json_dumpf(j, out, JSON_PRESERVE_ORDER) : -1;
+	fputc('\n', out);
+	json_decref(j);
+	return rc == 0 && !ferror(out) ? 0 : -1;
+}
+
+static int print_json(FILE *out, duckdb_result *res)
+{
+	json_t *arr = output_rows_json(res);
 	int rc = json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(arr);

@@ -6,6 +6,7 @@
 #define LAKEHOUSE_OUTPUT_H
 
 #include <duckdb.h>
+#include <jansson.h>
 #include <stdio.h>
 
 /* OUTPUT_TABLE: aligned columns, cut to the terminal's width when out is a terminal (and
@@ -17,6 +18,14 @@ enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_WIDE, OUTPUT_
  * DuckDB's own VARCHAR cast, which needs con (the connection that made res); with con NULL
  * they print as a placeholder. Returns 0, or -1 on a write error. */
 int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum output_format fmt);
+
+/* The rows of res as a JSON array of objects (column name -> value; nested values as
+ * DuckDB renders them), for a verb that puts them inside a JSON document of its own. A new
+ * reference: the caller json_decref()s it. */
+json_t *output_rows_json(duckdb_result *res);
+/* Prints j on one line and a newline (a verb's --json summary), and releases j (NULL is a
+ * failed json_pack: -1). Returns 0, or -1 on a write error. */
+int output_json(FILE *out, json_t *j);
 
 /* Columns of the terminal out is shown on: $COLUMNS when set, else the terminal's own width
  * (TIOCGWINSZ), else 80. */

@@ -19,6 +19,12 @@ struct sql_section {
 	size_t body_len;
 };
 
+/* The built-in copy of sql/<path> ("20_silver.sql", "queries/crowded-scenes.sql"), compiled
+ * into the binary; NULL when there is no such file. Static: nothing to free. */
+const char *sqlfile_builtin(const char *path);
+/* Calls fn with the path of every built-in file under dir ("queries/"), in name order. */
+void sqlfile_builtin_each(const char *dir, void (*fn)(const char *path, void *ctx), void *ctx);
+
 /* Fills up to max sections found after `marker` ("-- @section " or "-- @check ").
  * Returns how many. */
 int sqlfile_sections(const char *text, const char *marker, struct sql_section *out, int max);

@@ -1,7 +1,7 @@
 /* history.c - snapshot references, tags and the history queries; see history.h.
  *
  * Identifiers reach SQL only validated (lake_parse_table, history_valid_tag_name) or as bound
- * parameters; the catalog's own tables are read through the metadata catalog M below.
+ * parameters; the catalog's own tables are read through LAKE_META (lake.h).
  */
 #include "lake/history.h"
 
@@ -12,8 +12,7 @@
 
 #include "core/buf.h"
 
-#define M "__ducklake_metadata_lake."
-#define TAGS "lake." HISTORY_SCHEMA ".tags"
+#define TAGS LAKE_TAGS_TABLE
 
 int history_valid_tag_name(const char *name)
 {
@@ -30,7 +29,7 @@ int history_valid_tag_name(const char *name)
 
 static int tags_exist(struct lake *l, int *exists, struct err *e)
 {
-	return lake_table_exists(l, HISTORY_SCHEMA, "tags", exists, e);
+	return lake_table_exists(l, LAKE_OWN_SCHEMA, "tags", exists, e);
 }
 
 /* The snapshot a tag names, or -1 when there is no such tag (or no tags table). */
@@ -81,7 +80,7 @@ static int resolve_time(struct lake *l, const char *ts, int64_t *snapshot, struc
 	int found = !duckdb_value_is_null(&r, 0, 0);
 	*snapshot = duckdb_value_int64(&r, 0, 0);
 	duckdb_destroy_result(&r);
-	return found ? 0 : err_set(e, EXIT_USAGE, "the lake has no snapshot at or before %s", ts);
+	return found ? 0 : lake_no_snapshot_before(l, ts, e);
 }
 
 int lake_pin(struct lake *l, const struct lake_ref *ref, int64_t *snapshot, struct err *e)
@@ -161,12 +160,12 @@ static int create_tags_body(struct lake *l, void *ctx, struct err *e)
 	if (exists) /* another client created it first */
 		return 1;
 	if (lake_exec(l,
-		      "CREATE SCHEMA IF NOT EXISTS lake." HISTORY_SCHEMA "; CREATE TABLE " TAGS
+		      "CREATE SCHEMA IF NOT EXISTS lake." LAKE_OWN_SCHEMA "; CREATE TABLE " TAGS
 		      " (name VARCHAR, snapshot_id BIGINT, message VARCHAR, author VARCHAR, created_at "
 		      "TIMESTAMPTZ)",
 		      e) < 0)
 		return -1;
-	return lake_set_commit_message(l, ctx, "tags: create " HISTORY_SCHEMA ".tags", e);
+	return lake_set_commit_message(l, ctx, "tags: create " LAKE_OWN_SCHEMA ".tags", e);
 }
 
 static int tag_change(struct lake *l, struct tag_tx *t, struct err *e)
@@ -221,17 +220,6 @@ int history_tag_list(struct lake *l, duckdb_result *res, struct err *e)
 			  NULL, 0, res, e);
 }
 
-int history_load_tags(struct lake *l, struct err *e)
-{
-	int exists = 0;
-	if (tags_exist(l, &exists, e) < 0 || !exists)
-		return exists ? -1 : 0;
-	return lake_exec(l,
-			 "SET VARIABLE lakehouse_tags = (SELECT coalesce(map_from_entries(list((name, "
-			 "snapshot_id))), MAP {}::MAP(VARCHAR, BIGINT)) FROM " TAGS ")",
-			 e);
-}
-
 /* ---- log, trace, diff, gc, expire ------------------------------------------------------ */
 
 int history_log(struct lake *l, const char *schema, const char *table, int64_t since,
@@ -248,7 +236,7 @@ int history_log(struct lake *l, const char *schema, const char *table, int64_t s
 	/* A table is touched by a snapshot when its changes name one of the ids the table has
 	 * had (ducklake_table keeps a row per version) or its qualified name. */
 	int rc = buf_printf(&sql,
-			    "WITH %s, ids AS (SELECT DISTINCT t.table_id FROM " M "ducklake_table t JOIN " M
+			    "WITH %s, ids AS (SELECT DISTINCT t.table_id FROM " LAKE_META "ducklake_table t JOIN " LAKE_META
 			    "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND t.table_name = "
 			    "$2), tags AS (%s) "
 			    "SELECT h.id, h.time, h.author, h.commit_message AS message, h.changes, "
@@ -272,9 +260,9 @@ int history_last_insert(struct lake *l, const char *schema, const char *table, i
 {
 	const char *p[] = {schema, table};
 	if (lake_query_int64(l,
-			     "WITH ids AS (SELECT DISTINCT t.table_id FROM " M "ducklake_table t JOIN " M
+			     "WITH ids AS (SELECT DISTINCT t.table_id FROM " LAKE_META "ducklake_table t JOIN " LAKE_META
 			     "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND "
-			     "t.table_name = $2) SELECT coalesce(max(c.snapshot_id), -1) FROM " M
+			     "t.table_name = $2) SELECT coalesce(max(c.snapshot_id), -1) FROM " LAKE_META
 			     "ducklake_snapshot_changes c, ids WHERE regexp_matches(c.changes_made, "
 			     "'(inserted_into_table|inlined_insert):' || ids.table_id || '(,|$)')",
 			     p, 2, snap, e) < 0)
@@ -284,23 +272,23 @@ int history_last_insert(struct lake *l, const char *schema, const char *table, i
 
 const char history_sql_snapshot_row[] =
 	"SELECT s.snapshot_id, s.snapshot_time, s.schema_version, c.author, c.commit_message, "
-	"c.changes_made FROM " M "ducklake_snapshot s JOIN " M "ducklake_snapshot_changes c USING "
+	"c.changes_made FROM " LAKE_META "ducklake_snapshot s JOIN " LAKE_META "ducklake_snapshot_changes c USING "
 	"(snapshot_id) WHERE s.snapshot_id = $3::BIGINT AND $1 <> '' AND $2 <> ''";
 
 const char history_sql_table_rows[] =
 	"SELECT s.schema_id, s.schema_name, s.path AS schema_path, t.table_id, t.table_uuid, "
-	"t.table_name, t.path AS table_path, t.begin_snapshot, t.end_snapshot FROM " M
-	"ducklake_table t JOIN " M "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND "
+	"t.table_name, t.path AS table_path, t.begin_snapshot, t.end_snapshot FROM " LAKE_META
+	"ducklake_table t JOIN " LAKE_META "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND "
 	"t.table_name = $2 AND t.begin_snapshot <= $3::BIGINT AND (t.end_snapshot IS NULL OR "
 	"t.end_snapshot > $3::BIGINT)";
 
 const char history_sql_added_files[] =
 	"SELECT f.data_file_id, f.record_count, f.file_size_bytes, f.footer_size, "
-	"CASE WHEN f.path_is_relative THEN (SELECT value FROM " M "ducklake_metadata WHERE key = "
+	"CASE WHEN f.path_is_relative THEN (SELECT value FROM " LAKE_META "ducklake_metadata WHERE key = "
 	"'data_path' AND scope IS NULL) || s.path || t.path || f.path ELSE f.path END AS uri "
-	"FROM " M "ducklake_data_file f JOIN " M "ducklake_table t ON t.table_id = f.table_id "
+	"FROM " LAKE_META "ducklake_data_file f JOIN " LAKE_META "ducklake_table t ON t.table_id = f.table_id "
 	"AND f.begin_snapshot >= t.begin_snapshot AND (t.end_snapshot IS NULL OR f.begin_snapshot < "
-	"t.end_snapshot) JOIN " M "ducklake_schema s ON s.schema_id = t.schema_id AND "
+	"t.end_snapshot) JOIN " LAKE_META "ducklake_schema s ON s.schema_id = t.schema_id AND "
 	"f.begin_snapshot >= s.begin_snapshot AND (s.end_snapshot IS NULL OR f.begin_snapshot < "
 	"s.end_snapshot) WHERE s.schema_name = $1 AND t.table_name = $2 AND f.begin_snapshot = "
 	"$3::BIGINT ORDER BY f.data_file_id";
@@ -314,7 +302,7 @@ int history_table_replaced(struct lake *l, const char *schema, const char *table
 	const char *p[] = {schema, table, va, vb};
 	int64_t ids = 0;
 	int rc = lake_query_int64(l,
-				  "SELECT count(DISTINCT t.table_id) FROM " M "ducklake_table t JOIN " M
+				  "SELECT count(DISTINCT t.table_id) FROM " LAKE_META "ducklake_table t JOIN " LAKE_META
 				  "ducklake_schema s USING (schema_id) WHERE s.schema_name = $1 AND "
 				  "t.table_name = $2 AND t.begin_snapshot <= $4::BIGINT AND (t.end_snapshot "
 				  "IS NULL OR t.end_snapshot > $3::BIGINT)",
@@ -336,13 +324,13 @@ int history_uri_columns(struct lake *l, duckdb_result *res, struct err *e)
 			  " t.table_id, ch.changes_made, min(s.snapshot_id) OVER (PARTITION BY t.table_id, "
 			  " c.column_id) AS first_seen "
 			  "FROM lake.snapshots() s "
-			  "LEFT JOIN " M "ducklake_snapshot_changes ch ON ch.snapshot_id = s.snapshot_id "
-			  "JOIN " M "ducklake_table t ON t.begin_snapshot <= s.snapshot_id "
+			  "LEFT JOIN " LAKE_META "ducklake_snapshot_changes ch ON ch.snapshot_id = s.snapshot_id "
+			  "JOIN " LAKE_META "ducklake_table t ON t.begin_snapshot <= s.snapshot_id "
 			  " AND (t.end_snapshot IS NULL OR t.end_snapshot > s.snapshot_id) "
-			  "JOIN " M "ducklake_schema sc ON sc.schema_id = t.schema_id "
+			  "JOIN " LAKE_META "ducklake_schema sc ON sc.schema_id = t.schema_id "
 			  " AND sc.begin_snapshot <= s.snapshot_id AND (sc.end_snapshot IS NULL OR "
 			  " sc.end_snapshot > s.snapshot_id) "
-			  "JOIN " M "ducklake_column c ON c.table_id = t.table_id "
+			  "JOIN " LAKE_META "ducklake_column c ON c.table_id = t.table_id "
 			  " AND c.begin_snapshot <= s.snapshot_id AND (c.end_snapshot IS NULL OR "
 			  " c.end_snapshot > s.snapshot_id) AND c.parent_column IS NULL "
 			  "WHERE c.column_name LIKE '%\\_uri' ESCAPE '\\' AND c.column_type IN ('varchar', "
@@ -411,9 +399,9 @@ static int guarded_snapshots(struct lake *l, struct err *e)
 		return -1;
 	return lake_exec(l,
 			 tags ? "CREATE OR REPLACE TEMP TABLE lh_guarded AS SELECT max(snapshot_id) AS s "
-				"FROM " M "ducklake_snapshot UNION SELECT snapshot_id FROM " TAGS
+				"FROM " LAKE_META "ducklake_snapshot UNION SELECT snapshot_id FROM " TAGS
 			      : "CREATE OR REPLACE TEMP TABLE lh_guarded AS SELECT max(snapshot_id) AS s "
-				"FROM " M "ducklake_snapshot",
+				"FROM " LAKE_META "ducklake_snapshot",
 			 e);
 }
 
@@ -423,17 +411,17 @@ static int guarded_snapshots(struct lake *l, struct err *e)
  * snapshot and table, its name, columns and data/delete files. */
 static const char fingerprint_sql[] =
 	"SELECT g.s, t.table_id, t.table_name, (SELECT string_agg(c.column_id || ':' || c.column_name "
-	"|| ':' || c.column_type, ',' ORDER BY c.column_id) FROM " M "ducklake_column c WHERE "
-	"c.table_id = t.table_id AND " VISIBLE("c") ") AS columns, (SELECT count(*) FROM " M
+	"|| ':' || c.column_type, ',' ORDER BY c.column_id) FROM " LAKE_META "ducklake_column c WHERE "
+	"c.table_id = t.table_id AND " VISIBLE("c") ") AS columns, (SELECT count(*) FROM " LAKE_META
 	"ducklake_data_file f WHERE f.table_id = t.table_id AND " VISIBLE("f") ") AS files, (SELECT "
-	"count(*) FROM " M "ducklake_delete_file d WHERE d.table_id = t.table_id AND " VISIBLE("d")
-	") AS delete_files FROM lh_guarded g JOIN " M "ducklake_table t ON " VISIBLE("t");
+	"count(*) FROM " LAKE_META "ducklake_delete_file d WHERE d.table_id = t.table_id AND " VISIBLE("d")
+	") AS delete_files FROM lh_guarded g JOIN " LAKE_META "ducklake_table t ON " VISIBLE("t");
 
 /* File names (uuidv7, unique) every guarded snapshot reads. */
 static const char needed_sql[] =
-	"SELECT regexp_extract(f.path, '[^/]+$') AS name FROM lh_guarded g JOIN " M
+	"SELECT regexp_extract(f.path, '[^/]+$') AS name FROM lh_guarded g JOIN " LAKE_META
 	"ducklake_data_file f ON " VISIBLE("f") " UNION SELECT regexp_extract(d.path, '[^/]+$') FROM "
-	"lh_guarded g JOIN " M "ducklake_delete_file d ON " VISIBLE("d");
+	"lh_guarded g JOIN " LAKE_META "ducklake_delete_file d ON " VISIBLE("d");
 
 int history_expiry_guard_begin(struct lake *l, struct err *e)
 {
@@ -461,7 +449,7 @@ int history_expiry_guard_check(struct lake *l, int64_t *changed, int64_t *doomed
 	buf_free(&sql);
 	return rc ? rc
 		  : lake_query_int64(l,
-				     "SELECT count(*) FROM " M "ducklake_files_scheduled_for_deletion x "
+				     "SELECT count(*) FROM " LAKE_META "ducklake_files_scheduled_for_deletion x "
 				     "WHERE regexp_extract(x.path, '[^/]+$') IN (SELECT name FROM lh_needed)",
 				     NULL, 0, doomed, e);
 }

@@ -16,9 +16,6 @@
 #include "core/err.h"
 #include "lake/lake.h"
 
-/* The reserved schema: never restored, diffed or transformed as user data. */
-#define HISTORY_SCHEMA "lakehouse"
-
 /* 1 when name is a valid tag name: [A-Za-z0-9._-]{1,63}, not all digits (a number is an id). */
 int history_valid_tag_name(const char *name);
 
@@ -53,9 +50,6 @@ int history_tag_list(struct lake *l, duckdb_result *res, struct err *e);
 /* After history_pick_expiry: the tags whose snapshots it kept out of the expiry although
  * they were old enough (columns tag, snapshot). */
 int history_tagged_snapshots(struct lake *l, duckdb_result *res, struct err *e);
-/* Sets the SQL variable behind tag('NAME') (sql/00_attach.sql defines the macro); lake_open
- * calls it, so every verb's SQL can use tags. */
-int history_load_tags(struct lake *l, struct err *e);
 
 /* log: the snapshots after `since` (-1: all) that touched schema.table (any of its table ids,
  * or its name), newest first; schema = table = "" for all. Columns id, time, author, message,

@@ -14,7 +14,6 @@
 
 #include "core/http.h"
 #include "core/suggest.h"
-#include "lake/history.h"
 #include "store/s3.h"
 
 #define LAKE_COMMIT_ATTEMPTS 10
@@ -183,13 +182,12 @@ int lake_missing_table(struct lake *l, const char *schema, const char *table, st
 
 /* One row per snapshot: its changes with table ids resolved to schema.table names (a MAP of
  * kind -> names, a JSON object in --json), its time in ISO 8601 UTC. */
-#define META "__ducklake_metadata_lake."
 const char lake_history_cte[] =
 	"history AS (WITH names AS (SELECT DISTINCT ON (t.table_id) t.table_id, "
-	"s.schema_name || '.' || t.table_name AS name FROM " META "ducklake_table t JOIN " META
+	"s.schema_name || '.' || t.table_name AS name FROM " LAKE_META "ducklake_table t JOIN " LAKE_META
 	"ducklake_schema s USING (schema_id) ORDER BY t.table_id, t.begin_snapshot DESC), "
 	"items AS (SELECT c.snapshot_id, split_part(item, ':', 1) AS kind, "
-	"replace(split_part(item, ':', 2), '\"', '') AS ref FROM " META "ducklake_snapshot_changes c, "
+	"replace(split_part(item, ':', 2), '\"', '') AS ref FROM " LAKE_META "ducklake_snapshot_changes c, "
 	"unnest(string_split(c.changes_made, ',')) AS u(item) WHERE item <> ''), "
 	"grouped AS (SELECT i.snapshot_id, i.kind, list(DISTINCT coalesce(n.name, i.ref) ORDER BY "
 	"coalesce(n.name, i.ref)) AS what FROM items i LEFT JOIN names n ON TRY_CAST(i.ref AS "
@@ -199,7 +197,7 @@ const char lake_history_cte[] =
 	"SELECT s.snapshot_id AS id, strftime(s.snapshot_time AT TIME ZONE 'UTC', "
 	"'%Y-%m-%dT%H:%M:%S.%fZ') AS time, s.author, s.commit_message, "
 	"coalesce(ch.changes, MAP {}::MAP(VARCHAR, VARCHAR[])) AS changes, c.changes_made "
-	"FROM lake.snapshots() s LEFT JOIN changes ch USING (snapshot_id) LEFT JOIN " META
+	"FROM lake.snapshots() s LEFT JOIN changes ch USING (snapshot_id) LEFT JOIN " LAKE_META
 	"ducklake_snapshot_changes c USING (snapshot_id))";
 
 int lake_require_table(struct lake *l, const char *schema, const char *table, struct err *e)
@@ -208,16 +206,15 @@ int lake_require_table(struct lake *l, const char *schema, const char *table, st
 	const char *p[] = {schema, table};
 	int64_t n = 0;
 	if (lake_query_int64(l,
-			     "SELECT count(*) FROM __ducklake_metadata_lake.ducklake_table t JOIN "
-			     "__ducklake_metadata_lake.ducklake_schema s USING (schema_id) WHERE "
+			     "SELECT count(*) FROM " LAKE_META "ducklake_table t JOIN "
+			     LAKE_META "ducklake_schema s USING (schema_id) WHERE "
 			     "s.schema_name = $1 AND t.table_name = $2",
 			     p, 2, &n, e) < 0)
 		return -1;
 	return n ? 0 : lake_missing_table(l, schema, table, e);
 }
 
-/* Time travel to a time before the lake's first snapshot: name the earliest valid time. */
-static int before_first_snapshot(struct lake *l, const char *at, struct err *e)
+int lake_no_snapshot_before(struct lake *l, const char *at, struct err *e)
 {
 	duckdb_result r;
 	char *first = NULL;
@@ -275,7 +272,7 @@ static int set_error(struct lake *l, int code, const char *text, struct err *e)
 	char at[64];
 	const char *before = text ? strstr(text, "No snapshot found at timestamp ") : NULL;
 	if (before && sscanf(before, "No snapshot found at timestamp %63[^\n]", at) == 1)
-		return before_first_snapshot(l, at, e);
+		return lake_no_snapshot_before(l, at, e);
 	err_set(e, code, "%s", text ? text : "unknown DuckDB error");
 	plain_message(e->msg);
 	if (l)
@@ -589,6 +586,19 @@ static int bind_settings(struct lake *l, struct err *e)
 			     p, 1, e);
 }
 
+/* Sets the SQL variable behind tag('NAME') (sql/00_attach.sql defines the macro over it), so
+ * every verb's SQL can name a tag. */
+static int load_tags(struct lake *l, struct err *e)
+{
+	int exists = 0;
+	if (lake_table_exists(l, LAKE_OWN_SCHEMA, "tags", &exists, e) < 0 || !exists)
+		return exists ? -1 : 0;
+	return lake_exec(l,
+			 "SET VARIABLE lakehouse_tags = (SELECT coalesce(map_from_entries(list((name, "
+			 "snapshot_id))), MAP {}::MAP(VARCHAR, BIGINT)) FROM " LAKE_TAGS_TABLE ")",
+			 e);
+}
+
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)
 {
 	*out = NULL;
@@ -648,7 +658,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	/* The secret has done its job inside the secret manager; drop the variable copy. */
 	query_discard(l, "RESET VARIABLE s3_secret", NULL, 0, e);
 	/* tag('NAME') in any verb's SQL (sql/00_attach.sql defines it over this variable) */
-	if (history_load_tags(l, e) < 0) {
+	if (load_tags(l, e) < 0) {
 		lake_close(l);
 		return -1;
 	}

@@ -15,6 +15,15 @@
 
 struct lake;
 
+/* DuckLake's own tables (ducklake_snapshot, ducklake_table, ducklake_data_file, ...) as the
+ * attached catalog exposes them: LAKE_META "ducklake_table". Only lake/ reads them. */
+#define LAKE_META "__ducklake_metadata_lake."
+/* The schema lakehouse keeps its own tables in (tags): never restored, diffed, transformed
+ * or listed as user data. */
+#define LAKE_OWN_SCHEMA "lakehouse"
+/* Its tags table (name, snapshot_id, message, author, created_at; lake/history.h). */
+#define LAKE_TAGS_TABLE "lake." LAKE_OWN_SCHEMA ".tags"
+
 enum lake_mode {
 	LAKE_EXISTING, /* the catalog must exist: "run 'lakehouse init' first" otherwise */
 	LAKE_CREATE,   /* create the catalog and the bucket when missing */
@@ -107,6 +116,10 @@ extern const char lake_history_cte[];
  * afterwards, the caller's and the library's own, sees the lake as it was then, and nothing
  * can be written through it. */
 int lake_attach_at(struct lake *l, int64_t snapshot, struct err *e);
+
+/* The usage error for time travel to a time before the lake's first snapshot, naming the
+ * earliest valid time. Returns -1. */
+int lake_no_snapshot_before(struct lake *l, const char *time, struct err *e);
 
 /* Checks that snapshot `version` exists (a usage error naming the lake's range otherwise). */
 int lake_check_snapshot(struct lake *l, int64_t version, struct err *e);

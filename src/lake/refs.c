@@ -62,11 +62,11 @@ static int tables_at(struct lake *l, const char *schema, const char *table, int6
 	snprintf(v, sizeof v, "%lld", (long long)n);
 	const char *p[] = {v, schema ? schema : "", table ? table : ""};
 	return lake_query(l,
-			  "SELECT s.schema_name, t.table_name FROM __ducklake_metadata_lake.ducklake_table "
-			  "t JOIN __ducklake_metadata_lake.ducklake_schema s ON s.schema_id = t.schema_id "
+			  "SELECT s.schema_name, t.table_name FROM " LAKE_META "ducklake_table "
+			  "t JOIN " LAKE_META "ducklake_schema s ON s.schema_id = t.schema_id "
 			  "AND s.begin_snapshot <= $1::BIGINT AND (s.end_snapshot IS NULL OR "
 			  "s.end_snapshot > $1::BIGINT) WHERE t.begin_snapshot <= $1::BIGINT AND "
-			  "(t.end_snapshot IS NULL OR t.end_snapshot > $1::BIGINT) AND s.schema_name <> '" HISTORY_SCHEMA
+			  "(t.end_snapshot IS NULL OR t.end_snapshot > $1::BIGINT) AND s.schema_name <> '" LAKE_OWN_SCHEMA
 			  "' AND ($2 = '' OR (s.schema_name = $2 AND t.table_name = $3)) ORDER BY 1, 2",
 			  p, 3, res, e);
 }

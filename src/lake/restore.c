@@ -8,7 +8,6 @@
 #include "core/buf.h"
 #include "lake/history.h"
 
-#define M "__ducklake_metadata_lake."
 
 const char *restore_action_name(enum restore_action a)
 {
@@ -37,16 +36,16 @@ void restore_plan_free(struct restore_plan *plan)
  * deletes, inlined or not) or columns changed after N up to B. $1 = N, $2 = schema ('' = all),
  * $3 = B. */
 static const char plan_sql[] =
-	"WITH at_n AS (SELECT t.table_id, s.schema_name, t.table_name FROM " M "ducklake_table t "
-	"JOIN " M "ducklake_schema s ON s.schema_id = t.schema_id AND s.begin_snapshot <= $1::BIGINT "
+	"WITH at_n AS (SELECT t.table_id, s.schema_name, t.table_name FROM " LAKE_META "ducklake_table t "
+	"JOIN " LAKE_META "ducklake_schema s ON s.schema_id = t.schema_id AND s.begin_snapshot <= $1::BIGINT "
 	"AND (s.end_snapshot IS NULL OR s.end_snapshot > $1::BIGINT) WHERE t.begin_snapshot <= "
 	"$1::BIGINT AND (t.end_snapshot IS NULL OR t.end_snapshot > $1::BIGINT) AND (s.schema_name = "
-	"$2 OR ($2 = '' AND s.schema_name <> '" HISTORY_SCHEMA "'))), "
-	"cur AS (SELECT t.table_id, s.schema_name, t.table_name FROM " M "ducklake_table t JOIN " M
+	"$2 OR ($2 = '' AND s.schema_name <> '" LAKE_OWN_SCHEMA "'))), "
+	"cur AS (SELECT t.table_id, s.schema_name, t.table_name FROM " LAKE_META "ducklake_table t JOIN " LAKE_META
 	"ducklake_schema s ON s.schema_id = t.schema_id AND s.begin_snapshot <= $3::BIGINT AND "
 	"(s.end_snapshot IS NULL OR s.end_snapshot > $3::BIGINT) WHERE t.begin_snapshot <= $3::BIGINT "
 	"AND (t.end_snapshot IS NULL OR t.end_snapshot > $3::BIGINT) AND (s.schema_name = $2 OR ($2 = "
-	"'' AND s.schema_name <> '" HISTORY_SCHEMA "'))), "
+	"'' AND s.schema_name <> '" LAKE_OWN_SCHEMA "'))), "
 	"by_id AS (SELECT 'id' AS kind, a.schema_name, c.table_name AS name_now, a.table_name AS "
 	"name_at, a.table_id AS id_at, c.table_id AS id_now FROM at_n a JOIN cur c USING (table_id)), "
 	"by_name AS (SELECT 'name' AS kind, a.schema_name, c.table_name, a.table_name, a.table_id, "
@@ -59,10 +58,10 @@ static const char plan_sql[] =
 	"SELECT 'new', c.schema_name, c.table_name, NULL, NULL, c.table_id FROM cur c WHERE "
 	"c.table_id NOT IN (SELECT id_now FROM paired)) "
 	"SELECT kind, schema_name, coalesce(name_now, ''), coalesce(name_at, ''), "
-	"(kind = 'id' AND (EXISTS (SELECT 1 FROM " M "ducklake_snapshot_changes c WHERE "
+	"(kind = 'id' AND (EXISTS (SELECT 1 FROM " LAKE_META "ducklake_snapshot_changes c WHERE "
 	"c.snapshot_id > $1::BIGINT AND c.snapshot_id <= $3::BIGINT AND regexp_matches(c.changes_made, "
 	"'(inserted_into_table|deleted_from_table|inlined_insert|inlined_delete):' || id_at || "
-	"'(,|$)')) OR EXISTS (SELECT 1 FROM " M "ducklake_column col WHERE col.table_id = id_at AND "
+	"'(,|$)')) OR EXISTS (SELECT 1 FROM " LAKE_META "ducklake_column col WHERE col.table_id = id_at AND "
 	"((col.begin_snapshot > $1::BIGINT AND col.begin_snapshot <= $3::BIGINT) OR "
 	"(col.end_snapshot > $1::BIGINT AND col.end_snapshot <= $3::BIGINT))))) AS changed "
 	"FROM plan ORDER BY schema_name, coalesce(name_at, name_now)";
@@ -70,11 +69,11 @@ static const char plan_sql[] =
 /* Schemas of the scope that exist at N only, or at B only ('main' and the reserved one stay). */
 static const char schema_sql[] =
 	"SELECT schema_name, bool_or(at_n) AS at_n, bool_or(now) AS now FROM (SELECT schema_name, "
-	"true AS at_n, false AS now FROM " M "ducklake_schema WHERE begin_snapshot <= $1::BIGINT AND "
+	"true AS at_n, false AS now FROM " LAKE_META "ducklake_schema WHERE begin_snapshot <= $1::BIGINT AND "
 	"(end_snapshot IS NULL OR end_snapshot > $1::BIGINT) UNION ALL SELECT schema_name, false, "
-	"true FROM " M "ducklake_schema WHERE begin_snapshot <= $3::BIGINT AND (end_snapshot IS NULL "
+	"true FROM " LAKE_META "ducklake_schema WHERE begin_snapshot <= $3::BIGINT AND (end_snapshot IS NULL "
 	"OR end_snapshot > $3::BIGINT)) WHERE (schema_name = $2 OR ($2 = "
-	"'' AND schema_name NOT IN ('" HISTORY_SCHEMA "', 'main'))) GROUP BY 1 ORDER BY 1";
+	"'' AND schema_name NOT IN ('" LAKE_OWN_SCHEMA "', 'main'))) GROUP BY 1 ORDER BY 1";
 
 static int add_step(struct restore_plan *plan, const struct restore_step *s, struct err *e)
 {

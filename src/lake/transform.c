@@ -13,47 +13,67 @@
 #include "core/output.h"
 #include "core/sqlfile.h"
 
-extern const char sql_20_silver[], sql_30_gold[], sql_checks_20_silver[], sql_checks_30_gold[];
-extern const char sql_q_busy_fragments[], sql_q_crowded_scenes[];
-
+/* The layer files transform runs and their gates, by key (the named queries are the files
+ * under queries/, found by name). */
 static const struct {
-	const char *name, *path, *text;
-} files[] = {
-	{"silver", "20_silver.sql", sql_20_silver},
-	{"silver-checks", "checks/20_silver.sql", sql_checks_20_silver},
-	{"gold", "30_gold.sql", sql_30_gold},
-	{"gold-checks", "checks/30_gold.sql", sql_checks_30_gold},
-	{"busy-fragments", "queries/busy-fragments.sql", sql_q_busy_fragments},
-	{"crowded-scenes", "queries/crowded-scenes.sql", sql_q_crowded_scenes},
+	const char *name, *path;
+} layers[] = {
+	{"silver", "20_silver.sql"},
+	{"silver-checks", "checks/20_silver.sql"},
+	{"gold", "30_gold.sql"},
+	{"gold-checks", "checks/30_gold.sql"},
 };
 
-/* A SQL file by key: $LAKEHOUSE_SQL_DIR/<path> when that is set, else the built-in copy. */
+/* sql/<rel>: $LAKEHOUSE_SQL_DIR/<rel> when that is set, else the built-in copy. */
+static int load_file(const char *rel, char **text, char *path, size_t pn, struct err *e)
+{
+	const char *dir = getenv("LAKEHOUSE_SQL_DIR");
+	snprintf(path, pn, "%s/%s", dir && *dir ? dir : "sql", rel);
+	if (!dir || !*dir) {
+		const char *builtin = sqlfile_builtin(rel);
+		if (!builtin)
+			return err_set(e, EXIT_USAGE, "no SQL file sql/%s", rel);
+		return (*text = strdup(builtin)) ? 0 : err_set(e, 0, "out of memory");
+	}
+	struct buf b = {.max = 16u << 20};
+	if (fs_read_file(path, &b, NULL, e) < 0) {
+		buf_free(&b);
+		return -1;
+	}
+	*text = b.data ? b.data : strdup(""); /* an empty file is empty SQL */
+	return *text ? 0 : err_set(e, 0, "out of memory");
+}
+
+/* A layer file by key (see layers[]). */
 static int load(const char *key, char **text, char *path, size_t pn, struct err *e)
 {
-	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
-		if (strcmp(files[i].name, key) != 0)
-			continue;
-		const char *dir = getenv("LAKEHOUSE_SQL_DIR");
-		snprintf(path, pn, "%s/%s", dir && *dir ? dir : "sql", files[i].path);
-		if (!dir || !*dir)
-			return (*text = strdup(files[i].text)) ? 0 : err_set(e, 0, "out of memory");
-		struct buf b = {.max = 16u << 20};
-		if (fs_read_file(path, &b, NULL, e) < 0) {
-			buf_free(&b);
-			return -1;
-		}
-		*text = b.data ? b.data : strdup(""); /* an empty file is empty SQL */
-		return *text ? 0 : err_set(e, 0, "out of memory");
-	}
+	for (size_t i = 0; i < sizeof layers / sizeof layers[0]; i++)
+		if (strcmp(layers[i].name, key) == 0)
+			return load_file(layers[i].path, text, path, pn, e);
 	return err_set(e, EXIT_USAGE, "unknown SQL file '%s'", key);
+}
+
+/* Appends ", NAME" for sql/queries/NAME.sql to the buf ctx. */
+static void add_query_name(const char *path, void *ctx)
+{
+	const char *base = path + strlen("queries/");
+	buf_printf(ctx, "%s%.*s", ((struct buf *)ctx)->len ? ", " : "", (int)(strlen(base) - 4), base);
 }
 
 int transform_query_text(const char *name, char **text, struct err *e)
 {
-	char path[4096];
-	if (strcmp(name, "busy-fragments") != 0 && strcmp(name, "crowded-scenes") != 0)
-		return err_set(e, EXIT_USAGE, "unknown query '%s': busy-fragments, crowded-scenes", name);
-	return load(name, text, path, sizeof path, e);
+	char rel[200], path[4096];
+	snprintf(rel, sizeof rel, "queries/%.100s.sql", name);
+	size_t n = strlen(name);
+	int plain = n > 0 && n < 100 &&
+		    strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") == n;
+	if (plain && sqlfile_builtin(rel))
+		return load_file(rel, text, path, sizeof path, e);
+	struct buf names = {0};
+	sqlfile_builtin_each("queries/", add_query_name, &names);
+	err_set(e, EXIT_USAGE, "unknown query '%s': %s", name, names.data ? names.data : "none");
+	buf_free(&names);
+	return -1;
 }
 
 int transform_sql_creating(const char *schema, const char *table, char **text, struct err *e)

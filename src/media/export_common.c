@@ -11,8 +11,6 @@
 #include "core/sqlfile.h"
 #include "lake/lake.h"
 
-extern const char sql_40_export[]; /* generated from sql/40_export.sql */
-
 #define MAX_THREADS 32
 
 void export_key(const char *src, char *out, size_t n)
@@ -32,7 +30,7 @@ void export_key(const char *src, char *out, size_t n)
 char *export_section_sql(const char *name, struct err *e)
 {
 	struct sql_section s[16];
-	int n = sqlfile_sections(sql_40_export, "-- @section ", s, 16);
+	int n = sqlfile_sections(sqlfile_builtin("40_export.sql"), "-- @section ", s, 16);
 	for (int i = 0; i < n; i++)
 		if (strcmp(s[i].name, name) == 0) {
 			size_t len = s[i].body_len; /* without the final ';': it may become a subquery */

@@ -12,8 +12,6 @@
 #include "lake/lake.h"
 #include "store/s3.h"
 
-extern const char sql_fetch[]; /* generated from sql/fetch.sql */
-
 /* ---- the plan --------------------------------------------------------------------------- */
 
 /* Appends a clip (its URI a copy of uri). */
@@ -107,7 +105,7 @@ static int pick_section(struct lake *l, const char *sql, struct sql_section *out
 	if (rc > 0)
 		rc = err_set(e, 0, "out of memory");
 	struct sql_section secs[4];
-	int nsecs = sqlfile_sections(sql_fetch, "-- @section ", secs, 4), found = 0;
+	int nsecs = sqlfile_sections(sqlfile_builtin("fetch.sql"), "-- @section ", secs, 4), found = 0;
 	for (int i = 0; rc == 0 && !found && i < nsecs; i++)
 		if (sqlfile_each_required(&secs[i], lacks_column, &cols) == 0)
 			*out = secs[i], found = 1;

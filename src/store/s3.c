@@ -6,7 +6,6 @@
  * computes.
  */
 #include "store/s3.h"
-#include "store/server.h"
 
 #include "core/hash.h"
 #include "core/http.h"
@@ -306,16 +305,9 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 					s->cfg->endpoint, what, s->cfg->s3_timeout_s, attempt);
 				break;
 			}
-			char elsewhere[400];
-			if (server_listens_elsewhere(s->cfg, elsewhere, sizeof elsewhere))
-				err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s (%s) during %s; %s",
-					s->cfg->endpoint, curl_easy_strerror(cc), what, elsewhere);
-			else
-				err_set(e, EXIT_REMOTE,
-					"cannot reach S3 endpoint %s (%s) during %s; start the embedded "
-					"server with 'lakehouse storage start', or point AWS_ENDPOINT_URL at "
-					"a running S3 server (e.g. 'docker compose up -d')",
-					s->cfg->endpoint, curl_easy_strerror(cc), what);
+			err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s (%s) during %s",
+				s->cfg->endpoint, curl_easy_strerror(cc), what);
+			e->cause = ERR_CAUSE_S3_UNREACHABLE;
 			break;
 		}
 		long fresh = 0;

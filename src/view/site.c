@@ -16,13 +16,13 @@
 
 #include "core/hash.h"
 #include "core/fsutil.h"
+#include "lake/catalog.h"
 #include "lake/lake.h"
 #include "lake/transform.h"
 #include "store/s3.h"
 #include "view/html.h"
 #include "view/sheet.h"
 
-#define META "__ducklake_metadata_lake"
 #define MARKER ".lakehouse-view"
 
 struct table_page {
@@ -227,19 +227,7 @@ static int resolve_version(struct site *s, struct err *e)
 /* Every snapshot's changes with table ids resolved to SCHEMA.TABLE, as temp.view_touch. */
 static int load_touches(struct site *s, struct err *e)
 {
-	duckdb_result r;
-	int rc = q(s, &r, e,
-		   "CREATE OR REPLACE TEMP TABLE view_touch AS "
-		   "WITH x AS (SELECT snapshot_id, kv.key AS kind, unnest(kv.value) AS what FROM "
-		   "(SELECT snapshot_id, unnest(map_entries(changes)) AS kv FROM lake.snapshots())), "
-		   "n AS (SELECT t.table_id::VARCHAR AS id, arg_max(s.schema_name || '.' || t.table_name, "
-		   "t.begin_snapshot) AS name FROM " META ".ducklake_table t JOIN " META
-		   ".ducklake_schema s USING (schema_id) GROUP BY 1) "
-		   "SELECT x.snapshot_id, x.kind, CASE WHEN x.kind LIKE 'schema%%' OR x.kind IN "
-		   "('tables_created', 'tables_dropped') THEN x.what ELSE coalesce(n.name, x.what) END "
-		   "AS name FROM x LEFT JOIN n ON n.id = x.what");
-	if (rc == 0)
-		duckdb_destroy_result(&r);
+	int rc = catalog_changes_table(s->l, "view_touch", e);
 	if (rc == 0)
 		rc = q(s, &s->snaps, e,
 		       "SELECT snapshot_id, strftime(snapshot_time AT TIME ZONE 'UTC', '%%Y-%%m-%%d "
@@ -269,25 +257,7 @@ static int is_image_uri(const char *col, const char *v)
 static int load_tables(struct site *s, struct err *e)
 {
 	duckdb_result r;
-	long long v = (long long)s->version;
-	if (q(s, &r, e,
-	      "SELECT s.schema_name, t.table_name, "
-	      "(SELECT count(*) FROM " META ".ducklake_data_file f WHERE f.table_id = t.table_id AND "
-	      "f.begin_snapshot <= %lld AND (f.end_snapshot IS NULL OR f.end_snapshot > %lld)), "
-	      "(SELECT coalesce(sum(f.file_size_bytes), 0) FROM " META ".ducklake_data_file f WHERE "
-	      "f.table_id = t.table_id AND f.begin_snapshot <= %lld AND (f.end_snapshot IS NULL OR "
-	      "f.end_snapshot > %lld)), "
-	      "(SELECT count(*) FROM " META ".ducklake_column c WHERE c.table_id = t.table_id AND "
-	      "c.parent_column IS NULL AND c.begin_snapshot <= %lld AND (c.end_snapshot IS NULL OR "
-	      "c.end_snapshot > %lld)), "
-	      "(SELECT max(snapshot_id) FROM temp.view_touch v WHERE v.name = s.schema_name || '.' || "
-	      "t.table_name AND v.snapshot_id <= %lld) "
-	      "FROM " META ".ducklake_table t JOIN " META ".ducklake_schema s USING (schema_id) "
-	      "WHERE t.begin_snapshot <= %lld AND (t.end_snapshot IS NULL OR t.end_snapshot > %lld) "
-	      "AND s.begin_snapshot <= %lld AND (s.end_snapshot IS NULL OR s.end_snapshot > %lld) "
-	      "ORDER BY CASE s.schema_name WHEN 'raw' THEN 0 WHEN 'silver' THEN 1 WHEN 'gold' THEN 2 "
-	      "ELSE 3 END, s.schema_name, t.table_name",
-	      v, v, v, v, v, v, v, v, v, v, v) < 0)
+	if (catalog_tables(s->l, s->version, NULL, 0, &r, e) < 0)
 		return -1;
 	idx_t n = duckdb_row_count(&r);
 	s->tables = calloc(n ? n : 1, sizeof *s->tables);
@@ -301,10 +271,10 @@ static int load_tables(struct site *s, struct err *e)
 			struct table_page *t = &s->tables[s->ntables++];
 			snprintf(t->schema, sizeof t->schema, "%s", schema);
 			snprintf(t->table, sizeof t->table, "%s", table);
-			t->files = duckdb_value_int64(&r, 2, i);
-			t->bytes = duckdb_value_int64(&r, 3, i);
-			t->columns = duckdb_value_int64(&r, 4, i);
-			t->last_change = duckdb_value_is_null(&r, 5, i) ? -1 : duckdb_value_int64(&r, 5, i);
+			t->columns = duckdb_value_int64(&r, 3, i);
+			t->files = duckdb_value_int64(&r, 4, i);
+			t->bytes = duckdb_value_int64(&r, 5, i);
+			t->last_change = duckdb_value_is_null(&r, 6, i) ? -1 : duckdb_value_int64(&r, 6, i);
 		}
 		duckdb_free(schema);
 		duckdb_free(table);
@@ -314,35 +284,12 @@ static int load_tables(struct site *s, struct err *e)
 	return 0;
 }
 
-/* The schema's history: tables (re)created, columns added, renamed, retyped, dropped. Only
- * the events of snapshot `only` when it is >= 0. */
+/* The table's schema events up to the site's snapshot (lake/catalog.h); only those of
+ * snapshot `only` when it is >= 0. */
 static int schema_events(struct site *s, const char *schema, const char *table, int64_t only,
 			 duckdb_result *r, struct err *e)
 {
-	return q(s, r, e,
-		 "WITH c AS (SELECT t.table_id, c.column_id, c.column_name, c.column_type, "
-		 "c.begin_snapshot AS b, c.end_snapshot AS e, t.begin_snapshot AS tb, t.end_snapshot AS "
-		 "te FROM " META ".ducklake_column c JOIN " META ".ducklake_table t ON t.table_id = "
-		 "c.table_id AND c.begin_snapshot >= t.begin_snapshot AND (t.end_snapshot IS NULL OR "
-		 "c.begin_snapshot < t.end_snapshot) JOIN " META ".ducklake_schema s ON s.schema_id = "
-		 "t.schema_id WHERE s.schema_name = '%s' AND t.table_name = '%s' AND c.parent_column IS "
-		 "NULL), "
-		 "w AS (SELECT *, lag(column_name) OVER p AS prev_name, lag(column_type) OVER p AS "
-		 "prev_type, lead(b) OVER p AS next_b FROM c WINDOW p AS (PARTITION BY table_id, "
-		 "column_id ORDER BY b)), "
-		 "ev AS (SELECT tb AS snap, 'table created' AS change, string_agg(column_name || ' ' || "
-		 "column_type, ', ' ORDER BY column_id) AS detail FROM w WHERE b = tb AND prev_name IS "
-		 "NULL GROUP BY table_id, tb "
-		 "UNION ALL SELECT b, CASE WHEN prev_name IS NULL THEN 'column added' WHEN prev_name <> "
-		 "column_name THEN 'column renamed' ELSE 'column retyped' END, CASE WHEN prev_name IS "
-		 "NULL THEN column_name || ' ' || column_type WHEN prev_name <> column_name THEN "
-		 "prev_name || ' -> ' || column_name ELSE column_name || ': ' || prev_type || ' -> ' || "
-		 "column_type END FROM w WHERE NOT (b = tb AND prev_name IS NULL) "
-		 "UNION ALL SELECT e, 'column dropped', column_name FROM w WHERE e IS NOT NULL AND next_b "
-		 "IS NULL AND (te IS NULL OR e < te)) "
-		 "SELECT snap, change, detail FROM ev WHERE snap <= %lld AND (%lld < 0 OR snap = %lld) "
-		 "ORDER BY snap DESC, change",
-		 schema, table, (long long)s->version, (long long)only, (long long)only);
+	return catalog_schema_events(s->l, schema, table, s->version, only, r, e);
 }
 
 static int plan_table(struct site *s, struct table_page *t, struct err *e)

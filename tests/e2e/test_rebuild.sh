@@ -31,7 +31,8 @@ check "first rebuild succeeds and prints a summary" \
   eval '[ $RC -eq 0 ] && contains "$OUT" "elapsed total" && contains "$OUT" "snapshots "'
 check "offline: it says so and ingests through the local Hub emulator" \
   eval 'contains "$ERR" "offline: generated fixtures served by the local Hub emulator"'
-check "every step is timed" eval 'for s in reset init ingest "silver and gold" "version demo" publish; do contains "$OUT" "elapsed $s" || return 1; done'
+every_step_timed() { local s; for s in reset init ingest "silver and gold" "version demo" publish; do contains "$OUT" "elapsed $s" || return 1; done; }
+check "every step is timed" every_step_timed
 check "gold tables have rows and checksums" eval '[ "$(gold_sums | wc -l)" -eq 2 ] && ! gold_sums | grep -q ",0,"'
 sums1=$(gold_sums); keys1=$(object_keys); files1=$(lake_files)
 [ "$S3_SERVER" != rustfs ] || check "--store rustfs: the rebuild ran on RustFS it started" \

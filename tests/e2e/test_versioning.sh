@@ -74,6 +74,23 @@ lh log --csv
 check "log shows each snapshot's tags" eval '[ $RC -eq 0 ] && printf "%s\n" "$OUT" | grep -q "^$N,.*,good$"'
 lh log gold.coco_train --since good --csv
 check "log --since TAG: only later snapshots" eval '[ $RC -eq 0 ] && [ "$(printf "%s\n" "$OUT" | tail -n +2 | cut -d, -f1 | sort -n | head -1)" -gt "$N" ]'
+# every verb that reads the past takes a tag where it takes a snapshot id
+lh export --table gold.coco_train --version good --format webdataset --no-images --out "$FIXTURES/by-tag"
+lh export --table gold.coco_train --version "$N" --format webdataset --no-images --out "$FIXTURES/by-id"
+check "export --version TAG = export --version ID (same shards, byte for byte)" \
+  eval '[ $RC -eq 0 ] && diff -r "$FIXTURES/by-tag" "$FIXTURES/by-id" >/dev/null'
+lh fetch --sql "SELECT image_uri FROM gold.coco_train" --version good --dry-run
+check "fetch --version TAG: the query reads the tagged snapshot" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "would fetch $rows_good images"'
+lh fetch --sql "SELECT image_uri FROM gold.coco_train" --time "$(value "SELECT snapshot_time FROM lake.snapshots() WHERE snapshot_id = $N")" --dry-run
+check "fetch --time TS: the snapshot current then" eval '[ $RC -eq 0 ] && contains "$OUT" "would fetch $rows_good images"'
+lh view --version good --out "$FIXTURES/view-good" --json
+check "view --version TAG shows the tagged snapshot" \
+  eval '[ $RC -eq 0 ] && printf "%s" "$OUT" | python3 -c "import json,sys; sys.exit(0 if json.load(sys.stdin)[\"snapshot\"] == $N else 1)"'
+HF_TOKEN=$HUB_TOKEN lh publish gold.coco_train --repo e2e/by-tag --version good
+check "publish --version TAG publishes the tagged snapshot" eval '[ $RC -eq 0 ] && contains "$OUT" "at snapshot $N: $rows_good rows"'
+lh export --table gold.coco_train --version nosuchtag --format webdataset --out "$FIXTURES/x"
+check "export --version of an unknown tag: usage error naming it" eval '[ $RC -eq 2 ] && contains "$ERR" "no tag named '"'nosuchtag'"'"'
 lh tag good
 check "re-tagging an existing name without --force: refused (exit 4)" eval '[ $RC -eq 4 ] && contains "$ERR" "already exists (snapshot $N)" && contains "$ERR" "--force"'
 lh tag 'bad name!'
