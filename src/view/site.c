@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/fsutil.h"
 #include "lake/catalog.h"
 #include "lake/lake.h"
 #include "lake/transform.h"
-#include "media/media.h"
 #include "store/s3.h"
 #include "view/html.h"
 #include "view/sheet.h"
@@ -672,7 +672,7 @@ static int make_stamp(struct site *s, struct err *e)
 		free(text);
 	}
 	if (rc == 0)
-		media_sha256_hex(b.data, b.len, s->stamp);
+		sha256_hex(b.data, b.len, s->stamp);
 	buf_free(&b);
 	if (rc < 0)
 		return err_set(e, 0, "out of memory");
