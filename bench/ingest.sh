@@ -112,9 +112,9 @@ if command -v perf >/dev/null 2>&1; then
     # early, like head, kills perf with SIGPIPE, and under pipefail the whole benchmark
     # with it: exit 141); a report that fails is said, not fatal
     perf report -i "$W/perf.data" --stdio --no-children --sort dso -g none -q 2>/dev/null |
-      awk 'NF && ++n <= 8' || echo "(perf report by library failed)"
+      awk 'NF && ++n <= 8 { sub(/[[:space:]]+$/, ""); print }' || echo "(perf report by library failed)"
     perf report -i "$W/perf.data" --stdio --no-children --sort dso,symbol -q -g none 2>/dev/null |
-      awk 'NF && ++n <= 15' || echo "(perf report by symbol failed)"
+      awk 'NF && ++n <= 15 { sub(/[[:space:]-]+$/, ""); print }' || echo "(perf report by symbol failed)"
   else
     echo "perf could not profile here: $(tail -n1 "$W/perf.err")"
   fi
