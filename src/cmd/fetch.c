@@ -17,11 +17,11 @@ struct fetch_opts {
 };
 static const char *const fetch_frames[] = {"png", "jpg", NULL};
 static const struct opt fetch_options[] = {
-	OPT_STRING("sql", 0, struct fetch_opts, sql, "QUERY", "what to fetch (see above)"),
+	OPT_STRING("sql", 0, struct fetch_opts, sql, "QUERY", "the selection (see above)"),
 	OPT_STRING("out", 'o', struct fetch_opts, out, "DIR", "where the files go"),
 	OPT_STRING("version", 0, struct fetch_opts, version, "REF",
 		   "the query reads the lake as it was at snapshot REF (an id or a tag)"),
-	OPT_STRING("time", 0, struct fetch_opts, time, "TS", "... or at time TS"),
+	OPT_STRING("time", 0, struct fetch_opts, time, "TS", "the query reads the lake as it was at time TS"),
 	OPT_CHOICE("frames", 0, struct fetch_opts, frames, fetch_frames, NULL,
 		   "also decode video fragments to frames"),
 	OPT_FLAG("dry-run", 0, struct fetch_opts, dry_run, "print what would be fetched, fetch nothing"),
