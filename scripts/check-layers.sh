@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks that src/ keeps its planes: a file may include headers of its own plane and of the
-# planes below it, never of a plane above (the order is the architecture, README "How the code
+# planes below it, never of a plane above (the order is the architecture, docs/code.md "How the code
 # is laid out"). Exit 1 and one line per offending #include.
 set -euo pipefail
 cd "$(dirname "$0")/../src"

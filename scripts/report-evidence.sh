@@ -1,31 +1,64 @@
 #!/usr/bin/env bash
 # The evidence behind REPORT.md, written to EVIDENCE.md: rebuilds a lake offline in a temp
-# folder (own embedded S3 server on a free loopback port) and runs every command whose figures
-# the report quotes, each printed before its full output, in the report's section order.
-#   scripts/report-evidence.sh [--out FILE]        (default: EVIDENCE.md in the repository root)
+# folder on RustFS (the brief's object store: `rebuild.sh --store rustfs` runs the RustFS binary
+# LAKEHOUSE_RUSTFS_BIN names, default ../shared/tools/rustfs/rustfs, on a free loopback port)
+# and runs every command whose figures the report quotes, each printed before its full output,
+# in the report's section order.
+#   scripts/report-evidence.sh [--out FILE] [--store rustfs|embedded]
+# --out    default: EVIDENCE.md in the repository root
+# --store  rustfs (default): exit 2 when no RustFS binary is there, never another store instead;
+#          embedded (versitygw) only when asked for, and the evidence then says so
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
-OUTFILE=$ROOT/EVIDENCE.md
-[ "${1:-}" != "--out" ] || OUTFILE=$2
+OUTFILE=$ROOT/EVIDENCE.md store=rustfs RUSTFS_BIN=
+while [ $# -gt 0 ]; do
+  case $1 in
+    --out) OUTFILE=${2:?--out FILE}; shift 2 ;;
+    --store) store=${2:?--store rustfs|embedded}; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    *) echo "report-evidence: unknown argument '$1'" >&2; exit 2 ;;
+  esac
+done
+case $store in
+  rustfs)
+    RUSTFS_BIN=${LAKEHOUSE_RUSTFS_BIN:-$ROOT/../shared/tools/rustfs/rustfs}
+    [ -x "$RUSTFS_BIN" ] || {
+      echo "report-evidence: no RustFS binary at $RUSTFS_BIN: set LAKEHOUSE_RUSTFS_BIN (or pass --store embedded for versitygw, which the evidence then names)" >&2
+      exit 2
+    }
+    RUSTFS_BIN=$(cd "$(dirname "$RUSTFS_BIN")" && pwd)/$(basename "$RUSTFS_BIN")
+    export LAKEHOUSE_RUSTFS_BIN=$RUSTFS_BIN ;;
+  embedded) ;;
+  *) echo "report-evidence: --store wants rustfs or embedded, got '$store'" >&2; exit 2 ;;
+esac
 "$ROOT/scripts/bootstrap.sh" --test-tools >/dev/null
 "$ROOT/scripts/build.sh" >/dev/null
-W=$(mktemp -d /tmp/lakehouse-evidence-XXXXXX)
+W=$(mktemp -d "${TMPDIR:-/tmp}/lakehouse-evidence-XXXXXX")
 export LAKEHOUSE_BIN=$ROOT/build/lakehouse LAKEHOUSE_DATA_DIR=$W/data LAKEHOUSE_CATALOG=$W/metadata.ducklake
 export LAKEHOUSE_LOCAL_STORE=$W/local-store AWS_ACCESS_KEY_ID=evidence AWS_SECRET_ACCESS_KEY="evidence-$RANDOM$RANDOM"
 export AWS_ENDPOINT_URL=http://127.0.0.1:$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 unset LAKEHOUSE_BUCKET LAKEHOUSE_SQL_DIR S3_ENDPOINT
-trap '"$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1; rm -rf "$W"' EXIT
+slow_pid=
+# on any exit: the slow HTTP server, then the store (by its pid file should lakehouse itself fail)
+cleanup() {
+  [ -z "$slow_pid" ] || kill "$slow_pid" 2>/dev/null || true
+  "$LAKEHOUSE_BIN" storage stop >/dev/null 2>&1 ||
+    { [ ! -f "$W/data/s3.pid" ] || kill "$(cat "$W/data/s3.pid")" 2>/dev/null || true; sleep 2; }
+  rm -rf "$W"
+}
+trap cleanup EXIT
 cd "$W"
 M=__ducklake_metadata_lake # DuckLake's catalog tables, as DuckDB attaches them
 lh() { "$LAKEHOUSE_BIN" "$@"; }
 # show CMD...: the command (paths shortened: lakehouse, $W, $ROOT) and its full output.
-tidy() { sed "s|$LAKEHOUSE_BIN|lakehouse|g; s|$W|\$W|g; s|$ROOT/||g"; }
+tidy() { sed "s|$LAKEHOUSE_BIN|lakehouse|g; ${RUSTFS_BIN:+s|$RUSTFS_BIN|rustfs|g;} s|$W|\$W|g; s|$ROOT/||g; s|${ROOT%/*}/|../|g"; }
 # quoted ARGS...: the arguments as one would type them (double quotes around those that need them)
 quoted() {
   local a out=
   for a; do
     case $a in
       lh) a=lakehouse ;;
+      "${RUSTFS_BIN:-/no-rustfs}") a=rustfs ;;
       ''|*[[:space:]\'\"\$\*\;\(\)\|\<\>\&\#%]*) a="\"${a//\"/\\\"}\"" ;;
     esac
     out+="${out:+ }$a"
@@ -44,13 +77,34 @@ cat <<EOF
 # EVIDENCE: the commands behind REPORT.md and their full output
 
 Written by \`scripts/report-evidence.sh\` (do not edit by hand) from commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`
-on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU cores. \`\$W\` is the run's temp folder; the lake runs on its own
-embedded S3 server (versitygw) on a loopback port. Sections follow REPORT.md.
+on $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPU cores. \`\$W\` is the run's temp folder. Sections follow REPORT.md.
 EOF
+if [ "$store" = rustfs ]; then
+  cat <<EOF
+
+**Object store: RustFS.** Every bucket below is served by RustFS, the server binary
+\`$(sed "s|^${ROOT%/*}/|../|" <<<"$RUSTFS_BIN")\` (\`rustfs\` below; its build is shown next), which \`rebuild.sh --store rustfs\`
+starts through \`lakehouse storage start --server rustfs\` on a free loopback port, objects under
+\`\$W/data/rustfs/data\`.
+EOF
+else
+  cat <<EOF
+
+**Object store: the embedded versitygw** (\`--store embedded\` was asked for), not RustFS.
+EOF
+fi
 printf '\n```console\n$ lakehouse --version\n'; lh --version; in_block=1
+if [ "$store" = rustfs ]; then
+  # its version text also lists every later tag of the repository; the commit line is the build's
+  printf '\n$ rustfs --version | grep -E "^(build time|build profile|rust version|git commit)"\n'
+  "$RUSTFS_BIN" --version | grep -E "^(build time|build profile|rust version|git commit)"
+  show sha256sum "$RUSTFS_BIN"
+  show grep -E "^- (source|its one git)|^  \(" "$(dirname "$RUSTFS_BIN")/README.md"
+fi
 
 section "0. The lake: rebuilt from an empty bucket"
-show "$ROOT/rebuild.sh" --yes --offline
+show "$ROOT/rebuild.sh" --yes --offline --store "$store"
+show lh storage status
 
 # ---------------------------------------------------------------------------------------------
 section "1. Catalog + data files instead of one self-contained file; several readers at once"
@@ -66,18 +120,42 @@ show lh sql -m "a later commit" "DELETE FROM gold.coco_train WHERE split = 'val'
 show lh sql "SELECT (SELECT count(*) FROM gold.coco_train AT (VERSION => $gold)) AS at_snapshot_$gold, (SELECT count(*) FROM gold.coco_train) AS now"
 show lh rollback gold.coco_train --to "$gold" -m "undo the later commit"
 
-note "DuckDB-file catalog: one process at a time; a second client waits (LAKEHOUSE_LOCK_TIMEOUT) or is refused"
-printf '\n$ lakehouse sql "SELECT count(*) FROM range(200000000) t(x) WHERE x %% 7 = 3" &    # first client, busy\n'
-lh sql "SELECT count(*) FROM range(200000000) t(x) WHERE x % 7 = 3" >/dev/null &
+note "DuckDB-file catalog: one process at a time; a second client waits (LAKEHOUSE_LOCK_TIMEOUT) or is refused."
+note "The first client holds the lake while it reads a CSV from a local HTTP server that answers each GET after 2 s."
+slow_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 - "$slow_port" <<'PY' &
+import http.server, sys, time
+class Slow(http.server.BaseHTTPRequestHandler):
+    body = b"a\n1\n"
+    def head(self):
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(self.body)))
+        self.end_headers()
+    def do_HEAD(self):
+        self.head()
+    def do_GET(self):
+        time.sleep(2)
+        self.head()
+        self.wfile.write(self.body)
+    def log_message(self, *args):
+        pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Slow).serve_forever()
+PY
+slow_pid=$!
+sleep 0.5
+printf '\n$ lakehouse sql "SELECT count(*) FROM read_csv(%s)" &    # first client: holds the catalog while it reads\n' "'http://127.0.0.1:$slow_port/slow.csv'"
+lh sql "SELECT count(*) FROM read_csv('http://127.0.0.1:$slow_port/slow.csv')" >/dev/null &
 busy=$!
 sleep 1
-printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=1 lakehouse sql "SELECT 1"\n'
-LAKEHOUSE_LOCK_TIMEOUT=1 lh sql "SELECT 1" 2>&1 | tidy || true
+printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=1 lakehouse sql "SELECT 1"; echo "exit $?"\n'
+out=$(LAKEHOUSE_LOCK_TIMEOUT=1 lh sql "SELECT 1" 2>&1) && rc=0 || rc=$?
+printf '%s\nexit %s\n' "$out" "$rc" | tidy
 t0=$(now_ms)
 printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=120 lakehouse sql --csv "SELECT %s AS note"\n' "'second client got in after waiting'"
 LAKEHOUSE_LOCK_TIMEOUT=120 lh sql --csv "SELECT 'second client got in after waiting' AS note" 2>&1 | tidy
 echo "(waited and ran: $(($(now_ms) - t0)) ms)"
 wait "$busy"
+kill "$slow_pid"; wait "$slow_pid" 2>/dev/null || true; slow_pid=
 
 note "SQLite catalog (many processes at once): one writer commits 10 rows to raw.a AND raw.b per snapshot,"
 note "two readers count both tables in a loop meanwhile; a reader must never see a half commit (a != b)"
@@ -139,13 +217,25 @@ show lh sql "$(update 0)"
 note "the data-file rows across one update: the old file stays, a delete file and a new file join"
 show lh sql "$files_q"
 show lh sql "SELECT (SELECT sum(v) FROM silver.curve AT (VERSION => $created)) AS sum_v_at_snapshot_$created, (SELECT sum(v) FROM silver.curve) AS sum_v_now"
+note "time travel by timestamp: the snapshot current at that time (here the creation's own time)"
+created_at=$(csv1 "SELECT snapshot_time FROM $M.ducklake_snapshot WHERE snapshot_id = $created")
+show lh sql "SELECT sum(v) AS sum_v_at_time FROM silver.curve AT (TIMESTAMP => TIMESTAMPTZ '$created_at')"
 curve_row "K=1"
 printf '\n$ lakehouse sql "UPDATE ... WHERE id %% 100 = 1; ... = 9;"   (9 more updates of 1,000 rows, one snapshot each)\n'
 lh sql "$(for k in $(seq 1 9); do update "$k"; done)" >/dev/null
 curve_row "K=10"
+note "a second delete on a data file writes a new delete file holding every deleted position with the snapshot"
+note "that deleted it; the catalog row of the one it supersedes moves to ducklake_files_scheduled_for_deletion at once"
+live_delete=$(lh sql --csv "SELECT delete_file FROM ducklake_list_files('lake', 'curve', schema => 'silver') WHERE delete_file IS NOT NULL" | tail -n +2)
+show lh sql "SELECT _ducklake_internal_snapshot_id AS deleted_at_snapshot, count(*) AS positions FROM read_parquet('$live_delete') GROUP BY 1 ORDER BY 1"
+show lh sql "SELECT count(*) AS scheduled_for_deletion, min(schedule_start) AS first, max(schedule_start) AS last FROM $M.ducklake_files_scheduled_for_deletion"
 printf '\n$ lakehouse sql "UPDATE ... WHERE id %% 100 = 10; ... = 99;"   (90 more updates of 1,000 rows, one snapshot each)\n'
 lh sql "$(for k in $(seq 10 99); do update "$k"; done)" >/dev/null
 curve_row "K=100"
+note "those superseded delete files are reclaimed by cleanup alone (ducklake_cleanup_old_files), every snapshot kept"
+show lh sql "SELECT count(*) AS scheduled_for_deletion FROM $M.ducklake_files_scheduled_for_deletion"
+show lh gc --yes --min-age 0
+curve_row "K=100, cleaned up"
 note "rollback: a new snapshot whose table content is the one of snapshot $created"
 show lh rollback silver.curve --to "$created" -m "back to the table as created"
 show lh sql "SELECT CASE WHEN end_snapshot IS NULL THEN 'live' ELSE 'old snapshots only' END AS state, count(*) AS data_files, sum(record_count) AS rows,
@@ -177,6 +267,14 @@ show lh sql "SELECT count(*) AS image_rows, count(DISTINCT image_id) AS image_id
 section "4. One INSERT traced to bytes"
 ingest=$(csv1 "SELECT snapshot_id FROM $M.ducklake_snapshot_changes WHERE commit_message LIKE 'ingest coco from fixtures/coco-detection%'")
 show lh trace raw.coco_images --snapshot "$ingest"
+note "the same object as the store sees it: a HEAD, then where the server keeps it on its disk"
+object_uri=$(lh sql --csv "SELECT data_file FROM ducklake_list_files('lake', 'coco_images', schema => 'raw', snapshot_version => $ingest)" | tail -n +2)
+show lh storage stat "$object_uri"
+if [ "$store" = rustfs ]; then store_dir=$W/data/rustfs/data; else store_dir=$W/data/objects; fi
+object_dir=$store_dir/${object_uri#s3://}
+show find "$object_dir" -printf '%y %6s bytes  %P\n'
+printf '\n$ grep -a -o PAR1 ... | wc -l    # Parquet magic (head and tail of the file) inside what the server stores\n'
+find "$object_dir" -type f -exec cat {} + | grep -a -o PAR1 | wc -l
 show lh sql -m "create raw.readings" "CREATE TABLE raw.readings (sensor VARCHAR, t TIMESTAMP, value DOUBLE)"
 show lh sql -m "one reading" "INSERT INTO raw.readings VALUES ('s1', TIMESTAMP '2026-01-01 00:00:00', 20.5)"
 show lh trace raw.readings
@@ -225,6 +323,27 @@ show lh sql "SELECT clip_uri, fragment_id, start_frame, end_frame, byte_offset, 
 show lh query busy-fragments
 show lh fetch --dry-run --sql "SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY n_objects DESC, clip_uri, fragment_id LIMIT 2"
 show lh fetch --sql "SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY n_objects DESC, clip_uri, fragment_id LIMIT 2" --out "$W/frag"
+note "the clips above last 4 s; a 60 s clip (1,800 generated frames, same generator) in a lake of its own:"
+note "the busiest one-second fragment against the whole clip"
+show "$ROOT/.deps/venv/bin/python" "$ROOT/tests/tools/make_visdrone.py" --out "$W/long" --owner long --sequences 1 --frames 1800 --seed 11
+(
+  export LAKEHOUSE_CATALOG=$W/long.ducklake LAKEHOUSE_BUCKET=long
+  show lh init
+  show lh ingest visdrone --from "$W/long/long/visdrone-mot" --split val
+  show lh transform silver
+  show lh sql "SELECT count(*) AS fragments, min(end_time - start_time) AS fragment_seconds, sum(byte_length) AS fragment_bytes FROM silver.visdrone_fragments"
+  show lh fetch --dry-run --sql "SELECT clip_uri, fragment_id FROM silver.visdrone_fragments ORDER BY n_objects DESC, fragment_id LIMIT 1"
+  note "the catalog keeps min/max per column per data file of the index: a filter no file can match reads no file"
+  show lh sql "SELECT f.data_file_id, f.record_count, c.column_name, s.min_value, s.max_value FROM $M.ducklake_file_column_stats s
+    JOIN $M.ducklake_data_file f USING (data_file_id) JOIN $M.ducklake_table t ON t.table_id = f.table_id AND t.end_snapshot IS NULL
+    JOIN $M.ducklake_schema sc ON sc.schema_id = t.schema_id AND sc.end_snapshot IS NULL
+    JOIN $M.ducklake_column c ON c.table_id = s.table_id AND c.column_id = s.column_id AND c.end_snapshot IS NULL
+    WHERE sc.schema_name = 'silver' AND t.table_name = 'visdrone_fragments' AND f.end_snapshot IS NULL AND c.column_name IN ('n_objects', 'start_frame') ORDER BY 1, 3"
+  for limit in 500 1000; do
+    printf '\n$ lakehouse sql "EXPLAIN SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE n_objects > %s" | grep -oE "EMPTY_RESULT|[A-Z_]*SCAN[A-Z_]*|Files: [0-9/]+"\n' "$limit"
+    lh sql "EXPLAIN SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE n_objects > $limit" | grep -oE "EMPTY_RESULT|[A-Z_]*SCAN[A-Z_]*|Files: [0-9/]+" || true
+  done
+)
 printf '```\n'
 } >"$OUTFILE.tmp"
 mv "$OUTFILE.tmp" "$OUTFILE"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates the README's pictures of `lakehouse view`: rebuilds a lake offline in a temp
+# Regenerates the pictures of `lakehouse view` in docs/view.md and README.md: rebuilds a lake offline in a temp
 # folder (own embedded S3 server, generated fixtures), writes its site and lets headless
 # Chromium take screenshots of two contact sheets, from file://:
 #   docs/view-contact-sheet.png   (query crowded-scenes: COCO images with their boxes)

@@ -1,4 +1,4 @@
--- 40_export.sql: the queries of `lakehouse export` (src/media/export.c). The tool first pins
+-- 40_export.sql: the queries of `lakehouse export` (src/media/export*.c). The tool first pins
 -- the lake to one snapshot (re-attached read-only at SNAPSHOT_VERSION), sets the variable
 -- export_snapshot to its id and materialises the user's selection as the temp table
 -- export_selection: (image_uri, split) for images or (clip_uri, fragment_id, split) for
@@ -80,17 +80,18 @@ FROM export_images e
 ORDER BY e.image_id NULLS LAST, e.image_uri;
 
 -- @section fragment_samples
--- @requires raw.visdrone_fragments raw.visdrone_clips silver.visdrone_annotations
--- A WebDataset sample per fragment: its byte range, the clip's init segment and the
--- <key>.json text with every box of its frames (frame: 0-based within the fragment).
-SELECT f.clip_uri, c.sequence || '_f' || lpad(f.fragment_id::VARCHAR, 6, '0') AS key_source,
-       c.init_bytes, f.byte_offset, f.byte_length,
-       to_json({'clip_uri': f.clip_uri, 'sequence': c.sequence, 'fragment_id': f.fragment_id,
-                'start_frame': f.start_frame, 'end_frame': f.end_frame,
-                'frames': f.end_frame - f.start_frame + 1, 'start_time': f.start_time,
-                'end_time': f.end_time, 'fps': c.fps, 'width': c.width, 'height': c.height,
-                'split': coalesce(s.split, c.split), 'snapshot': getvariable('export_snapshot'),
-                'boxes': coalesce((SELECT list({'frame': a.frame_index - 1 - f.start_frame,
+-- @requires silver.visdrone_annotations
+-- A WebDataset sample per fragment of the media reader's plan (temp.media_plan: the selection
+-- joined with the fragment index once, clip by clip; src/media/reader.h), in its order: the
+-- clip, the key and the <key>.json text with every box of its frames (frame: 0-based within
+-- the fragment). The bytes (init segment + fragment) come from the reader.
+SELECT p.clip_uri, p.sequence || '_f' || lpad(p.fragment_id::VARCHAR, 6, '0') AS key_source,
+       to_json({'clip_uri': p.clip_uri, 'sequence': p.sequence, 'fragment_id': p.fragment_id,
+                'start_frame': p.start_frame, 'end_frame': p.end_frame,
+                'frames': p.end_frame - p.start_frame + 1, 'start_time': p.start_time,
+                'end_time': p.end_time, 'fps': p.fps, 'width': p.width, 'height': p.height,
+                'split': coalesce(s.split, p.clip_split), 'snapshot': getvariable('export_snapshot'),
+                'boxes': coalesce((SELECT list({'frame': a.frame_index - 1 - p.start_frame,
                                                 'frame_index': a.frame_index,
                                                 'track_id': a.target_id,
                                                 'category_id': a.object_category,
@@ -99,20 +100,21 @@ SELECT f.clip_uri, c.sequence || '_f' || lpad(f.fragment_id::VARCHAR, 6, '0') AS
                                                          a.bbox_width, a.bbox_height]}
                                                ORDER BY a.frame_index, a.target_id)
                                    FROM silver.visdrone_annotations a
-                                   WHERE a.sequence = c.sequence
-                                     AND a.frame_index BETWEEN f.start_frame + 1
-                                                           AND f.end_frame + 1), [])}) AS json
-FROM (SELECT clip_uri, fragment_id, min(split) AS split FROM export_selection
+                                   WHERE a.sequence = p.sequence
+                                     AND a.frame_index BETWEEN p.start_frame + 1
+                                                           AND p.end_frame + 1), [])}) AS json
+FROM temp.media_plan p
+JOIN (SELECT clip_uri, fragment_id, min(split) AS split FROM export_selection
       GROUP BY clip_uri, fragment_id) s
-JOIN raw.visdrone_fragments f USING (clip_uri, fragment_id)
-JOIN raw.visdrone_clips c USING (clip_uri)
-ORDER BY c.sequence, f.fragment_id;
+  ON s.clip_uri = p.clip_uri AND s.fragment_id = p.fragment_id
+ORDER BY p.item;
 
 -- @section fragments_unknown
--- Selected fragments the fragment index does not have (a stale or wrong selection).
+-- Selected fragments the reader's plan left out: not in the fragment index (a stale or wrong
+-- selection).
 SELECT s.clip_uri || '#' || s.fragment_id
 FROM (SELECT DISTINCT clip_uri, fragment_id FROM export_selection) s
-ANTI JOIN raw.visdrone_fragments f USING (clip_uri, fragment_id)
+ANTI JOIN temp.media_plan p ON p.clip_uri = s.clip_uri AND p.fragment_id = s.fragment_id
 ORDER BY 1 LIMIT 3;
 
 -- @section coco_splits

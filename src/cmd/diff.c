@@ -2,7 +2,6 @@
  * the lake) between two snapshots or tags: row counts from DuckLake's change feed, schema
  * changes, a sample of changed rows (per table, the tables created, dropped, renamed and
  * changed (lake), and the media objects the two states reference differently. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,20 +13,42 @@
 #include "lake/restore.h"
 #include <jansson.h>
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse diff SCHEMA.TABLE A B [--sample N] [--json]\n"
-	"       lakehouse diff --all A B [--sample N] [--json]\n\n"
-	"A and B are snapshot ids or tags. For a table: rows inserted, deleted and updated by the\n"
-	"snapshots after A up to B (DuckLake's change feed), the columns added, dropped or\n"
-	"retyped, and up to N (default 10) changed rows. With --all: every table created, dropped,\n"
-	"renamed or changed in between. Both: the media objects (URIs in *_uri columns) referenced\n"
-	"at B only (added) or at A only (removed), with their bytes and whether each is still in\n"
-	"the bucket (a HEAD); at most N are listed unless --json.\n";
+struct diff_opts {
+	long sample;
+	int json, all;
+};
+static const struct opt diff_options[] = {
+	OPT_FLAG("all", 0, struct diff_opts, all, "every table of the lake instead of one"),
+	OPT_LONG("sample", 0, struct diff_opts, sample, 0, LONG_MAX, "N",
+		 "changed rows and media objects listed (default 10)"),
+	OPT_FLAG("json", 0, struct diff_opts, json, "the whole comparison as one JSON object"),
+	OPT_END()};
+const struct verb_spec cmd_diff_spec = {
+	.name = "diff",
+	.usage = "diff SCHEMA.TABLE A B [--sample N] [--json]\n"
+		 "diff --all A B [--sample N] [--json]",
+	.about = "A and B are snapshot ids or tags. For a table: rows inserted, deleted and updated by the\n"
+		 "snapshots after A up to B (DuckLake's change feed), the columns added, dropped or\n"
+		 "retyped, and up to N (default 10) changed rows. With --all: every table created, dropped,\n"
+		 "renamed or changed in between. Both: the media objects (URIs in *_uri columns) referenced\n"
+		 "at B only (added) or at A only (removed), with their bytes and whether each is still in\n"
+		 "the bucket (a HEAD); at most N are listed unless --json.\n",
+	.options = diff_options};
 
-static int print_query(struct lake *l, const char *sql, enum output_format fmt, struct err *e)
+/* The rows of sql: under key in the JSON document doc, or printed as a table when doc is
+ * NULL. */
+static int put_query(struct lake *l, const char *sql, json_t *doc, const char *key, struct err *e)
 {
-	return cmd_print_query(l, sql, NULL, 0, fmt, e);
+	if (!doc)
+		return cmd_print_query(l, sql, NULL, 0, OUTPUT_TABLE, e);
+	duckdb_result r;
+	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
+		return -1;
+	json_object_set_new(doc, key, output_rows_json(lake_connection(l), &r));
+	duckdb_destroy_result(&r);
+	return 0;
 }
 
 /* The columns the table has at both snapshots, quoted by DuckDB itself, comma separated. */
@@ -53,18 +74,21 @@ static int common_columns(struct lake *l, const char *t, long long a, long long 
 }
 
 static int diff_table(struct lake *l, const char *schema, const char *table, long long a,
-		      long long b, long sample, int json, struct err *e)
+		      long long b, long sample, json_t *doc, struct err *e)
 {
 	int rc = lake_check_version(l, schema, table, a, e);
 	rc = rc ? rc : lake_check_version(l, schema, table, b, e);
 	char sql[2048], t[160];
 	snprintf(t, sizeof t, "lake.\"%s\".\"%s\"", schema, table); /* validated identifiers */
-	enum output_format fmt = json ? OUTPUT_JSON : OUTPUT_TABLE;
 	int replaced = 0;
 	if (rc == 0) {
-		if (json)
-			printf("{\"table\": \"%s.%s\", \"from\": %lld, \"to\": %lld, \"counts\": ", schema, table, a, b);
-		else
+		if (doc) {
+			char name[140];
+			snprintf(name, sizeof name, "%s.%s", schema, table);
+			json_object_set_new(doc, "table", json_string(name));
+			json_object_set_new(doc, "from", json_integer(a));
+			json_object_set_new(doc, "to", json_integer(b));
+		} else
 			printf("%s.%s, snapshot %lld -> %lld\n\nrows:\n", schema, table, a, b);
 		snprintf(sql, sizeof sql,
 			 "SELECT count(*) FILTER (WHERE change_type = 'insert') AS inserted, "
@@ -76,7 +100,7 @@ static int diff_table(struct lake *l, const char *schema, const char *table, lon
 			snprintf(sql, sizeof sql, "SELECT 0 AS inserted, 0 AS deleted, 0 AS updated");
 		rc = history_table_replaced(l, schema, table, a, b, &replaced, e);
 		struct err feed = {0};
-		if (rc == 0 && (replaced || print_query(l, sql, fmt, &feed) < 0)) {
+		if (rc == 0 && (replaced || put_query(l, sql, doc, "counts", &feed) < 0)) {
 			/* The table was replaced in between (a rollback is a replace): the change feed
 			 * only knows the new table, so compare the two states row by row instead. */
 			char cols[1024];
@@ -91,12 +115,13 @@ static int diff_table(struct lake *l, const char *schema, const char *table, lon
 				       cols, t, b, cols, t, a, cols, t, a, cols, t, b) < 0)
 				rc = err_set(e, 0, "out of memory");
 			if (rc == 0)
-				rc = print_query(l, q.data, fmt, e);
+				rc = put_query(l, q.data, doc, "counts", e);
 			buf_free(&q);
 		}
 	}
 	if (rc == 0) {
-		printf(json ? ", \"schema\": " : "\nschema:\n");
+		if (!doc)
+			printf("\nschema:\n");
 		snprintf(sql, sizeof sql,
 			 "WITH a AS (SELECT column_name, column_type FROM (DESCRIBE SELECT * FROM %s AT "
 			 "(VERSION => %lld))), b AS (SELECT column_name, column_type FROM (DESCRIBE SELECT "
@@ -107,21 +132,23 @@ static int diff_table(struct lake *l, const char *schema, const char *table, lon
 			 "a.column_name IS NULL OR b.column_name IS NULL OR a.column_type <> b.column_type "
 			 "ORDER BY 1",
 			 t, a, t, b);
-		rc = print_query(l, sql, fmt, e);
+		rc = put_query(l, sql, doc, "schema", e);
 	}
+	if (doc)
+		json_object_set_new(doc, "sample", json_array()); /* replaced below when there is one */
 	if (rc == 0 && a < b && replaced) {
-		printf(json ? ", \"sample\": []" : "\n(the table was replaced in between, e.g. by a "
-						     "rollback: no change feed spans both; counts compare rows on "
-						     "the shared columns)\n");
+		if (!doc)
+			printf("\n(the table was replaced in between, e.g. by a rollback: no change feed "
+			       "spans both; counts compare rows on the shared columns)\n");
 	} else if (rc == 0 && a < b) {
-		printf(json ? ", \"sample\": " : "\nsample of changed rows:\n");
+		if (!doc)
+			printf("\nsample of changed rows:\n");
 		snprintf(sql, sizeof sql,
 			 "SELECT * FROM ducklake_table_changes('lake', '%s', '%s', %lld, %lld) ORDER BY "
 			 "snapshot_id, rowid, change_type LIMIT %ld",
 			 schema, table, a + 1, b, sample);
 		struct err ignored = {0};
-		if (print_query(l, sql, fmt, &ignored) < 0 && json)
-			printf("[]");
+		put_query(l, sql, doc, "sample", &ignored);
 	}
 	return rc;
 }
@@ -142,18 +169,18 @@ static const char *lake_change(enum restore_action act)
 	return "?";
 }
 
-static int diff_lake(struct lake *l, long long a, long long b, int json, struct err *e)
+static int diff_lake(struct lake *l, long long a, long long b, json_t *doc, struct err *e)
 {
 	struct restore_plan plan;
 	if (restore_compare(l, NULL, a, b, &plan, e) < 0)
 		return -1;
 	json_t *arr = json_array();
-	if (!json)
+	if (!doc)
 		printf("the lake, snapshot %lld -> %lld: %zu table or schema change(s)\n", a, b, plan.changes);
 	for (size_t i = 0; i < plan.n; i++) {
 		const struct restore_step *st = &plan.steps[i];
 		const char *at_a = st->name_at[0] ? st->name_at : "", *at_b = st->name_now;
-		if (json) {
+		if (doc) {
 			json_array_append_new(arr, json_pack("{s:s, s:s, s:s, s:s, s:I, s:I}", "change",
 							     lake_change(st->action), "schema", st->schema,
 							     "name_a", at_a, "name_b", at_b, "rows_a",
@@ -174,23 +201,25 @@ static int diff_lake(struct lake *l, long long a, long long b, int json, struct 
 			printf("  rows %lld", (long long)(st->rows_at >= 0 ? st->rows_at : st->rows_now));
 		putchar('\n');
 	}
-	if (json) {
-		printf("{\"from\": %lld, \"to\": %lld, \"tables\": ", a, b);
-		json_dumpf(arr, stdout, JSON_PRESERVE_ORDER);
+	if (doc) {
+		json_object_set_new(doc, "from", json_integer(a));
+		json_object_set_new(doc, "to", json_integer(b));
+		json_object_set_new(doc, "tables", arr);
+	} else {
+		json_decref(arr);
 	}
-	json_decref(arr);
 	restore_plan_free(&plan);
 	return 0;
 }
 
 /* The media objects the two states reference differently (both modes). */
 static int diff_media(struct lake *l, const char *schema, const char *table, long long a,
-		      long long b, long sample, int json, struct err *e)
+		      long long b, long sample, json_t *doc, struct err *e)
 {
 	struct refs_diff d;
 	if (refs_diff(l, schema, table, a, b, &d, e) < 0)
 		return -1;
-	if (json) {
+	if (doc) {
 		json_t *objs = json_array();
 		for (size_t i = 0; i < d.n; i++)
 			json_array_append_new(objs, json_pack("{s:s, s:s, s:o, s:I}", "uri", d.items[i].uri,
@@ -202,9 +231,7 @@ static int diff_media(struct lake *l, const char *schema, const char *table, lon
 				      "removed", (json_int_t)d.removed, "added_bytes",
 				      (json_int_t)d.added_bytes, "removed_bytes", (json_int_t)d.removed_bytes,
 				      "not_in_bucket", (json_int_t)d.missing, "objects", objs);
-		printf(", \"media\": ");
-		json_dumpf(m, stdout, JSON_PRESERVE_ORDER);
-		json_decref(m);
+		json_object_set_new(doc, "media", m);
 	} else {
 		printf("\nmedia (URIs in *_uri columns): %lld added (%lld bytes), %lld removed (%lld "
 		       "bytes); %lld of them no longer in the bucket\n",
@@ -228,45 +255,36 @@ static int diff_media(struct lake *l, const char *schema, const char *table, lon
 
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"sample", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'}, {"all", no_argument, NULL, 'a'}, {0}};
-	long sample = 10;
-	int json = 0, all = 0, opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'j')
-			json = 1;
-		else if (opt == 'a')
-			all = 1;
-		else if (opt != 's')
-			return cmd_usage_error(e, "diff", "bad option");
-		else if (cmd_parse_long("diff", "--sample", optarg, 0, LONG_MAX, &sample, e) < 0)
-			return -1;
-	}
-	if (argc - optind != (all ? 2 : 3))
+	struct diff_opts o = {.sample = 10};
+	int first, parsed = opts_parse(&cmd_diff_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	long sample = o.sample;
+	int json = o.json, all = o.all;
+	if (argc - first != (all ? 2 : 3))
 		return cmd_usage_error(e, "diff", "give SCHEMA.TABLE (or --all) and two snapshots or tags");
 	char schema[64], table[64];
-	if (!all && lake_parse_table(argv[optind++], schema, table, e) < 0)
+	if (!all && lake_parse_table(argv[first++], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t a = 0, b = 0;
-	int rc = lake_pin(l, &(struct lake_ref){.version = argv[optind]}, &a, e);
+	int rc = lake_pin(l, &(struct lake_ref){.version = argv[first]}, &a, e);
 	if (rc == 0 && !all) /* a table missing at A is the first thing to say */
 		rc = lake_check_version(l, schema, table, a, e);
-	rc = rc ? rc : lake_pin(l, &(struct lake_ref){.version = argv[optind + 1]}, &b, e);
+	rc = rc ? rc : lake_pin(l, &(struct lake_ref){.version = argv[first + 1]}, &b, e);
 	if (rc == 0 && b < a)
 		rc = err_set(e, EXIT_USAGE, "snapshot B (%lld) must not be older than A (%lld); swap them",
 			     (long long)b, (long long)a);
+	json_t *doc = json ? json_object() : NULL;
 	if (rc == 0)
-		rc = all ? diff_lake(l, a, b, json, e) : diff_table(l, schema, table, a, b, sample, json, e);
+		rc = all ? diff_lake(l, a, b, doc, e) : diff_table(l, schema, table, a, b, sample, doc, e);
 	if (rc == 0)
-		rc = diff_media(l, all ? NULL : schema, all ? NULL : table, a, b, sample, json, e);
-	if (json && rc == 0)
-		printf("}\n");
+		rc = diff_media(l, all ? NULL : schema, all ? NULL : table, a, b, sample, doc, e);
+	if (doc && rc == 0)
+		output_json(stdout, json_incref(doc));
+	json_decref(doc);
 	lake_close(l);
 	return rc;
 }

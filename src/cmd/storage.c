@@ -1,5 +1,4 @@
 /* storage.c - `lakehouse storage start|stop|status|ls`. */
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,26 +8,56 @@
 #include "store/s3.h"
 #include "store/server.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse storage start [--server versitygw|rustfs] | stop | status [--json]\n"
-	"                         | ls [--json|--csv] [PREFIX]\n"
-	"                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n\n"
-	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
-	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
-	"           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
-	"           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
-	"  stop     stop the embedded server (either kind)\n"
-	"  status   endpoint, reachability, bucket, object count and bytes\n"
-	"  ls       list objects (key, size, time) under PREFIX\n"
-	"  stat     one object's size, ETag and time (a HEAD request)\n"
-	"  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
-	"           bytes go to a terminal only with -o -)\n"
-	"KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n"
-	"  start --tls [--cert FILE --key FILE]   serve https: with a certificate it makes (it\n"
-	"           prints the CA file to trust: AWS_CA_BUNDLE), or with FILE's\n"
-	"  user add NAME --read-only | --read-write [--prefix P] [--json]   make scoped keys\n"
-	"           (printed once); user ls [--json]; user rm NAME (docs/security.md)\n";
+struct storage_opts {
+	const char *range, *output, *server;
+	enum output_format fmt;
+	int tls, read_only, read_write;     /* start --tls; user add --read-only|--read-write */
+	const char *cert, *key, *prefix;    /* start --cert/--key; user add --prefix */
+};
+static const char *const storage_servers[] = {"versitygw", "rustfs", NULL};
+static const char *const storage_actions[] = {"start", "stop", "status", "ls", "stat", "get",
+					      "user", NULL};
+static const struct opt storage_options[] = {
+	OPT_CHOICE("server", 0, struct storage_opts, server, storage_servers, NULL,
+		   "start: the server to run (default versitygw)"),
+	OPT_STRING("range", 0, struct storage_opts, range, "OFFSET:LENGTH", "get: only these bytes"),
+	OPT_STRING("output", 'o', struct storage_opts, output, "FILE",
+		   "get: write to FILE (- for standard output)"),
+	OPT_FLAG("tls", 0, struct storage_opts, tls,
+		 "start: serve https with a certificate it makes (prints the CA to trust)"),
+	OPT_STRING("cert", 0, struct storage_opts, cert, "FILE", "start --tls: serve this certificate"),
+	OPT_STRING("key", 0, struct storage_opts, key, "FILE", "start --tls: its private key"),
+	OPT_FLAG("read-only", 0, struct storage_opts, read_only, "user add: keys that can only read"),
+	OPT_FLAG("read-write", 0, struct storage_opts, read_write, "user add: keys that can write"),
+	OPT_STRING("prefix", 0, struct storage_opts, prefix, "P",
+		   "user add: object rights under key prefix P only"),
+	OPT_FORMAT(struct storage_opts, fmt, "ls, stat, status, user: output as JSON (ls also CSV)"),
+	OPT_END()};
+const struct verb_spec cmd_storage_spec = {
+	.name = "storage",
+	.usage = "storage start [--server versitygw|rustfs] [--tls [--cert FILE --key FILE]]\n"
+		 "                         | stop | status [--json] | ls [--json|--csv] [PREFIX]\n"
+		 "                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n"
+		 "                         | user add NAME --read-only|--read-write [--prefix P] [--json]\n"
+		 "                         | user ls [--json] | user rm NAME",
+	.about = "  start    run the embedded S3 server on the loopback endpoint (data in\n"
+		 "           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
+		 "           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
+		 "           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
+		 "  stop     stop the embedded server (either kind)\n"
+		 "  status   endpoint, reachability, bucket, object count and bytes\n"
+		 "  ls       list objects (key, size, time) under PREFIX\n"
+		 "  stat     one object's size, ETag and time (a HEAD request)\n"
+		 "  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
+		 "           bytes go to a terminal only with -o -)\n"
+		 "  user     scoped keys on the store (versitygw, RustFS): add prints the new keys\n"
+		 "           once; ls names users and rights, never secrets; rm revokes\n"
+		 "           (docs/security.md)\n"
+		 "KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n",
+	.options = storage_options,
+	.words = storage_actions};
 
 struct tally {
 	long long objects, bytes;
@@ -209,27 +238,6 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 	return problem.msg[0] ? err_set(e, problem.code, "%s", problem.msg) : 0;
 }
 
-/* storage user add|ls|rm (see do_user) */
-struct user_opts {
-	int read_only, read_write;
-	const char *prefix;
-};
-
-/* The options of start (--tls, --cert, --key) and of user add (--read-only, --read-write,
- * --prefix). */
-static void storage_option(int opt, const char *arg, struct server_start_opts *start,
-			   struct user_opts *user)
-{
-	switch (opt) {
-	case 'T': start->tls = 1; break;
-	case 'C': start->cert = arg; break;
-	case 'K': start->key = arg; break;
-	case 'R': user->read_only = 1; break;
-	case 'W': user->read_write = 1; break;
-	case 'P': user->prefix = arg; break;
-	}
-}
-
 static int do_start(const struct config *cfg, const struct server_start_opts *o, struct err *e)
 {
 	int already;
@@ -262,7 +270,7 @@ static int print_user(const struct store_user *u, void *ctx)
 }
 
 /* storage user add NAME --read-only|--read-write [--prefix P] | ls | rm NAME */
-static int do_user(const struct config *cfg, int argc, char **argv, const struct user_opts *o,
+static int do_user(const struct config *cfg, int argc, char **argv, const struct storage_opts *o,
 		   enum output_format fmt, struct err *e)
 {
 	const char *sub = argc ? argv[0] : "";
@@ -317,81 +325,57 @@ static int do_user(const struct config *cfg, int argc, char **argv, const struct
 
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"range", required_argument, NULL, 'r'},
-		{"output", required_argument, NULL, 'o'}, {"server", required_argument, NULL, 's'},
-		{"tls", no_argument, NULL, 'T'}, {"cert", required_argument, NULL, 'C'},
-		{"key", required_argument, NULL, 'K'}, {"read-only", no_argument, NULL, 'R'},
-		{"read-write", no_argument, NULL, 'W'}, {"prefix", required_argument, NULL, 'P'},
-		CMD_FORMAT_LONGOPTS, {0}};
-	struct server_start_opts start = {0};
-	struct user_opts user = {0};
-	enum output_format fmt = OUTPUT_TABLE;
-	const char *range = NULL, *outpath = NULL, *server = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'r')
-			range = optarg;
-		else if (opt == 'o')
-			outpath = optarg;
-		else if (opt == 's')
-			server = optarg;
-		else if (strchr("TCKRWP", opt))
-			storage_option(opt, optarg, &start, &user);
-		else if (!cmd_format_option(opt, &fmt))
-			return cmd_usage_error(e, "storage", "unknown option");
-	}
-	if (optind >= argc)
+	struct storage_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_storage_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	const char *range = o.range, *outpath = o.output, *server = o.server;
+	if (first >= argc)
 		return cmd_usage_error(e, "storage", "give start, stop, status, ls, stat or get");
-	const char *action = argv[optind++];
-	int nargs = argc - optind;
+	const char *action = argv[first++];
+	int nargs = argc - first;
 	if (fmt == OUTPUT_CSV && strcmp(action, "ls") != 0)
 		return cmd_usage_error(e, "storage", "--csv applies to storage ls only");
 	if (fmt == OUTPUT_JSON && strcmp(action, "ls") != 0 && strcmp(action, "stat") != 0 &&
-	    strcmp(action, "user") != 0 &&
-	    strcmp(action, "status") != 0)
-		return cmd_usage_error(e, "storage", "--json applies to storage ls, stat and status only");
+	    strcmp(action, "status") != 0 && strcmp(action, "user") != 0)
+		return cmd_usage_error(e, "storage",
+				       "--json applies to storage ls, stat, status and user only");
 	if ((range || outpath) && strcmp(action, "get") != 0)
 		return cmd_usage_error(e, "storage", "%s applies to storage get only",
 				       range ? "--range" : "-o");
 	if (strcmp(action, "user") == 0)
-		return do_user(cfg, nargs, argv + optind, &user, fmt, e);
-	if (user.read_only || user.read_write || user.prefix)
+		return do_user(cfg, nargs, argv + first, &o, fmt, e);
+	if (o.read_only || o.read_write || o.prefix)
 		return cmd_usage_error(e, "storage", "--read-only, --read-write and --prefix go with "
 						     "user add only");
 	if (strcmp(action, "ls") == 0) {
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");
-		return do_ls(cfg, nargs ? argv[optind] : "", fmt, e);
+		return do_ls(cfg, nargs ? argv[first] : "", fmt, e);
 	}
 	if (strcmp(action, "get") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(e, "storage", "get takes one KEY");
-		return do_get(cfg, argv[optind], range, outpath, e);
+		return do_get(cfg, argv[first], range, outpath, e);
 	}
 	if (strcmp(action, "stat") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(e, "storage", "stat takes one KEY");
-		return do_stat(cfg, argv[optind], fmt, e);
+		return do_stat(cfg, argv[first], fmt, e);
 	}
 	if (nargs)
-		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[first]);
 	if (strcmp(action, "status") == 0)
 		return do_status(cfg, fmt, e);
-	if ((server || start.tls || start.cert || start.key) && strcmp(action, "start") != 0)
+	if ((server || o.tls || o.cert || o.key) && strcmp(action, "start") != 0)
 		return cmd_usage_error(e, "storage", "%s goes with start only",
-				       server ? "--server" : start.tls ? "--tls" : "--cert/--key");
+				       server ? "--server" : o.tls ? "--tls" : "--cert/--key");
 	int flag;
 	if (strcmp(action, "start") == 0) {
-		enum server_kind kind = !server || strcmp(server, "versitygw") == 0 ? SERVER_VERSITYGW
-					: strcmp(server, "rustfs") == 0	      ? SERVER_RUSTFS
-										      : SERVER_NONE;
-		if (kind == SERVER_NONE)
-			return cmd_usage_error(e, "storage", "--server wants versitygw or rustfs, got '%s'",
-					       server);
-		start.kind = kind;
+		struct server_start_opts start = {
+			.kind = server && strcmp(server, "rustfs") == 0 ? SERVER_RUSTFS : SERVER_VERSITYGW,
+			.tls = o.tls, .cert = o.cert, .key = o.key};
 		return do_start(cfg, &start, e);
 	}
 	if (strcmp(action, "stop") == 0) {

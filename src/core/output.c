@@ -399,7 +399,7 @@ static json_t *json_cell(duckdb_result *res, idx_t c, idx_t r)
 	return j ? j : json_null();
 }
 
-json_t *output_rows_json(duckdb_result *res)
+static json_t *rows_json(duckdb_result *res)
 {
 	idx_t cols = duckdb_column_count(res), rows = duckdb_row_count(res);
 	json_t *arr = json_array();
@@ -422,11 +422,22 @@ int output_json(FILE *out, json_t *j)
 
 static int print_json(FILE *out, duckdb_result *res)
 {
-	json_t *arr = output_rows_json(res);
+	json_t *arr = rows_json(res);
 	int rc = json_dumpf(arr, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	fputc('\n', out);
 	json_decref(arr);
 	return rc == 0 && !ferror(out) ? 0 : -1;
+}
+
+json_t *output_rows_json(duckdb_connection con, duckdb_result *res)
+{
+	duckdb_result text;
+	nested_text = render_nested(con, res, &text);
+	json_t *arr = rows_json(res);
+	if (nested_text)
+		duckdb_destroy_result(nested_text);
+	nested_text = NULL;
+	return arr;
 }
 
 int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum output_format fmt)

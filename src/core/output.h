@@ -19,10 +19,11 @@ enum output_format { OUTPUT_TABLE, OUTPUT_CSV, OUTPUT_JSON, OUTPUT_WIDE, OUTPUT_
  * they print as a placeholder. Returns 0, or -1 on a write error. */
 int output_result(FILE *out, duckdb_connection con, duckdb_result *res, enum output_format fmt);
 
-/* The rows of res as a JSON array of objects (column name -> value; nested values as
- * DuckDB renders them), for a verb that puts them inside a JSON document of its own. A new
- * reference: the caller json_decref()s it. */
-json_t *output_rows_json(duckdb_result *res);
+/* The rows of res as a JSON array of objects (column name -> value; nested values as JSON,
+ * rendered by DuckDB through con, which made res; a placeholder with con NULL), for a verb
+ * that puts them inside a JSON document of its own. A new reference: the caller
+ * json_decref()s it. */
+json_t *output_rows_json(duckdb_connection con, duckdb_result *res);
 /* Prints j on one line and a newline (a verb's --json summary), and releases j (NULL is a
  * failed json_pack: -1). Returns 0, or -1 on a write error. */
 int output_json(FILE *out, json_t *j);

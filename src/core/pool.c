@@ -148,3 +148,108 @@ int pool_for(size_t n, int threads, const struct pool_ops *ops, void *ctx, struc
 			break;
 	return pool_finish(p, e);
 }
+
+/* ---- ordered window -------------------------------------------------------------------- */
+
+struct ordered {
+	const struct pool_ordered_ops *ops;
+	void *ctx;
+	size_t window;
+	int *state; /* per slot: 0 queued, 1 ran, -1 failed or dropped */
+	pthread_mutex_t lock;
+	pthread_cond_t done;
+};
+
+static void ordered_mark(struct ordered *o, size_t i, int state)
+{
+	pthread_mutex_lock(&o->lock);
+	o->state[i % o->window] = state;
+	pthread_cond_broadcast(&o->done);
+	pthread_mutex_unlock(&o->lock);
+}
+
+static int ordered_start(void *ctx, void **state, struct err *e)
+{
+	struct ordered *o = ctx;
+	return o->ops->pool.worker_start ? o->ops->pool.worker_start(o->ctx, state, e) : 0;
+}
+
+static void ordered_stop(void *ctx, void *state)
+{
+	struct ordered *o = ctx;
+	if (o->ops->pool.worker_stop)
+		o->ops->pool.worker_stop(o->ctx, state);
+}
+
+static int ordered_run(void *ctx, void *state, void *task, struct err *e)
+{
+	struct ordered *o = ctx;
+	int rc = o->ops->pool.run(o->ctx, state, task, e);
+	ordered_mark(o, POOL_INDEX(task), rc < 0 ? -1 : 1);
+	return rc;
+}
+
+static void ordered_discard(void *ctx, void *task)
+{
+	ordered_mark(ctx, POOL_INDEX(task), -1);
+}
+
+int pool_ordered(size_t n, int threads, size_t window, const struct pool_ordered_ops *ops,
+		 void *ctx, struct err *e)
+{
+	if (n == 0)
+		return 0;
+	if (window < 1)
+		window = 1;
+	struct ordered o = {.ops = ops, .ctx = ctx, .window = window,
+			    .state = calloc(window, sizeof(int))};
+	if (!o.state)
+		return err_set(e, 0, "out of memory");
+	pthread_mutex_init(&o.lock, NULL);
+	pthread_cond_init(&o.done, NULL);
+	const struct pool_ops pops = {.worker_start = ordered_start, .worker_stop = ordered_stop,
+				      .run = ordered_run, .discard = ordered_discard};
+	struct pool *p = pool_new(threads, window, &pops, &o, e);
+	int rc = p ? 0 : -1, pool_failed = 0;
+	size_t submitted = 0, consumed = 0;
+	while (rc == 0 && consumed < n) {
+		while (rc == 0 && submitted < n && submitted - consumed < window) {
+			o.state[submitted % window] = 0;
+			if (ops->prepare && (rc = ops->prepare(ctx, submitted, e)) < 0) {
+				if (ops->release)
+					ops->release(ctx, submitted);
+				break;
+			}
+			if ((rc = pool_submit(p, (void *)(uintptr_t)submitted, e)) < 0)
+				pool_failed = 1;
+			submitted++;
+		}
+		if (rc < 0)
+			break;
+		pthread_mutex_lock(&o.lock);
+		while (o.state[consumed % window] == 0)
+			pthread_cond_wait(&o.done, &o.lock);
+		int st = o.state[consumed % window];
+		pthread_mutex_unlock(&o.lock);
+		if (st < 0) {
+			rc = -1, pool_failed = 1;
+			break;
+		}
+		rc = ops->consume(ctx, consumed, e);
+		if (ops->release)
+			ops->release(ctx, consumed);
+		consumed++;
+	}
+	struct err pool_err = {0};
+	if (p && pool_finish(p, &pool_err) < 0 && (rc == 0 || pool_failed)) {
+		*e = pool_err; /* the first failed task is the error to report */
+		rc = -1;
+	}
+	/* tasks queued but never consumed still hold their slots */
+	for (; ops->release && consumed < submitted; consumed++)
+		ops->release(ctx, consumed);
+	pthread_cond_destroy(&o.done);
+	pthread_mutex_destroy(&o.lock);
+	free(o.state);
+	return rc;
+}

@@ -46,4 +46,24 @@ int pool_finish(struct pool *p, struct err *e);
 int pool_for(size_t n, int threads, const struct pool_ops *ops, void *ctx, struct err *e);
 #define POOL_INDEX(task) ((size_t)(uintptr_t)(task))
 
+/* pool_ordered: the tasks 0 .. n-1 run on `threads` workers with at most `window` of them
+ * between prepare and consume, and are consumed in submission order: out-of-order work, in-
+ * order output (export's tar members; stream's samples). Memory is the window: the caller
+ * keeps per-task data in `window` slots, task i in slot i % window.
+ *   prepare (optional) runs in the caller's thread before task i is queued;
+ *   pool.run runs it on a worker (task pointer: POOL_INDEX(task) == i);
+ *   consume runs in the caller's thread once task i has run, after task i-1's consume;
+ *   release (optional) frees slot i % window after consume, after a failed prepare or when
+ *   task i will not run.
+ * The first failure stops the rest: a failed run is the error returned (the first failed
+ * task's), else a failed prepare or consume. */
+struct pool_ordered_ops {
+	struct pool_ops pool; /* worker_start, worker_stop, run (discard is the pool's own) */
+	int (*prepare)(void *ctx, size_t i, struct err *e);
+	int (*consume)(void *ctx, size_t i, struct err *e);
+	void (*release)(void *ctx, size_t i);
+};
+int pool_ordered(size_t n, int threads, size_t window, const struct pool_ordered_ops *ops,
+		 void *ctx, struct err *e);
+
 #endif

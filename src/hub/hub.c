@@ -5,7 +5,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/fsutil.h"
+#include "core/hash.h"
 #include "core/http.h"
 #include "core/progress.h"
 #include "core/pool.h"
@@ -469,12 +469,6 @@ int hub_list_files(const struct config *cfg, const char *repo, const char *rev,
 
 /* ---- downloads ------------------------------------------------------------------------ */
 
-static void hex_of(const unsigned char *d, unsigned n, char *out)
-{
-	for (unsigned i = 0; i < n; i++)
-		sprintf(out + 2 * i, "%02x", d[i]);
-}
-
 int hub_hash_file(const char *path, int64_t *size, char sha256[65], char git_oid[41],
 		  struct err *e)
 {
@@ -485,28 +479,28 @@ int hub_hash_file(const char *path, int64_t *size, char sha256[65], char git_oid
 			fclose(in);
 		return err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
 	}
-	EVP_MD_CTX *s256 = EVP_MD_CTX_new(), *s1 = EVP_MD_CTX_new();
-	EVP_DigestInit_ex(s256, EVP_sha256(), NULL);
-	EVP_DigestInit_ex(s1, EVP_sha1(), NULL);
+	struct digest *s256 = digest_new(DIGEST_SHA256), *s1 = digest_new(DIGEST_SHA1);
+	if (!s256 || !s1) {
+		fclose(in);
+		digest_free(s256);
+		digest_free(s1);
+		return err_set(e, 0, "out of memory");
+	}
 	char hdr[64];
 	int hn = snprintf(hdr, sizeof hdr, "blob %lld", (long long)st.st_size);
-	EVP_DigestUpdate(s1, hdr, (size_t)hn + 1); /* git hashes "blob <size>\0" + content */
+	digest_update(s1, hdr, (size_t)hn + 1); /* git hashes "blob <size>\0" + content */
 	char chunk[65536];
 	size_t got;
 	while ((got = fread(chunk, 1, sizeof chunk, in)) > 0) {
-		EVP_DigestUpdate(s256, chunk, got);
-		EVP_DigestUpdate(s1, chunk, got);
+		digest_update(s256, chunk, got);
+		digest_update(s1, chunk, got);
 	}
 	int bad = ferror(in);
 	fclose(in);
-	unsigned char d[32];
-	unsigned int dl = 0;
-	EVP_DigestFinal_ex(s256, d, &dl);
-	hex_of(d, dl, sha256);
-	EVP_DigestFinal_ex(s1, d, &dl);
-	hex_of(d, dl, git_oid);
-	EVP_MD_CTX_free(s256);
-	EVP_MD_CTX_free(s1);
+	digest_hex(s256, sha256);
+	digest_hex(s1, git_oid);
+	digest_free(s256);
+	digest_free(s1);
 	*size = st.st_size;
 	return bad ? err_set(e, 0, "cannot read %s", path) : 0;
 }
@@ -572,7 +566,7 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 	snprintf(part, sizeof part, "%s.part", dest);
 	if (verify_file(part, f, &ok) == 0 && ok) { /* complete, but the rename was cut short */
 		progress_add(j->progress, 0, f->size);
-		return rename(part, dest) == 0 ? 0 : err_set(e, 0, "cannot rename %s: %s", part, strerror(errno));
+		return fs_rename(part, dest, e);
 	}
 	if (http_uri_encode(path_enc, sizeof path_enc, f->path, 1) < 0)
 		return err_set(e, EXIT_USAGE, "path too long: %s", f->path);
@@ -595,9 +589,7 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 			       "%s from %s does not match the Hub's size/hash; removed, run again",
 			       f->path, j->repo);
 	}
-	if (rename(part, dest) != 0)
-		return err_set(e, 0, "cannot rename %s: %s", part, strerror(errno));
-	return 0;
+	return fs_rename(part, dest, e);
 }
 
 static int curl_start(void *ctx, void **state, struct err *e)

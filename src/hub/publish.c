@@ -53,6 +53,12 @@ static int empty_dir(const char *dir, struct err *e)
 	return 0;
 }
 
+/* name as a quoted SQL identifier in out (a column name comes from the table: any text). */
+static const char *ident(const char *name, char out[300])
+{
+	return lake_quote_ident(name, out, 300) == 0 ? out : "\"\"";
+}
+
 static int pick_snapshot(struct pub *p, struct err *e)
 {
 	int64_t snap = -1;
@@ -61,18 +67,9 @@ static int pick_snapshot(struct pub *p, struct err *e)
 	if (lake_check_version(p->l, p->schema, p->table, snap, e) < 0)
 		return -1;
 	p->res->snapshot = p->card.snapshot = snap;
-	char v[32];
-	snprintf(v, sizeof v, "%lld", (long long)snap);
-	const char *params[] = {v};
-	duckdb_result r;
-	if (lake_query(p->l, "SELECT strftime(snapshot_time AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S UTC') "
-			     "FROM lake.snapshots() WHERE snapshot_id = $1::BIGINT",
-		       params, 1, &r, e) < 0)
+	if (history_snapshot_time(p->l, snap, "%Y-%m-%d %H:%M:%S UTC", p->card.snapshot_time,
+				  sizeof p->card.snapshot_time, NULL, e) < 0)
 		return -1;
-	char *t = duckdb_value_varchar(&r, 0, 0);
-	snprintf(p->card.snapshot_time, sizeof p->card.snapshot_time, "%s", t ? t : "");
-	duckdb_free(t);
-	duckdb_destroy_result(&r);
 	return 0;
 }
 
@@ -103,15 +100,15 @@ static int is_image_uri_column(struct pub *p, const struct card_column *c, int *
 	size_t n = strlen(c->name);
 	if (!c->is_varchar || n < 5 || strcmp(c->name + n - 4, "_uri") != 0)
 		return 0;
-	char sql[512];
+	char sql[1024], q[300];
 	int64_t bad = 0, present = 0;
-	snprintf(sql, sizeof sql, "SELECT count(\"%s\") FROM publish_rows", c->name);
+	snprintf(sql, sizeof sql, "SELECT count(%s) FROM publish_rows", ident(c->name, q));
 	if (lake_query_int64(p->l, sql, NULL, 0, &present, e) < 0)
 		return -1;
 	snprintf(sql, sizeof sql,
-		 "SELECT count(*) FROM publish_rows WHERE \"%s\" IS NOT NULL AND NOT "
-		 "regexp_matches(lower(\"%s\"), '^s3://.+\\.(jpe?g|png|webp|gif|bmp|tiff?)$')",
-		 c->name, c->name);
+		 "SELECT count(*) FROM publish_rows WHERE %s IS NOT NULL AND NOT "
+		 "regexp_matches(lower(%s), '^s3://.+\\.(jpe?g|png|webp|gif|bmp|tiff?)$')",
+		 q, q);
 	if (lake_query_int64(p->l, sql, NULL, 0, &bad, e) < 0)
 		return -1;
 	*yes = present > 0 && bad == 0;
@@ -128,8 +125,8 @@ static int fetch_media(struct pub *p, struct err *e)
 			return -1;
 		if (!yes)
 			continue;
-		char sql[256];
-		snprintf(sql, sizeof sql, "SELECT \"%s\" AS image_uri FROM publish_rows", c->name);
+		char sql[512], q[300];
+		snprintf(sql, sizeof sql, "SELECT %s AS image_uri FROM publish_rows", ident(c->name, q));
 		struct fetch_request rq = {.sql = sql, .out_dir = p->media_dir, .threads = 8,
 					   .progress = p->rq->progress};
 		progress_phase(p->rq->progress, "media", "images");
@@ -152,20 +149,22 @@ static int projection(struct pub *p, struct buf *sel, struct buf *joins)
 {
 	for (int i = 0; i < p->card.ncolumns; i++) {
 		const struct card_column *c = &p->card.columns[i];
+		char q[300], qp[300];
+		ident(c->name, q);
 		buf_printf(sel, "%s", i ? ", " : "");
 		if (c->image) {
 			buf_printf(sel,
-				   "CASE WHEN r.\"%s\" IS NULL THEN NULL ELSE {'bytes': m%d.content, "
-				   "'path': parse_filename(r.\"%s\")} END AS \"%s\"",
-				   c->name, i, c->name, c->published_name);
+				   "CASE WHEN r.%s IS NULL THEN NULL ELSE {'bytes': m%d.content, "
+				   "'path': parse_filename(r.%s)} END AS %s",
+				   q, i, q, ident(c->published_name, qp));
 			buf_printf(joins,
 				   " LEFT JOIN (SELECT parse_filename(filename) AS name, content FROM "
-				   "read_blob('%s/*')) m%d ON m%d.name = parse_filename(r.\"%s\")",
-				   p->media_dir, i, i, c->name);
+				   "read_blob('%s/*')) m%d ON m%d.name = parse_filename(r.%s)",
+				   p->media_dir, i, i, q);
 		} else if (c->as_text) {
-			buf_printf(sel, "CAST(r.\"%s\" AS VARCHAR) AS \"%s\"", c->name, c->name);
+			buf_printf(sel, "CAST(r.%s AS VARCHAR) AS %s", q, q);
 		} else {
-			buf_printf(sel, "r.\"%s\"", c->name);
+			buf_printf(sel, "r.%s", q);
 		}
 	}
 	return 0;
@@ -275,16 +274,8 @@ static int read_splits(struct pub *p, struct err *e)
 
 static int read_provenance(struct pub *p, struct err *e)
 {
-	char v[32];
-	snprintf(v, sizeof v, "%lld", (long long)p->res->snapshot);
-	const char *params[] = {v};
 	duckdb_result r;
-	if (lake_query(p->l,
-		       "SELECT snapshot_id, strftime(snapshot_time AT TIME ZONE 'UTC', '%Y-%m-%d %H:%M:%S "
-		       "UTC') || ' snapshot ' || snapshot_id || ': ' || commit_message FROM "
-		       "lake.snapshots() WHERE snapshot_id <= $1::BIGINT AND (commit_message LIKE 'ingest %' "
-		       "OR commit_message LIKE 'transform %') ORDER BY snapshot_id",
-		       params, 1, &r, e) < 0)
+	if (history_provenance(p->l, p->res->snapshot, &r, e) < 0)
 		return -1;
 	struct buf b = {0};
 	for (idx_t i = 0; i < duckdb_row_count(&r); i++) {

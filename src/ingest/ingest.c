@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/progress.h"
 #include "core/buf.h"
 #include "lake/lake.h"
@@ -301,7 +302,7 @@ static int handle_blob(struct run *r, const struct column *c, struct held_chunk 
 		       size_t len, const char *path, struct err *e)
 {
 	char sha[65], ext[8], key[1024], uri[1200];
-	media_sha256_hex(data, len, sha);
+	sha256_hex(data, len, sha);
 	media_extension(path, data, len, ext);
 	if (media_key(key, sizeof key, r->rq->dataset, c->name, sha, ext) < 0)
 		return err_set(e, 0, "object key too long for column %s", c->name);

@@ -10,6 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "core/hash.h"
 #include "core/progress.h"
 #include "lake/lake.h"
 #include "media/media.h"
@@ -342,7 +343,7 @@ static int encode_and_upload(struct lake *l, struct s3 *s3, const struct ingest_
 	if (encode_sequence(rq, seq, &clip, res, e) < 0)
 		return err_wrap(e, "sequence %s", seq->name);
 	char sha[65], key[600] = "", uri[700];
-	media_sha256_hex(clip.bytes.data, clip.bytes.len, sha);
+	sha256_hex(clip.bytes.data, clip.bytes.len, sha);
 	int rc = media_clip_key(key, sizeof key, rq->dataset, seq->name, sha) < 0
 			 ? err_set(e, EXIT_USAGE, "sequence name '%s' cannot name an object", seq->name)
 			 : 0;

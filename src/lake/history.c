@@ -94,6 +94,41 @@ int lake_pin(struct lake *l, const struct lake_ref *ref, int64_t *snapshot, stru
 	return lake_current_snapshot(l, snapshot, e);
 }
 
+int history_snapshot_time(struct lake *l, int64_t snapshot, const char *fmt, char *out, size_t n,
+			  int64_t *epoch, struct err *e)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%lld", (long long)snapshot);
+	const char *p[] = {v, fmt};
+	duckdb_result r;
+	if (lake_query(l, "SELECT strftime(snapshot_time AT TIME ZONE 'UTC', $2), "
+			  "epoch(snapshot_time)::BIGINT FROM lake.snapshots() WHERE snapshot_id = "
+			  "$1::BIGINT",
+		       p, 2, &r, e) < 0)
+		return -1;
+	int found = duckdb_row_count(&r) == 1;
+	char *t = found ? duckdb_value_varchar(&r, 0, 0) : NULL;
+	snprintf(out, n, "%s", t ? t : "");
+	if (epoch)
+		*epoch = found ? duckdb_value_int64(&r, 1, 0) : 0;
+	duckdb_free(t);
+	duckdb_destroy_result(&r);
+	return found ? 0 : lake_check_snapshot(l, snapshot, e);
+}
+
+int history_provenance(struct lake *l, int64_t upto, duckdb_result *res, struct err *e)
+{
+	char v[32];
+	snprintf(v, sizeof v, "%lld", (long long)upto);
+	const char *p[] = {v};
+	return lake_query(l,
+			  "SELECT snapshot_id, strftime(snapshot_time AT TIME ZONE 'UTC', '%Y-%m-%d "
+			  "%H:%M:%S UTC') || ' snapshot ' || snapshot_id || ': ' || commit_message FROM "
+			  "lake.snapshots() WHERE snapshot_id <= $1::BIGINT AND (commit_message LIKE "
+			  "'ingest %' OR commit_message LIKE 'transform %') ORDER BY snapshot_id",
+			  p, 1, res, e);
+}
+
 /* ---- tags ------------------------------------------------------------------------------ */
 
 struct tag_tx {

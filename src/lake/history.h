@@ -33,6 +33,17 @@ struct lake_ref {
  * no snapshot at or before the time. */
 int lake_pin(struct lake *l, const struct lake_ref *ref, int64_t *snapshot, struct err *e);
 
+/* When snapshot `snapshot` was committed, in UTC, formatted by DuckDB's strftime format fmt
+ * (e.g. "%Y-%m-%dT%H:%M:%S.%fZ") into out; *epoch (may be NULL) its Unix time. A usage error
+ * when there is no such snapshot. */
+int history_snapshot_time(struct lake *l, int64_t snapshot, const char *fmt, char *out, size_t n,
+			  int64_t *epoch, struct err *e);
+
+/* The snapshots up to `upto` that ingested or transformed (commit messages "ingest ..." and
+ * "transform ..."), oldest first: id, and "TIME snapshot ID: MESSAGE" (UTC), the provenance a
+ * published table's card lists. */
+int history_provenance(struct lake *l, int64_t upto, duckdb_result *res, struct err *e);
+
 struct tag_request {
 	const char *name;
 	int64_t snapshot;    /* the snapshot to name (resolved by the caller) */

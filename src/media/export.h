@@ -6,8 +6,9 @@
  *     mode 0644) of samples <key>.jpg|png + <key>.json (images) or <key>.mp4 (init segment +
  *     one fragment, byte-copied) + <key>.json (video fragments), plus <name>.manifest.json
  *     (query, snapshot, catalog, per shard samples/bytes/SHA-256). A shard is written under a
- *     temporary name and renamed (or uploaded) only when complete. Memory: one batch of
- *     objects (threads x 4) in flight; a shard is streamed, never held.
+ *     temporary name and renamed (or uploaded) only when complete. Bytes come through the
+ *     media reader (reader.h); memory: a window of samples (threads x 4) in flight
+ *     (pool_ordered), a shard is streamed, never held.
  *   coco: annotations/instances_<split>.json (+ captions_<split>.json) with COCO's original
  *     category ids, and the images under <split>/ unless no_images.
  * DEST is a folder, s3://bucket/prefix (shards spooled one at a time through a temporary file

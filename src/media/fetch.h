@@ -1,9 +1,10 @@
 /* fetch.h - the loader: SQL picks rows, fetch reads only the bytes they name.
  *
- * Rows with (clip_uri, fragment_id) are looked up in the fragment index; each clip's init
- * segment is read once and each fragment with one Range GET (parallel, one connection per
- * thread), then written as a standalone .mp4 (init + fragment) and, on request, decoded to
- * one image per frame. Rows with an image_uri column fetch whole objects (COCO images).
+ * The rows are planned by the media reader (reader.h): rows with (clip_uri, fragment_id) are
+ * looked up in the fragment index, each clip's init segment is read once and each fragment
+ * with one Range GET (parallel, one connection per thread), then written as a standalone .mp4
+ * (init + fragment) and, on request, decoded to one image per frame. Rows with an image_uri
+ * column fetch whole objects (COCO images). Files are written under a temporary name.
  */
 #ifndef LAKEHOUSE_FETCH_H
 #define LAKEHOUSE_FETCH_H

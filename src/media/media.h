@@ -1,13 +1,10 @@
-/* media.h - media blobs: content address, file type, integrity check.
+/* media.h - media blobs: content address (its SHA-256 is core/hash), file type, integrity check.
  * Pure functions over caller-owned buffers; nothing allocated.
  */
 #ifndef LAKEHOUSE_MEDIA_H
 #define LAKEHOUSE_MEDIA_H
 
 #include <stddef.h>
-
-/* hex SHA-256 of data (65 bytes with the NUL). */
-void media_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* File extension for a blob: from its original path when that ends in a plain extension
  * ([A-Za-z0-9]{1,5}, lower-cased), else from magic bytes, else "bin". Never contains '/'. */

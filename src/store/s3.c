@@ -7,6 +7,7 @@
  */
 #include "store/s3.h"
 
+#include "core/hash.h"
 #include "core/http.h"
 
 #include <ctype.h>
@@ -15,7 +16,6 @@
 #include <limits.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,15 +119,6 @@ void s3_set_list_page(struct s3 *s, int max_keys)
 }
 
 /* ---- encoding and hashing ------------------------------------------------------------- */
-
-static void sha256_hex(const void *data, size_t len, char out[65])
-{
-	unsigned char md[32];
-	unsigned int mdlen = 0;
-	EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL);
-	for (unsigned i = 0; i < 32; i++)
-		sprintf(out + 2 * i, "%02x", md[i]);
-}
 
 /* ---- XML helpers (libxml2) ------------------------------------------------------------ */
 

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lake/lake.h"
+#include "media/reader.h"
 #include "view/html.h"
 
 int view_queryf(struct lake *l, duckdb_result *r, struct err *e, const char *fmt, ...)
@@ -134,7 +135,8 @@ static int plan_images(struct lake *l, struct sheet *sh, struct thumbs *th, stru
 	return image_extras(l, sh, duckdb_column_name(&sh->rows, (idx_t)sh->uri_col), e);
 }
 
-/* Fragment rows: the byte ranges from the fragment index, three frames each, their boxes. */
+/* Fragment rows: their byte ranges from the media reader's plan (the one join with the
+ * fragment index, left as temp.media_plan), three frames each, their boxes. */
 static int plan_fragments(struct lake *l, struct sheet *sh, struct thumbs *th, struct err *e)
 {
 	idx_t n = duckdb_row_count(&sh->rows);
@@ -143,51 +145,43 @@ static int plan_fragments(struct lake *l, struct sheet *sh, struct thumbs *th, s
 		t->thumb = -1;
 		snprintf(t->why, sizeof t->why, "not in the fragment index (raw.visdrone_fragments)");
 	}
-	static const char sel[] =
-		"WITH sel AS (SELECT q.pos, q.clip_uri, q.fragment_id, f.byte_offset, f.byte_length, "
-		"f.start_frame, f.end_frame, c.init_bytes, c.sequence FROM (SELECT row_number() OVER () "
-		"AS pos, clip_uri, fragment_id FROM temp.view_rows) q JOIN raw.visdrone_fragments f ON "
-		"f.clip_uri = q.clip_uri AND f.fragment_id = q.fragment_id JOIN raw.visdrone_clips c ON "
-		"c.clip_uri = q.clip_uri) ";
-	duckdb_result r;
-	if (view_queryf(l, &r, e, "%sSELECT * FROM sel ORDER BY pos", sel) < 0)
-		return -1;
-	for (idx_t i = 0; i < duckdb_row_count(&r); i++) {
-		int64_t pos = duckdb_value_int64(&r, 0, i);
-		if (pos < 1 || (size_t)pos > sh->ntiles)
+	struct media_plan p;
+	int rc = media_plan_query(l, "SELECT clip_uri, fragment_id FROM temp.view_rows",
+				  MEDIA_ORDER_SELECTION, &p, e);
+	for (size_t i = 0; rc == 0 && i < p.n; i++) {
+		const struct media_item *it = &p.items[i];
+		const struct media_clip *c = &p.clips[it->clip];
+		if (it->pos < 1 || (size_t)it->pos > sh->ntiles)
 			continue;
-		struct sheet_tile *t = &sh->tiles[pos - 1];
-		char *uri = duckdb_value_varchar(&r, 1, i), *seq = duckdb_value_varchar(&r, 8, i);
-		snprintf(t->uri, sizeof t->uri, "%s", uri ? uri : "");
-		snprintf(t->sequence, sizeof t->sequence, "%s", seq ? seq : "");
-		duckdb_free(uri);
-		duckdb_free(seq);
-		t->fragment_id = duckdb_value_int64(&r, 2, i);
-		t->start_frame = duckdb_value_int64(&r, 5, i);
-		t->end_frame = duckdb_value_int64(&r, 6, i);
+		struct sheet_tile *t = &sh->tiles[it->pos - 1];
+		snprintf(t->uri, sizeof t->uri, "%s", it->uri);
+		snprintf(t->sequence, sizeof t->sequence, "%s", c->sequence ? c->sequence : "");
+		t->fragment_id = it->fragment_id;
+		t->start_frame = it->start_frame;
+		t->end_frame = it->end_frame;
 		int64_t len = t->end_frame - t->start_frame + 1;
 		int64_t positions[3] = {0, (len - 1) / 2, len - 1};
 		for (int k = 0; k < 3; k++)
 			t->frames[k] = t->start_frame + positions[k];
-		t->thumb = thumbs_add_fragment(th, t->uri, duckdb_value_int64(&r, 3, i),
-					       duckdb_value_int64(&r, 4, i), duckdb_value_int64(&r, 7, i),
+		t->thumb = thumbs_add_fragment(th, t->uri, it->offset, it->length, c->init_length,
 					       positions);
 		t->why[0] = '\0';
 	}
-	duckdb_destroy_result(&r);
+	media_plan_free(&p);
+	if (rc < 0)
+		return -1;
 	if (!view_table_exists(l, "silver", "visdrone_annotations"))
 		return 0;
 	/* VisDrone's frame_index is 1-based; fragment frames are 0-based clip positions */
+	duckdb_result r;
 	if (view_queryf(l, &r, e,
-	      "%s, fr AS (SELECT pos, sequence, k, CASE k WHEN 0 THEN start_frame WHEN 1 THEN "
-	      "start_frame + (end_frame - start_frame) // 2 ELSE end_frame END AS frame FROM sel "
-	      "CROSS JOIN (VALUES (0), (1), (2)) u(k)) SELECT fr.pos, fr.k, a.category, a.bbox_left, "
-	      "a.bbox_top, a.bbox_width, a.bbox_height FROM fr JOIN silver.visdrone_annotations a ON "
-	      "a.sequence = fr.sequence AND a.frame_index = fr.frame + 1 ORDER BY fr.pos, fr.k, "
-	      "a.target_id",
-	      sel) < 0)
+	      "WITH fr AS (SELECT pos, sequence, k, CASE k WHEN 0 THEN start_frame WHEN 1 THEN "
+	      "start_frame + (end_frame - start_frame) // 2 ELSE end_frame END AS frame FROM "
+	      "temp.media_plan CROSS JOIN (VALUES (0), (1), (2)) u(k)) SELECT fr.pos, fr.k, "
+	      "a.category, a.bbox_left, a.bbox_top, a.bbox_width, a.bbox_height FROM fr JOIN "
+	      "silver.visdrone_annotations a ON a.sequence = fr.sequence AND a.frame_index = "
+	      "fr.frame + 1 ORDER BY fr.pos, fr.k, a.target_id") < 0)
 		return -1;
-	int rc = 0;
 	for (idx_t i = 0; i < duckdb_row_count(&r); i++) {
 		int64_t pos = duckdb_value_int64(&r, 0, i), k = duckdb_value_int64(&r, 1, i);
 		if (pos < 1 || (size_t)pos > sh->ntiles || k < 0 || k > 2)

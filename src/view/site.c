@@ -14,11 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/fsutil.h"
 #include "lake/catalog.h"
 #include "lake/lake.h"
 #include "lake/transform.h"
-#include "media/media.h"
 #include "store/s3.h"
 #include "view/html.h"
 #include "view/sheet.h"
@@ -200,24 +200,11 @@ static int resolve_version(struct site *s, struct err *e)
 {
 	if (lake_current_snapshot(s->l, &s->newest, e) < 0)
 		return -1;
-	duckdb_result r;
 	if (lake_pin(s->l, &s->rq->at, &s->version, e) < 0)
 		return -1;
-	if (q(s, &r, e,
-	      "SELECT strftime(snapshot_time AT TIME ZONE 'UTC', '%%Y-%%m-%%d %%H:%%M:%%S UTC') FROM "
-	      "lake.snapshots() WHERE snapshot_id = %lld",
-	      (long long)s->version) < 0)
+	if (history_snapshot_time(s->l, s->version, "%Y-%m-%d %H:%M:%S UTC", s->version_time,
+				  sizeof s->version_time, NULL, e) < 0)
 		return -1;
-	int found = duckdb_row_count(&r) == 1;
-	char *t = found ? cell(&r, 0, 0) : NULL;
-	snprintf(s->version_time, sizeof s->version_time, "%s", t ? t : "");
-	duckdb_free(t);
-	duckdb_destroy_result(&r);
-	if (!found)
-		return err_set(e, EXIT_USAGE,
-			       "no snapshot %lld in the lake (the newest is %lld; 'lakehouse snapshots' "
-			       "lists them)",
-			       (long long)s->version, (long long)s->newest);
 	if (s->version == s->newest)
 		return 0;
 	/* The whole site reads the lake as it was: attach the catalog at that snapshot. */
@@ -685,7 +672,7 @@ static int make_stamp(struct site *s, struct err *e)
 		free(text);
 	}
 	if (rc == 0)
-		media_sha256_hex(b.data, b.len, s->stamp);
+		sha256_hex(b.data, b.len, s->stamp);
 	buf_free(&b);
 	if (rc < 0)
 		return err_set(e, 0, "out of memory");

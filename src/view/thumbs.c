@@ -8,30 +8,21 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/hash.h"
 #include "core/progress.h"
 #include "core/buf.h"
 #include "core/fsutil.h"
 #include "core/pool.h"
-#include "media/media.h"
+#include "media/reader.h"
 #include "media/thumb.h"
-#include "store/s3.h"
 
 #define THUMB_SIDE 320
-
-struct clip_init {
-	char uri[1024];
-	int64_t length;
-	struct buf bytes;
-	char why[512]; /* non-empty: the init segment could not be read */
-};
 
 struct thumbs {
 	const struct config *cfg;
 	char old_dir[4096], new_dir[4096];
 	struct thumb_entry *v;
 	size_t n, cap;
-	struct clip_init *clips;
-	size_t nclips;
 	pthread_mutex_t lock;
 	struct thumbs_stats st;
 	struct progress *progress;
@@ -53,9 +44,6 @@ void thumbs_free(struct thumbs *t)
 {
 	if (!t)
 		return;
-	for (size_t i = 0; i < t->nclips; i++)
-		buf_free(&t->clips[i].bytes);
-	free(t->clips);
 	free(t->v);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -83,7 +71,7 @@ long thumbs_add_image(struct thumbs *t, const char *uri)
 	struct thumb_entry proto = {0};
 	snprintf(proto.uri, sizeof proto.uri, "%s", uri);
 	char name[65];
-	media_sha256_hex(uri, strlen(uri), name);
+	sha256_hex(uri, strlen(uri), name);
 	return add(t, name, &proto);
 }
 
@@ -98,7 +86,7 @@ long thumbs_add_fragment(struct thumbs *t, const char *clip_uri, int64_t offset,
 	snprintf(src, sizeof src, "%s#%lld+%lld@%lld,%lld,%lld", clip_uri, (long long)offset,
 		 (long long)length, (long long)positions[0], (long long)positions[1],
 		 (long long)positions[2]);
-	media_sha256_hex(src, strlen(src), name);
+	sha256_hex(src, strlen(src), name);
 	return add(t, name, &proto);
 }
 
@@ -160,34 +148,6 @@ static int from_cache(struct thumbs *t, struct thumb_entry *en)
 
 /* ---- making --------------------------------------------------------------------------- */
 
-/* GET with accounting; a failure that is not the store's fault (missing object, short range)
- * is returned as 1 with why filled, a store failure as -1. */
-static int get(struct thumbs *t, struct s3 *s, const char *uri, int64_t off, int64_t len,
-	       struct buf *out, char *why, size_t whylen, struct err *e)
-{
-	const char *key = s3_key_of_uri(t->cfg->bucket, uri);
-	if (!key) {
-		snprintf(why, whylen, "not an object of bucket %s", t->cfg->bucket);
-		return 1;
-	}
-	struct err ge = {0};
-	int64_t before = s3_bytes_received(s);
-	int rc = s3_get_range(s, key, off, len, out, &ge);
-	pthread_mutex_lock(&t->lock);
-	t->st.gets++;
-	t->st.bytes += s3_bytes_received(s) - before;
-	pthread_mutex_unlock(&t->lock);
-	progress_add(t->progress, 0, s3_bytes_received(s) - before);
-	if (rc == 0)
-		return 0;
-	if (ge.code == EXIT_REMOTE) {
-		*e = ge;
-		return -1;
-	}
-	snprintf(why, whylen, "%.480s", ge.msg);
-	return 1;
-}
-
 static int save(struct thumbs *t, struct thumb_entry *en, struct thumb *pics, int n, struct err *e)
 {
 	char file[100];
@@ -209,33 +169,54 @@ static int save(struct thumbs *t, struct thumb_entry *en, struct thumb *pics, in
 	return rc;
 }
 
-static const struct clip_init *find_clip(const struct thumbs *t, const char *uri)
-{
-	for (size_t i = 0; i < t->nclips; i++)
-		if (strcmp(t->clips[i].uri, uri) == 0)
-			return &t->clips[i];
-	return NULL;
-}
+/* The pending entries as a reader plan: entry todo[k] is item k. */
+struct run_ctx {
+	struct media_workers workers; /* first: the pool's ctx */
+	struct thumbs *t;
+	const size_t *todo;
+	struct media_plan plan;
+};
 
-static int make_one(struct thumbs *t, struct s3 *s, struct thumb_entry *en, struct err *e)
+/* Reads and makes entry todo[k]. A failure that is not the store's fault (missing object,
+ * short range, undecodable bytes) marks the entry GONE with why; a store failure is -1. */
+static int make_one(struct run_ctx *r, struct media_reader *rd, size_t k, struct err *e)
 {
+	struct thumbs *t = r->t;
+	struct thumb_entry *en = &t->v[r->todo[k]];
+	const struct media_item *it = &r->plan.items[k];
+	const struct media_clip *c = it->clip >= 0 ? &r->plan.clips[it->clip] : NULL;
 	struct buf bytes = {0};
 	struct thumb pics[3] = {0};
 	int n = en->frames ? en->frames : 1;
-	const struct clip_init *c = en->frames ? find_clip(t, en->uri) : NULL;
-	int rc;
+	int rc = 0;
 	if (c && c->why[0]) {
 		snprintf(en->why, sizeof en->why, "%s", c->why);
 		rc = 1;
 	} else {
-		rc = get(t, s, en->uri, en->frames ? en->offset : 0, en->frames ? en->length : -1,
-			 &bytes, en->why, sizeof en->why, e);
+		struct err ge = {0};
+		int64_t before = media_reader_received(rd);
+		rc = media_read(rd, &r->plan, k, &bytes, &ge);
+		int64_t got = media_reader_received(rd) - before;
+		pthread_mutex_lock(&t->lock);
+		t->st.gets++;
+		t->st.bytes += got;
+		pthread_mutex_unlock(&t->lock);
+		progress_add(t->progress, 0, got);
+		if (rc < 0 && ge.code == EXIT_REMOTE) {
+			*e = ge;
+			return -1;
+		}
+		if (rc < 0) {
+			snprintf(en->why, sizeof en->why, "%.480s", ge.msg);
+			rc = 1;
+		}
 	}
 	struct err de = {0};
 	if (rc == 0) {
-		rc = en->frames ? thumb_fragment_frames(c->bytes.data, c->bytes.len, bytes.data,
-							bytes.len, en->positions, 3, THUMB_SIDE, pics, &de)
-				: thumb_image(bytes.data, bytes.len, THUMB_SIDE, pics, &de);
+		size_t init = c ? c->init.len : 0; /* bytes: init segment + fragment */
+		rc = c ? thumb_fragment_frames(bytes.data, init, bytes.data + init, bytes.len - init,
+					       en->positions, 3, THUMB_SIDE, pics, &de)
+		       : thumb_image(bytes.data, bytes.len, THUMB_SIDE, pics, &de);
 		if (rc < 0) {
 			snprintf(en->why, sizeof en->why, "%.480s", de.msg);
 			rc = 1;
@@ -252,68 +233,36 @@ static int make_one(struct thumbs *t, struct s3 *s, struct thumb_entry *en, stru
 		t->st.made++;
 		pthread_mutex_unlock(&t->lock);
 	}
-	for (int k = 0; k < 3; k++)
-		thumb_free(&pics[k]);
+	for (int i = 0; i < 3; i++)
+		thumb_free(&pics[i]);
 	buf_free(&bytes);
 	return rc;
-}
-
-struct run_ctx {
-	struct thumbs *t;
-	size_t *todo; /* entry indexes, or clip indexes in the init phase */
-	int inits;
-};
-
-static int worker_start(void *ctx, void **state, struct err *e)
-{
-	struct run_ctx *r = ctx;
-	*state = s3_new(r->t->cfg, e);
-	return *state ? 0 : -1;
-}
-
-static void worker_stop(void *ctx, void *state)
-{
-	(void)ctx;
-	s3_free(state);
 }
 
 static int run(void *ctx, void *state, void *task, struct err *e)
 {
 	struct run_ctx *r = ctx;
-	size_t i = r->todo[POOL_INDEX(task)];
-	if (!r->inits) {
-		int rc = make_one(r->t, state, &r->t->v[i], e);
-		progress_add(r->t->progress, 1, 0);
-		return rc;
-	}
-	struct clip_init *c = &r->t->clips[i];
-	int rc = get(r->t, state, c->uri, 0, c->length, &c->bytes, c->why, sizeof c->why, e);
-	return rc < 0 ? -1 : 0;
+	int rc = make_one(r, state, POOL_INDEX(task), e);
+	progress_add(r->t->progress, 1, 0);
+	return rc;
 }
 
-/* The init segment of every clip a pending fragment needs, read once per clip. */
-static int fetch_inits(struct thumbs *t, int threads, struct err *e)
+/* The plan of the pending entries; each clip's init segment is read once (media_fetch_inits). */
+static int plan_pending(struct run_ctx *r, size_t ntodo, int threads, struct err *e)
 {
-	t->clips = calloc(t->n ? t->n : 1, sizeof *t->clips);
-	size_t *todo = calloc(t->n ? t->n : 1, sizeof *todo);
-	if (!t->clips || !todo) {
-		free(todo);
-		return err_set(e, 0, "out of memory");
+	struct thumbs *t = r->t;
+	for (size_t k = 0; k < ntodo; k++) {
+		const struct thumb_entry *en = &t->v[r->todo[k]];
+		long clip = en->frames ? media_plan_clip(&r->plan, en->uri, en->init_length) : -1;
+		if ((en->frames && clip < 0) ||
+		    media_plan_add(&r->plan, en->uri, clip, en->frames ? en->offset : 0,
+				   en->frames ? en->length : -1) < 0)
+			return err_set(e, 0, "out of memory");
 	}
-	for (size_t i = 0; i < t->n; i++) {
-		struct thumb_entry *en = &t->v[i];
-		if (en->state != THUMB_PENDING || !en->frames || find_clip(t, en->uri))
-			continue;
-		struct clip_init *c = &t->clips[t->nclips];
-		snprintf(c->uri, sizeof c->uri, "%s", en->uri);
-		c->length = en->init_length;
-		todo[t->nclips] = t->nclips;
-		t->nclips++;
-	}
-	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
-	struct run_ctx r = {.t = t, .todo = todo, .inits = 1};
-	int rc = t->nclips ? pool_for(t->nclips, threads, &ops, &r, e) : 0;
-	free(todo);
+	int64_t received = 0;
+	int rc = media_fetch_inits(t->cfg, &r->plan, threads, 1, t->progress, &received, e);
+	t->st.gets += (int64_t)r->plan.nclips;
+	t->st.bytes += received;
 	return rc;
 }
 
@@ -336,11 +285,13 @@ int thumbs_make(struct thumbs *t, int threads, struct progress *progress, struct
 	progress_add_total(progress, (int64_t)ntodo, 0);
 	if (t->st.cached)
 		progress_count(progress, "cached", t->st.cached);
-	int rc = ntodo ? fetch_inits(t, threads, e) : 0;
-	struct pool_ops ops = {.worker_start = worker_start, .worker_stop = worker_stop, .run = run};
-	struct run_ctx r = {.t = t, .todo = todo};
+	struct run_ctx r = {.workers = {.cfg = t->cfg}, .t = t, .todo = todo};
+	int rc = ntodo ? plan_pending(&r, ntodo, threads, e) : 0;
+	struct pool_ops ops = {.worker_start = media_workers_start,
+			       .worker_stop = media_workers_stop, .run = run};
 	if (rc == 0 && ntodo)
 		rc = pool_for(ntodo, threads, &ops, &r, e);
+	media_plan_free(&r.plan);
 	free(todo);
 	for (size_t i = 0; i < t->n; i++)
 		t->st.gone += t->v[i].state == THUMB_GONE;

@@ -1,6 +1,7 @@
 /* thumbs.h - the thumbnails a site needs: registered while the pages are planned, then made
- * in parallel (core/pool, one S3 connection per worker) from whole objects (images) or from a
- * clip's init segment + one fragment's byte range (frames), and cached by content address.
+ * in parallel through the media reader (media/reader.h: each clip's init segment read once,
+ * one reader per worker) from whole objects (images) or from a clip's init segment + one
+ * fragment's byte range (frames), and cached by content address.
  *
  * A thumbnail's name is the SHA-256 of its source ("URI" or "URI#offset+length"): objects are
  * content-addressed, so the name stands for the bytes. thumbs/<name>.jpg (or <name>-<k>.jpg per

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Issue 15 (items 2, 3, 5-8): one clear error per mistake, table-driven like
+# One clear error per mistake, table-driven like
 # test_bad_inputs_table.sh. Each case names the exit code and a fragment of the message; no
 # message may quote our SQL (SELECT, LINE 1:, Binder Error). Then: the same missing-table
 # answer from every verb, s3:// URIs in storage stat/ls/get, land --mode replace|upsert,

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Versioning beyond DuckLake (issue 19): a bad multi-table transform undone with ONE
+# Versioning beyond DuckLake: a bad multi-table transform undone with ONE
 # `rollback --all`, schema-scoped rollback, tags (time travel, diff, expire keeps them, a race
 # on a SQLite catalog), media-aware diff after deletes and gc, and expire/gc after renames,
 # replaces and restores (DuckLake's data-loss reports 527/529/530 reproduced against our verbs).

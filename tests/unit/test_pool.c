@@ -111,6 +111,100 @@ static void test_zero_tasks(void **state)
 	assert_int_equal(pool_for(0, 4, &ops, NULL, &e), 0);
 }
 
+/* ---- pool_ordered ---- */
+
+struct ordered_case {
+	size_t window, n, fail_run_at, fail_consume_at; /* SIZE_MAX: never */
+	atomic_int in_flight, max_in_flight, released;
+	size_t consumed[300];
+	size_t nconsumed;
+	int slot_busy[8];
+};
+
+static int o_prepare(void *ctx, size_t i, struct err *e)
+{
+	(void)e;
+	struct ordered_case *c = ctx;
+	assert_int_equal(c->slot_busy[i % c->window], 0); /* a slot is never in use twice */
+	c->slot_busy[i % c->window] = 1;
+	int now = atomic_fetch_add(&c->in_flight, 1) + 1;
+	if (now > atomic_load(&c->max_in_flight))
+		atomic_store(&c->max_in_flight, now);
+	return 0;
+}
+
+static int o_run(void *ctx, void *state, void *task, struct err *e)
+{
+	(void)state;
+	struct ordered_case *c = ctx;
+	size_t i = POOL_INDEX(task);
+	if ((i * 7919) % 3 == 0) /* finish out of order */
+		for (volatile int k = 0; k < 20000; k++)
+			;
+	return i == c->fail_run_at ? err_set(e, 3, "read %zu failed", i) : 0;
+}
+
+static int o_consume(void *ctx, size_t i, struct err *e)
+{
+	struct ordered_case *c = ctx;
+	c->consumed[c->nconsumed++] = i;
+	return i == c->fail_consume_at ? err_set(e, 1, "write %zu failed", i) : 0;
+}
+
+static void o_release(void *ctx, size_t i)
+{
+	struct ordered_case *c = ctx;
+	c->slot_busy[i % c->window] = 0;
+	atomic_fetch_sub(&c->in_flight, 1);
+	atomic_fetch_add(&c->released, 1);
+}
+
+static const struct pool_ordered_ops oops = {
+	.pool = {.run = o_run}, .prepare = o_prepare, .consume = o_consume, .release = o_release};
+
+static void test_ordered_consumes_in_submission_order_within_the_window(void **state)
+{
+	(void)state;
+	struct ordered_case c = {.window = 5, .n = 300, .fail_run_at = SIZE_MAX,
+				 .fail_consume_at = SIZE_MAX};
+	struct err e = {0};
+	assert_int_equal(pool_ordered(c.n, 4, c.window, &oops, &c, &e), 0);
+	assert_int_equal(c.nconsumed, c.n);
+	for (size_t i = 0; i < c.n; i++)
+		assert_int_equal(c.consumed[i], i);
+	assert_true(atomic_load(&c.max_in_flight) <= 5);
+	assert_int_equal(atomic_load(&c.released), 300); /* every prepared slot released */
+	assert_int_equal(atomic_load(&c.in_flight), 0);
+}
+
+static void test_ordered_failed_run_is_the_error_and_stops_consuming(void **state)
+{
+	(void)state;
+	struct ordered_case c = {.window = 4, .n = 200, .fail_run_at = 50,
+				 .fail_consume_at = SIZE_MAX};
+	struct err e = {0};
+	assert_int_equal(pool_ordered(c.n, 3, c.window, &oops, &c, &e), -1);
+	assert_string_equal(e.msg, "read 50 failed");
+	/* nothing at or after the failed task is consumed; tasks still queued when it failed
+	 * are dropped (the pool runs no task after a failure), so fewer may be */
+	assert_true(c.nconsumed <= 50);
+	for (size_t i = 0; i < c.nconsumed; i++)
+		assert_int_equal(c.consumed[i], i);
+	assert_int_equal(atomic_load(&c.in_flight), 0);
+}
+
+static void test_ordered_failed_consume_is_the_error(void **state)
+{
+	(void)state;
+	struct ordered_case c = {.window = 3, .n = 100, .fail_run_at = SIZE_MAX,
+				 .fail_consume_at = 10};
+	struct err e = {0};
+	assert_int_equal(pool_ordered(c.n, 2, c.window, &oops, &c, &e), -1);
+	assert_string_equal(e.msg, "write 10 failed");
+	assert_int_equal(c.nconsumed, 11);
+	assert_int_equal(atomic_load(&c.in_flight), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -118,6 +212,9 @@ int main(void)
 		cmocka_unit_test(test_first_failure_stops_the_rest),
 		cmocka_unit_test(test_submit_waits_for_room),
 		cmocka_unit_test(test_zero_tasks),
+		cmocka_unit_test(test_ordered_consumes_in_submission_order_within_the_window),
+		cmocka_unit_test(test_ordered_failed_run_is_the_error_and_stops_consuming),
+		cmocka_unit_test(test_ordered_failed_consume_is_the_error),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
