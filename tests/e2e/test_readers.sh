@@ -70,10 +70,13 @@ check "a patient writer waits for the reader, then commits" eval '[ $writer_rc -
 wait "$long"
 
 # a reader meets a writer: waits for it (or refuses clearly at 0)
-"$LAKEHOUSE_BIN" sql "INSERT INTO raw.counter SELECT 4 FROM range(400000000) t(x) WHERE x = 1" -m "slow writer" >/dev/null 2>"$FIXTURES/slow.err" &
+"$LAKEHOUSE_BIN" sql "INSERT INTO raw.counter SELECT 4 FROM range(1500000000) t(x) WHERE x = 1" -m "slow writer" >/dev/null 2>"$FIXTURES/slow.err" &
 slow=$!
-sleep 1.5
-LAKEHOUSE_LOCK_TIMEOUT=0 lh tables
+for _ in $(seq 120); do # until the writer holds the catalog (after its storage checks)
+  LAKEHOUSE_LOCK_TIMEOUT=0 lh tables
+  [ "$RC" -eq 0 ] || break
+  sleep 0.25
+done
 check "a reader beside a writer, LAKEHOUSE_LOCK_TIMEOUT=0: exit 4 'lake busy', the writer named" \
   eval '[ $RC -eq 4 ] && contains "$ERR" "lake busy" && contains "$ERR" "is writing"'
 LAKEHOUSE_LOCK_TIMEOUT=300 lh sql --csv "SELECT list(n ORDER BY n) FROM raw.counter"
