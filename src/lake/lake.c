@@ -87,6 +87,19 @@ static int starts_with_word(const char *p, const char *word)
 	return strncasecmp(p, word, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
 }
 
+/* A CTE may lead a write (WITH x AS (...) INSERT ...): a writing keyword anywhere in the
+ * statement counts (in a string too: opening for writing is the safe mistake). */
+static int writes_after_with(const char *p, const char *end)
+{
+	static const char *const words[] = {"INSERT", "UPDATE", "DELETE", "MERGE", NULL};
+	for (const char *q = p; q < end; q++)
+		if ((q == p || !isalnum((unsigned char)q[-1])) && isalpha((unsigned char)*q))
+			for (size_t i = 0; words[i]; i++)
+				if (starts_with_word(q, words[i]))
+					return 1;
+	return 0;
+}
+
 int lake_sql_reads_only(const char *sql)
 {
 	static const char *const reads[] = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "SHOW",
@@ -102,10 +115,13 @@ int lake_sql_reads_only(const char *sql)
 		if (!read && (starts_with_word(p, "SET") || starts_with_word(p, "RESET")))
 			read = starts_with_word(skip_blank(p + (toupper((unsigned char)*p) == 'S' ? 3 : 5)),
 						"VARIABLE");
+		const char *end = statement_end(p);
+		if (read && starts_with_word(p, "WITH") && writes_after_with(p, end))
+			read = 0;
 		if (!read)
 			return 0;
 		statements++;
-		p = statement_end(p);
+		p = end;
 	}
 	return statements > 0;
 }

@@ -256,7 +256,8 @@ static void test_sql_reads_only_when_every_statement_reads(void **state)
 	static const char *const writes[] = {
 		"INSERT INTO raw.t VALUES (1)", "SELECT 1; DROP TABLE raw.t", "CREATE TABLE raw.x (i INT)",
 		"COPY raw.t FROM 'x.csv'", "SET threads = 1", "CALL lake.set_option('a', 1)",
-		"SELECT 1 -- ;\n; UPDATE raw.t SET i = 1", "", "  ;  ", "CHECKPOINT", NULL};
+		"SELECT 1 -- ;\n; UPDATE raw.t SET i = 1", "", "  ;  ", "CHECKPOINT",
+		"WITH x AS (SELECT 1 AS i) INSERT INTO raw.t SELECT i FROM x", NULL};
 	for (int i = 0; reads[i]; i++)
 		if (!lake_sql_reads_only(reads[i]))
 			fail_msg("should read only: %s", reads[i]);
