@@ -191,6 +191,7 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 	struct tally t = {0};
 	struct err problem = {0};
 	int reachable = s3_reachable(s), exists = 0, listed = 0, denied = 0;
+	int untrusted = !reachable && s3_tls_refused(s); /* it answered, with a certificate */
 	if (reachable && s3_bucket_exists(s, &exists, &problem) == 0 && exists)
 		listed = s3_list(s, "", on_object, &t, &problem) == 0;
 	denied = reachable && s3_access_denied(s);
@@ -224,6 +225,8 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		if (problem.msg[0])
 			printf("problem    %s\n", problem.msg);
 	}
+	if (untrusted)
+		return s3_tls_error(cfg, 0, "the TLS handshake failed verification", e);
 	char elsewhere[400];
 	if (!reachable && server_listens_elsewhere(cfg, elsewhere, sizeof elsewhere))
 		return err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s; %s", cfg->endpoint,

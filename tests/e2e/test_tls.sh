@@ -69,7 +69,7 @@ check "httpfs (curl) without the CA: exit 3 'certificate not trusted', no data" 
 lh sql --csv "SET httpfs_client_implementation = 'httplib'; SET ca_cert_file = '$SYSTEM_CAS'; SELECT sum(i) FROM raw.big"
 check "httpfs (httplib) without the CA: exit 3 too, never unverified" eval 'untrusted && ! contains "$OUT" "$rows"'
 unset AWS_CA_BUNDLE
-for verb in "tables" "query crowded-scenes" "storage ls"; do
+for verb in "tables" "query crowded-scenes" "storage ls" "storage status"; do
   # shellcheck disable=SC2086
   lh $verb
   check "$verb without AWS_CA_BUNDLE: exit 3 'certificate not trusted'" untrusted
