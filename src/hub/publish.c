@@ -442,7 +442,7 @@ int publish_run(const struct config *cfg, const struct publish_request *rq,
 	snprintf(res->staging, sizeof res->staging, "%s", p.dir);
 	snprintf(res->url, sizeof res->url, "%s/datasets/%s", cfg->hf_endpoint, rq->repo);
 	card_init(&p.card, rq->repo, p.schema, p.table, rq->license, rq->with_media, cfg->bucket);
-	int rc = lake_open(&p.l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&p.l, cfg, LAKE_READ, e);
 	if (rc == 0) {
 		rc = pick_snapshot(&p, e);
 		if (rc == 0)

@@ -136,7 +136,7 @@ int export_run(const struct config *cfg, const struct export_request *rq,
 	else if (rq->table)
 		export_key(strchr(rq->table, '.') ? strchr(rq->table, '.') + 1 : rq->table, name, sizeof name);
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0) {
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0) {
 		dest_free(&d);
 		return -1;
 	}

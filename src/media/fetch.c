@@ -159,7 +159,7 @@ int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct f
 	      struct err *e)
 {
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t snapshot = 0;
 	int rc = 0;

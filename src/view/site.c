@@ -733,7 +733,7 @@ int view_build(const struct config *cfg, const struct view_request *rq, struct v
 	struct site s = {.cfg = cfg, .rq = rq, .res = res};
 	if (prepare_out(&s, rq->out_dir, e) < 0)
 		return -1;
-	int rc = lake_open(&s.l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&s.l, cfg, LAKE_READ, e);
 	if (rc == 0)
 		rc = build(&s, e);
 	res->version = s.version;
