@@ -74,6 +74,9 @@ static const struct command commands[] = {
 	{"storage", cmd_storage, "start/stop/inspect the object store; list objects",
 	 "lakehouse storage status\nlakehouse storage ls s3://lakehouse/assets/\n"
 	 "lakehouse storage get s3://lakehouse/assets/coco/val/1.jpg -o 1.jpg"},
+	{"stream", cmd_stream, "stream a snapshot's selection as shuffled WebDataset samples on stdout",
+	 "lakehouse stream --table gold.coco_train --seed 1 --epoch 3 | tar tv\n"
+	 "lakehouse stream --table gold.coco_train --decode rgb --size 224x224 --rank 0 --world 4 > part0.tar"},
 	{"tables", cmd_tables, "the lake's tables: rows, columns, files, bytes, last snapshot",
 	 "lakehouse tables\nlakehouse tables silver --json"},
 	{"tag", cmd_tag, "name a snapshot (tag NAME), list or delete tags",

@@ -58,6 +58,7 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_stream(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e);
