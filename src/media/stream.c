@@ -132,6 +132,8 @@ static int tar_member(struct stream *s, const char *name, const void *data, size
 	archive_entry_free(en);
 	if (rc == ARCHIVE_OK && len && archive_write_data(s->a, data, len) != (la_ssize_t)len)
 		rc = ARCHIVE_FATAL;
+	if (rc == ARCHIVE_OK) /* the padding now, so that a flushed sample is complete */
+		rc = archive_write_finish_entry(s->a);
 	if (rc != ARCHIVE_OK)
 		return err_set(e, EXIT_FAILURE_, "cannot write %s into the stream: %s", name,
 			       archive_error_string(s->a) ? archive_error_string(s->a) : "write failed");

@@ -220,4 +220,54 @@ PY
 check "webdataset.WebDataset('pipe:lakehouse stream ...') reads the raw and the decoded stream" \
   eval '[ $? -eq 0 ] || cat "$WORK/wds.log"'
 
+# ---- errors --------------------------------------------------------------------------------------
+# a selection naming an object that is not there: the stream stops after the last complete sample
+BAD="SELECT image_uri FROM gold.coco_train UNION ALL SELECT 's3://lakehouse/assets/coco/missing.jpg'"
+"$LAKEHOUSE_BIN" stream --sql "$BAD" --seed 7 >"$WORK/bad.tar" 2>"$WORK/bad.err"; rc=$?
+"$LAKEHOUSE_BIN" stream --sql "$BAD" --seed 7 --skip-bad >"$WORK/skipbad.tar" 2>"$WORK/skipbad.err"; rcs=$?
+good=$(samples "$WORK/bad.tar" | wc -l)
+"$LAKEHOUSE_BIN" stream --sql "$BAD" --seed 7 --skip "$good" >"$WORK/bad-at.tar" 2>"$WORK/bad-at.err"; rca=$?
+check "a missing object: exit 1 naming its URI, after $good complete samples (those before it; resuming there fails at once)" \
+  eval '[ $rc -eq 1 ] && grep -q "s3://lakehouse/assets/coco/missing.jpg" "$WORK/bad.err" && [ "$(samples "$WORK/bad.tar")" = "$(samples "$WORK/skipbad.tar" | head -n "$good")" ] && [ $rca -eq 1 ] && [ "$(samples "$WORK/bad-at.tar" | wc -l)" -eq 0 ] || cat "$WORK/bad.err"'
+check "--skip-bad: exit 0, the $rows good samples, 'skipped 1' on stderr naming the URI" \
+  eval '[ $rcs -eq 0 ] && [ "$(samples "$WORK/skipbad.tar" | wc -l)" -eq "$rows" ] && grep -q "skipped 1 samples.*missing.jpg" "$WORK/skipbad.err" || cat "$WORK/skipbad.err"'
+# a corrupt object: a clip's bytes where an image is expected fail its decode
+CORRUPT="SELECT image_uri FROM gold.coco_train UNION ALL (SELECT clip_uri AS image_uri FROM raw.visdrone_clips LIMIT 1)"
+clip=$(value "SELECT clip_uri FROM raw.visdrone_clips LIMIT 1")
+"$LAKEHOUSE_BIN" stream --sql "$CORRUPT" --decode rgb --size 32x32 >"$WORK/corrupt.tar" 2>"$WORK/corrupt.err"; rc=$?
+check "a corrupt image under --decode: exit 1 naming the URI" \
+  eval '[ $rc -eq 1 ] && grep -q "$clip" "$WORK/corrupt.err" && grep -qi "jpeg" "$WORK/corrupt.err" || cat "$WORK/corrupt.err"'
+if [ "$S3_FILE_PER_OBJECT" = 1 ]; then
+  victim=$(value "SELECT image_uri FROM gold.coco_train ORDER BY image_uri LIMIT 1")
+  f=$S3_OBJECTS/${victim#s3://}
+  cp "$f" "$WORK/victim.bak" && head -c 600 "$WORK/victim.bak" >"$f"
+  $S --seed 7 --decode rgb --size 64x64 >/dev/null 2>"$WORK/trunc.err"; rct=$?
+  $S --seed 7 >/dev/null 2>"$WORK/trunc2.err"; rct2=$?
+  cp "$WORK/victim.bak" "$f"
+  check "a truncated JPEG in the store: exit 1 naming it (--decode; and by its SHA-256 without)" \
+    eval '[ $rct -eq 1 ] && grep -q "$victim" "$WORK/trunc.err" && [ $rct2 -eq 1 ] && grep -q "$victim.*SHA-256" "$WORK/trunc2.err" || cat "$WORK/trunc.err" "$WORK/trunc2.err"'
+fi
+
+# a reader that stops early: the stream ends quietly, exit 0
+$S --seed 7 --decode rgb --size 512x512 2>"$WORK/pipe.err" | head -c 1000 >/dev/null
+check "the reader closing the pipe ends the stream quietly: exit 0, nothing on stderr" \
+  eval '[ "${PIPESTATUS[0]}" -eq 0 ] && [ ! -s "$WORK/pipe.err" ]'
+st=$( { $S --seed 7 --decode rgb --size 512x512 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.rc"; } | head -c 1000 | wc -c)
+check "(its exit code, seen from the pipeline)" eval '[ "$(cat "$WORK/pipe.rc")" -eq 0 ] && [ ! -s "$WORK/pipe.err" ] && [ "$st" -eq 1000 ]'
+
+# usage errors, before any byte
+lh stream --table gold.coco_train --rank 4 --world 4
+check "--rank 4 --world 4: a usage error (exit 2)" eval '[ $RC -eq 2 ] && [ -z "$OUT" ]'
+lh stream --table gold.coco_train --decode rgb
+check "--decode without --size: a usage error (exit 2)" eval '[ $RC -eq 2 ] && [ -z "$OUT" ]'
+
+# an expired snapshot: a clear error before the first byte
+lh sql "DELETE FROM gold.coco_train WHERE image_id IN (SELECT min(image_id) FROM gold.coco_train)" -m "drop one image"
+$S --version "$V" >"$WORK/atv.tar" 2>/dev/null
+check "--version $V (before the delete): $rows samples" eval '[ $? -eq 0 ] && [ "$(samples "$WORK/atv.tar" | wc -l)" -eq "$rows" ]'
+lh expire --keep 1 --yes
+lh stream --table gold.coco_train --version "$V"
+check "--version $V after 'expire --keep 1': exit 2 naming the snapshot, nothing on stdout" \
+  eval '[ $RC -eq 2 ] && contains "$ERR" "$V" && [ -z "$OUT" ]'
+
 finish
