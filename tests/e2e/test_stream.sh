@@ -19,6 +19,7 @@ rows=$(value "SELECT count(*) FROM gold.coco_train")
 S="$LAKEHOUSE_BIN stream --table gold.coco_train"
 # tarinfo.py TAR: one line per sample, "key member-sha256 ..." in stream order
 samples() {
+  [ -s "$1" ] || return 0 # an empty stream: no sample (and no tar)
   "$PY" - "$1" <<'PY'
 import hashlib, sys, tarfile
 cur, line = None, []
@@ -38,7 +39,7 @@ PY
 $S --seed 7 --epoch 0 --threads 1 >"$WORK/s7e0t1.tar" 2>"$WORK/err1"; rc1=$?
 $S --seed 7 --epoch 0 --threads 8 >"$WORK/s7e0t8.tar" 2>"$WORK/err8"; rc8=$?
 check "stream --threads 1 and --threads 8: exit 0, byte-identical" \
-  eval '[ $rc1 -eq 0 ] && [ $rc8 -eq 0 ] && [ -s "$WORK/s7e0t1.tar" ] && cmp -s "$WORK/s7e0t1.tar" "$WORK/s7e0t8.tar" || cat "$WORK/err1"'
+  eval '[ $rc1 -eq 0 ] && [ $rc8 -eq 0 ] && [ -s "$WORK/s7e0t1.tar" ] && cmp -s "$WORK/s7e0t1.tar" "$WORK/s7e0t8.tar" || { cat "$WORK/err1"; false; }'
 samples "$WORK/s7e0t1.tar" >"$WORK/e0"
 "$LAKEHOUSE_BIN" export --table gold.coco_train --format webdataset --out - 2>/dev/null >"$WORK/export.tar"
 samples "$WORK/export.tar" >"$WORK/ex"
@@ -85,13 +86,15 @@ tail_of "$WORK/r1.tar" 1 >"$WORK/r1tail1.tar"
 check "--rank 1 --world 4 --skip 1 = rank 1's stream after its first sample" \
   cmp -s "$WORK/r1skip1.tar" "$WORK/r1tail1.tar"
 $S --seed 7 --skip 100000 >"$WORK/empty.tar" 2>/dev/null
-check "--skip past the end: an empty tar, exit 0" eval '[ $? -eq 0 ] && [ -z "$(tar tf "$WORK/empty.tar")" ]'
+rc=$?
+check "--skip past the end: an empty tar, exit 0" eval '[ $rc -eq 0 ] && [ -z "$(tar tf "$WORK/empty.tar")" ]'
 
 # ---- video fragments: only the fragment's bytes, the init segment once per clip -----------------
 FRAG_SQL="SELECT clip_uri, fragment_id FROM silver.visdrone_fragments"
 nfrag=$(value "SELECT count(*) FROM ($FRAG_SQL)")
 "$LAKEHOUSE_BIN" stream --sql "$FRAG_SQL" --seed 3 >"$WORK/frag.tar" 2>"$WORK/frag.err"
-check "fragments: exit 0" eval '[ $? -eq 0 ] || cat "$WORK/frag.err"'
+rc=$?
+check "fragments: exit 0" eval '[ $rc -eq 0 ] || { cat "$WORK/frag.err"; false; }'
 "$LAKEHOUSE_BIN" export --sql "$FRAG_SQL" --format webdataset --out - 2>/dev/null >"$WORK/frag-export.tar"
 samples "$WORK/frag.tar" >"$WORK/f0"
 check "every fragment ($nfrag) exactly once, .mp4 (init + fragment) and .json = export's" \
@@ -99,7 +102,8 @@ check "every fragment ($nfrag) exactly once, .mp4 (init + fragment) and .json = 
 
 # ---- decoded: .npy arrays made in C, checked against Pillow and FFmpeg ---------------------------
 $S --seed 7 --decode rgb --size 224x224 --threads 4 >"$WORK/dec.tar" 2>"$WORK/dec.err"
-check "--decode rgb --size 224x224: exit 0" eval '[ $? -eq 0 ] || cat "$WORK/dec.err"'
+rc=$?
+check "--decode rgb --size 224x224: exit 0" eval '[ $rc -eq 0 ] || { cat "$WORK/dec.err"; false; }'
 cat >"$WORK/pixels.py" <<'PY'
 # pixels.py DECODED_TAR RAW_TAR W H FIT: every .npy against Pillow's decode + resize of the
 # .jpg with the same key (stretch: mean absolute difference < 6); boxes mapped to the array.
@@ -154,13 +158,15 @@ for key, s in dec.items():
 print(f"{len(dec)} samples, worst mean absolute difference {worst:.2f}")
 PY
 "$PY" "$WORK/pixels.py" "$WORK/dec.tar" "$WORK/s7e0t1.tar" 224 224 stretch >"$WORK/pix.log" 2>&1
+rc=$?
 check "every .npy is uint8 224x224x3 within a mean absolute difference of 6 of Pillow (decode + BILINEAR resize); boxes scaled: $(tail -n1 "$WORK/pix.log")" \
-  eval '[ $? -eq 0 ] || cat "$WORK/pix.log"'
+  eval '[ $rc -eq 0 ] || { cat "$WORK/pix.log"; false; }'
 for fit in pad crop; do
   $S --seed 7 --decode rgb --size 160x96 --fit $fit >"$WORK/dec-$fit.tar" 2>/dev/null
   "$PY" "$WORK/pixels.py" "$WORK/dec-$fit.tar" "$WORK/s7e0t1.tar" 160 96 $fit >"$WORK/pix-$fit.log" 2>&1
+  rc=$?
   check "--fit $fit --size 160x96: geometry, black bars (pad), boxes mapped and clipped" \
-    eval '[ $? -eq 0 ] || cat "$WORK/pix-$fit.log"'
+    eval '[ $rc -eq 0 ] || { cat "$WORK/pix-$fit.log"; false; }'
 done
 check "--decode with the same (seed, epoch) on 1 and 4 threads: byte-identical" \
   eval '$S --seed 7 --decode rgb --size 224x224 --threads 1 2>/dev/null | cmp -s - "$WORK/dec.tar"'
@@ -203,8 +209,9 @@ for key, s in full.items():
 assert worst < 6, worst
 print(f"{len(full)} fragments, worst mean absolute difference to FFmpeg {worst:.2f}")
 PY
+rc=$?
 check "fragments decode to their frame count (TxHxWx3) near FFmpeg's decode; --frames 4: 4 evenly spaced frames and their boxes: $(tail -n1 "$WORK/fdec.log")" \
-  eval '[ $? -eq 0 ] || { cat "$WORK/fdec.log" "$WORK/fdec.err"; false; }'
+  eval '[ $rc -eq 0 ] || { cat "$WORK/fdec.log" "$WORK/fdec.err"; false; }'
 
 # ---- consumers: webdataset's pipe: URL -------------------------------------------------------
 "$PY" - "$LAKEHOUSE_BIN" "$rows" >"$WORK/wds.log" 2>&1 <<'PY'
@@ -217,8 +224,87 @@ assert [s["__key__"] for s in dec] == [s["__key__"] for s in raw]
 assert all(s["npy"].shape == (224, 224, 3) for s in dec)
 print("ok", len(raw))
 PY
+rc=$?
 check "webdataset.WebDataset('pipe:lakehouse stream ...') reads the raw and the decoded stream" \
-  eval '[ $? -eq 0 ] || cat "$WORK/wds.log"'
+  eval '[ $rc -eq 0 ] || { cat "$WORK/wds.log"; false; }'
+
+# ---- Python: StreamDataset (pure Python; torch optional: tested here without it) -----------------
+"$PY" -m pip install --quiet --no-deps --no-build-isolation --target "$WORK/pylib" "$E2E_DIR/../../python" >"$WORK/pip.log" 2>&1
+check "pip install ./python: a pure-Python package (no compiled file)" \
+  eval '[ -f "$WORK/pylib/lakehouse/stream.py" ] && [ -z "$(find "$WORK/pylib" -name "*.so")" ] || { cat "$WORK/pip.log"; false; }'
+PYTHONPATH=$WORK/pylib "$PY" - "$WORK/s7e0t1.tar" "$WORK/dec.tar" "$rows" >"$WORK/sd.log" 2>&1 <<'PY'
+import io, json, sys, tarfile
+import numpy as np
+import lakehouse.stream as ls
+from lakehouse import StreamDataset
+
+def load(path):
+    keys, out = [], {}
+    with tarfile.open(path, mode="r|") as t:
+        for m in t:
+            k, ext = m.name.split(".", 1)
+            if k not in out:
+                keys.append(k)
+            out.setdefault(k, {})[ext] = t.extractfile(m).read()
+    return keys, out
+
+raw_keys, raw = load(sys.argv[1])
+dec_keys, dec = load(sys.argv[2])
+rows = int(sys.argv[3])
+# raw bytes, the stream's order
+got = list(StreamDataset(table="gold.coco_train", seed=7, epoch=0))
+assert [s["__key__"] for s in got] == raw_keys, "order"
+assert all(s["jpg"] == raw[s["__key__"]]["jpg"] and s["json"] == json.loads(raw[s["__key__"]]["json"]) for s in got)
+# decoded
+ds = StreamDataset(table="gold.coco_train", seed=7, epoch=0, decode="rgb", size=(224, 224), threads=4)
+full = list(ds)
+assert [s["__key__"] for s in full] == dec_keys
+assert all(s["image"].shape == (224, 224, 3) and s["image"].dtype == np.uint8 for s in full)
+assert all(np.array_equal(s["image"], np.load(io.BytesIO(dec[s["__key__"]]["npy"]))) for s in full)
+assert "decode" in full[0]["json"]
+# exact resume from state_dict(), in a new dataset object
+ds = StreamDataset(table="gold.coco_train", seed=7, epoch=0, decode="rgb", size=(224, 224))
+head = []
+for s in ds:
+    head.append(s)
+    if len(head) == 3:
+        break
+state = ds.state_dict()
+assert state["consumed"] == 3 and state["epoch"] == 0, state
+ds2 = StreamDataset(table="gold.coco_train", seed=0, epoch=5, decode="rgb", size=(224, 224))
+ds2.load_state_dict(state)
+tail = list(ds2)
+both = head + tail
+assert [s["__key__"] for s in both] == dec_keys, ([s["__key__"] for s in both], dec_keys)
+assert all(np.array_equal(a["image"], b["image"]) for a, b in zip(both, full))
+assert ds2.state_dict()["consumed"] == rows
+# another epoch: the same samples, another order
+ds2.set_epoch(1)
+e1 = [s["__key__"] for s in ds2]
+assert sorted(e1) == sorted(dec_keys) and e1 != dec_keys
+# ranks, and DataLoader workers on their own (worker info faked: no torch here)
+r1 = [s["__key__"] for s in StreamDataset(table="gold.coco_train", seed=7, rank=1, world=2)]
+assert r1 == raw_keys[1::2], r1
+ls._worker_info = lambda: (1, 3)
+w = StreamDataset(table="gold.coco_train", seed=7, rank=1, world=2)
+assert w.split() == (4, 6)
+assert [s["__key__"] for s in w] == raw_keys[4::6]
+ls._worker_info = lambda: (0, 1)
+# a missing object: the good samples, then an error naming it
+bad = StreamDataset(sql="SELECT image_uri FROM gold.coco_train UNION ALL SELECT 's3://lakehouse/assets/coco/missing.jpg'", seed=7)
+seen = []
+try:
+    for s in bad:
+        seen.append(s["__key__"])
+    raise AssertionError("no error")
+except RuntimeError as e:
+    assert "missing.jpg" in str(e), e
+assert seen and seen == [k for k in seen if k in raw]
+print("ok", len(full), len(tail))
+PY
+rc=$?
+check "StreamDataset: the stream's samples and order (raw and decoded), exact resume from state_dict(), epochs, ranks, workers, errors" \
+  eval '[ $rc -eq 0 ] || { cat "$WORK/sd.log"; false; }'
 
 # ---- errors --------------------------------------------------------------------------------------
 # a selection naming an object that is not there: the stream stops after the last complete sample
@@ -228,15 +314,15 @@ BAD="SELECT image_uri FROM gold.coco_train UNION ALL SELECT 's3://lakehouse/asse
 good=$(samples "$WORK/bad.tar" | wc -l)
 "$LAKEHOUSE_BIN" stream --sql "$BAD" --seed 7 --skip "$good" >"$WORK/bad-at.tar" 2>"$WORK/bad-at.err"; rca=$?
 check "a missing object: exit 1 naming its URI, after $good complete samples (those before it; resuming there fails at once)" \
-  eval '[ $rc -eq 1 ] && grep -q "s3://lakehouse/assets/coco/missing.jpg" "$WORK/bad.err" && [ "$(samples "$WORK/bad.tar")" = "$(samples "$WORK/skipbad.tar" | head -n "$good")" ] && [ $rca -eq 1 ] && [ "$(samples "$WORK/bad-at.tar" | wc -l)" -eq 0 ] || cat "$WORK/bad.err"'
+  eval '[ $rc -eq 1 ] && grep -q "s3://lakehouse/assets/coco/missing.jpg" "$WORK/bad.err" && [ "$(samples "$WORK/bad.tar")" = "$(samples "$WORK/skipbad.tar" | head -n "$good")" ] && [ $rca -eq 1 ] && [ "$(samples "$WORK/bad-at.tar" | wc -l)" -eq 0 ] || { cat "$WORK/bad.err"; false; }'
 check "--skip-bad: exit 0, the $rows good samples, 'skipped 1' on stderr naming the URI" \
-  eval '[ $rcs -eq 0 ] && [ "$(samples "$WORK/skipbad.tar" | wc -l)" -eq "$rows" ] && grep -q "skipped 1 samples.*missing.jpg" "$WORK/skipbad.err" || cat "$WORK/skipbad.err"'
+  eval '[ $rcs -eq 0 ] && [ "$(samples "$WORK/skipbad.tar" | wc -l)" -eq "$rows" ] && grep -q "skipped 1 samples.*missing.jpg" "$WORK/skipbad.err" || { cat "$WORK/skipbad.err"; false; }'
 # a corrupt object: a clip's bytes where an image is expected fail its decode
 CORRUPT="SELECT image_uri FROM gold.coco_train UNION ALL (SELECT clip_uri AS image_uri FROM raw.visdrone_clips LIMIT 1)"
 clip=$(value "SELECT clip_uri FROM raw.visdrone_clips LIMIT 1")
 "$LAKEHOUSE_BIN" stream --sql "$CORRUPT" --decode rgb --size 32x32 >"$WORK/corrupt.tar" 2>"$WORK/corrupt.err"; rc=$?
 check "a corrupt image under --decode: exit 1 naming the URI" \
-  eval '[ $rc -eq 1 ] && grep -q "$clip" "$WORK/corrupt.err" && grep -qi "jpeg" "$WORK/corrupt.err" || cat "$WORK/corrupt.err"'
+  eval '[ $rc -eq 1 ] && grep -q "$clip" "$WORK/corrupt.err" && grep -qi "jpeg" "$WORK/corrupt.err" || { cat "$WORK/corrupt.err"; false; }'
 if [ "$S3_FILE_PER_OBJECT" = 1 ]; then
   victim=$(value "SELECT image_uri FROM gold.coco_train ORDER BY image_uri LIMIT 1")
   f=$S3_OBJECTS/${victim#s3://}
@@ -245,13 +331,14 @@ if [ "$S3_FILE_PER_OBJECT" = 1 ]; then
   $S --seed 7 >/dev/null 2>"$WORK/trunc2.err"; rct2=$?
   cp "$WORK/victim.bak" "$f"
   check "a truncated JPEG in the store: exit 1 naming it (--decode; and by its SHA-256 without)" \
-    eval '[ $rct -eq 1 ] && grep -q "$victim" "$WORK/trunc.err" && [ $rct2 -eq 1 ] && grep -q "$victim.*SHA-256" "$WORK/trunc2.err" || cat "$WORK/trunc.err" "$WORK/trunc2.err"'
+    eval '[ $rct -eq 1 ] && grep -q "$victim" "$WORK/trunc.err" && [ $rct2 -eq 1 ] && grep -q "$victim.*SHA-256" "$WORK/trunc2.err" || { cat "$WORK/trunc.err" "$WORK/trunc2.err"; false; }'
 fi
 
 # a reader that stops early: the stream ends quietly, exit 0
 $S --seed 7 --decode rgb --size 512x512 2>"$WORK/pipe.err" | head -c 1000 >/dev/null
+ps=${PIPESTATUS[0]}
 check "the reader closing the pipe ends the stream quietly: exit 0, nothing on stderr" \
-  eval '[ "${PIPESTATUS[0]}" -eq 0 ] && [ ! -s "$WORK/pipe.err" ]'
+  eval '[ "$ps" -eq 0 ] && [ ! -s "$WORK/pipe.err" ]'
 st=$( { $S --seed 7 --decode rgb --size 512x512 2>"$WORK/pipe.err"; echo $? >"$WORK/pipe.rc"; } | head -c 1000 | wc -c)
 check "(its exit code, seen from the pipeline)" eval '[ "$(cat "$WORK/pipe.rc")" -eq 0 ] && [ ! -s "$WORK/pipe.err" ] && [ "$st" -eq 1000 ]'
 
@@ -264,7 +351,8 @@ check "--decode without --size: a usage error (exit 2)" eval '[ $RC -eq 2 ] && [
 # an expired snapshot: a clear error before the first byte
 lh sql "DELETE FROM gold.coco_train WHERE image_id IN (SELECT min(image_id) FROM gold.coco_train)" -m "drop one image"
 $S --version "$V" >"$WORK/atv.tar" 2>/dev/null
-check "--version $V (before the delete): $rows samples" eval '[ $? -eq 0 ] && [ "$(samples "$WORK/atv.tar" | wc -l)" -eq "$rows" ]'
+rc=$?
+check "--version $V (before the delete): $rows samples" eval '[ $rc -eq 0 ] && [ "$(samples "$WORK/atv.tar" | wc -l)" -eq "$rows" ]'
 lh expire --keep 1 --yes
 lh stream --table gold.coco_train --version "$V"
 check "--version $V after 'expire --keep 1': exit 2 naming the snapshot, nothing on stdout" \
