@@ -229,7 +229,8 @@ check "webdataset.WebDataset('pipe:lakehouse stream ...') reads the raw and the 
   eval '[ $rc -eq 0 ] || { cat "$WORK/wds.log"; false; }'
 
 # ---- Python: StreamDataset (pure Python; torch optional: tested here without it) -----------------
-"$PY" -m pip install --quiet --no-deps --no-build-isolation --target "$WORK/pylib" "$E2E_DIR/../../python" >"$WORK/pip.log" 2>&1
+cp -r "$E2E_DIR/../../python" "$WORK/pysrc" # the build writes next to its sources
+"$PY" -m pip install --quiet --no-deps --no-build-isolation --target "$WORK/pylib" "$WORK/pysrc" >"$WORK/pip.log" 2>&1
 check "pip install ./python: a pure-Python package (no compiled file)" \
   eval '[ -f "$WORK/pylib/lakehouse/stream.py" ] && [ -z "$(find "$WORK/pylib" -name "*.so")" ] || { cat "$WORK/pip.log"; false; }'
 PYTHONPATH=$WORK/pylib "$PY" - "$WORK/s7e0t1.tar" "$WORK/dec.tar" "$rows" >"$WORK/sd.log" 2>&1 <<'PY'
