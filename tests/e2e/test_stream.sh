@@ -66,6 +66,9 @@ done
 sizes=$(for r in 0 1 2 3; do wc -l <"$WORK/r$r"; done | sort -n | sed -n '1p;$p' | tr '\n' ' ')
 check "--rank 0..3 --world 4: disjoint, together complete, sizes within one ($sizes), each every 4th sample" \
   eval '[ $ok -eq 1 ] && [ "$(sort "$WORK/ranks")" = "$(sort "$WORK/e0")" ] && [ -z "$(cut -d" " -f1 "$WORK/ranks" | sort | uniq -d)" ] && [ $(( ${sizes#* } - ${sizes%% *} )) -le 1 ]'
+for r in 0 1 2; do $S --seed 7 --rank $r --world 3 2>/dev/null | cat >"$WORK/w3-$r.tar"; samples "$WORK/w3-$r.tar" >"$WORK/w3-$r"; done
+check "--world 3 of $rows: sizes $(wc -l <"$WORK/w3-0") $(wc -l <"$WORK/w3-1") $(wc -l <"$WORK/w3-2") (within one), disjoint and complete" \
+  eval '[ "$(cat "$WORK"/w3-? | sort)" = "$(sort "$WORK/e0")" ] && [ $(( $(wc -l <"$WORK/w3-0") - $(wc -l <"$WORK/w3-2") )) -le 1 ] && [ $(wc -l <"$WORK/w3-2") -ge $(( rows / 3 )) ]'
 tail_of() { # tail_of TAR N: the bytes of TAR after its first N samples (2 members each)
   "$PY" - "$1" "$2" <<'PY'
 import sys, tarfile
