@@ -6,6 +6,7 @@
 #   (a) Pillow from memory, 2 processes: the JPEG bytes already in RAM, Image.draft + resize
 #   (b) boto3 + Pillow, a map-style loader in 2 processes: GET each object, decode, resize
 #   (c) webdataset over the export's shards (local files), Pillow decode + resize, 2 processes
+#   (b) and (c) also with Image.draft, which gives Pillow the same DCT scaling
 #   the libjpeg-turbo ceiling: decode only (DCT-scaled to >= 224), no I/O, no resize, 2 threads
 #   peak RSS of `lakehouse stream`; first-sample latency (process start to the first array)
 # Usage: bench/stream.sh [N]   (default 1000)
@@ -165,31 +166,42 @@ def init_boto():
     global S3
     import boto3
     S3 = boto3.client("s3", endpoint_url=os.environ["AWS_ENDPOINT_URL"], region_name="us-east-1")
-def get_decode(uri):
+def get_decode(uri, draft=False):
     key = uri.split("/", 3)[3]
-    return pil(S3.get_object(Bucket="lakehouse", Key=key)["Body"].read(), draft=False)
+    return pil(S3.get_object(Bucket="lakehouse", Key=key)["Body"].read(), draft=draft)
+def get_decode_draft(uri):
+    return get_decode(uri, True)
 with Pool(2, initializer=init_boto) as p:
     timed("boto3", p.imap(get_decode, URIS, chunksize=16))
+with Pool(2, initializer=init_boto) as p:
+    timed("boto3-draft", p.imap(get_decode_draft, URIS, chunksize=16))
 
 # (c) webdataset over the export's shards, Pillow, 2 processes (shards split between them)
-def wds_shard(path):
+def wds_shard(path, draft=False):
     import webdataset as wds
-    return [pil(s["jpg"], draft=False) for s in wds.WebDataset(path, shardshuffle=False)]
+    return [pil(s["jpg"], draft=draft) for s in wds.WebDataset(path, shardshuffle=False)]
+def wds_shard_draft(path):
+    return wds_shard(path, True)
 shards = sorted(glob.glob(os.path.join(W, "shards", "*.tar")))
 with Pool(2) as p:
     timed("wds", (a for batch in p.imap(wds_shard, shards) for a in batch))
+with Pool(2) as p:
+    timed("wds-draft", (a for batch in p.imap(wds_shard_draft, shards) for a in batch))
 json.dump(res, open(os.path.join(W, "consumers.json"), "w"))
 PYC
 LAKEHOUSE_BIN=$LH ROOT=$ROOT W=$W SEL=$SEL N=$N OBJ=$OBJ THREADS=$THREADS "$PY" "$W/consumers.py"
-read -r s_ps s_first a_ps b_ps c_ps < <("$PY" -c "
+read -r s_ps s_first a_ps b_ps c_ps bd_ps cd_ps < <("$PY" -c "
 import json; r = json.load(open('$W/consumers.json'))
-print(r['stream']['per_s'], r['stream']['first_s'], r['pillow-mem']['per_s'], r['boto3']['per_s'], r['wds']['per_s'])")
+print(*(r[k]['per_s'] for k in ('stream',)), r['stream']['first_s'],
+      *(r[k]['per_s'] for k in ('pillow-mem', 'boto3', 'wds', 'boto3-draft', 'wds-draft')))")
 echo
 printf '%-62s %10s\n' "224x224 arrays to a Python consumer, $N images 640x480" "samples/s"
 printf '%-62s %10.1f\n' "lakehouse stream --decode (StreamDataset), $THREADS threads" "$s_ps"
 printf '%-62s %10.1f\n' "(a) Pillow draft + resize from memory, 2 processes" "$a_ps"
 printf '%-62s %10.1f\n' "(b) boto3 + Pillow map-style loader, 2 processes" "$b_ps"
 printf '%-62s %10.1f\n' "(c) webdataset on the export's shards + Pillow, 2 processes" "$c_ps"
+printf '%-62s %10.1f\n' "(b) with Image.draft (DCT scaling in Pillow too)" "$bd_ps"
+printf '%-62s %10.1f\n' "(c) with Image.draft" "$cd_ps"
 printf '%-62s %10.1f\n' "libjpeg-turbo decode only (DCT-scaled, no I/O), 2 threads" "$ceiling"
 printf '%-62s %10s\n' "lakehouse stream peak RSS" "$((st_kb / 1024)) MiB"
 printf '%-62s %10s\n' "first sample (StreamDataset: process start to first array)" "$(printf '%.0f' "$(echo "$s_first * 1000" | bc -l)") ms"
