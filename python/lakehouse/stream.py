@@ -186,7 +186,11 @@ class StreamDataset(_Base):
                 finished = True  # an empty or cut stream: the exit code says why
             finally:
                 proc.stdout.close()  # an early stop: the binary sees EPIPE and exits 0
-                rc = proc.wait()
+                try:
+                    rc = proc.wait(timeout=None if finished else 10)
+                except subprocess.TimeoutExpired:  # still planning, nothing written yet
+                    proc.terminate()
+                    rc = proc.wait()
             if finished and rc != 0:
                 err.seek(0)
                 msg = err.read().decode(errors="replace").strip()
