@@ -8,6 +8,7 @@ world * workers. state_dict() records how many samples this iterator has yielded
 epoch, so load_state_dict() resumes exactly after them (`--skip`).
 """
 import io
+import json
 import os
 import shutil
 import subprocess
@@ -85,8 +86,6 @@ def _sample(key, members):
     s = {"__key__": key}
     for ext, data in members.items():
         if ext == "json":
-            import json
-
             s["json"] = json.loads(data)
         elif ext == "npy":
             a = np.load(io.BytesIO(data), allow_pickle=False)
