@@ -1,7 +1,6 @@
 /* ingest.c - `lakehouse ingest NAME --from SRC`: a dataset from the Hugging Face Hub (or a
  * local folder in the same layout) into the lake, through the local staging folder.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,50 +10,66 @@
 #include "ingest/ingest.h"
 #include "ingest/source.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-	"                        [-m MESSAGE] [--threads N] [--shard K/N]\n\n"
-	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
-	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
-	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
-	"by URIs, in one snapshot. Running it again adds nothing.\n\n"
-	"  --from SOURCE   hf://datasets/OWNER/REPO[@REVISION] (HF_ENDPOINT, HF_TOKEN) or a folder\n"
-	"  --split S       split to ingest (default train)\n"
-	"  --config C      config (subset) name, when the repo has several\n"
-	"  --limit N       only the first N rows\n"
-	"  --threads N     parallel downloads and uploads (default 8)\n"
-	"  --shard K/N     only shard K of N (1 <= K <= N): the staged rows in file, then row\n"
-	"                  order, cut into N equal runs; N processes (on N machines, against a\n"
-	"                  PostgreSQL catalog) ingest one split together, one snapshot each;\n"
-	"                  re-running a shard adds nothing\n"
-	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n\n"
-	"A folder source is accepted in these layouts (as the Hub stores datasets):\n"
-	"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
-	"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
-	"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
-	"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
-	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
-	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
-	"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
-	"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read):\n"
-	"  --fps N              frame rate of the sequences (default 30)\n"
-	"  --fragment-frames N  frames per fragment (default: one second)\n"
-	"  --crf N              x264 quality, 1 (best) .. 51 (default %d)\n"
-	"  --preset NAME        x264 speed/size preset, ultrafast .. veryslow (default %s)\n"
-	"  --copy auto|never    a sequence given as an H.264/H.265 file whose keyframes fall on\n"
-	"                       every fragment boundary is copied, not re-encoded (default auto)\n";
+#define STR_(x) #x
+#define STR(x) STR_(x)
 
+struct ingest_opts {
+	const char *from, *split, *config, *message, *preset, *copy;
+	long limit, threads, fps, fragment_frames, crf, shard, nshards;
+};
+static int parse_shard(void *args, const char *arg, struct err *e);
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
 					    "medium", "slow", "slower", "veryslow", "placebo", NULL};
-
-static int known_preset(const char *name)
-{
-	for (int i = 0; x264_presets[i]; i++)
-		if (strcmp(name, x264_presets[i]) == 0)
-			return 1;
-	return 0;
-}
+static const char *const copy_modes[] = {"auto", "never", NULL};
+static const struct opt ingest_options[] = {
+	OPT_STRING("from", 0, struct ingest_opts, from, "SOURCE",
+		   "hf://datasets/OWNER/REPO[@REVISION] (HF_ENDPOINT, HF_TOKEN) or a folder"),
+	OPT_STRING("split", 0, struct ingest_opts, split, "S", "split to ingest (default train)"),
+	OPT_STRING("config", 0, struct ingest_opts, config, "C",
+		   "config (subset) name, when the repo has several"),
+	OPT_LONG("limit", 0, struct ingest_opts, limit, 0, LONG_MAX, "N", "only the first N rows"),
+	OPT_LONG("threads", 0, struct ingest_opts, threads, 1, 32, "N",
+		 "parallel downloads and uploads (default 8)"),
+	OPT_CALLBACK("shard", 0, parse_shard, "K/N",
+		     "only shard K of N (1 <= K <= N): the staged rows in file, then row order, cut into\n"
+		     "N equal runs; N processes (on N machines, against a PostgreSQL catalog) ingest one\n"
+		     "split together, one snapshot each; re-running a shard adds nothing"),
+	OPT_STRING("message", 'm', struct ingest_opts, message, "MESSAGE",
+		   "commit message (default: names repo, revision, split and rows)"),
+	OPT_LONG("fps", 0, struct ingest_opts, fps, 1, 240, "N",
+		 "VisDrone: frame rate of the sequences (default 30)"),
+	OPT_LONG("fragment-frames", 0, struct ingest_opts, fragment_frames, 1, 10000, "N",
+		 "VisDrone: frames per fragment (default: one second)"),
+	OPT_LONG("crf", 0, struct ingest_opts, crf, 1, 51, "N",
+		 "VisDrone: x264 quality, 1 (best) .. 51 (default " STR(VIDEO_DEFAULT_CRF) ")"),
+	OPT_CHOICE("preset", 0, struct ingest_opts, preset, x264_presets, "NAME",
+		   "VisDrone: x264 speed/size preset, ultrafast .. veryslow (default "
+		   VIDEO_DEFAULT_PRESET ")"),
+	OPT_CHOICE("copy", 0, struct ingest_opts, copy, copy_modes, NULL,
+		   "VisDrone: a sequence given as an H.264/H.265 file whose keyframes fall on every\n"
+		   "fragment boundary is copied, not re-encoded (default auto)"),
+	OPT_END()};
+const struct verb_spec cmd_ingest_spec = {
+	.name = "ingest",
+	.usage = "ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
+		 "                        [-m MESSAGE] [--threads N] [--shard K/N]",
+	.about = "Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
+		 "STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
+		 "s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
+		 "by URIs, in one snapshot. Running it again adds nothing.\n",
+	.options = ingest_options,
+	.more = "A folder source is accepted in these layouts (as the Hub stores datasets):\n"
+		"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
+		"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
+		"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
+		"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
+		"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
+		"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
+		"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
+		"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read);\n"
+		"the options marked VisDrone apply to it.\n"};
 
 static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
@@ -86,8 +101,11 @@ static void print_result(const struct ingest_request *rq, const struct ingest_re
 }
 
 /* "K/N" with 1 <= K <= N <= 1024. */
-static int parse_shard(const char *arg, long *k, long *n, struct err *e)
+/* --shard K/N */
+static int parse_shard(void *args, const char *arg, struct err *e)
 {
+	struct ingest_opts *o = args;
+	long *k = &o->shard, *n = &o->nshards;
 	char kbuf[32];
 	const char *slash = strchr(arg, '/');
 	if (!slash || (size_t)(slash - arg) >= sizeof kbuf)
@@ -102,67 +120,17 @@ static int parse_shard(const char *arg, long *k, long *n, struct err *e)
 
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},       {"from", required_argument, NULL, 'f'},
-		{"split", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
-		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
-		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
-		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
-		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
-		{"shard", required_argument, NULL, 'S'}, {0}};
-	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
-	long limit = -1;
-	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
-	const char *preset = VIDEO_DEFAULT_PRESET;
-	int never_copy = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': return printf(usage, VIDEO_DEFAULT_CRF, VIDEO_DEFAULT_PRESET), 0;
-		case 'f': from = optarg; break;
-		case 's': split = optarg; break;
-		case 'c': config = optarg; break;
-		case 'm': message = optarg; break;
-		case 'l':
-			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
-				return -1;
-			break;
-		case 't':
-			if (cmd_parse_long("ingest", "--threads", optarg, 1, 32, &threads, e) < 0)
-				return -1;
-			break;
-		case 'F':
-			if (cmd_parse_long("ingest", "--fps", optarg, 1, 240, &fps, e) < 0)
-				return -1;
-			break;
-		case 'G':
-			if (cmd_parse_long("ingest", "--fragment-frames", optarg, 1, 10000, &fragment_frames, e) < 0)
-				return -1;
-			break;
-		case 'S':
-			if (parse_shard(optarg, &shard, &nshards, e) < 0)
-				return -1;
-			break;
-		case 'C':
-			if (cmd_parse_long("ingest", "--crf", optarg, 1, 51, &crf, e) < 0)
-				return -1;
-			break;
-		case 'P':
-			if (!known_preset(optarg))
-				return cmd_usage_error(e, "ingest", "--preset wants one of ultrafast, superfast, "
-						   "veryfast, faster, fast, medium, slow, slower, veryslow, "
-						   "got '%s'", optarg);
-			preset = optarg;
-			break;
-		case 'K':
-			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "never") != 0)
-				return cmd_usage_error(e, "ingest", "--copy wants auto or never, got '%s'", optarg);
-			never_copy = strcmp(optarg, "never") == 0;
-			break;
-		default: return cmd_usage_error(e, "ingest", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
+	struct ingest_opts o = {.split = "train", .limit = -1, .threads = 8, .fps = 30,
+				.crf = VIDEO_DEFAULT_CRF, .preset = VIDEO_DEFAULT_PRESET};
+	int first, parsed = opts_parse(&cmd_ingest_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	const char *from = o.from, *split = o.split, *config = o.config, *message = o.message;
+	long limit = o.limit, threads = o.threads, fps = o.fps, fragment_frames = o.fragment_frames;
+	long crf = o.crf, shard = o.shard, nshards = o.nshards;
+	const char *preset = o.preset;
+	int never_copy = o.copy && strcmp(o.copy, "never") == 0;
+	if (argc - first != 1)
 		return cmd_usage_error(e, "ingest", "give one dataset NAME");
 	if (!from)
 		return cmd_usage_error(e, "ingest", "--from is required");
@@ -179,7 +147,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		return -1;
 	}
 	struct ingest_request rq = {
-		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
+		.dataset = argv[first], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
 		.shard = (int)shard, .nshards = (int)nshards,
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,

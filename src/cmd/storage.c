@@ -1,5 +1,4 @@
 /* storage.c - `lakehouse storage start|stop|status|ls`. */
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,22 +8,40 @@
 #include "store/s3.h"
 #include "store/server.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse storage start [--server versitygw|rustfs] | stop | status [--json]\n"
-	"                         | ls [--json|--csv] [PREFIX]\n"
-	"                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n\n"
-	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
-	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
-	"           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
-	"           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
-	"  stop     stop the embedded server (either kind)\n"
-	"  status   endpoint, reachability, bucket, object count and bytes\n"
-	"  ls       list objects (key, size, time) under PREFIX\n"
-	"  stat     one object's size, ETag and time (a HEAD request)\n"
-	"  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
-	"           bytes go to a terminal only with -o -)\n"
-	"KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n";
+struct storage_opts {
+	const char *range, *output, *server;
+	enum output_format fmt;
+};
+static const char *const storage_servers[] = {"versitygw", "rustfs", NULL};
+static const char *const storage_actions[] = {"start", "stop", "status", "ls", "stat", "get", NULL};
+static const struct opt storage_options[] = {
+	OPT_CHOICE("server", 0, struct storage_opts, server, storage_servers, NULL,
+		   "start: the server to run (default versitygw)"),
+	OPT_STRING("range", 0, struct storage_opts, range, "OFFSET:LENGTH", "get: only these bytes"),
+	OPT_STRING("output", 'o', struct storage_opts, output, "FILE",
+		   "get: write to FILE (- for standard output)"),
+	OPT_FORMAT(struct storage_opts, fmt, "ls, stat, status: output as JSON (ls also CSV)"),
+	OPT_END()};
+const struct verb_spec cmd_storage_spec = {
+	.name = "storage",
+	.usage = "storage start [--server versitygw|rustfs] | stop | status [--json]\n"
+		 "                         | ls [--json|--csv] [PREFIX]\n"
+		 "                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]",
+	.about = "  start    run the embedded S3 server on the loopback endpoint (data in\n"
+		 "           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
+		 "           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
+		 "           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
+		 "  stop     stop the embedded server (either kind)\n"
+		 "  status   endpoint, reachability, bucket, object count and bytes\n"
+		 "  ls       list objects (key, size, time) under PREFIX\n"
+		 "  stat     one object's size, ETag and time (a HEAD request)\n"
+		 "  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
+		 "           bytes go to a terminal only with -o -)\n"
+		 "KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n",
+	.options = storage_options,
+	.words = storage_actions};
 
 struct tally {
 	long long objects, bytes;
@@ -207,29 +224,16 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"range", required_argument, NULL, 'r'},
-		{"output", required_argument, NULL, 'o'}, {"server", required_argument, NULL, 's'},
-		CMD_FORMAT_LONGOPTS, {0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	const char *range = NULL, *outpath = NULL, *server = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'r')
-			range = optarg;
-		else if (opt == 'o')
-			outpath = optarg;
-		else if (opt == 's')
-			server = optarg;
-		else if (!cmd_format_option(opt, &fmt))
-			return cmd_usage_error(e, "storage", "unknown option");
-	}
-	if (optind >= argc)
+	struct storage_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_storage_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	const char *range = o.range, *outpath = o.output, *server = o.server;
+	if (first >= argc)
 		return cmd_usage_error(e, "storage", "give start, stop, status, ls, stat or get");
-	const char *action = argv[optind++];
-	int nargs = argc - optind;
+	const char *action = argv[first++];
+	int nargs = argc - first;
 	if (fmt == OUTPUT_CSV && strcmp(action, "ls") != 0)
 		return cmd_usage_error(e, "storage", "--csv applies to storage ls only");
 	if (fmt == OUTPUT_JSON && strcmp(action, "ls") != 0 && strcmp(action, "stat") != 0 &&
@@ -241,20 +245,20 @@ int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 	if (strcmp(action, "ls") == 0) {
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");
-		return do_ls(cfg, nargs ? argv[optind] : "", fmt, e);
+		return do_ls(cfg, nargs ? argv[first] : "", fmt, e);
 	}
 	if (strcmp(action, "get") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(e, "storage", "get takes one KEY");
-		return do_get(cfg, argv[optind], range, outpath, e);
+		return do_get(cfg, argv[first], range, outpath, e);
 	}
 	if (strcmp(action, "stat") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(e, "storage", "stat takes one KEY");
-		return do_stat(cfg, argv[optind], fmt, e);
+		return do_stat(cfg, argv[first], fmt, e);
 	}
 	if (nargs)
-		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[first]);
 	if (strcmp(action, "status") == 0)
 		return do_status(cfg, fmt, e);
 	if (server && strcmp(action, "start") != 0)
