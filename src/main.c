@@ -94,6 +94,10 @@ static const struct command commands[] = {
 	 "start/stop/inspect the object store; list objects",
 	 "lakehouse storage status\nlakehouse storage ls s3://lakehouse/assets/\n"
 	 "lakehouse storage get s3://lakehouse/assets/coco/val/1.jpg -o 1.jpg"},
+	{"stream", cmd_stream, &cmd_stream_spec,
+	 "stream a snapshot's selection as shuffled WebDataset samples on stdout",
+	 "lakehouse stream --table gold.coco_train --seed 1 --epoch 3 | tar tv\n"
+	 "lakehouse stream --table gold.coco_train --decode rgb --size 224x224 --rank 0 --world 4 > part0.tar"},
 	{"tables", cmd_tables, &cmd_tables_spec,
 	 "the lake's tables: rows, columns, files, bytes, last snapshot",
 	 "lakehouse tables\nlakehouse tables silver --json"},

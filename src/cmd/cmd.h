@@ -55,13 +55,14 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_stream(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e);
 extern const struct verb_spec cmd_compact_spec, cmd_diff_spec, cmd_expire_spec, cmd_export_spec,
 	cmd_fetch_spec, cmd_gc_spec, cmd_ingest_spec, cmd_init_spec, cmd_land_spec, cmd_log_spec,
 	cmd_publish_spec, cmd_query_spec, cmd_reset_spec, cmd_rollback_spec, cmd_show_spec,
-	cmd_snapshots_spec, cmd_sql_spec, cmd_storage_spec, cmd_tables_spec, cmd_tag_spec,
+	cmd_snapshots_spec, cmd_sql_spec, cmd_storage_spec, cmd_stream_spec, cmd_tables_spec, cmd_tag_spec,
 	cmd_trace_spec, cmd_transform_spec, cmd_view_spec;
 
 /* Runs one query on the lake (VARCHAR parameters $1..$n) and prints its result in fmt. */

@@ -150,7 +150,7 @@ static int tar_member(struct wds *w, const char *name, const void *data, size_t 
 	return 0;
 }
 
-static void ext_of(const char *uri, int fragment, char out[8])
+void export_ext(const char *uri, int fragment, char out[8])
 {
 	if (fragment) {
 		strcpy(out, "mp4");
@@ -181,7 +181,7 @@ static int add_sample(struct wds *w, const char *uri, struct slot *it, int fragm
 		return -1;
 	char key[300], name[320], ext[8];
 	export_key(it->key, key, sizeof key);
-	ext_of(uri, fragment, ext);
+	export_ext(uri, fragment, ext);
 	snprintf(name, sizeof name, "%s.%s", key, ext);
 	if (tar_member(w, name, it->data.data, it->data.len, e) < 0)
 		return -1;
@@ -315,11 +315,16 @@ static int plan_samples(struct wds *w, int threads, struct err *e)
 	return 0;
 }
 
-/* Video selections: the reader's plan, then no fragment the index does not know. */
-static int plan_fragments(struct lake *l, struct wds *w, struct err *e)
+const char *export_sample_section(const struct pinned *p)
+{
+	return p->fragments ? "fragment_samples" : p->silver ? "image_samples" : "image_samples_bare";
+}
+
+int export_plan_fragments(struct lake *l, const struct pinned *p, struct media_plan *plan,
+			  struct err *e)
 {
 	if (media_plan_query(l, "SELECT clip_uri, fragment_id FROM export_selection "
-			     "GROUP BY clip_uri, fragment_id", MEDIA_ORDER_SEQUENCE, &w->plan, e) < 0)
+			     "GROUP BY clip_uri, fragment_id", MEDIA_ORDER_SEQUENCE, plan, e) < 0)
 		return -1;
 	duckdb_result u;
 	if (export_section_query(l, "fragments_unknown", NULL, 0, &u, e) < 0)
@@ -329,7 +334,7 @@ static int plan_fragments(struct lake *l, struct wds *w, struct err *e)
 	duckdb_destroy_result(&u);
 	if (bad) {
 		err_set(e, EXIT_FAILURE_, "the selection names fragment %s, which is not in the "
-					  "fragment index at snapshot %lld", first, (long long)w->p->id);
+					  "fragment index at snapshot %lld", first, (long long)p->id);
 		free(first);
 		return -1;
 	}
@@ -345,12 +350,9 @@ int export_webdataset(struct lake *l, const struct config *cfg, const struct exp
 			.window = (size_t)threads * WINDOW_PER_THREAD};
 	duckdb_result r;
 	int have_rows = 0;
-	int rc = p->fragments ? plan_fragments(l, &w, e) : 0;
+	int rc = p->fragments ? export_plan_fragments(l, p, &w.plan, e) : 0;
 	if (rc == 0)
-		rc = export_section_query(l, p->fragments ? "fragment_samples"
-					  : p->silver     ? "image_samples"
-							  : "image_samples_bare",
-					  NULL, 0, &r, e);
+		rc = export_section_query(l, export_sample_section(p), NULL, 0, &r, e);
 	if (rc == 0) {
 		have_rows = 1;
 		w.rows = &r;
