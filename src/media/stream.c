@@ -414,7 +414,7 @@ int stream_run(const struct config *cfg, const struct stream_request *rq,
 	struct export_request xr = {.sql = rq->sql, .table = rq->table, .at = rq->at,
 				    .format = EXPORT_WEBDATASET, .threads = threads};
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	duckdb_result r;
 	int have_rows = 0;

@@ -29,7 +29,7 @@ reader_cmds=(
   "view --out $WORK/site --limit 4"
   "export --table gold.coco_train --format webdataset --out $WORK/exp --shard-samples 4"
   "tables"
-  "log"
+  "stream --table gold.coco_train --seed 1 --decode rgb --size 32x32"
   "snapshots --json"
 )
 LAKEHOUSE_LOCK_TIMEOUT=0 "$LAKEHOUSE_BIN" sql "SELECT count(*) FROM range(400000000) t(x) WHERE x % 7 = 3" >/dev/null 2>"$FIXTURES/long.err" &
@@ -50,7 +50,7 @@ for i in "${!reader_cmds[@]}"; do
   cat "$FIXTURES/r$i.out" "$FIXTURES/r$i.err" >>"$FIXTURES/all-output.log"
 done
 RC=$long_rc ERR=$failed
-check "8 readers (query, show, sql, view, export, tables, log, snapshots) at once beside a 9th, LAKEHOUSE_LOCK_TIMEOUT=0: all succeed" \
+check "8 readers (query, show, sql, view, export, tables, stream, snapshots) at once beside a 9th, LAKEHOUSE_LOCK_TIMEOUT=0: all succeed" \
   eval '[ -z "$failed" ] && [ "$long_rc" -eq 0 ]'
 check "the 9th reader held the catalog throughout: the 8 ran beside it, not after it" [ "$long_alive" = 1 ]
 check "readers changed nothing: same snapshot count, catalog bytes unchanged" \
