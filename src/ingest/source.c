@@ -1,6 +1,7 @@
 /* source.c - see source.h. */
 #define _XOPEN_SOURCE 700
 #include "ingest/source.h"
+#include "ingest/visdrone.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -236,7 +237,8 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 		return err_set(e, 0, "--from %s: %s", from, strerror(errno));
 	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
 	struct stat st;
-	if (stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) { /* the VisDrone layout */
+	if ((stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) || /* the VisDrone layout */
+	    (stat(root, &st) == 0 && S_ISREG(st.st_mode) && visdrone_has_clips(root))) {
 		snprintf(s->video_root, sizeof s->video_root, "%s", root);
 		snprintf(s->repo, sizeof s->repo, "local:%s", root);
 		snprintf(s->revision, sizeof s->revision, "local");
@@ -248,6 +250,10 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
 	snprintf(s->repo, sizeof s->repo, "local:%s", root);
 	snprintf(s->revision, sizeof s->revision, "local");
+	if (!s->nfiles && visdrone_has_clips(root)) { /* a folder of video files */
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+		return 0;
+	}
 	return s->nfiles ? 0
 			 : err_set(e, EXIT_USAGE,
 				   "no Parquet files for split '%s' under %s; a folder source holds "

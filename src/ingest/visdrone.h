@@ -20,6 +20,11 @@
  * truncation,occlusion), optionally followed by one comma. 0, or -1 for anything else. */
 int visdrone_parse_annotation(const char *line, long v[10]);
 
+/* 1 when ext (without the dot) names a video container ("mp4", "mkv", "webm", ...). */
+int visdrone_is_video_name(const char *ext);
+/* 1 when path is a video file, or a folder holding one at any depth. */
+int visdrone_has_clips(const char *path);
+
 /* rq->video_root, repo, revision, split, fps, fragment_frames and message are used. */
 int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 		    struct ingest_result *res, struct err *e);

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# A folder (or one file) of video clips in any container/codec, under any dataset NAME: copied
+# when the source's keyframes fit the fragments, else re-encoded for a PSNR target; bad clips
+# refused with nothing landed, or skipped with --skip-bad. Clips generated here with the ffmpeg
+# CLI (testsrc2 + noise for texture; 320x240, 3-4 s).
+. "$(dirname "$0")/lib.sh"
+start_storage
+lh init
+value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
+packet_hashes() { ffmpeg -v error -i "$1" -map 0:v:0 -c copy -f framemd5 - | grep -v '^#' | awk -F, '{print $NF}'; }
+src() { echo "testsrc2=size=320x240:rate=$1:duration=$2,noise=alls=12:allf=t+u"; }
+C=$FIXTURES/clips
+mkdir -p "$C/drone/day" "$C/annotations"
+# 1-s GOP H.264 (copied), with audio (dropped, said so)
+ffmpeg -v error -f lavfi -i "$(src 25 4)" -f lavfi -i sine=duration=4 -c:v libx264 -g 25 \
+  -keyint_min 25 -sc_threshold 0 -pix_fmt yuv420p -c:a aac -shortest "$C/drone/gop1.mp4"
+# 8-s GOP H.264 (longer than 2 x 1 s: re-encoded), in a subfolder, MOV
+ffmpeg -v error -f lavfi -i "$(src 25 4)" -c:v libx264 -g 200 -keyint_min 200 -sc_threshold 0 \
+  -pix_fmt yuv420p "$C/drone/day/gop8.mov"
+# VP9 WebM (re-encoded)
+ffmpeg -v error -f lavfi -i "$(src 25 3)" -c:v libvpx-vp9 -b:v 300k -deadline realtime \
+  -cpu-used 8 "$C/vp9.webm"
+# one annotation file (under annotations/), two clips without
+printf '1,1,10,10,20,20,1,4,0,0\n30,1,12,12,20,20,1,4,0,0\n75,2,40,40,10,10,1,1,0,1\n' >"$C/annotations/gop8.txt"
+base=$(snapshot_count)
+
+# --- bad inputs first: each refused (exit 2, naming the file), nothing landed -------------------
+mkdir -p "$FIXTURES/bad"
+bad_case() { # NAME FILE CONTENT-MAKER...
+  local name=$1 file=$2; shift 2
+  rm -rf "$FIXTURES/bad/$name"; mkdir -p "$FIXTURES/bad/$name"
+  cp "$C/drone/gop1.mp4" "$FIXTURES/bad/$name/good.mp4"
+  "$@" "$FIXTURES/bad/$name/$file"
+}
+notvideo() { echo "this is not a video" >"$1"; }
+truncated() { head -c 20000 "$C/drone/day/gop8.mov" >"$1"; }
+zeroframes() { ffmpeg -v error -f lavfi -i "$(src 25 1)" -frames:v 0 -c:v libx264 "$1" 2>/dev/null || : >"$1"; }
+audioonly() { ffmpeg -v error -f lavfi -i sine=duration=1 -c:a aac "$1"; }
+badann() { cp "$C/drone/gop1.mp4" "$1"; printf '1,1,10,10,20,20,1,4,0,0\n2,1,10,10,20,20,1\n' >"${1%.mp4}.txt"; }
+bad_case notvideo junk.mp4 notvideo
+bad_case truncated cut.mov truncated
+bad_case zeroframes empty.mp4 zeroframes
+bad_case audioonly sound.m4v audioonly
+bad_case badann ann.mp4 badann
+for c in notvideo:junk.mp4 truncated:cut.mov zeroframes:empty.mp4 audioonly:sound.m4v; do
+  lh ingest clips --from "$FIXTURES/bad/${c%%:*}"
+  check "bad input (${c%%:*}): exit 2 naming ${c#*:}" eval '[ $RC -eq 2 ] && contains "$ERR" "${c#*:}"'
+done
+lh ingest clips --from "$FIXTURES/bad/badann"
+check "an annotation line with 7 columns: exit 2 naming file and line" eval '[ $RC -eq 2 ] && contains "$ERR" "ann.txt:2:"'
+check "bad inputs landed nothing (no snapshot, no clip object)" \
+  eval '[ "$(snapshot_count)" = "$base" ] && [ -z "$(object_keys assets/clips/)" ]'
+lh ingest clips --from "$FIXTURES/bad/notvideo" --skip-bad
+check "--skip-bad lands the rest and lists what it skipped" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "skipped 1 bad clips" && contains "$OUT" "junk.mp4" && [ "$(value "SELECT count(*) FROM raw.clips_clips")" = 1 ]'
+
+# --- a folder of clips, any NAME ----------------------------------------------------------------
+lh ingest drone --from "$C"
+check "a folder of clips (mp4, mov, webm; subfolders) lands under any NAME" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.drone_clips")" = 3 ] && contains "$OUT" "1 copied, 2 encoded"'
+check "sequence is the file's stem; source_uri the file" \
+  eval '[ "$(value "SELECT string_agg(sequence, '"' '"' ORDER BY sequence) FROM raw.drone_clips")" = "gop1 gop8 vp9" ] && [ "$(value "SELECT source_uri FROM raw.drone_clips WHERE sequence = '"'vp9'"'")" = "$C/vp9.webm" ]'
+check "the 1-s GOP H.264 clip is copied (copied, no crf/psnr)" \
+  test "$(value "SELECT copied || '/' || coalesce(crf::VARCHAR, 'null') || '/' || encoding FROM raw.drone_clips WHERE sequence = 'gop1'")" = "true/null/copy"
+uri=$(value "SELECT clip_uri FROM raw.drone_clips WHERE sequence = 'gop1'")
+"$LAKEHOUSE_BIN" storage get "$uri" -o "$WORK/gop1-stored.mp4" >/dev/null
+check "copied packets equal the source's (framemd5, $(packet_hashes "$C/drone/gop1.mp4" | wc -l) packets)" \
+  eval '[ -n "$(packet_hashes "$WORK/gop1-stored.mp4")" ] && [ "$(packet_hashes "$WORK/gop1-stored.mp4")" = "$(packet_hashes "$C/drone/gop1.mp4")" ]'
+check "copied fragments start at the source's keyframes (4 of 25 frames)" \
+  test "$(value "SELECT string_agg(start_frame::VARCHAR, ',' ORDER BY fragment_id) FROM raw.drone_fragments WHERE clip_uri = '$uri'")" = "0,25,50,75"
+check "the clip with audio says the audio was dropped" \
+  test "$(value "SELECT audio_dropped FROM raw.drone_clips WHERE sequence = 'gop1'")" = true
+check "the 8-s GOP and VP9 clips are re-encoded at >= 42 dB (measured), crf recorded" \
+  test "$(value "SELECT count(*) FROM raw.drone_clips WHERE NOT copied AND psnr_db >= 42 AND crf BETWEEN 8 AND 40 AND codec = 'h264'")" = 2
+check "stored and source bytes recorded" \
+  test "$(value "SELECT count(*) FROM raw.drone_clips WHERE source_bytes > 0 AND stored_bytes = bytes")" = 3
+check "annotations: 3 rows for gop8 (annotations/gop8.txt), none for the other two" \
+  test "$(value "SELECT count(*) || '/' || count(DISTINCT sequence) FROM raw.drone_annotations")" = "3/1"
+# every fragment fetched alone gives its frames; all of them together every source frame
+lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.drone_fragments" --out "$WORK/frags"
+check "fetch of every fragment succeeds" test "$RC" -eq 0
+bad=0
+while IFS=, read -r seq id frames; do
+  got=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$WORK/frags/$seq#$id.mp4")
+  [ "$got" = "$frames" ] || { bad=1; echo "  $seq#$id: $got frames, index says $frames"; }
+done < <("$LAKEHOUSE_BIN" sql --csv "SELECT c.sequence, f.fragment_id, f.end_frame - f.start_frame + 1 FROM raw.drone_fragments f JOIN raw.drone_clips c USING (clip_uri)" | tail -n +2)
+check "every fragment decodes alone to its indexed frame count" test "$bad" -eq 0
+for s in gop1:drone/gop1.mp4 gop8:drone/day/gop8.mov vp9:vp9.webm; do
+  want=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$C/${s#*:}")
+  got=0
+  for f in "$WORK"/frags/"${s%%:*}"#*.mp4; do
+    n=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$f"); got=$((got + n))
+  done
+  check "${s%%:*}: the fragments hold every source frame ($want)" test "$got" = "$want"
+done
+before=$(snapshot_count)
+lh ingest drone --from "$C"
+check "re-ingest: nothing new" eval '[ $RC -eq 0 ] && contains "$OUT" "nothing new" && [ "$(snapshot_count)" = "$before" ]'
+
+# --- one file; --copy never / --crf force a re-encode at that CRF -------------------------------
+lh ingest single --from "$C/drone/gop1.mp4" --copy never --crf 30
+check "a single file, --copy never --crf 30: re-encoded at crf 30" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT copied || '"'/'"' || crf FROM raw.single_clips")" = "false/30.0" ]'
+lh ingest always --from "$C/vp9.webm" --copy always
+check "--copy always on VP9: exit 2, the codec named" eval '[ $RC -eq 2 ] && contains "$ERR" "vp9"'
+
+# --- the same input gives the same bytes -----------------------------------------------------
+k1=$(value "SELECT clip_uri FROM raw.drone_clips WHERE sequence = 'gop8'")
+lh ingest drone2 --from "$C/drone/day/gop8.mov"
+check "deterministic: the same clip re-encoded under another NAME has the same hash" \
+  test "$(basename "$(value "SELECT clip_uri FROM raw.drone2_clips")")" = "$(basename "$k1")"
+
+finish
