@@ -67,7 +67,7 @@ uri=$(value "SELECT clip_uri FROM raw.drone_clips WHERE sequence = 'gop1'")
 check "copied packets equal the source's (framemd5, $(packet_hashes "$C/drone/gop1.mp4" | wc -l) packets)" \
   eval '[ -n "$(packet_hashes "$WORK/gop1-stored.mp4")" ] && [ "$(packet_hashes "$WORK/gop1-stored.mp4")" = "$(packet_hashes "$C/drone/gop1.mp4")" ]'
 check "copied fragments start at the source's keyframes (4 of 25 frames)" \
-  test "$(value "SELECT string_agg(start_frame::VARCHAR, ',' ORDER BY fragment_id) FROM raw.drone_fragments WHERE clip_uri = '$uri'")" = "0,25,50,75"
+  test "$(value "SELECT string_agg(start_frame::VARCHAR, '-' ORDER BY fragment_id) FROM raw.drone_fragments WHERE clip_uri = '$uri'")" = "0-25-50-75"
 check "the clip with audio says the audio was dropped" \
   test "$(value "SELECT audio_dropped FROM raw.drone_clips WHERE sequence = 'gop1'")" = true
 check "the 8-s GOP and VP9 clips are re-encoded at >= 42 dB (measured), crf recorded" \
