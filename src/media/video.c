@@ -70,7 +70,50 @@ struct encoder {
 	int64_t frag_start; /* byte offset where the open fragment begins */
 	size_t cap;
 	const AVStream *src; /* the source's stream when it is a file (rotation), or NULL */
+	/* A source file's own timestamps (variable frame rate too), kept when src is set: the
+	 * encoder counts frames (pts = index, so GOPs and fragments stay frame counts) and ts[i]
+	 * (in src->time_base, from 0) is what frame i gets in the stored clip. */
+	int64_t *ts;
+	size_t nts, tscap;
+	int64_t first_ts, last_dur;
 };
+
+/* Frame index (or a decode timestamp in frames, negative before the first) -> stored time. */
+static int64_t stored_ts(const struct encoder *en, int64_t index)
+{
+	if (index >= 0 && (size_t)index < en->nts)
+		return en->ts[index];
+	if (index < 0) /* B-frame delay: before the first frame, one tick per frame keeps order */
+		return en->ts[0] + index;
+	return en->ts[en->nts - 1] + (index - (int64_t)en->nts + 1) * en->last_dur;
+}
+
+static int record_ts(struct encoder *en, const AVFrame *in, int fps, struct err *e)
+{
+	if (en->nts == en->tscap) {
+		size_t cap = en->tscap ? en->tscap * 2 : 256;
+		int64_t *v = realloc(en->ts, cap * sizeof *v);
+		if (!v)
+			return err_set(e, 0, "out of memory");
+		en->ts = v, en->tscap = cap;
+	}
+	AVRational tb = en->src->time_base;
+	int64_t nominal = av_rescale_q(1, (AVRational){1, fps}, tb), t = in->best_effort_timestamp;
+	if (nominal < 1)
+		nominal = 1;
+	if (en->nts == 0)
+		en->first_ts = t == AV_NOPTS_VALUE ? 0 : t, en->last_dur = nominal;
+	t = t == AV_NOPTS_VALUE ? AV_NOPTS_VALUE : t - en->first_ts;
+	int64_t prev = en->nts ? en->ts[en->nts - 1] : -1;
+	if (t == AV_NOPTS_VALUE || t <= prev) /* missing or out of order: the next tick */
+		t = en->nts ? prev + en->last_dur : 0;
+	if (en->nts)
+		en->last_dur = t - prev;
+	if (in->pkt_duration > 0)
+		en->last_dur = in->pkt_duration;
+	en->ts[en->nts++] = t;
+	return 0;
+}
 
 int64_t video_fragment_count(int64_t n_frames, int frames_per_fragment)
 {
@@ -129,6 +172,11 @@ static int add_fragment(struct encoder *en, int64_t n_frames, struct err *e)
 				(int64_t)en->clip->n_fragments, &f) < 0)
 		return err_set(e, 0, "fragment %zu is outside a clip of %lld frames",
 			       en->clip->n_fragments, (long long)n_frames);
+	if (en->src && en->nts) { /* the source's own times */
+		double tb = av_q2d(en->src->time_base);
+		f.start_time = (double)stored_ts(en, f.start_frame) * tb;
+		f.end_time = (double)stored_ts(en, f.end_frame + 1) * tb;
+	}
 	return cut_fragment(en, &f, e);
 }
 
@@ -154,7 +202,14 @@ static int drain(struct encoder *en, struct err *e)
 				return -1;
 			}
 		}
-		av_packet_rescale_ts(en->pkt, en->cc->time_base, en->st->time_base);
+		if (en->src) {
+			en->pkt->pts = stored_ts(en, en->pkt->pts);
+			en->pkt->dts = stored_ts(en, en->pkt->dts);
+			en->pkt->duration = 0;
+			av_packet_rescale_ts(en->pkt, en->src->time_base, en->st->time_base);
+		} else {
+			av_packet_rescale_ts(en->pkt, en->cc->time_base, en->st->time_base);
+		}
 		en->pkt->stream_index = en->st->index;
 		rc = av_write_frame(en->oc, en->pkt); /* frag_custom: buffered until the next cut */
 		av_packet_unref(en->pkt);
@@ -261,7 +316,7 @@ static int open_encoder_muxer(struct encoder *en, struct err *e)
 		avcodec_parameters_free(&par);
 		return err_set(e, 0, "out of memory");
 	}
-	int rc = open_muxer(en, par, en->cc->time_base, en->src, e);
+	int rc = open_muxer(en, par, en->src ? en->src->time_base : en->cc->time_base, en->src, e);
 	avcodec_parameters_free(&par);
 	return rc;
 }
@@ -278,6 +333,8 @@ static int encode_frame(struct encoder *en, const AVFrame *in, int64_t index, st
 		return err_set(e, 0, "cannot convert frame %lld", (long long)index + 1);
 	sws_scale(en->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
 		  en->yuv->data, en->yuv->linesize);
+	if (en->src && record_ts(en, in, en->cc->framerate.num / (en->cc->framerate.den ? en->cc->framerate.den : 1), e) < 0)
+		return -1;
 	en->yuv->pts = index;
 	en->yuv->pict_type = index % en->per_fragment == 0 ? AV_PICTURE_TYPE_I : AV_PICTURE_TYPE_NONE;
 	int rc = avcodec_send_frame(en->cc, en->yuv);
@@ -299,6 +356,7 @@ static void close_encoder(struct encoder *en)
 	av_frame_free(&en->yuv);
 	av_packet_free(&en->pkt);
 	sws_freeContext(en->sws);
+	free(en->ts);
 }
 
 int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragment,

@@ -1,11 +1,16 @@
 /* video.h - clips as fragmented MP4 (FFmpeg's libavcodec/libavformat/libswscale).
  *
- * A clip is encoded to H.264 (libx264, which Debian's FFmpeg ships) in fragmented MP4: one
- * init segment (ftyp + moov, no samples), then one moof+mdat per fragment of a fixed number
- * of frames, each starting with an IDR frame and with sample offsets relative to its own moof
- * (default_base_moof). So init + one fragment's bytes decode on their own. The byte range of
- * every fragment is taken from the muxer itself: fragments are cut explicitly (frag_custom)
- * and the writer's position is read after each flush.
+ * A clip is one init segment (ftyp + moov, no samples), then one moof+mdat per fragment, each
+ * starting with a keyframe that opens a closed GOP and with sample offsets relative to its own
+ * moof (default_base_moof). Invariant every reader relies on: init + one fragment's bytes
+ * decode on their own. The byte range of every fragment is taken from the muxer itself:
+ * fragments are cut explicitly (frag_custom) and the writer's position is read after each.
+ * Two ways to make one:
+ *   - video_copy: the source's packets, untouched, cut at its own keyframes (variable-length
+ *     fragments, timestamps and rotation kept);
+ *   - video_encode: libx264 (which Debian's FFmpeg ships), one closed GOP of a fixed number of
+ *     frames per fragment, at a CRF that video_pick_crf chooses for a PSNR target; a source
+ *     file's timestamps (variable frame rate too) and rotation are kept.
  * Memory: struct video_clip owns its bytes and fragment array; free it with video_clip_free().
  * FFmpeg's log level is process-wide: main sets it (errors only) once, before any thread.
  */

@@ -20,7 +20,22 @@ ffmpeg -v error -f lavfi -i "$(src 25 4)" -c:v libx264 -g 200 -keyint_min 200 -s
 # VP9 WebM (re-encoded)
 ffmpeg -v error -f lavfi -i "$(src 25 3)" -c:v libvpx-vp9 -b:v 300k -deadline realtime \
   -cpu-used 8 "$C/vp9.webm"
-# one annotation file (under annotations/), two clips without
+# variable frame rate (25 fps, then 12.5 fps after 2 s), 8-s GOP, Matroska: re-encoded, its
+# timestamps kept; a rotated 1-s GOP clip (display matrix 90 degrees): copied, rotation kept
+mkdir -p "$C/more"
+ffmpeg -v error -f lavfi -i "$(src 25 4)" -vf "setpts='if(lt(N,50),N/25,2+(N-50)*2/25)/TB'" \
+  -vsync vfr -c:v libx264 -g 200 -sc_threshold 0 -pix_fmt yuv420p "$C/more/vfr.mkv"
+ffmpeg -v error -f lavfi -i "$(src 25 2)" -c:v libx264 -g 25 -sc_threshold 0 -pix_fmt yuv420p "$C/more/rotated.mp4"
+# FFmpeg 5.1's CLI cannot set a rotation: write a 90-degree matrix into the tkhd box
+python3 - "$C/more/rotated.mp4" <<'PY'
+import struct, sys
+b = bytearray(open(sys.argv[1], 'rb').read())
+i = b.find(b'tkhd'); v = b[i + 4]
+off = i + 8 + (12 if v == 0 else 24) + 4 + (4 if v == 0 else 8) + 16
+b[off:off + 36] = struct.pack('>9i', 0, 65536, 0, -65536, 0, 0, 0, 0, 0x40000000)
+open(sys.argv[1], 'wb').write(b)
+PY
+# one annotation file (under annotations/), the other clips without
 printf '1,1,10,10,20,20,1,4,0,0\n30,1,12,12,20,20,1,4,0,0\n75,2,40,40,10,10,1,1,0,1\n' >"$C/annotations/gop8.txt"
 base=$(snapshot_count)
 
@@ -56,10 +71,10 @@ check "--skip-bad lands the rest and lists what it skipped" \
 
 # --- a folder of clips, any NAME ----------------------------------------------------------------
 lh ingest drone --from "$C"
-check "a folder of clips (mp4, mov, webm; subfolders) lands under any NAME" \
-  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.drone_clips")" = 3 ] && contains "$OUT" "1 copied, 2 encoded"'
+check "a folder of clips (mp4, mov, mkv, webm; subfolders) lands under any NAME" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.drone_clips")" = 5 ] && contains "$OUT" "2 copied, 3 encoded"'
 check "sequence is the file's stem; source_uri the file" \
-  eval '[ "$(value "SELECT string_agg(sequence, '"' '"' ORDER BY sequence) FROM raw.drone_clips")" = "gop1 gop8 vp9" ] && [ "$(value "SELECT source_uri FROM raw.drone_clips WHERE sequence = '"'vp9'"'")" = "$C/vp9.webm" ]'
+  eval '[ "$(value "SELECT string_agg(sequence, '"' '"' ORDER BY sequence) FROM raw.drone_clips")" = "gop1 gop8 rotated vfr vp9" ] && [ "$(value "SELECT source_uri FROM raw.drone_clips WHERE sequence = '"'vp9'"'")" = "$C/vp9.webm" ]'
 check "the 1-s GOP H.264 clip is copied (copied, no crf/psnr)" \
   test "$(value "SELECT copied || '/' || coalesce(crf::VARCHAR, 'null') || '/' || encoding FROM raw.drone_clips WHERE sequence = 'gop1'")" = "true/null/copy"
 uri=$(value "SELECT clip_uri FROM raw.drone_clips WHERE sequence = 'gop1'")
@@ -70,10 +85,20 @@ check "copied fragments start at the source's keyframes (4 of 25 frames)" \
   test "$(value "SELECT string_agg(start_frame::VARCHAR, '-' ORDER BY fragment_id) FROM raw.drone_fragments WHERE clip_uri = '$uri'")" = "0-25-50-75"
 check "the clip with audio says the audio was dropped" \
   test "$(value "SELECT audio_dropped FROM raw.drone_clips WHERE sequence = 'gop1'")" = true
-check "the 8-s GOP and VP9 clips are re-encoded at >= 42 dB (measured), crf recorded" \
-  test "$(value "SELECT count(*) FROM raw.drone_clips WHERE NOT copied AND psnr_db >= 42 AND crf BETWEEN 8 AND 40 AND codec = 'h264'")" = 2
+check "the 8-s GOP, VFR and VP9 clips are re-encoded at >= 42 dB (measured), crf recorded" \
+  test "$(value "SELECT count(*) FROM raw.drone_clips WHERE NOT copied AND psnr_db >= 42 AND crf BETWEEN 8 AND 40 AND codec = 'h264'")" = 3
+frame_times() { ffprobe -v error -select_streams v:0 -show_entries frame=best_effort_timestamp_time -of default=nk=1:nw=1 "$1" | grep -E '^[0-9.]+$' | awk '{printf "%.3f\n", $1 - (NR == 1 ? (f = $1) : f)}'; }
+"$LAKEHOUSE_BIN" storage get "$(value "SELECT clip_uri FROM raw.drone_clips WHERE sequence = 'vfr'")" -o "$WORK/vfr-stored.mp4" >/dev/null
+check "variable frame rate: the re-encoded clip keeps every frame's timestamp ($(frame_times "$C/more/vfr.mkv" | wc -l) frames)" \
+  eval '[ "$(frame_times "$WORK/vfr-stored.mp4")" = "$(frame_times "$C/more/vfr.mkv")" ]'
+check "variable frame rate: fragment times follow the frames (the last ends at 6 s)" \
+  test "$(value "SELECT round(max(end_time), 2) FROM raw.drone_fragments JOIN raw.drone_clips USING (clip_uri) WHERE sequence = 'vfr'")" = 6.0
+"$LAKEHOUSE_BIN" storage get "$(value "SELECT clip_uri FROM raw.drone_clips WHERE sequence = 'rotated'")" -o "$WORK/rot-stored.mp4" >/dev/null
+rotation() { ffprobe -v error -select_streams v:0 -show_entries side_data=rotation -of default=nk=1:nw=1 "$1" | grep -E '^-?[0-9]+$' | head -n1; }
+check "rotation metadata kept ($(rotation "$C/more/rotated.mp4"))" \
+  eval '[ -n "$(rotation "$WORK/rot-stored.mp4")" ] && [ "$(rotation "$WORK/rot-stored.mp4")" = "$(rotation "$C/more/rotated.mp4")" ]'
 check "stored and source bytes recorded" \
-  test "$(value "SELECT count(*) FROM raw.drone_clips WHERE source_bytes > 0 AND stored_bytes = bytes")" = 3
+  test "$(value "SELECT count(*) FROM raw.drone_clips WHERE source_bytes > 0 AND stored_bytes = bytes")" = 5
 check "annotations: 3 rows for gop8 (annotations/gop8.txt), none for the other two" \
   test "$(value "SELECT count(*) || '/' || count(DISTINCT sequence) FROM raw.drone_annotations")" = "3/1"
 # every fragment fetched alone gives its frames; all of them together every source frame
@@ -85,7 +110,7 @@ while IFS=, read -r seq id frames; do
   [ "$got" = "$frames" ] || { bad=1; echo "  $seq#$id: $got frames, index says $frames"; }
 done < <("$LAKEHOUSE_BIN" sql --csv "SELECT c.sequence, f.fragment_id, f.end_frame - f.start_frame + 1 FROM raw.drone_fragments f JOIN raw.drone_clips c USING (clip_uri)" | tail -n +2)
 check "every fragment decodes alone to its indexed frame count" test "$bad" -eq 0
-for s in gop1:drone/gop1.mp4 gop8:drone/day/gop8.mov vp9:vp9.webm; do
+for s in gop1:drone/gop1.mp4 gop8:drone/day/gop8.mov vp9:vp9.webm vfr:more/vfr.mkv rotated:more/rotated.mp4; do
   want=$(ffprobe -v error -count_frames -select_streams v:0 -show_entries stream=nb_read_frames -of csv=p=0 "$C/${s#*:}")
   got=0
   for f in "$WORK"/frags/"${s%%:*}"#*.mp4; do
