@@ -203,9 +203,12 @@ static int drain(struct encoder *en, struct err *e)
 			}
 		}
 		if (en->src) {
+			int64_t dts = en->pkt->dts;
 			en->pkt->pts = stored_ts(en, en->pkt->pts);
-			en->pkt->dts = stored_ts(en, en->pkt->dts);
-			en->pkt->duration = 0;
+			en->pkt->dts = stored_ts(en, dts);
+			/* the muxer closes a fragment with its last sample's duration: the true one
+			 * keeps the next fragment's decode times (VFR) */
+			en->pkt->duration = stored_ts(en, dts + 1) - en->pkt->dts;
 			av_packet_rescale_ts(en->pkt, en->src->time_base, en->st->time_base);
 		} else {
 			av_packet_rescale_ts(en->pkt, en->cc->time_base, en->st->time_base);
@@ -587,6 +590,11 @@ static int mux_packets(struct encoder *en, struct packets *ps, const int64_t *ra
 					   .end_time = to < ps->n ? packet_time(ps, to, first_pts, tb) : end};
 		for (size_t i = from; i < to; i++) {
 			AVPacket *pkt = ps->v[i];
+			/* sample durations from the decode times (a fragment's last sample's duration
+			 * places the next fragment: demuxers without durations, and VFR) */
+			if (i + 1 < ps->n && pkt->dts != AV_NOPTS_VALUE &&
+			    ps->v[i + 1]->dts != AV_NOPTS_VALUE && ps->v[i + 1]->dts > pkt->dts)
+				pkt->duration = ps->v[i + 1]->dts - pkt->dts;
 			av_packet_rescale_ts(pkt, tb, en->st->time_base);
 			pkt->stream_index = en->st->index;
 			pkt->pos = -1;
