@@ -6,6 +6,8 @@
 #           temporal noise), keyframes every 6 s (GOP 180)
 #     zoom  a zoom into fine detail (mandelbrot, plus temporal noise), keyframes every 8.3 s
 #           (GOP 250)
+#     lowrate  the pan as a bitrate-starved camera stores it (CRF 27, GOP 250): the case where
+#           42 dB against the decoded source costs more bytes than the source
 #   Their keyframes are too far apart for a stream copy (more than 2 x 1 s), so `lakehouse
 #   ingest` re-encodes them for --quality 42 (default): it picks the CRF per clip and records
 #   the measured PSNR; this script measures it again with FFmpeg's psnr filter.
@@ -19,9 +21,11 @@ PRESET=$(sed -n 's/^#define VIDEO_DEFAULT_PRESET "\(.*\)".*/\1/p' "$(dirname "$0
 cd "$W"
 mkdir -p src
 echo "generating 2 clips of $SECS s (960x540, 30 fps, H.264 CRF 18 medium, long GOP, 3 B-frames)..."
-camera() { ffmpeg -nostdin -v error -y -f lavfi -i "$1" -t "$SECS" -r 30 -pix_fmt yuv420p -c:v libx264 -preset medium -crf 18 -g "$2" -keyint_min "$2" -sc_threshold 0 -bf 3 "$3"; }
-camera "color=gray:s=960x540,noise=alls=60:allf=u,gblur=sigma=1.5,scroll=h=0.0015:v=0.0008,noise=alls=2:allf=t" 180 src/pan.mp4
+camera() { ffmpeg -nostdin -v error -y -f lavfi -i "$1" -t "$SECS" -r 30 -pix_fmt yuv420p -c:v libx264 -preset medium -crf "${4:-18}" -g "$2" -keyint_min "$2" -sc_threshold 0 -bf 3 "$3"; }
+PAN="color=gray:s=960x540,noise=alls=60:allf=u,gblur=sigma=1.5,scroll=h=0.0015:v=0.0008,noise=alls=2:allf=t"
+camera "$PAN" 180 src/pan.mp4
 camera "mandelbrot=s=960x540:r=30,noise=alls=2:allf=t" 250 src/zoom.mp4
+camera "$PAN" 250 src/lowrate.mp4 27
 $LH storage start >/dev/null
 $LH init >/dev/null
 
@@ -44,7 +48,7 @@ $LH sql --csv "SELECT sequence, clip_uri, stored_bytes, source_bytes, crf, round
 while IFS=, read -r seq uri stored source crf db copied; do
   $LH storage get "$uri" -o "$W/$seq-stored.mp4" >/dev/null </dev/null
   check=$(psnr "$W/$seq-stored.mp4" "src/$seq.mp4")
-  printf '  %-5s copied %-5s crf %-5s stored %9d B / source %9d B = %sx   PSNR %s dB (FFmpeg psnr filter: %s)\n' \
+  printf '  %-7s copied %-5s crf %-5s stored %9d B / source %9d B = %sx   PSNR %s dB (FFmpeg psnr filter: %s)\n' \
     "$seq" "$copied" "$crf" "$stored" "$source" "$(ratio "$stored" "$source")" "$db" "$check"
   echo "$seq $stored $source $check" >> "$W/rows"
 done
@@ -54,18 +58,21 @@ echo "== FFmpeg's CLI, same run (libx264 $PRESET, closed 1-s GOPs, plain MP4)"
 while read -r seq stored source db; do
   src=src/$seq.mp4
   t0=$(now); cli "$src" 23 "$W/ref23.mp4"; t1=$(now)
-  printf '  %-5s crf 23:            %sx  PSNR %s dB  (%.1f frames/s)\n' "$seq" "$(ratio "$(bytes "$W/ref23.mp4")" "$source")" \
-    "$(psnr "$W/ref23.mp4" "$src")" "$(echo "$frames / 2 / ($t1 - $t0)" | bc -l)"
-  # the largest CRF (steps of 1/4) whose PSNR reaches lakehouse's: equal PSNR
-  lo=8 hi=40 best=8
+  printf '  %-7s crf 23: %sx  PSNR %s dB  (encode %.1f frames/s)\n' "$seq" "$(ratio "$(bytes "$W/ref23.mp4")" "$source")" \
+    "$(psnr "$W/ref23.mp4" "$src")" "$(echo "$SECS * 30 / ($t1 - $t0)" | bc -l)"
+  # bracket lakehouse's PSNR between two CRFs 1/4 apart (bisection), then the reference's bytes
+  # at exactly that PSNR: log(bytes) interpolated linearly in PSNR between the two
+  lo=8 hi=40 lob=0 lodb=0 hib=0 hidb=0
   while [ "$(echo "$hi - $lo > 0.25" | bc -l)" = 1 ]; do
     mid=$(echo "scale=2; x = ($lo + $hi) * 2; scale=0; x = (x + 0.5) / 1; scale=2; x / 4" | bc -l)
     cli "$src" "$mid" "$W/try.mp4"
-    if ge "$(psnr "$W/try.mp4" "$src")" "$db"; then lo=$mid best=$mid; cp "$W/try.mp4" "$W/ref.mp4"; else hi=$mid; fi
+    tdb=$(psnr "$W/try.mp4" "$src"); tb=$(bytes "$W/try.mp4")
+    if ge "$tdb" "$db"; then lo=$mid lob=$tb lodb=$tdb; else hi=$mid hib=$tb hidb=$tdb; fi
   done
-  refb=$(bytes "$W/ref.mp4"); refdb=$(psnr "$W/ref.mp4" "$src")
-  printf '  %-5s at equal PSNR:    crf %-5s %sx  PSNR %s dB   lakehouse %sx at %s dB: %s the reference'"'"'s bytes\n' \
-    "$seq" "$best" "$(ratio "$refb" "$source")" "$refdb" "$(ratio "$stored" "$source")" "$db" "$(ratio "$stored" "$refb")x"
+  if [ "$hib" = 0 ] || [ "$lob" = 0 ]; then refb=$((lob + hib)); else
+    refb=$(echo "e(l($hib) + (l($lob) - l($hib)) * ($db - $hidb) / ($lodb - $hidb))" | bc -l | cut -d. -f1); fi
+  printf '  %-7s at equal PSNR: crf %s (%s B, %.2f dB) .. %s (%s B, %.2f dB) -> %s B = %sx at %s dB; lakehouse %sx: %s the reference'"'"'s bytes\n' \
+    "$seq" "$lo" "$lob" "$lodb" "$hi" "$hib" "$hidb" "$refb" "$(ratio "$refb" "$source")" "$db" "$(ratio "$stored" "$source")" "$(ratio "$stored" "$refb")x"
   echo "$seq $refb" >> "$W/refrows"
 done < "$W/rows"
 

@@ -136,6 +136,18 @@ lh ingest drone2 --from "$C/drone/day/gop8.mov"
 check "deterministic: the same clip re-encoded under another NAME has the same hash" \
   test "$(basename "$(value "SELECT clip_uri FROM raw.drone2_clips")")" = "$(basename "$k1")"
 
+# --- more codecs: HEVC and AV1 (1-s GOPs) copied, MJPEG AVI re-encoded; fetch decodes them all --
+mkdir -p "$FIXTURES/codecs"
+ffmpeg -v error -f lavfi -i "$(src 25 3)" -c:v libx265 -x265-params keyint=25:min-keyint=25:scenecut=0:open-gop=0:log-level=error -pix_fmt yuv420p "$FIXTURES/codecs/hevc.mp4"
+ffmpeg -v error -f lavfi -i "$(src 25 3)" -c:v libsvtav1 -g 25 -preset 12 -pix_fmt yuv420p "$FIXTURES/codecs/av1.mkv" 2>/dev/null ||
+  ffmpeg -v error -f lavfi -i "$(src 25 3)" -c:v libaom-av1 -g 25 -cpu-used 8 -pix_fmt yuv420p "$FIXTURES/codecs/av1.mkv"
+ffmpeg -v error -f lavfi -i "$(src 25 3)" -c:v mjpeg -q:v 3 "$FIXTURES/codecs/mjpeg.avi"
+lh ingest codecs --from "$FIXTURES/codecs"
+check "HEVC and AV1 with 1-s GOPs are copied, MJPEG re-encoded at >= 42 dB" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT string_agg(sequence || '"':'"' || codec || '"':'"' || copied, '"' '"' ORDER BY sequence) FROM raw.codecs_clips")" = "av1:av1:true hevc:hevc:true mjpeg:h264:false" ] && [ "$(value "SELECT psnr_db >= 42 FROM raw.codecs_clips WHERE sequence = '"'mjpeg'"'")" = true ]'
+lh fetch --sql "SELECT clip_uri, fragment_id FROM raw.codecs_fragments" --out "$WORK/codecs" --frames png
+check "fetch of every HEVC/AV1/MJPEG fragment decodes every frame (3 x 75)" eval '[ $RC -eq 0 ] && contains "$OUT" "225 frames decoded"'
+
 # --- a Hub repo of clips (the emulator): downloaded through local-store/, then as a folder ------
 mkdir -p "$FIXTURES/hub/fixtures/drone-clips/videos" "$FIXTURES/hub/fixtures/drone-clips/annotations"
 cp "$C/drone/day/gop8.mov" "$C/vp9.webm" "$FIXTURES/hub/fixtures/drone-clips/videos/"
