@@ -280,8 +280,8 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 			 : err_set(e, EXIT_USAGE,
 				   "no Parquet files for split '%s' under %s; a folder source holds "
 				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
-				   "--config), or the VisDrone layout sequences/SEQ/*.jpg + "
-				   "annotations/SEQ.txt (see 'lakehouse ingest --help')",
+				   "--config), the VisDrone layout sequences/SEQ/*.jpg + "
+				   "annotations/SEQ.txt, or video files (see 'lakehouse ingest --help')",
 				   split, root);
 }
 
