@@ -892,16 +892,19 @@ int video_pick_crf(video_next_frame next, void *ctx, int fps, int frames_per_fra
 		sample_free(&s);
 		return got < 0 ? -1 : err_set(e, 0, "no frames to encode");
 	}
-	/* Bisect CRF (x264's scale, steps of 1/4) for the largest that keeps the sample at or
-	 * above the target; PSNR falls as CRF rises. The sample's frames are complete GOPs, so
-	 * encoding them as one clip is encoding those fragments. */
+	/* Search CRF (x264's scale, on a grid of 1/4) for the largest that keeps the sample at or
+	 * above the target. PSNR falls as CRF rises, nearly linearly, so each probe is placed where
+	 * the line through the two nearest probes (or, with one, a slope of 0.5 dB per CRF step)
+	 * meets the target, kept strictly inside the bracket [lo passes, hi fails]; it ends when
+	 * the bracket is one grid step wide (about 4 probes where bisecting 8..40 took 7). The
+	 * sample's frames are complete GOPs, so encoding them as one clip is encoding those
+	 * fragments. */
 	struct video_encode_opts o = opts ? *opts : (struct video_encode_opts){0};
-	double lo = VIDEO_MIN_CRF, hi = VIDEO_MAX_CRF, best = lo, best_db = 0;
+	double lo = -1, lo_db = 0, hi = -1, hi_db = 0, cand = 23;
 	int rc = 0;
-	for (int step = 0; rc == 0 && step < 7; step++) {
-		double mid = floor((lo + hi) * 2 + 0.5) / 4; /* on the 1/4 grid */
+	for (int probe = 0; rc == 0 && probe < 10; probe++) {
 		struct video_clip clip;
-		o.crf = mid;
+		o.crf = cand;
 		s.next = 0;
 		rc = video_encode(sample_next, &s, fps, frames_per_fragment, &o, &clip, e);
 		double db = 0;
@@ -910,13 +913,27 @@ int video_pick_crf(video_next_frame next, void *ctx, int fps, int frames_per_fra
 			rc = video_psnr(&clip, sample_next, &s, &db, e);
 			video_clip_free(&clip);
 		}
-		if (rc == 0 && db >= target_db)
-			best = mid, best_db = db, lo = mid;
-		else
-			hi = mid;
-		if (hi - lo < 0.25)
+		if (rc < 0)
 			break;
+		if (db >= target_db)
+			lo = cand, lo_db = db;
+		else
+			hi = cand, hi_db = db;
+		if ((lo >= 0 && hi >= 0 && hi - lo <= 0.25) || lo >= VIDEO_MAX_CRF ||
+		    (hi >= 0 && hi <= VIDEO_MIN_CRF))
+			break;
+		double slope = lo >= 0 && hi >= 0 ? (lo_db - hi_db) / (hi - lo) : 0.5; /* dB per step */
+		if (!(slope > 0.05))
+			slope = 0.05;
+		double x = lo >= 0 ? lo + (lo_db - target_db) / slope : hi - (target_db - hi_db) / slope;
+		cand = floor(x * 4) / 4;
+		if (lo >= 0 && cand <= lo)
+			cand = lo + 0.25;
+		if (hi >= 0 && cand >= hi)
+			cand = hi - 0.25;
+		cand = cand < VIDEO_MIN_CRF ? VIDEO_MIN_CRF : cand > VIDEO_MAX_CRF ? VIDEO_MAX_CRF : cand;
 	}
+	double best = lo >= 0 ? lo : VIDEO_MIN_CRF, best_db = lo >= 0 ? lo_db : hi_db;
 	sample_free(&s);
 	*crf = best;
 	if (sample_db)

@@ -99,10 +99,11 @@ int video_psnr(const struct video_clip *clip, video_next_frame next, void *ctx, 
 double video_psnr_db(double sse, double samples);
 
 /* Reads the whole source, keeps a sample of at most 8 of its GOPs (evenly spread: every
- * stride-th GOP, the stride doubling as the clip goes on), and bisects the CRF (steps of 1/4,
- * VIDEO_MIN_CRF .. VIDEO_MAX_CRF) for the largest whose encode of the sample measures at least
- * target_db. *crf gets it (VIDEO_MIN_CRF when even that misses), *sample_db (may be NULL) the
- * sample's PSNR at it. Deterministic: the same frames give the same CRF. */
+ * stride-th GOP, the stride doubling as the clip goes on), and searches the CRF (a grid of 1/4,
+ * VIDEO_MIN_CRF .. VIDEO_MAX_CRF; each probe where the line through the nearest two meets the
+ * target) for the largest whose encode of the sample measures at least target_db. *crf gets
+ * it (VIDEO_MIN_CRF when even that misses), *sample_db (may be NULL) the sample's PSNR at it.
+ * Deterministic: the same frames give the same CRF. */
 int video_pick_crf(video_next_frame next, void *ctx, int fps, int frames_per_fragment,
 		   const struct video_encode_opts *opts, double target_db, double *crf,
 		   double *sample_db, struct err *e);
