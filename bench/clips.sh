@@ -20,7 +20,7 @@ PRESET=$(sed -n 's/^#define VIDEO_DEFAULT_PRESET "\(.*\)".*/\1/p' "$(dirname "$0
 . "$(dirname "$0")/lib.sh"
 cd "$W"
 mkdir -p src
-echo "generating 2 clips of $SECS s (960x540, 30 fps, H.264 CRF 18 medium, long GOP, 3 B-frames)..."
+echo "generating 3 clips of $SECS s (960x540, 30 fps, H.264 medium, long GOP, 3 B-frames)..."
 camera() { ffmpeg -nostdin -v error -y -f lavfi -i "$1" -t "$SECS" -r 30 -pix_fmt yuv420p -c:v libx264 -preset medium -crf "${4:-18}" -g "$2" -keyint_min "$2" -sc_threshold 0 -bf 3 "$3"; }
 PAN="color=gray:s=960x540,noise=alls=60:allf=u,gblur=sigma=1.5,scroll=h=0.0015:v=0.0008,noise=alls=2:allf=t"
 camera "$PAN" 180 src/pan.mp4
