@@ -578,24 +578,6 @@ static int store_sequence(const struct ingest_request *rq, const struct sequence
 	return encode_sequence(rq, seq, clip, m, e);
 }
 
-/* Opens a clip and decodes its first frame: a file that is not video, has no video stream
- * (audio only), is truncated before its first frame or has no frames fails here, before
- * anything is uploaded. */
-static int probe_clip(struct sequence *seq, struct err *e)
-{
-	int fps = 0;
-	struct video_file *f = video_file_open(seq->video, &fps, e);
-	if (!f)
-		return -1;
-	const struct AVFrame *frame;
-	int rc = video_file_next(f, &frame, e);
-	seq->has_audio = video_file_has_audio(f);
-	video_file_close(f);
-	if (rc == 0)
-		return err_set(e, EXIT_USAGE, "%s: no frames", seq->video);
-	return rc < 0 ? -1 : 0;
-}
-
 /* A bad clip: an error (exit 2, naming it), or with skip_bad one more name in the list. */
 static int bad_clip(const struct ingest_request *rq, struct sequence *seq,
 		    struct ingest_result *res, struct err *e)
@@ -687,7 +669,7 @@ int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 		rc = err_set(e, 0, "cannot stage annotations");
 	/* 1. check every clip and annotation file before anything is uploaded */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
-		if ((seqs[i].video[0] && probe_clip(&seqs[i], e) < 0) ||
+		if ((seqs[i].video[0] && video_probe(seqs[i].video, &seqs[i].has_audio, e) < 0) ||
 		    load_annotations(NULL, &seqs[i], e) < 0)
 			rc = bad_clip(rq, &seqs[i], res, e);
 		if (rc == 0 && !seqs[i].skip)

@@ -940,3 +940,63 @@ int video_pick_crf(video_next_frame next, void *ctx, int fps, int frames_per_fra
 		*sample_db = best_db;
 	return rc;
 }
+
+/* ---- checking a source file before anything is stored ------------------------------------ */
+
+int video_probe(const char *path, int *has_audio, struct err *e)
+{
+	int fps = 0, rc;
+	struct video_file *f = video_file_open(path, &fps, e);
+	if (!f)
+		return -1;
+	const AVFrame *frame;
+	rc = video_file_next(f, &frame, e);
+	*has_audio = video_file_has_audio(f);
+	video_file_close(f);
+	if (rc == 0)
+		return err_set(e, EXIT_USAGE, "%s: no frames", path);
+	if (rc < 0)
+		return -1;
+	/* Demux every packet (no decoding): a file cut short still opens and decodes its first
+	 * frames, and FFmpeg's demuxers end it quietly; the container says what it should hold. */
+	AVFormatContext *ic = NULL;
+	AVPacket *pkt = av_packet_alloc();
+	if (!pkt)
+		return err_set(e, 0, "out of memory");
+	if ((rc = avformat_open_input(&ic, path, NULL, NULL)) < 0 ||
+	    (rc = avformat_find_stream_info(ic, NULL)) < 0) {
+		av_packet_free(&pkt);
+		avformat_close_input(&ic);
+		return video_av_fail(e, path, rc);
+	}
+	int stream = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
+	const AVStream *st = ic->streams[stream];
+	int64_t packets = 0, first = AV_NOPTS_VALUE, end = AV_NOPTS_VALUE;
+	while ((rc = av_read_frame(ic, pkt)) >= 0) {
+		if (pkt->stream_index == stream) {
+			packets++;
+			int64_t t = pkt->pts != AV_NOPTS_VALUE ? pkt->pts : pkt->dts;
+			if (t != AV_NOPTS_VALUE) {
+				if (first == AV_NOPTS_VALUE || t < first)
+					first = t;
+				if (end == AV_NOPTS_VALUE || t + pkt->duration > end)
+					end = t + pkt->duration;
+			}
+		}
+		av_packet_unref(pkt);
+	}
+	rc = rc == AVERROR_EOF ? 0 : video_av_fail(e, path, rc);
+	double got = first != AV_NOPTS_VALUE ? (double)(end - first) * av_q2d(st->time_base) : 0;
+	double want = st->duration > 0 && st->duration != AV_NOPTS_VALUE
+			      ? (double)st->duration * av_q2d(st->time_base)
+			      : ic->duration > 0 ? (double)ic->duration / AV_TIME_BASE : 0;
+	if (rc == 0 && st->nb_frames > 0 && packets < st->nb_frames)
+		rc = err_set(e, EXIT_USAGE, "%s is truncated: %lld of its %lld frames are in the file",
+			     path, (long long)packets, (long long)st->nb_frames);
+	else if (rc == 0 && want > 0 && got < want * 0.9 - 0.5)
+		rc = err_set(e, EXIT_USAGE, "%s is truncated: its frames end at %.1f s of its %.1f s",
+			     path, got, want);
+	av_packet_free(&pkt);
+	avformat_close_input(&ic);
+	return rc;
+}

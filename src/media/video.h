@@ -150,6 +150,12 @@ void video_image_files_close(struct video_image_files *f);
 struct video_file;
 struct video_file *video_file_open(const char *path, int *fps, struct err *e);
 int video_file_next(void *ctx, const struct AVFrame **frame, struct err *e);
+/* Checks a source file before anything is stored: it opens, has a video stream FFmpeg
+ * decodes, its first frame decodes, and its packets are all there (as many as the container
+ * declares, or lasting about its duration); a usage error naming the file otherwise (not video,
+ * audio only, no frames, truncated). *has_audio: the file also holds audio. */
+int video_probe(const char *path, int *has_audio, struct err *e);
+
 /* The file's video stream (for its rotation), and whether the file also holds audio (which
  * the lake does not keep). */
 const struct AVStream *video_file_stream(const struct video_file *f);

@@ -50,6 +50,8 @@ bad_case() { # NAME FILE CONTENT-MAKER...
 }
 notvideo() { echo "this is not a video" >"$1"; }
 truncated() { head -c 20000 "$C/drone/day/gop8.mov" >"$1"; }
+cutmkv() { ffmpeg -v error -i "$C/drone/day/gop8.mov" -c copy "$FIXTURES/whole.mkv"; head -c $(($(stat -c %s "$FIXTURES/whole.mkv") * 6 / 10)) "$FIXTURES/whole.mkv" >"$1"; }
+cutfaststart() { ffmpeg -v error -i "$C/drone/gop1.mp4" -c copy -movflags +faststart "$FIXTURES/whole.mp4"; head -c $(($(stat -c %s "$FIXTURES/whole.mp4") * 6 / 10)) "$FIXTURES/whole.mp4" >"$1"; }
 zeroframes() { ffmpeg -v error -f lavfi -i "$(src 25 1)" -frames:v 0 -c:v libx264 "$1" 2>/dev/null || : >"$1"; }
 audioonly() { ffmpeg -v error -f lavfi -i sine=duration=1 -c:a aac "$1"; }
 badann() { cp "$C/drone/gop1.mp4" "$1"; printf '1,1,10,10,20,20,1,4,0,0\n2,1,10,10,20,20,1\n' >"${1%.mp4}.txt"; }
@@ -58,7 +60,9 @@ bad_case truncated cut.mov truncated
 bad_case zeroframes empty.mp4 zeroframes
 bad_case audioonly sound.m4v audioonly
 bad_case badann ann.mp4 badann
-for c in notvideo:junk.mp4 truncated:cut.mov zeroframes:empty.mp4 audioonly:sound.m4v; do
+bad_case cutmkv half.mkv cutmkv
+bad_case cutfaststart half.mp4 cutfaststart
+for c in notvideo:junk.mp4 truncated:cut.mov zeroframes:empty.mp4 audioonly:sound.m4v cutmkv:half.mkv cutfaststart:half.mp4; do
   lh ingest clips --from "$FIXTURES/bad/${c%%:*}"
   check "bad input (${c%%:*}): exit 2 naming ${c#*:}" eval '[ $RC -eq 2 ] && contains "$ERR" "${c#*:}"'
 done
