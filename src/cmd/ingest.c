@@ -12,17 +12,16 @@
 #include "cmd/cmd.h"
 #include "cmd/options.h"
 
-#define STR_(x) #x
-#define STR(x) STR_(x)
 
 struct ingest_opts {
-	const char *from, *split, *config, *message, *preset, *copy;
+	const char *from, *split, *config, *message, *preset, *copy, *quality, *fragment_seconds;
 	long limit, threads, fps, fragment_frames, crf, shard, nshards;
+	int skip_bad;
 };
 static int parse_shard(void *args, const char *arg, struct err *e);
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
 					    "medium", "slow", "slower", "veryslow", "placebo", NULL};
-static const char *const copy_modes[] = {"auto", "never", NULL};
+static const char *const copy_modes[] = {"auto", "never", "always", NULL};
 static const struct opt ingest_options[] = {
 	OPT_STRING("from", 0, struct ingest_opts, from, "SOURCE",
 		   "hf://datasets/OWNER/REPO[@REVISION] (HF_ENDPOINT, HF_TOKEN) or a folder"),
@@ -38,18 +37,25 @@ static const struct opt ingest_options[] = {
 		     "split together, one snapshot each; re-running a shard adds nothing"),
 	OPT_STRING("message", 'm', struct ingest_opts, message, "MESSAGE",
 		   "commit message (default: names repo, revision, split and rows)"),
-	OPT_LONG("fps", 0, struct ingest_opts, fps, 1, 240, "N",
-		 "VisDrone: frame rate of the sequences (default 30)"),
-	OPT_LONG("fragment-frames", 0, struct ingest_opts, fragment_frames, 1, 10000, "N",
-		 "VisDrone: frames per fragment (default: one second)"),
-	OPT_LONG("crf", 0, struct ingest_opts, crf, 1, 51, "N",
-		 "VisDrone: x264 quality, 1 (best) .. 51 (default " STR(VIDEO_DEFAULT_CRF) ")"),
-	OPT_CHOICE("preset", 0, struct ingest_opts, preset, x264_presets, "NAME",
-		   "VisDrone: x264 speed/size preset, ultrafast .. veryslow (default "
-		   VIDEO_DEFAULT_PRESET ")"),
 	OPT_CHOICE("copy", 0, struct ingest_opts, copy, copy_modes, NULL,
-		   "VisDrone: a sequence given as an H.264/H.265 file whose keyframes fall on every\n"
-		   "fragment boundary is copied, not re-encoded (default auto)"),
+		   "video: keep the source's packets (H.264, HEVC, AV1), fragments cut at its\n"
+		   "keyframes; auto: when no keyframe gap exceeds 2 x --fragment-seconds (default auto)"),
+	OPT_STRING("quality", 0, struct ingest_opts, quality, "DB",
+		   "video: otherwise re-encode (libx264) at the fewest bytes whose PSNR against the\n"
+		   "source is at least DB (default 42)"),
+	OPT_LONG("crf", 0, struct ingest_opts, crf, 1, 51, "N",
+		 "video: force one x264 CRF, 1 (best) .. 51, instead of --quality"),
+	OPT_CHOICE("preset", 0, struct ingest_opts, preset, x264_presets, "NAME",
+		   "video: x264 speed/size preset, ultrafast .. veryslow (default "
+		   VIDEO_DEFAULT_PRESET ")"),
+	OPT_STRING("fragment-seconds", 0, struct ingest_opts, fragment_seconds, "S",
+		   "video: fragment length in seconds (default 1)"),
+	OPT_LONG("fragment-frames", 0, struct ingest_opts, fragment_frames, 1, 10000, "N",
+		 "video: frames per fragment instead (re-encoded clips)"),
+	OPT_LONG("fps", 0, struct ingest_opts, fps, 1, 240, "N",
+		 "video: frame rate of image sequences (default 30)"),
+	OPT_FLAG("skip-bad", 0, struct ingest_opts, skip_bad,
+		 "video: land the good clips and list the bad ones (default: exit 2)"),
 	OPT_END()};
 const struct verb_spec cmd_ingest_spec = {
 	.name = "ingest",
@@ -65,24 +71,32 @@ const struct verb_spec cmd_ingest_spec = {
 		"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
 		"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
 		"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
-		"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
-		"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
-		"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
-		"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read);\n"
-		"the options marked VisDrone apply to it.\n"};
+		"Video: a video file, a folder of them (any depth; mp4, mov, mkv, avi, webm...), or the\n"
+		"VisDrone layout (sequences/<seq>/0000001.jpg... or <seq>.mp4, annotations/<seq>.txt),\n"
+		"under any NAME: one fragmented MP4 per clip under assets/NAME/clips/, with\n"
+		"raw.NAME_clips, raw.NAME_fragments (the fragment index) and raw.NAME_annotations\n"
+		"(VisDrone MOT/VID lines from <clip>.txt beside the clip or annotations/<clip>.txt;\n"
+		"optional for video files); the options marked video apply to it.\n"};
 
 static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
+	char how[64];
+	if (rq->encode.crf > 0)
+		snprintf(how, sizeof how, "crf %g", rq->encode.crf);
+	else
+		snprintf(how, sizeof how, "for %g dB", rq->quality);
 	if (res->snapshot >= 0)
 		printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB; "
-		       "%lld copied, %lld encoded with libx264 crf %d %s): snapshot %lld\n",
+		       "%lld copied, %lld encoded with libx264 %s %s): snapshot %lld\n",
 		       rq->dataset, rq->repo, rq->revision, (long long)res->rows,
 		       (long long)res->clips_new, (long long)res->frames, res->bytes_new / 1e6,
 		       (long long)res->clips_copied, (long long)(res->clips_new - res->clips_copied),
-		       rq->encode.crf, rq->encode.preset, (long long)res->snapshot);
+		       how, rq->encode.preset, (long long)res->snapshot);
 	else
 		printf("nothing new in %s from %s@%.12s: no snapshot\n", rq->dataset, rq->repo,
 		       rq->revision);
+	if (res->skipped)
+		printf("skipped %lld bad clips: %s\n", (long long)res->skipped, res->skipped_list);
 }
 
 static void print_result(const struct ingest_request *rq, const struct ingest_result *res)
@@ -121,7 +135,7 @@ static int parse_shard(void *args, const char *arg, struct err *e)
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	struct ingest_opts o = {.split = "train", .limit = -1, .threads = 8, .fps = 30,
-				.crf = VIDEO_DEFAULT_CRF, .preset = VIDEO_DEFAULT_PRESET};
+				.preset = VIDEO_DEFAULT_PRESET};
 	int first, parsed = opts_parse(&cmd_ingest_spec, &o, argc, argv, &first, e);
 	if (parsed != 0)
 		return parsed < 0 ? -1 : 0;
@@ -129,7 +143,20 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	long limit = o.limit, threads = o.threads, fps = o.fps, fragment_frames = o.fragment_frames;
 	long crf = o.crf, shard = o.shard, nshards = o.nshards;
 	const char *preset = o.preset;
-	int never_copy = o.copy && strcmp(o.copy, "never") == 0;
+	enum video_copy_mode copy = !o.copy || strcmp(o.copy, "auto") == 0 ? VIDEO_COPY_AUTO
+				    : strcmp(o.copy, "never") == 0   ? VIDEO_COPY_NEVER
+								       : VIDEO_COPY_ALWAYS;
+	double quality = VIDEO_DEFAULT_QUALITY, fragment_seconds = 1;
+	char *end;
+	if (o.quality && ((quality = strtod(o.quality, &end)), end == o.quality || *end ||
+			  !(quality >= 20 && quality <= 99)))
+		return cmd_usage_error(e, "ingest", "--quality wants a PSNR in dB from 20 to 99, got '%s'",
+				       o.quality);
+	if (o.fragment_seconds &&
+	    ((fragment_seconds = strtod(o.fragment_seconds, &end)), end == o.fragment_seconds ||
+	     *end || !(fragment_seconds >= 0.1 && fragment_seconds <= 600)))
+		return cmd_usage_error(e, "ingest", "--fragment-seconds wants seconds from 0.1 to 600, "
+				       "got '%s'", o.fragment_seconds);
 	if (argc - first != 1)
 		return cmd_usage_error(e, "ingest", "give one dataset NAME");
 	if (!from)
@@ -151,13 +178,14 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
 		.shard = (int)shard, .nshards = (int)nshards,
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
-		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
-		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
+		.fps = (int)fps, .fragment_frames = (int)fragment_frames,
+		.fragment_seconds = fragment_seconds, .quality = quality, .copy = copy,
+		.skip_bad = o.skip_bad, .encode = {.crf = (double)crf, .preset = preset},
 		.progress = progress};
 	struct ingest_result res;
 	if (nshards && rq.video_root) {
 		source_free(&src);
-		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not VisDrone");
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video");
 	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);

@@ -45,9 +45,12 @@ struct ingest_request {
 	/* The VisDrone source kind: the staged folder holding sequences/ and annotations/
 	 * (NULL for Parquet), the sequences' frame rate and the frames per fragment. */
 	const char *video_root;
-	int fps, fragment_frames;
-	struct video_encode_opts encode; /* CRF and preset when clips are encoded */
-	int never_copy; /* 1: re-encode video files even when their packets could be copied */
+	int fps, fragment_frames;         /* fragment_frames 0: fragment_seconds at the clip's fps */
+	double fragment_seconds;          /* fragment length target (copies cut at keyframes) */
+	struct video_encode_opts encode;  /* preset; crf > 0 forces one, else quality decides */
+	double quality;                   /* PSNR target (dB) when clips are re-encoded */
+	enum video_copy_mode copy;        /* stream copy of video files: auto, never, always */
+	int skip_bad;                     /* 1: skip (and list) clips that cannot be read */
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
@@ -60,6 +63,8 @@ struct ingest_result {
 	int64_t bytes_new;
 	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
 	int64_t clips_copied;  /* VisDrone: of clips_new, those copied without re-encoding */
+	int64_t skipped;       /* video: bad clips left out (skip_bad), named in skipped_list */
+	char skipped_list[2048];
 };
 
 /* Lands rq's source by its kind (see above). */

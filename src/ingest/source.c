@@ -1,6 +1,7 @@
 /* source.c - see source.h. */
 #define _XOPEN_SOURCE 700
 #include "ingest/source.h"
+#include "ingest/visdrone.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -134,6 +135,23 @@ static int select_video(const struct hub_files *all, size_t root_len, struct hub
 	return 0;
 }
 
+/* A repo of video files (any depth) and their optional <clip>.txt annotations. */
+static int select_clips(const struct hub_files *all, struct hub_files *out, struct err *e)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path, *dot = strrchr(p, '.');
+		if (dot && (visdrone_is_video_name(dot + 1) || strcmp(dot, ".txt") == 0) &&
+		    push(out, &all->v[i], e) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(strrchr(out->v[i].path, '.'), ".txt") != 0)
+			return 0;
+	hub_files_free(out);
+	memset(out, 0, sizeof *out);
+	return 0;
+}
+
 static int resolve_hf(const struct config *cfg, const char *from, const char *config,
 		      const char *split, int threads, struct progress *progress, struct source *s,
 		      struct err *e)
@@ -151,6 +169,9 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 		rc = select_video(&all, root_len, &picked, e);
 	else if (rc == 0)
 		rc = select_split(&all, config, split, &picked, e);
+	int clips = 0;
+	if (rc == 0 && !video && picked.n == 0 && (rc = select_clips(&all, &picked, e)) == 0)
+		clips = video = picked.n > 0; /* no Parquet of the split, but video files */
 	if (rc == 0 && !video && picked.n == 0) {
 		/* No Parquet of that split in the repo itself: the Hub's auto-converted copy. */
 		hub_files_free(&all);
@@ -169,7 +190,9 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 		progress_phase(progress, "download", "files");
 	rc = rc ? rc : hub_download_files(cfg, repo, commit, picked.v, picked.n, root, threads,
 					  progress, e);
-	if (rc == 0 && video)
+	if (rc == 0 && video && clips)
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+	else if (rc == 0 && video)
 		snprintf(s->video_root, sizeof s->video_root, "%s/%.*s", root, (int)root_len,
 			 picked.v[0].path);
 	size_t cap = 0;
@@ -236,7 +259,8 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 		return err_set(e, 0, "--from %s: %s", from, strerror(errno));
 	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
 	struct stat st;
-	if (stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) { /* the VisDrone layout */
+	if ((stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) || /* the VisDrone layout */
+	    (stat(root, &st) == 0 && S_ISREG(st.st_mode) && visdrone_has_clips(root))) {
 		snprintf(s->video_root, sizeof s->video_root, "%s", root);
 		snprintf(s->repo, sizeof s->repo, "local:%s", root);
 		snprintf(s->revision, sizeof s->revision, "local");
@@ -248,12 +272,16 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
 	snprintf(s->repo, sizeof s->repo, "local:%s", root);
 	snprintf(s->revision, sizeof s->revision, "local");
+	if (!s->nfiles && visdrone_has_clips(root)) { /* a folder of video files */
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+		return 0;
+	}
 	return s->nfiles ? 0
 			 : err_set(e, EXIT_USAGE,
 				   "no Parquet files for split '%s' under %s; a folder source holds "
 				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
-				   "--config), or the VisDrone layout sequences/SEQ/*.jpg + "
-				   "annotations/SEQ.txt (see 'lakehouse ingest --help')",
+				   "--config), the VisDrone layout sequences/SEQ/*.jpg + "
+				   "annotations/SEQ.txt, or video files (see 'lakehouse ingest --help')",
 				   split, root);
 }
 

@@ -248,6 +248,19 @@ struct video_file *video_file_open(const char *path, int *fps, struct err *e)
 	return f;
 }
 
+const struct AVStream *video_file_stream(const struct video_file *f)
+{
+	return f->ic->streams[f->stream];
+}
+
+int video_file_has_audio(const struct video_file *f)
+{
+	for (unsigned i = 0; i < f->ic->nb_streams; i++)
+		if (f->ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
+			return 1;
+	return 0;
+}
+
 int video_file_next(void *ctx, const AVFrame **out, struct err *e)
 {
 	struct video_file *f = ctx;

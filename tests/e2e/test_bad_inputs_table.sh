@@ -25,6 +25,7 @@ printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badmp4/annotations/uav0000009_00000_v.tx
 mkdir -p "$F/badjpeg/sequences/uav0000010_00000_v" "$F/badjpeg/annotations"
 for i in 1 2 3; do head -c 5000 /dev/urandom >"$F/badjpeg/sequences/uav0000010_00000_v/000000$i.jpg"; done
 printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badjpeg/annotations/uav0000010_00000_v.txt"
+mkdir -p "$F/badclips" && head -c 20000 /dev/urandom >"$F/badclips/junk.mp4"
 mkdir -p "$F/tiny"
 if mount -t tmpfs -o size=16k tmpfs "$F/tiny" 2>/dev/null; then TINY=1; else TINY=0; fi
 
@@ -50,11 +51,11 @@ cases=$(cat <<'EOF'
 3|revision|ingest coco --from hf://datasets/fixtures/coco-detection@nope --split val
 2|nosuch|ingest coco --from hf://datasets/fixtures/coco-detection --split nosuch
 3|cannot reach|HF_ENDPOINT=$DEAD lh_ ingest coco --from hf://datasets/fixtures/coco-detection --split val
-1|uav0000009_00000_v|ingest visdrone --from $F/badmp4
+2|uav0000009_00000_v|ingest visdrone --from $F/badmp4
 1|uav0000010_00000_v|ingest visdrone --from $F/badjpeg
 2|frame 0000017.jpg is missing|ingest visdrone --from hf://datasets/fixtures/visdrone-missing-frame
 2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
-2|its NAME is 'visdrone', not 'drones'|ingest drones --from hf://datasets/fixtures/visdrone-mot
+2|junk.mp4|ingest drones --from $F/badclips
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
 3|cannot reach S3 endpoint|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
 1|syntax error|sql 'SELEC 1'
