@@ -197,7 +197,7 @@ int main(int argc, char **argv)
 	static struct config cfg;
 	struct err e = {0};
 	if (process_setup() < 0)
-		return EXIT_FAILURE_;
+		return EXIT_FAILED;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -228,7 +228,7 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lakehouse: error: %s\n", e.msg[0] ? e.msg : "failed");
-		return e.code ? e.code : EXIT_FAILURE_;
+		return e.code ? e.code : EXIT_FAILED;
 	}
 	return EXIT_OK;
 }

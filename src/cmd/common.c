@@ -17,7 +17,7 @@ int cmd_print_query(struct lake *l, const char *sql, const char *const *params, 
 	if (lake_query(l, sql, params, nparams, &r, e) < 0)
 		return -1;
 	int rc = output_result(stdout, lake_connection(l), &r, fmt) < 0
-			 ? err_set(e, 0, "cannot write to standard output")
+			 ? err_set(e, EXIT_FAILED, "cannot write to standard output")
 			 : 0;
 	duckdb_destroy_result(&r);
 	return rc;

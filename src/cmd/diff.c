@@ -65,7 +65,7 @@ static int common_columns(struct lake *l, const char *t, long long a, long long 
 	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
 		return -1;
 	char *v = duckdb_value_varchar(&r, 0, 0);
-	int rc = v && *v && strlen(v) < n ? 0 : err_set(e, 0, "no common columns to compare");
+	int rc = v && *v && strlen(v) < n ? 0 : err_set(e, EXIT_FAILED, "no common columns to compare");
 	if (rc == 0)
 		snprintf(out, n, "%s", v);
 	duckdb_free(v);
@@ -113,7 +113,7 @@ static int diff_table(struct lake *l, const char *schema, const char *table, lon
 				       "(SELECT count(*) FROM (SELECT %s FROM %s AT (VERSION => %lld) EXCEPT "
 				       "ALL SELECT %s FROM %s AT (VERSION => %lld))) AS deleted, NULL AS updated",
 				       cols, t, b, cols, t, a, cols, t, a, cols, t, b) < 0)
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 			if (rc == 0)
 				rc = put_query(l, q.data, doc, "counts", e);
 			buf_free(&q);

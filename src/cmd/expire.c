@@ -53,7 +53,7 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 				      output_rows_json(lake_connection(l), &res.kept_tagged), "dry_run", !yes, "expired",
 				      res.n ? output_rows_json(lake_connection(l), &res.expired) : json_array(),
 				      "files_deleted", (json_int_t)res.files_deleted);
-		rc = output_json(stdout, j) < 0 ? err_set(e, 0, "cannot write to standard output") : 0;
+		rc = output_json(stdout, j) < 0 ? err_set(e, EXIT_FAILED, "cannot write to standard output") : 0;
 	} else if (rc == 0) {
 		if (duckdb_row_count(&res.kept_tagged) > 0) {
 			printf("kept %llu tagged snapshot(s) ('lakehouse tag --delete' lets one go):\n",

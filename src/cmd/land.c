@@ -69,11 +69,11 @@ static int check_file(const char *path, struct err *e)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return err_set(e, 0, "cannot land %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot land %s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return err_set(e, 0, "cannot land %s: not a regular file", path);
+		return err_set(e, EXIT_FAILED, "cannot land %s: not a regular file", path);
 	if (access(path, R_OK) != 0)
-		return err_set(e, 0, "cannot land %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot land %s: %s", path, strerror(errno));
 	return 0;
 }
 

@@ -51,7 +51,7 @@ int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 	rc = rc ? rc : history_log(l, schema, table, since, last, &r, e);
 	if (rc == 0) {
 		if (output_result(stdout, lake_connection(l), &r, fmt) < 0)
-			rc = err_set(e, 0, "cannot write to standard output");
+			rc = err_set(e, EXIT_FAILED, "cannot write to standard output");
 		duckdb_destroy_result(&r);
 	}
 	lake_close(l);

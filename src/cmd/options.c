@@ -118,7 +118,7 @@ static int apply(const struct verb_spec *spec, const struct opt *o, enum output_
 	}
 	case OPT_END: break;
 	}
-	return err_set(e, 0, "bad option table of %s", spec->name);
+	return err_set(e, EXIT_FAILED, "bad option table of %s", spec->name);
 }
 
 /* One pass over argv: 1 at --help/-h, 0 at the end (positional arguments into pos, *npos), -1

@@ -42,9 +42,9 @@ static int remove_catalog(const char *catalog, struct err *e)
 	char wal[1100];
 	snprintf(wal, sizeof wal, "%s.wal", catalog);
 	if (unlink(catalog) != 0 && errno != ENOENT)
-		return err_set(e, 0, "cannot remove the catalog %s: %s", catalog, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot remove the catalog %s: %s", catalog, strerror(errno));
 	if (unlink(wal) != 0 && errno != ENOENT)
-		return err_set(e, 0, "cannot remove %s: %s", wal, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot remove %s: %s", wal, strerror(errno));
 	return 0;
 }
 

@@ -177,7 +177,7 @@ static int do_get(const struct config *cfg, const char *key, const char *range,
 	if (rc == 0) {
 		FILE *out = to_stdout ? stdout : fopen(outpath, "wb");
 		if (!out || fwrite(b.data, 1, b.len, out) != b.len || (!to_stdout && fclose(out) != 0))
-			rc = err_set(e, 0, "cannot write %s", to_stdout ? "standard output" : outpath);
+			rc = err_set(e, EXIT_FAILED, "cannot write %s", to_stdout ? "standard output" : outpath);
 	}
 	buf_free(&b);
 	return rc;

@@ -36,7 +36,7 @@ int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e)
 	int rc = catalog_tables(l, -1, schema, 1, &r, e);
 	if (rc == 0) {
 		rc = output_result(stdout, lake_connection(l), &r, fmt) < 0
-			     ? err_set(e, 0, "cannot write to standard output")
+			     ? err_set(e, EXIT_FAILED, "cannot write to standard output")
 			     : 0;
 		duckdb_destroy_result(&r);
 	}

@@ -92,7 +92,7 @@ int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	struct view_sheet *sheets = calloc((size_t)argc + 1, sizeof *sheets);
 	if (!sheets)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	char out[1100];
 	snprintf(out, sizeof out, "%s/view", cfg->local_store);
 	struct view_opts o = {.out = out, .limit = 100, .threads = 8, .sheets = sheets};

@@ -55,7 +55,7 @@ static int add(struct source *s, size_t *cap, const char *local, const char *rel
 		size_t c = *cap ? *cap * 2 : 16;
 		struct ingest_file *v = realloc(s->files, c * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		s->files = v, *cap = c;
 	}
 	struct ingest_file *f = &s->files[s->nfiles++];
@@ -91,7 +91,7 @@ static int push(struct hub_files *out, const struct hub_file *f, struct err *e)
 		size_t c = out->cap ? out->cap * 2 : 64;
 		struct hub_file *v = realloc(out->v, c * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		out->v = v, out->cap = c;
 	}
 	out->v[out->n++] = *f;
@@ -224,7 +224,7 @@ static int walk_folder(struct walk *w, const char *dir, int is_root)
 {
 	DIR *d = opendir(dir);
 	if (!d)
-		return is_root ? err_set(w->e, 0, "cannot read %s: %s", dir, strerror(errno)) : 0;
+		return is_root ? err_set(w->e, EXIT_FAILED, "cannot read %s: %s", dir, strerror(errno)) : 0;
 	struct dirent *de;
 	int rc = 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -233,7 +233,7 @@ static int walk_folder(struct walk *w, const char *dir, int is_root)
 		char path[PATH_MAX];
 		struct stat st;
 		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
-			rc = err_set(w->e, 0, "path too long under %s", dir);
+			rc = err_set(w->e, EXIT_FAILED, "path too long under %s", dir);
 		else if (lstat(path, &st) != 0)
 			continue;
 		else if (S_ISDIR(st.st_mode))
@@ -256,7 +256,7 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 {
 	char root[PATH_MAX], seqdir[PATH_MAX + 16];
 	if (!realpath(from, root))
-		return err_set(e, 0, "--from %s: %s", from, strerror(errno));
+		return err_set(e, EXIT_FAILED, "--from %s: %s", from, strerror(errno));
 	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
 	struct stat st;
 	if ((stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) || /* the VisDrone layout */

@@ -54,7 +54,7 @@ static int list_frames(const char *root, struct sequence *s, struct err *e)
 	snprintf(dir, sizeof dir, "%s/sequences/%s", root, s->name);
 	DIR *d = opendir(dir);
 	if (!d)
-		return err_set(e, 0, "cannot read %s: %s", dir, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot read %s: %s", dir, strerror(errno));
 	size_t cap = 0;
 	struct dirent *de;
 	int rc = 0;
@@ -67,13 +67,13 @@ static int list_frames(const char *root, struct sequence *s, struct err *e)
 			cap = cap ? cap * 2 : 256;
 			char **v = realloc(s->frames, cap * sizeof *v);
 			if (!v) {
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 				break;
 			}
 			s->frames = v;
 		}
 		if (asprintf(&s->frames[s->n_frames], "%s/%s", dir, de->d_name) < 0)
-			rc = err_set(e, 0, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 		else
 			s->n_frames++;
 	}
@@ -111,10 +111,10 @@ static int list_sequences(const char *root, struct sequence **out, size_t *n, st
 	struct dirent **names = NULL;
 	int count = scandir(dir, &names, NULL, alphasort);
 	if (count < 0)
-		return err_set(e, 0, "cannot read %s: %s", dir, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot read %s: %s", dir, strerror(errno));
 	*out = calloc((size_t)count + 1, sizeof **out);
 	*n = 0;
-	int rc = *out ? 0 : err_set(e, 0, "out of memory");
+	int rc = *out ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 	for (int i = 0; i < count; i++) {
 		const char *nm = names[i]->d_name, *dot = strrchr(nm, '.');
 		if (rc == 0 && nm[0] != '.' && names[i]->d_type == DT_DIR) {
@@ -162,7 +162,7 @@ static int add_clip(struct clip_list *l, const char *root, const char *dir, cons
 		size_t cap = l->cap ? l->cap * 2 : 16;
 		struct sequence *v = realloc(l->v, (cap + 1) * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		l->v = v, l->cap = cap;
 	}
 	struct sequence *s = &l->v[l->n];
@@ -196,7 +196,7 @@ static int walk_clips(struct clip_list *l, const char *root, const char *dir, st
 	struct dirent **names = NULL;
 	int count = scandir(dir, &names, NULL, alphasort);
 	if (count < 0)
-		return err_set(e, 0, "cannot read %s: %s", dir, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot read %s: %s", dir, strerror(errno));
 	int rc = 0;
 	for (int i = 0; i < count; i++) {
 		const char *nm = names[i]->d_name;
@@ -304,7 +304,7 @@ static int load_annotations(duckdb_appender app, const struct sequence *s, struc
 			for (int k = 0; k < 10; k++)
 				duckdb_append_int32(app, (int32_t)v[k]);
 			if (duckdb_appender_end_row(app) == DuckDBError)
-				rc = err_set(e, 0, "%s", duckdb_appender_error(app));
+				rc = err_set(e, EXIT_FAILED, "%s", duckdb_appender_error(app));
 		}
 	}
 	fclose(f);
@@ -407,7 +407,7 @@ static int land_rows(struct lake *l, void *ctx, struct err *e)
 		n++;
 	char *text = malloc(strlen(sql) + n * (nlen + 8) + 1), *w = text;
 	if (!text)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	for (const char *q = sql, *hit; ; q = hit + flen) {
 		hit = strstr(q, from);
 		size_t k = hit ? (size_t)(hit - q) : strlen(q);
@@ -666,7 +666,7 @@ int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 			       e);
 	if (rc == 0 && duckdb_appender_create_ext(lake_connection(l), "memory", "main",
 						  "vd_annotations", &app) == DuckDBError)
-		rc = err_set(e, 0, "cannot stage annotations");
+		rc = err_set(e, EXIT_FAILED, "cannot stage annotations");
 	/* 1. check every clip and annotation file before anything is uploaded */
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		if ((seqs[i].video[0] && video_probe(seqs[i].video, &seqs[i].has_audio, e) < 0) ||
@@ -676,7 +676,7 @@ int visdrone_ingest(const struct config *cfg, const struct ingest_request *rq,
 			rc = load_annotations(app, &seqs[i], e);
 	}
 	if (rc == 0 && duckdb_appender_flush(app) == DuckDBError)
-		rc = err_set(e, 0, "%s", duckdb_appender_error(app));
+		rc = err_set(e, EXIT_FAILED, "%s", duckdb_appender_error(app));
 	if (app)
 		duckdb_appender_destroy(&app);
 	/* 2. objects first: one clip per new sequence */

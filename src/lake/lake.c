@@ -332,7 +332,7 @@ static int csv_conversion_error(struct lake *l, const char *text, struct err *e)
 		sscanf(p, "converting column \"%127[^\"]", column);
 	if ((p = strstr(text, "Could not convert string \"")))
 		sscanf(p, "Could not convert string \"%127[^\"]\" to '%63[^']", value, type);
-	err_set(e, EXIT_FAILURE_,
+	err_set(e, EXIT_FAILED,
 		"CSV line %lld, column %s: \"%s\" is not %s (the type detected from the first rows); "
 		"give the column's type with --types %s=VARCHAR (or another type)",
 		line, column, value, type, column);
@@ -372,7 +372,7 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 	/* a SQLite catalog another writer holds can refuse any catalog read: a conflict too */
 	int code = t == DUCKDB_ERROR_TRANSACTION || (text && strstr(text, "database is locked"))
 			   ? EXIT_CONFLICT
-			   : EXIT_FAILURE_;
+			   : EXIT_FAILED;
 	set_error(l, code, text, e);
 	/* DuckDB's own S3 client (httpfs: curl, or httplib) refusing the store's certificate */
 	if (l && text && (strstr(text, "SSL peer certificate") ||
@@ -424,7 +424,7 @@ int lake_query(struct lake *l, const char *sql, const char *const *params, int n
 	}
 	duckdb_prepared_statement st;
 	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
-		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		set_error(l, EXIT_FAILED, duckdb_prepare_error(st), e);
 		duckdb_destroy_prepare(&st);
 		return -1;
 	}
@@ -444,7 +444,7 @@ int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *n
 {
 	duckdb_prepared_statement st;
 	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
-		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		set_error(l, EXIT_FAILED, duckdb_prepare_error(st), e);
 		duckdb_destroy_prepare(&st);
 		return -1;
 	}
@@ -475,7 +475,7 @@ int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, stru
 	idx_t n = duckdb_extract_statements(l->con, sql, &stmts);
 	if (n == 0) {
 		const char *msg = duckdb_extract_statements_error(stmts);
-		set_error(l, EXIT_FAILURE_, msg ? msg : "no SQL statement given", e);
+		set_error(l, EXIT_FAILED, msg ? msg : "no SQL statement given", e);
 		duckdb_destroy_extracted(&stmts);
 		return -1;
 	}
@@ -484,13 +484,13 @@ int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, stru
 		duckdb_prepared_statement st;
 		duckdb_result r;
 		if (duckdb_prepare_extracted_statement(l->con, stmts, i, &st) == DuckDBError) {
-			rc = set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+			rc = set_error(l, EXIT_FAILED, duckdb_prepare_error(st), e);
 		} else if (duckdb_execute_prepared(st, &r) == DuckDBError) {
 			rc = lake_error(l, &r, e);
 			duckdb_destroy_result(&r);
 		} else {
 			if (cb && cb(&r, ctx) < 0)
-				rc = err_set(e, 0, "cannot write the result of statement %llu",
+				rc = err_set(e, EXIT_FAILED, "cannot write the result of statement %llu",
 					     (unsigned long long)i + 1);
 			duckdb_destroy_result(&r);
 		}
@@ -615,13 +615,13 @@ static int open_engine(struct lake *l, struct err *e)
 {
 	char extdir[PATH_MAX];
 	if (!realpath(l->cfg->extension_dir, extdir))
-		return err_set(e, 0,
+		return err_set(e, EXIT_FAILED,
 			       "extension directory '%s' not found; run scripts/bootstrap.sh or set "
 			       "LAKEHOUSE_EXTENSION_DIR",
 			       l->cfg->extension_dir);
 	duckdb_config dc;
 	if (duckdb_create_config(&dc) == DuckDBError)
-		return err_set(e, 0, "cannot create a DuckDB config");
+		return err_set(e, EXIT_FAILED, "cannot create a DuckDB config");
 	duckdb_set_config(dc, "extension_directory", extdir);
 	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
 	duckdb_set_config(dc, "autoload_known_extensions", "false");
@@ -634,10 +634,10 @@ static int open_engine(struct lake *l, struct err *e)
 	char *open_err = NULL;
 	int rc = 0;
 	if (duckdb_open_ext(NULL, &l->db, dc, &open_err) == DuckDBError) {
-		rc = err_set(e, 0, "cannot open DuckDB: %s", open_err ? open_err : "?");
+		rc = err_set(e, EXIT_FAILED, "cannot open DuckDB: %s", open_err ? open_err : "?");
 		duckdb_free(open_err);
 	} else if (duckdb_connect(l->db, &l->con) == DuckDBError) {
-		rc = err_set(e, 0, "cannot connect to DuckDB");
+		rc = err_set(e, EXIT_FAILED, "cannot connect to DuckDB");
 	}
 	duckdb_destroy_config(&dc);
 	return rc;
@@ -715,7 +715,7 @@ static int run_attach(struct lake *l, struct err *e)
 		return lake_exec(l, sql_00_attach, e);
 	char *head = strndup(sql_00_attach, (size_t)(stop - sql_00_attach));
 	if (!head)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	int rc = lake_exec(l, head, e);
 	free(head);
 	return rc;
@@ -759,7 +759,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	struct stat st;
 	if (mode != LAKE_CREATE && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
 	    stat(cfg->catalog, &st) != 0)
-		return err_set(e, 0,
+		return err_set(e, EXIT_FAILED,
 			       "no lake catalog at '%s'; run 'lakehouse init' first (or set "
 			       "LAKEHOUSE_CATALOG)",
 			       cfg->catalog);
@@ -772,7 +772,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 	struct lake *l;
 	for (;;) {
 		if (!(l = calloc(1, sizeof *l)))
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		l->cfg = cfg;
 		l->read_only = mode == LAKE_READ;
 		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && run_attach(l, e) == 0)
@@ -854,7 +854,7 @@ int lake_engine_versions(const struct config *cfg, struct lake_versions *v, stru
 	snprintf(v->duckdb, sizeof v->duckdb, "%s", duckdb_library_version());
 	struct lake *l = calloc(1, sizeof *l);
 	if (!l)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	l->cfg = cfg;
 	int rc = open_engine(l, e);
 	if (rc == 0)

@@ -137,7 +137,7 @@ int lake_expire(struct lake *l, const struct expire_request *rq, struct expire_r
 	if (rc == 0 && (changed || doomed))
 		/* the catalog lost part of a live or tagged state: keep every file, so that a
 		 * catalog backup restores it completely */
-		rc = err_set(e, EXIT_FAILURE_,
+		rc = err_set(e, EXIT_FAILED,
 			     "expiry changed what the newest or a tagged snapshot reads (%lld table "
 			     "records differ, %lld of their files were scheduled for deletion): no file "
 			     "was deleted; restore the catalog from a backup and report this DuckLake bug",

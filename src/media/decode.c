@@ -178,11 +178,11 @@ int decode_jpeg(const void *data, size_t len, const struct decode_spec *s, struc
 {
 	tjhandle tj = tjInitDecompress();
 	if (!tj)
-		return err_set(e, EXIT_FAILURE_, "cannot start the JPEG decoder");
+		return err_set(e, EXIT_FAILED, "cannot start the JPEG decoder");
 	int w, h, sub, cs, rc = -1;
 	unsigned char *rgb = NULL;
 	if (tjDecompressHeader3(tj, data, (unsigned long)len, &w, &h, &sub, &cs) < 0 || w < 1 || h < 1) {
-		err_set(e, EXIT_FAILURE_, "not a decodable JPEG: %s", tjGetErrorStr2(tj));
+		err_set(e, EXIT_FAILED, "not a decodable JPEG: %s", tjGetErrorStr2(tj));
 		goto out;
 	}
 	decode_geometry(s, w, h, g);
@@ -199,12 +199,12 @@ int decode_jpeg(const void *data, size_t len, const struct decode_spec *s, struc
 	}
 	int sw = TJSCALED(w, best), sh = TJSCALED(h, best);
 	if (!(rgb = malloc((size_t)sw * (size_t)sh * 3))) {
-		err_set(e, EXIT_FAILURE_, "out of memory decoding a %dx%d JPEG", w, h);
+		err_set(e, EXIT_FAILED, "out of memory decoding a %dx%d JPEG", w, h);
 		goto out;
 	}
 	if (tjDecompress2(tj, data, (unsigned long)len, rgb, sw, sw * 3, sh, TJPF_RGB, 0) < 0 &&
 	    tjGetErrorCode(tj) == TJERR_FATAL) {
-		err_set(e, EXIT_FAILURE_, "corrupt JPEG: %s", tjGetErrorStr2(tj));
+		err_set(e, EXIT_FAILED, "corrupt JPEG: %s", tjGetErrorStr2(tj));
 		goto out;
 	}
 	struct decode_geom g1 = *g;
@@ -213,7 +213,7 @@ int decode_jpeg(const void *data, size_t len, const struct decode_spec *s, struc
 	unsigned char *dst;
 	if (decode_npy_header(out, dims, 3) < 0 ||
 	    !(dst = buf_grow(out, (size_t)s->width * (size_t)s->height * 3))) {
-		err_set(e, EXIT_FAILURE_, "out of memory");
+		err_set(e, EXIT_FAILED, "out of memory");
 		goto out;
 	}
 	decode_resample(rgb, sw, sh, (size_t)sw * 3, &g1, s->width, s->height, dst);
@@ -257,13 +257,13 @@ static int on_frame(void *ctx, const struct AVFrame *fr, struct err *e)
 	if (need > v->rgb_size) {
 		free(v->rgb);
 		if (!(v->rgb = malloc(need)))
-			return err_set(e, EXIT_FAILURE_, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		v->rgb_size = need;
 	}
 	v->sws = sws_getCachedContext(v->sws, fr->width, fr->height, fr->format, fr->width,
 				      fr->height, AV_PIX_FMT_RGB24, SWS_BILINEAR, NULL, NULL, NULL);
 	if (!v->sws)
-		return err_set(e, EXIT_FAILURE_, "cannot convert %dx%d frames to RGB", fr->width,
+		return err_set(e, EXIT_FAILED, "cannot convert %dx%d frames to RGB", fr->width,
 			       fr->height);
 	uint8_t *dst[4] = {v->rgb};
 	int ls[4] = {fr->width * 3};
@@ -272,7 +272,7 @@ static int on_frame(void *ctx, const struct AVFrame *fr, struct err *e)
 	g.sx = v->g->sx * v->g->src_w / fr->width, g.sy = v->g->sy * v->g->src_h / fr->height;
 	unsigned char *o = buf_grow(v->out, (size_t)v->s->width * (size_t)v->s->height * 3);
 	if (!o)
-		return err_set(e, EXIT_FAILURE_, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	decode_resample(v->rgb, fr->width, fr->height, (size_t)fr->width * 3, &g, v->s->width,
 			v->s->height, o);
 	if (v->kept)
@@ -294,7 +294,7 @@ int decode_video(const void *data, size_t len, const struct decode_spec *s, int6
 	int64_t dims[4] = {v.t, s->height, s->width, 3};
 	if (rc == 0 && (decode_npy_header(out, dims, 4) < 0 ||
 			(frames.len && buf_append(out, frames.data, frames.len) < 0)))
-		rc = err_set(e, EXIT_FAILURE_, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	buf_free(&frames);
 	*t = v.t;
 	return rc;

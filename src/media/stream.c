@@ -109,7 +109,7 @@ static int flush_out(struct stream *s, struct err *e)
 			buf_reset(&s->out);
 			if (errno == EPIPE)
 				return 1;
-			return err_set(e, EXIT_FAILURE_, "cannot write the stream: %s", strerror(errno));
+			return err_set(e, EXIT_FAILED, "cannot write the stream: %s", strerror(errno));
 		}
 		off += (size_t)w;
 	}
@@ -135,7 +135,7 @@ static int tar_member(struct stream *s, const char *name, const void *data, size
 	if (rc == ARCHIVE_OK) /* the padding now, so that a flushed sample is complete */
 		rc = archive_write_finish_entry(s->a);
 	if (rc != ARCHIVE_OK)
-		return err_set(e, EXIT_FAILURE_, "cannot write %s into the stream: %s", name,
+		return err_set(e, EXIT_FAILED, "cannot write %s into the stream: %s", name,
 			       archive_error_string(s->a) ? archive_error_string(s->a) : "write failed");
 	return 0;
 }
@@ -170,7 +170,7 @@ static int map_json(struct slot *sl, const struct decode_spec *sp, const struct 
 	json_error_t je;
 	json_t *j = json_loads(sl->json, 0, &je);
 	if (!j)
-		return err_set(e, EXIT_FAILURE_, "internal: sample JSON: %s", je.text);
+		return err_set(e, EXIT_FAILED, "internal: sample JSON: %s", je.text);
 	json_t *boxes = json_object_get(j, "boxes"), *kept_boxes = json_array();
 	for (size_t i = 0; json_is_array(boxes) && i < json_array_size(boxes); i++) {
 		json_t *box = json_array_get(boxes, i);
@@ -208,7 +208,7 @@ static int map_json(struct slot *sl, const struct decode_spec *sp, const struct 
 	char *text = json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(10));
 	json_decref(j);
 	if (!text)
-		return err_set(e, EXIT_FAILURE_, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	free(sl->json);
 	sl->json = text;
 	return 0;
@@ -222,7 +222,7 @@ static int sample_prepare(void *ctx, size_t i, struct err *e)
 	struct slot *sl = &s->slots[i % s->window];
 	sl->key = export_value_str(s->rows, 1, (idx_t)s->take[i]);
 	sl->json = export_value_str(s->rows, 2, (idx_t)s->take[i]);
-	return sl->key && sl->json ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
+	return sl->key && sl->json ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 }
 
 /* An image named by its content (a SHA-256 in the URI) must hash to it. */
@@ -235,7 +235,7 @@ static int check_content(const char *uri, const struct buf *b, struct err *e)
 	char hex[65];
 	sha256_hex(b->data, b->len, hex);
 	if (strncmp(hex, base, 64) != 0)
-		return err_set(e, EXIT_FAILURE_, "corrupt object: its SHA-256 is %.16s..., not the "
+		return err_set(e, EXIT_FAILED, "corrupt object: its SHA-256 is %.16s..., not the "
 						 "%.16s... its name says", hex, base);
 	return 0;
 }
@@ -256,9 +256,9 @@ static int sample_decode(struct stream *s, size_t row, struct slot *sl, struct e
 		int64_t *kept = calloc((size_t)(expected > 0 ? expected : 1), sizeof *kept);
 		rc = kept ? decode_video(sl->data.data, sl->data.len, &rq->spec, expected, &npy, &g,
 					 kept, &t, e)
-			  : err_set(e, EXIT_FAILURE_, "out of memory");
+			  : err_set(e, EXIT_FAILED, "out of memory");
 		if (rc == 0 && t == 0)
-			rc = err_set(e, EXIT_FAILURE_, "no frame decoded");
+			rc = err_set(e, EXIT_FAILED, "no frame decoded");
 		if (rc == 0)
 			rc = map_json(sl, &rq->spec, &g, kept, t, 1, e);
 		free(kept);
@@ -282,7 +282,7 @@ static int sample_run(void *ctx, void *state, void *task, struct err *e)
 	if (rc < 0) {
 		sl->failed = 1;
 		if (sl->err.code != EXIT_REMOTE)
-			sl->err.code = EXIT_FAILURE_;
+			sl->err.code = EXIT_FAILED;
 		err_wrap(&sl->err, "cannot stream %s", uri);
 	}
 	(void)e;
@@ -362,14 +362,14 @@ static int pick_rows(struct stream *s, size_t *count, struct err *e)
 	size_t n = (size_t)duckdb_row_count(s->rows);
 	struct canon *c = calloc(n + 1, sizeof *c);
 	size_t *perm = calloc(n + 1, sizeof *perm);
-	int rc = c && perm ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
+	int rc = c && perm ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 	for (size_t i = 0; rc == 0 && i < n; i++) {
 		char *src = export_value_str(s->rows, 1, (idx_t)i);
 		c[i].key = malloc(300);
 		c[i].uri = export_value_str(s->rows, 0, (idx_t)i);
 		c[i].row = i;
 		if (!src || !c[i].key || !c[i].uri)
-			rc = err_set(e, EXIT_FAILURE_, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 		else
 			export_key(src, c[i].key, 300);
 		free(src);
@@ -381,7 +381,7 @@ static int pick_rows(struct stream *s, size_t *count, struct err *e)
 		size_t skip = (size_t)rq->skip < mine ? (size_t)rq->skip : mine;
 		*count = mine - skip;
 		if (!(s->take = calloc(*count + 1, sizeof *s->take)))
-			rc = err_set(e, EXIT_FAILURE_, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 		for (size_t k = 0; rc == 0 && k < *count; k++)
 			s->take[k] = c[perm[(size_t)rq->rank + (skip + k) * (size_t)rq->world]].row;
 	}
@@ -399,7 +399,7 @@ static int plan_images(struct stream *s, struct err *e)
 		long k = uri ? media_plan_add(&s->plan, uri, -1, 0, -1) : -1;
 		free(uri);
 		if (k < 0)
-			return err_set(e, EXIT_FAILURE_, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	return 0;
 }
@@ -430,7 +430,7 @@ int stream_run(const struct config *cfg, const struct stream_request *rq,
 	if (rc == 0 && !s.p.fragments)
 		rc = plan_images(&s, e);
 	if (rc == 0 && (size_t)duckdb_row_count(&r) != s.plan.n)
-		rc = err_set(e, EXIT_FAILURE_, "internal: %zu samples for %zu planned",
+		rc = err_set(e, EXIT_FAILED, "internal: %zu samples for %zu planned",
 			     (size_t)duckdb_row_count(&r), s.plan.n);
 	if (rc == 0)
 		rc = pick_rows(&s, &count, e);
@@ -438,20 +438,20 @@ int stream_run(const struct config *cfg, const struct stream_request *rq,
 	if (rc == 0 && s.p.fragments && count)
 		rc = media_fetch_inits(cfg, &s.plan, threads, 1, NULL, NULL, e);
 	if (rc == 0 && !(s.slots = calloc(s.window, sizeof *s.slots)))
-		rc = err_set(e, EXIT_FAILURE_, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	if (rc == 0) {
 		s.a = archive_write_new();
 		if (!s.a || archive_write_set_format_pax_restricted(s.a) != ARCHIVE_OK ||
 		    archive_write_set_bytes_per_block(s.a, 0) != ARCHIVE_OK ||
 		    archive_write_open2(s.a, &s, NULL, tar_write_cb, NULL, NULL) != ARCHIVE_OK)
-			rc = err_set(e, EXIT_FAILURE_, "cannot start the tar stream");
+			rc = err_set(e, EXIT_FAILED, "cannot start the tar stream");
 	}
 	if (rc == 0)
 		rc = pool_ordered(count, threads, s.window, &sample_ops, &s, e);
 	if (rc < 0 && res->closed)
 		rc = 0, memset(e, 0, sizeof *e);
 	else if (rc == 0 && archive_write_close(s.a) != ARCHIVE_OK)
-		rc = err_set(e, EXIT_FAILURE_, "cannot finish the tar stream: %s",
+		rc = err_set(e, EXIT_FAILED, "cannot finish the tar stream: %s",
 			     archive_error_string(s.a));
 	int gone = rc == 0 && !res->closed ? flush_out(&s, e) : 0;
 	if (gone < 0)

@@ -19,7 +19,7 @@ int video_av_fail(struct err *e, const char *what, int averr)
 {
 	char msg[AV_ERROR_MAX_STRING_SIZE] = "";
 	av_strerror(averr, msg, sizeof msg);
-	return err_set(e, 0, "%s: %s", what, msg);
+	return err_set(e, EXIT_FAILED, "%s: %s", what, msg);
 }
 
 /* ---- an in-memory AVIO target that knows its position ---------------------------------- */
@@ -94,7 +94,7 @@ static int record_ts(struct encoder *en, const AVFrame *in, int fps, struct err 
 		size_t cap = en->tscap ? en->tscap * 2 : 256;
 		int64_t *v = realloc(en->ts, cap * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		en->ts = v, en->tscap = cap;
 	}
 	AVRational tb = en->src->time_base;
@@ -149,7 +149,7 @@ static int cut_fragment(struct encoder *en, const struct video_fragment *plan, s
 		size_t cap = en->cap ? en->cap * 2 : 16;
 		struct video_fragment *v = realloc(c->fragments, cap * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		c->fragments = v, en->cap = cap;
 	}
 	struct video_fragment *f = &c->fragments[c->n_fragments];
@@ -158,7 +158,7 @@ static int cut_fragment(struct encoder *en, const struct video_fragment *plan, s
 	f->offset = en->frag_start;
 	f->length = en->mem.pos - en->frag_start;
 	if (f->length <= 0)
-		return err_set(e, 0, "the muxer wrote no bytes for fragment %d", f->id);
+		return err_set(e, EXIT_FAILED, "the muxer wrote no bytes for fragment %d", f->id);
 	c->n_fragments++;
 	en->frag_start = en->mem.pos;
 	return 0;
@@ -170,7 +170,7 @@ static int add_fragment(struct encoder *en, int64_t n_frames, struct err *e)
 	struct video_fragment f;
 	if (video_fragment_plan(n_frames, en->clip->fps, en->per_fragment,
 				(int64_t)en->clip->n_fragments, &f) < 0)
-		return err_set(e, 0, "fragment %zu is outside a clip of %lld frames",
+		return err_set(e, EXIT_FAILED, "fragment %zu is outside a clip of %lld frames",
 			       en->clip->n_fragments, (long long)n_frames);
 	if (en->src && en->nts) { /* the source's own times */
 		double tb = av_q2d(en->src->time_base);
@@ -194,7 +194,7 @@ static int drain(struct encoder *en, struct err *e)
 		if (frame > 0 && frame % en->per_fragment == 0) {
 			if (!(en->pkt->flags & AV_PKT_FLAG_KEY)) {
 				av_packet_unref(en->pkt);
-				return err_set(e, 0, "frame %lld should open a fragment but is no key frame",
+				return err_set(e, EXIT_FAILED, "frame %lld should open a fragment but is no key frame",
 					       (long long)frame);
 			}
 			if (add_fragment(en, frame, e) < 0) { /* frames 0 .. frame-1 are in */
@@ -243,7 +243,7 @@ static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e
 {
 	const AVCodec *codec = avcodec_find_encoder_by_name("libx264");
 	if (!codec)
-		return err_set(e, 0, "FFmpeg has no libx264 encoder; install Debian's libavcodec-extra "
+		return err_set(e, EXIT_FAILED, "FFmpeg has no libx264 encoder; install Debian's libavcodec-extra "
 				     "or libavcodec59 with x264");
 	en->cc = avcodec_alloc_context3(codec);
 	en->cc->width = w, en->cc->height = h;
@@ -271,7 +271,7 @@ static int open_encoder(struct encoder *en, int w, int h, int fps, struct err *e
 	en->yuv = av_frame_alloc();
 	en->yuv->format = AV_PIX_FMT_YUV420P, en->yuv->width = w, en->yuv->height = h;
 	if (av_frame_get_buffer(en->yuv, 0) < 0)
-		return err_set(e, 0, "out of memory for a %dx%d frame", w, h);
+		return err_set(e, EXIT_FAILED, "out of memory for a %dx%d frame", w, h);
 	return 0;
 }
 
@@ -283,7 +283,7 @@ static int open_muxer(struct encoder *en, const AVCodecParameters *par, AVRation
 		return video_av_fail(e, "cannot create the MP4 muxer", rc);
 	en->st = avformat_new_stream(en->oc, NULL);
 	if (!en->st || avcodec_parameters_copy(en->st->codecpar, par) < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	en->st->codecpar->codec_tag = 0; /* let the MP4 muxer pick avc1/hvc1 */
 	en->st->time_base = tb;
 	/* rotation: the source's display matrix goes into the stored clip's tkhd */
@@ -298,7 +298,7 @@ static int open_muxer(struct encoder *en, const AVCodecParameters *par, AVRation
 	unsigned char *iobuf = av_malloc(65536);
 	en->io = avio_alloc_context(iobuf, 65536, 1, &en->mem, NULL, mem_write, mem_seek);
 	if (!en->io)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	en->oc->pb = en->io;
 	AVDictionary *opts = NULL;
 	av_dict_set(&opts, "movflags", "frag_custom+empty_moov+default_base_moof", 0);
@@ -317,7 +317,7 @@ static int open_encoder_muxer(struct encoder *en, struct err *e)
 	AVCodecParameters *par = avcodec_parameters_alloc();
 	if (!par || avcodec_parameters_from_context(par, en->cc) < 0) {
 		avcodec_parameters_free(&par);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	int rc = open_muxer(en, par, en->src ? en->src->time_base : en->cc->time_base, en->src, e);
 	avcodec_parameters_free(&par);
@@ -327,13 +327,13 @@ static int open_encoder_muxer(struct encoder *en, struct err *e)
 static int encode_frame(struct encoder *en, const AVFrame *in, int64_t index, struct err *e)
 {
 	if (in->width != en->cc->width || in->height != en->cc->height)
-		return err_set(e, 0, "frame %lld is %dx%d, but the clip is %dx%d: all frames of a "
+		return err_set(e, EXIT_FAILED, "frame %lld is %dx%d, but the clip is %dx%d: all frames of a "
 				     "sequence must have one size",
 			       (long long)index + 1, in->width, in->height, en->cc->width, en->cc->height);
 	en->sws = sws_getCachedContext(en->sws, in->width, in->height, in->format, en->cc->width,
 				       en->cc->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
 	if (!en->sws || av_frame_make_writable(en->yuv) < 0)
-		return err_set(e, 0, "cannot convert frame %lld", (long long)index + 1);
+		return err_set(e, EXIT_FAILED, "cannot convert frame %lld", (long long)index + 1);
 	sws_scale(en->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
 		  en->yuv->data, en->yuv->linesize);
 	if (en->src && record_ts(en, in, en->cc->framerate.num / (en->cc->framerate.den ? en->cc->framerate.den : 1), e) < 0)
@@ -396,7 +396,7 @@ int video_encode(video_next_frame next, void *ctx, int fps, int frames_per_fragm
 	if (got < 0)
 		goto fail;
 	if (index == 0) {
-		err_set(e, 0, "no frames to encode");
+		err_set(e, EXIT_FAILED, "no frames to encode");
 		goto fail;
 	}
 	out->n_frames = index;
@@ -479,12 +479,12 @@ static int read_packets(AVFormatContext *ic, int stream, struct packets *ps, str
 			size_t cap = ps->cap ? ps->cap * 2 : 256;
 			AVPacket **v = realloc(ps->v, cap * sizeof *v);
 			if (!v)
-				return err_set(e, 0, "out of memory");
+				return err_set(e, EXIT_FAILED, "out of memory");
 			ps->v = v, ps->cap = cap;
 		}
 		AVPacket *pkt = av_packet_alloc();
 		if (!pkt)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		int rc = av_read_frame(ic, pkt);
 		if (rc < 0) {
 			av_packet_free(&pkt);
@@ -635,7 +635,7 @@ int video_copy(const char *path, double fragment_seconds, enum video_copy_mode m
 	}
 	int stream = av_find_best_stream(ic, AVMEDIA_TYPE_VIDEO, -1, -1, NULL, 0);
 	if (stream < 0) {
-		err_set(e, 0, "%s: no video stream", path);
+		err_set(e, EXIT_FAILED, "%s: no video stream", path);
 		goto fail;
 	}
 	const AVStream *in = ic->streams[stream];
@@ -650,7 +650,7 @@ int video_copy(const char *path, double fragment_seconds, enum video_copy_mode m
 	else if (!ps.n)
 		snprintf(why, whylen, "no frames");
 	else if (!(rank = malloc(ps.n * sizeof *rank)) || !(cuts = malloc(ps.n * sizeof *cuts)))
-		err_set(e, 0, "out of memory"), rc = -1;
+		err_set(e, EXIT_FAILED, "out of memory"), rc = -1;
 	else {
 		for (size_t i = 0; i < ps.n; i++)
 			if (ps.v[i]->pts == AV_NOPTS_VALUE) {
@@ -662,7 +662,7 @@ int video_copy(const char *path, double fragment_seconds, enum video_copy_mode m
 		if (rc == 0 && mode == VIDEO_COPY_ALWAYS && n_cuts > 0)
 			rc = 1; /* long fragments, but copied as asked */
 		if (rc < 0)
-			err_set(e, 0, "out of memory");
+			err_set(e, EXIT_FAILED, "out of memory");
 	}
 	if (rc != 1)
 		goto done;
@@ -739,16 +739,16 @@ static const AVFrame *convert(struct to_yuv *t, const AVFrame *in, struct err *e
 		av_frame_free(&t->yuv);
 		t->yuv = av_frame_alloc();
 		if (!t->yuv)
-			return err_set(e, 0, "out of memory"), NULL;
+			return err_set(e, EXIT_FAILED, "out of memory"), NULL;
 		t->yuv->format = AV_PIX_FMT_YUV420P, t->yuv->width = in->width;
 		t->yuv->height = in->height;
 		if (av_frame_get_buffer(t->yuv, 0) < 0)
-			return err_set(e, 0, "out of memory"), NULL;
+			return err_set(e, EXIT_FAILED, "out of memory"), NULL;
 	}
 	t->sws = sws_getCachedContext(t->sws, in->width, in->height, in->format, in->width,
 				      in->height, AV_PIX_FMT_YUV420P, SWS_BILINEAR, NULL, NULL, NULL);
 	if (!t->sws)
-		return err_set(e, 0, "cannot convert a frame"), NULL;
+		return err_set(e, EXIT_FAILED, "cannot convert a frame"), NULL;
 	sws_scale(t->sws, (const uint8_t *const *)in->data, in->linesize, 0, in->height,
 		  t->yuv->data, t->yuv->linesize);
 	return t->yuv;
@@ -775,13 +775,13 @@ static int compare_frame(void *ctx, const AVFrame *decoded, struct err *e)
 	if (rc < 0)
 		return -1;
 	if (rc == 0)
-		return err_set(e, 0, "the stored clip has more frames than its source");
+		return err_set(e, EXIT_FAILED, "the stored clip has more frames than its source");
 	const AVFrame *y = convert(&c->conv, src, e);
 	if (!y)
 		return -1;
 	if (y->width != decoded->width || y->height != decoded->height ||
 	    decoded->format != AV_PIX_FMT_YUV420P)
-		return err_set(e, 0, "a stored frame differs in size or format from its source");
+		return err_set(e, EXIT_FAILED, "a stored frame differs in size or format from its source");
 	add_error(y, decoded, &c->sse, &c->samples);
 	return 0;
 }
@@ -828,13 +828,13 @@ static int sample_keep(struct sample *s, const AVFrame *yuv, struct err *e)
 		size_t cap = s->cap ? s->cap * 2 : 64;
 		AVFrame **v = realloc(s->frames, cap * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		s->frames = v, s->cap = cap;
 	}
 	AVFrame *f = av_frame_clone(yuv);
 	if (!f || av_frame_make_writable(f) < 0) { /* owns its pixels: the source reuses its own */
 		av_frame_free(&f);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	s->frames[s->n++] = f;
 	return 0;
@@ -890,7 +890,7 @@ int video_pick_crf(video_next_frame next, void *ctx, int fps, int frames_per_fra
 	to_yuv_free(&conv);
 	if (got < 0 || s.n == 0) {
 		sample_free(&s);
-		return got < 0 ? -1 : err_set(e, 0, "no frames to encode");
+		return got < 0 ? -1 : err_set(e, EXIT_FAILED, "no frames to encode");
 	}
 	/* Search CRF (x264's scale, on a grid of 1/4) for the largest that keeps the sample at or
 	 * above the target. PSNR falls as CRF rises, nearly linearly, so each probe is placed where
@@ -962,7 +962,7 @@ int video_probe(const char *path, int *has_audio, struct err *e)
 	AVFormatContext *ic = NULL;
 	AVPacket *pkt = av_packet_alloc();
 	if (!pkt)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	if ((rc = avformat_open_input(&ic, path, NULL, NULL)) < 0 ||
 	    (rc = avformat_find_stream_info(ic, NULL)) < 0) {
 		av_packet_free(&pkt);

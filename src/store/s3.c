@@ -74,7 +74,7 @@ struct s3 *s3_new(const struct config *cfg, struct err *e)
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s || !(s->curl = curl_easy_init())) {
 		free(s);
-		err_set(e, 0, "out of memory creating the S3 client");
+		err_set(e, EXIT_FAILED, "out of memory creating the S3 client");
 		return NULL;
 	}
 	s->cfg = cfg;
@@ -389,7 +389,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403 ||
 			     credentials;
 		s->denied = credentials || rs->status == 401 || rs->status == 403;
-		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILURE_, "%s failed: %s (HTTP %ld)%s%s%s", what,
+		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILED, "%s failed: %s (HTTP %ld)%s%s%s", what,
 			rs->code, rs->status, rs->message[0] ? ": " : "", rs->message,
 			credentials ? " Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment "
 				      "or .env) against the server's credentials."
@@ -518,7 +518,7 @@ int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct
 	if (rc == 0)
 		s->received += (int64_t)(out->len - before);
 	if (rc == 0 && len > 0 && out->len - before != (size_t)len)
-		return err_set(e, EXIT_FAILURE_,
+		return err_set(e, EXIT_FAILED,
 			       "GET s3://%s/%s bytes %lld+%lld: got %zu bytes; the object is shorter "
 			       "than asked (stale index?)",
 			       s->cfg->bucket, key, (long long)off, (long long)len, out->len - before);
@@ -540,7 +540,7 @@ int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, st
 	if (found)
 		*found = rc == 0;
 	if (rc < 0 && s3_reply_is_missing_key(rs.status, rs.code))
-		err_set(e, EXIT_FAILURE_, "no such object: s3://%s/%s", s->cfg->bucket, key);
+		err_set(e, EXIT_FAILED, "no such object: s3://%s/%s", s->cfg->bucket, key);
 	if (rc < 0)
 		return -1;
 	snprintf(out->key, sizeof out->key, "%s", key);
@@ -631,7 +631,7 @@ static int multipart_part(struct s3 *s, const char *key, struct multipart *mp, i
 			 number, rs.etag);
 	return buf_append(&mp->complete_xml, part, (size_t)n) == 0
 		       ? 0
-		       : err_set(e, 0, "out of memory during multipart upload");
+		       : err_set(e, EXIT_FAILED, "out of memory during multipart upload");
 }
 
 static int multipart_complete(struct s3 *s, const char *key, struct multipart *mp, struct err *e)
@@ -645,7 +645,7 @@ static int multipart_complete(struct s3 *s, const char *key, struct multipart *m
 	if (buf_append(&xml, open_tag, sizeof open_tag - 1) < 0 ||
 	    buf_append(&xml, mp->complete_xml.data, mp->complete_xml.len) < 0 ||
 	    buf_append(&xml, close_tag, sizeof close_tag - 1) < 0) {
-		err_set(e, 0, "out of memory completing a multipart upload");
+		err_set(e, EXIT_FAILED, "out of memory completing a multipart upload");
 		goto out;
 	}
 	struct s3_req rq = {.method = "POST", .key = key, .query = query, .body = xml.data,
@@ -687,17 +687,17 @@ int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return err_set(e, 0, "cannot open %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot open %s: %s", path, strerror(errno));
 	char *chunk = malloc(s->part_size);
 	struct multipart mp = {0};
 	int rc = -1, started = 0;
 	size_t got;
 	if (!chunk) {
-		err_set(e, 0, "out of memory for a %zu-byte upload buffer", s->part_size);
+		err_set(e, EXIT_FAILED, "out of memory for a %zu-byte upload buffer", s->part_size);
 		goto out;
 	}
 	if (read_full(f, chunk, s->part_size, &got) < 0) {
-		err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+		err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (got < s->part_size || feof(f) || fgetc(f) == EOF) { /* fits in one PUT */
@@ -712,7 +712,7 @@ int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e)
 		if (multipart_part(s, key, &mp, number, chunk, got, e) < 0)
 			goto out;
 		if (read_full(f, chunk, s->part_size, &got) < 0) {
-			err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+			err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 			goto out;
 		}
 	}

@@ -74,7 +74,7 @@ int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e);
 /* Appends bytes [off, off+len) of the object to out (len < 0: to the end). */
 int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct buf *out,
 		 struct err *e);
-/* Returns -1 with e->code = EXIT_FAILURE_ and *found = 0 when missing (found may be NULL):
+/* Returns -1 with e->code = EXIT_FAILED and *found = 0 when missing (found may be NULL):
  * a 404, or the bare 400 RustFS answers for a missing key. */
 int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, struct err *e);
 int s3_delete(struct s3 *s, const char *key, struct err *e);

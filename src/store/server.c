@@ -253,7 +253,7 @@ static int write_pem(const char *path, X509 *cert, EVP_PKEY *key, struct err *e)
 			   : PEM_write_X509(f, cert));
 	if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0))
 		ok = 0;
-	return ok ? 0 : err_set(e, 0, "cannot write %s", path);
+	return ok ? 0 : err_set(e, EXIT_FAILED, "cannot write %s", path);
 }
 
 /* The made certificate: dir/ca.pem, dir/server.pem, dir/server.key, made once (kept across
@@ -281,7 +281,7 @@ static int make_tls_files(const struct config *cfg, struct err *e)
 	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *srvkey = EVP_EC_gen("P-256");
 	X509 *cax = cakey ? make_x509(cakey, cn, NULL, NULL, NULL) : NULL;
 	X509 *srv = cax && srvkey ? make_x509(srvkey, host, cax, cakey, san) : NULL;
-	int rc = srv ? 0 : err_set(e, 0, "cannot make a TLS certificate (OpenSSL)");
+	int rc = srv ? 0 : err_set(e, EXIT_FAILED, "cannot make a TLS certificate (OpenSSL)");
 	if (rc == 0)
 		rc = write_pem(key, NULL, srvkey, e);
 	if (rc == 0)
@@ -314,13 +314,13 @@ static int prepare_tls(const struct config *cfg, const struct server_start_opts 
 		char path[PATH_MAX];
 		state_path(cfg, "tls/server.pem", path, sizeof path);
 		if (!realpath(path, tls->cert))
-			return err_set(e, 0, "cannot find %s", path);
+			return err_set(e, EXIT_FAILED, "cannot find %s", path);
 		state_path(cfg, "tls/server.key", path, sizeof path);
 		if (!realpath(path, tls->key))
-			return err_set(e, 0, "cannot find %s", path);
+			return err_set(e, EXIT_FAILED, "cannot find %s", path);
 		state_path(cfg, "tls/ca.pem", path, sizeof path);
 		if (!realpath(path, ca))
-			return err_set(e, 0, "cannot find %s", path);
+			return err_set(e, EXIT_FAILED, "cannot find %s", path);
 	}
 	if (o->kind != SERVER_RUSTFS)
 		return 0;
@@ -333,7 +333,7 @@ static int prepare_tls(const struct config *cfg, const struct server_start_opts 
 		snprintf(link, sizeof link, "%s/%s", tls->tls_dir, names[i]);
 		unlink(link);
 		if (symlink(targets[i], link) != 0)
-			return err_set(e, 0, "cannot link %s: %s", link, strerror(errno));
+			return err_set(e, EXIT_FAILED, "cannot link %s: %s", link, strerror(errno));
 	}
 	return 0;
 }
@@ -408,7 +408,7 @@ static int server_binary(const struct config *cfg, enum server_kind kind, char *
 					      "LAKEHOUSE_RUSTFS_BIN to its path");
 	const char *path = kind == SERVER_RUSTFS ? cfg->rustfs_bin : cfg->s3_server_bin;
 	if (!realpath(path, bin) || access(bin, X_OK) != 0)
-		return err_set(e, 0, "S3 server binary '%s' not found; %s", path,
+		return err_set(e, EXIT_FAILED, "S3 server binary '%s' not found; %s", path,
 			       kind == SERVER_RUSTFS ? "check LAKEHOUSE_RUSTFS_BIN"
 						     : "run scripts/bootstrap.sh or set LAKEHOUSE_S3_SERVER");
 	return 0;
@@ -474,7 +474,7 @@ int server_start_opts(const struct config *cfg, const struct server_start_opts *
 	/* our own requests to it trust the CA made for it (AWS_CA_BUNDLE may name another) */
 	struct config *probe = malloc(sizeof *probe);
 	if (!probe)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	*probe = *cfg;
 	if (ca[0])
 		snprintf(probe->ca_bundle, sizeof probe->ca_bundle, "%s", ca);
@@ -492,7 +492,7 @@ int server_start_opts(const struct config *cfg, const struct server_start_opts *
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
-		err_set(e, 0, "cannot fork: %s", strerror(errno));
+		err_set(e, EXIT_FAILED, "cannot fork: %s", strerror(errno));
 		goto out;
 	}
 	if (pid == 0)
@@ -500,7 +500,7 @@ int server_start_opts(const struct config *cfg, const struct server_start_opts *
 	FILE *f = fopen(pidpath, "w");
 	if (!f || fprintf(f, "%d\n", (int)pid) < 0 || fclose(f) != 0) {
 		kill(pid, SIGTERM);
-		err_set(e, 0, "cannot write %s: %s", pidpath, strerror(errno));
+		err_set(e, EXIT_FAILED, "cannot write %s: %s", pidpath, strerror(errno));
 		goto out;
 	}
 	char listenpath[PATH_MAX]; /* where it listens, for "wrong endpoint" hints */
@@ -554,7 +554,7 @@ int server_stop(const struct config *cfg, int *was_running, struct err *e)
 		}
 	}
 	if (unlink(pidpath) != 0 && errno != ENOENT)
-		return err_set(e, 0, "cannot remove %s: %s", pidpath, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot remove %s: %s", pidpath, strerror(errno));
 	return 0;
 }
 
@@ -583,7 +583,7 @@ static int random_secret(char *out, size_t n, struct err *e)
 	if (f)
 		fclose(f);
 	if (!ok || n < sizeof r + 1)
-		return err_set(e, 0, "cannot make a secret key (/dev/urandom)");
+		return err_set(e, EXIT_FAILED, "cannot make a secret key (/dev/urandom)");
 	for (size_t i = 0; i < sizeof r; i++)
 		out[i] = alphabet[r[i] % (sizeof alphabet - 1)];
 	out[sizeof r] = '\0';
