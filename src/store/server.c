@@ -1,7 +1,7 @@
 /* server.c - embedded S3 server lifecycle; see server.h.
  *
  * The default server is versitygw (Apache-2.0, built from the Go module proxy by
- * bootstrap.sh), chosen over s3s-fs by measurement: see README "Choosing the embedded S3
+ * bootstrap.sh), chosen over s3s-fs by measurement: see docs/dependencies.md "Choosing the embedded S3
  * server". RustFS (the brief's store) runs the same way when LAKEHOUSE_RUSTFS_BIN names it.
  */
 #include "store/server.h"
