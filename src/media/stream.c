@@ -319,7 +319,8 @@ static int sample_write(void *ctx, size_t i, struct err *e)
 		return -1;
 	if (gone) {
 		s->res->closed = 1;
-		return err_set(e, EXIT_OK, "the reader closed the stream");
+		/* stops pool_ordered; stream_run clears it: a reader that has enough is no failure */
+		return err_set(e, EXIT_FAILED, "the reader closed the stream");
 	}
 	s->res->samples++;
 	return 0;
