@@ -59,6 +59,86 @@ FROM (SELECT cocoid AS image_id, unnest(sentences_raw) AS caption, split, source
 WHERE NOT EXISTS (SELECT 1 FROM raw.coco_captions x
                   WHERE x.image_id = c.image_id AND x.caption = c.caption);
 
+-- @section coco_official_images
+-- @dataset coco_json
+-- The COCO official layout (annotations/instances_<split>.json + <split>/ images), read by
+-- `lakehouse ingest` into memory.main.coco_src_{images,objects,categories,licenses,captions}
+-- (the JSON records as they are, fields absent from the file NULL) and memory.main.coco_media
+-- (image id -> object URI, status). {{name}} is the ingest NAME: coco lands in the tables the
+-- Hub shapes use (columns they lack are added), another NAME in raw.<NAME>_*.
+CREATE TABLE IF NOT EXISTS raw."{{name}}_images" (
+    image_id BIGINT, image_uri VARCHAR, image_status VARCHAR, width INTEGER, height INTEGER,
+    file_name VARCHAR, split VARCHAR, source_repo VARCHAR, source_revision VARCHAR);
+ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS license BIGINT;
+ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS coco_url VARCHAR;
+ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS flickr_url VARCHAR;
+ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS date_captured VARCHAR;
+INSERT INTO raw."{{name}}_images" BY NAME
+SELECT s.id AS image_id, m.uri AS image_uri, m.status AS image_status, s.width::INTEGER AS width,
+       s.height::INTEGER AS height, s.file_name, getvariable('ingest_split') AS split,
+       getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision,
+       s.license, s.coco_url, s.flickr_url, s.date_captured
+FROM memory.main.coco_src_images s JOIN memory.main.coco_media m ON m.image_id = s.id
+WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_images" i WHERE i.image_id = s.id);
+
+-- @section coco_official_objects
+-- @dataset coco_json
+-- One row per annotation: id as object_id, category_id as in the source, bbox [x, y, w, h],
+-- area and iscrowd as they came, segmentation as JSON text (polygons, uncompressed RLE
+-- {"counts": [...], "size": [h, w]} or compressed RLE {"counts": "...", "size": [h, w]}),
+-- keypoints [x1, y1, v1, ...] and num_keypoints (from person_keypoints_<split>.json).
+CREATE TABLE IF NOT EXISTS raw."{{name}}_objects" (
+    object_id BIGINT, image_id BIGINT, category_id INTEGER, bbox FLOAT[], area FLOAT,
+    iscrowd BOOLEAN, split VARCHAR);
+ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS segmentation VARCHAR;
+ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS keypoints DOUBLE[];
+ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS num_keypoints INTEGER;
+ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS source_repo VARCHAR;
+INSERT INTO raw."{{name}}_objects" BY NAME
+SELECT id AS object_id, image_id, category_id::INTEGER AS category_id, bbox::FLOAT[] AS bbox,
+       area::FLOAT AS area, iscrowd::BOOLEAN AS iscrowd, getvariable('ingest_split') AS split,
+       segmentation::VARCHAR AS segmentation, keypoints, num_keypoints::INTEGER AS num_keypoints,
+       getvariable('ingest_repo') AS source_repo
+FROM memory.main.coco_src_objects s
+WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_objects" x WHERE x.object_id = s.id);
+
+-- @section coco_official_categories
+-- @dataset coco_json
+-- The source's categories (ids as they are: the official release skips some), with the
+-- keypoint names and skeleton of person_keypoints_<split>.json when present; per split.
+CREATE TABLE IF NOT EXISTS raw."{{name}}_categories" (
+    category_id INTEGER, name VARCHAR, supercategory VARCHAR, keypoints VARCHAR[],
+    skeleton INTEGER[][], split VARCHAR, source_repo VARCHAR);
+INSERT INTO raw."{{name}}_categories"
+SELECT id::INTEGER, name, supercategory, keypoints, skeleton::INTEGER[][],
+       getvariable('ingest_split'), getvariable('ingest_repo')
+FROM memory.main.coco_src_categories s
+WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_categories" x
+                  WHERE x.category_id = s.id AND x.split = getvariable('ingest_split'));
+
+-- @section coco_official_licenses
+-- @dataset coco_json
+CREATE TABLE IF NOT EXISTS raw."{{name}}_licenses" (
+    license_id BIGINT, name VARCHAR, url VARCHAR, split VARCHAR, source_repo VARCHAR);
+INSERT INTO raw."{{name}}_licenses"
+SELECT id, name, url, getvariable('ingest_split'), getvariable('ingest_repo')
+FROM memory.main.coco_src_licenses s
+WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_licenses" x
+                  WHERE x.license_id = s.id AND x.split = getvariable('ingest_split'));
+
+-- @section coco_official_captions
+-- @dataset coco_json
+-- captions_<split>.json: one row per caption, its id kept, the text exactly as it came.
+CREATE TABLE IF NOT EXISTS raw."{{name}}_captions" (
+    image_id BIGINT, caption VARCHAR, split VARCHAR, source_repo VARCHAR,
+    source_revision VARCHAR);
+ALTER TABLE raw."{{name}}_captions" ADD COLUMN IF NOT EXISTS caption_id BIGINT;
+INSERT INTO raw."{{name}}_captions" BY NAME
+SELECT id AS caption_id, image_id, caption, getvariable('ingest_split') AS split,
+       getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision
+FROM memory.main.coco_src_captions s
+WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_captions" x WHERE x.caption_id = s.id);
+
 -- @section generic
 -- @dataset *
 -- @requires

@@ -14,7 +14,7 @@
 
 static const char usage[] =
 	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-	"                        [-m MESSAGE] [--threads N] [--shard K/N]\n\n"
+	"                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]\n\n"
 	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
@@ -33,6 +33,9 @@ static const char usage[] =
 	"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
 	"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
 	"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
+	"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg     COCO (--format coco\n"
+	"                  forces it): raw.coco_images, _objects, _categories, _licenses,\n"
+	"                  _captions (raw.NAME_* for another NAME), every field as it came\n"
 	"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
 	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
 	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
@@ -109,8 +112,8 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
 		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
 		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
-		{"shard", required_argument, NULL, 'S'}, {0}};
-	const char *from = NULL, *split = "train", *config = NULL, *message = NULL;
+		{"shard", required_argument, NULL, 'S'}, {"format", required_argument, NULL, 'X'}, {0}};
+	const char *from = NULL, *split = "train", *config = NULL, *message = NULL, *format = NULL;
 	long limit = -1;
 	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
 	const char *preset = VIDEO_DEFAULT_PRESET;
@@ -123,6 +126,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 's': split = optarg; break;
 		case 'c': config = optarg; break;
 		case 'm': message = optarg; break;
+		case 'X': format = optarg; break;
 		case 'l':
 			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
 				return -1;
@@ -174,7 +178,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 
 	struct source src;
 	struct progress *progress = progress_new("ingest", "files");
-	if (source_resolve(cfg, from, config, split, (int)threads, progress, &src, e) < 0) {
+	if (source_resolve(cfg, from, config, split, format, (int)threads, progress, &src, e) < 0) {
 		progress_finish(progress, 0);
 		return -1;
 	}
@@ -185,11 +189,11 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
 		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
 		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
-		.progress = progress};
+		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL};
 	struct ingest_result res;
-	if (nshards && rq.video_root) {
+	if (nshards && (rq.video_root || rq.coco_root)) {
 		source_free(&src);
-		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not VisDrone");
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not VisDrone or COCO");
 	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);

@@ -1,7 +1,8 @@
-/* ingest.h - land a staged source in the lake. Two source kinds:
+/* ingest.h - land a staged source in the lake. Three source kinds:
  *   - Hub-shaped Parquet files (files/nfiles), below;
  *   - VisDrone sequences (video_root set): clips, fragment index and annotations, see
  *     ingest/visdrone.h.
+ *   - the COCO official layout (coco_root set), see ingest/coco.h.
  * Parquet: media blobs become objects, rows become raw tables, in this order of effects:
  *   1. read the schema of every file (a corrupt or unexpected file fails here, before any
  *      upload); media columns are found by type: STRUCT(bytes BLOB, path VARCHAR), or a list
@@ -48,6 +49,9 @@ struct ingest_request {
 	int fps, fragment_frames;
 	struct video_encode_opts encode; /* CRF and preset when clips are encoded */
 	int never_copy; /* 1: re-encode video files even when their packets could be copied */
+	/* The COCO official layout (annotations/instances_<split>.json + <split>/ images): its
+	 * root folder (NULL otherwise), see ingest/coco.h. */
+	const char *coco_root;
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 

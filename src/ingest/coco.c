@@ -1,0 +1,443 @@
+/* coco.c - the COCO official layout -> objects + raw rows; see coco.h for the order of effects. */
+#define _GNU_SOURCE /* tdestroy */
+#include "ingest/coco.h"
+
+#include <search.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "core/buf.h"
+#include "core/hash.h"
+#include "core/progress.h"
+#include "core/sqlfile.h"
+#include "lake/lake.h"
+#include "media/media.h"
+#include "store/s3.h"
+#include "store/upload.h"
+
+extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
+
+#define UPLOAD_INFLIGHT (16u << 20)
+
+/* The types the JSON reader is told; fields absent from a record read as NULL. */
+#define T_IMAGES                                                                             \
+	"STRUCT(id BIGINT, file_name VARCHAR, width BIGINT, height BIGINT, license BIGINT, "      \
+	"coco_url VARCHAR, flickr_url VARCHAR, date_captured VARCHAR)[]"
+#define T_ANNOTATIONS                                                                        \
+	"STRUCT(id BIGINT, image_id BIGINT, category_id BIGINT, bbox DOUBLE[], area DOUBLE, "    \
+	"iscrowd BIGINT, segmentation JSON, keypoints DOUBLE[], num_keypoints BIGINT)[]"
+#define T_CATEGORIES                                                                         \
+	"STRUCT(id BIGINT, name VARCHAR, supercategory VARCHAR, keypoints VARCHAR[], "           \
+	"skeleton BIGINT[][])[]"
+#define T_LICENSES "STRUCT(id BIGINT, name VARCHAR, url VARCHAR)[]"
+#define T_CAPTIONS "STRUCT(id BIGINT, image_id BIGINT, caption VARCHAR)[]"
+
+int coco_layout_present(const char *root, const char *split)
+{
+	char p[4200];
+	struct stat st;
+	snprintf(p, sizeof p, "%s/annotations/instances_%s.json", root, split);
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Appends s as a SQL string literal ('...' with quotes doubled). */
+static int buf_literal(struct buf *b, const char *s)
+{
+	int rc = buf_printf(b, "'");
+	for (; *s && rc == 0; s++)
+		rc = *s == '\'' ? buf_printf(b, "''") : buf_printf(b, "%c", *s);
+	return rc ? rc : buf_printf(b, "'");
+}
+
+/* memory.main.<table>: the one record of a JSON file read with the given columns (a struct
+ * literal), or one record of NULLs of those types when path is NULL (an optional file absent). */
+static int stage_doc(struct lake *l, const char *table, const char *path, const char *columns,
+		     const char *nulls, struct err *e)
+{
+	struct buf sql = {0};
+	int rc = buf_printf(&sql, "CREATE OR REPLACE TABLE memory.main.%s AS ", table);
+	if (path) {
+		rc = rc ? rc : buf_printf(&sql, "SELECT * FROM read_json(");
+		rc = rc ? rc : buf_literal(&sql, path);
+		rc = rc ? rc : buf_printf(&sql, ", format = 'auto', records = true, "
+					       "maximum_object_size = 2147483647, columns = %s)", columns);
+	} else {
+		rc = rc ? rc : buf_printf(&sql, "SELECT %s", nulls);
+	}
+	if (rc)
+		rc = err_set(e, 0, "out of memory");
+	else if ((rc = lake_exec(l, sql.data, e)) < 0)
+		err_wrap(e, "%s: not a COCO JSON file", path);
+	buf_free(&sql);
+	return rc;
+}
+
+/* Runs sql (one row, one BIGINT, or no row) and fails with msg (a format taking the file and
+ * the id) when it returns a row. */
+static int refuse_if(struct lake *l, const char *sql, const char *file, const char *msg,
+		     struct err *e)
+{
+	duckdb_result res;
+	if (lake_query(l, sql, NULL, 0, &res, e) < 0)
+		return -1;
+	int bad = duckdb_row_count(&res) > 0;
+	long long id = bad ? (long long)duckdb_value_int64(&res, 0, 0) : 0;
+	duckdb_destroy_result(&res);
+	if (bad)
+		return err_set(e, EXIT_USAGE, msg, file, id);
+	return 0;
+}
+
+struct paths {
+	char inst[4200], cap[4200], kp[4200], images[4200];
+	int has_cap, has_kp;
+};
+
+static int file_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Reads the JSON files into memory.main.coco_src_{images,objects,categories,licenses,
+ * captions} and validates them. */
+static int stage_json(struct lake *l, const struct paths *p, struct err *e)
+{
+	int64_t n = 0;
+	if (stage_doc(l, "coco_doc", p->inst,
+		      "{'images': '" T_IMAGES "', 'annotations': '" T_ANNOTATIONS "', "
+		      "'categories': '" T_CATEGORIES "', 'licenses': '" T_LICENSES "'}",
+		      NULL, e) < 0 ||
+	    stage_doc(l, "coco_kp_doc", p->has_kp ? p->kp : NULL,
+		      "{'annotations': '" T_ANNOTATIONS "', 'categories': '" T_CATEGORIES "'}",
+		      "NULL::" T_ANNOTATIONS " AS annotations, NULL::" T_CATEGORIES " AS categories",
+		      e) < 0 ||
+	    stage_doc(l, "coco_cap_doc", p->has_cap ? p->cap : NULL,
+		      "{'annotations': '" T_CAPTIONS "'}", "NULL::" T_CAPTIONS " AS annotations",
+		      e) < 0)
+		return -1;
+	if (lake_query_int64(l,
+			     "SELECT count(*) FILTER (WHERE images IS NOT NULL AND annotations IS NOT "
+			     "NULL AND categories IS NOT NULL) - count(*) + 1 FROM memory.main.coco_doc",
+			     NULL, 0, &n, e) < 0)
+		return -1;
+	if (n != 1)
+		return err_set(e, EXIT_USAGE,
+			       "%s: not a COCO instances file (one JSON object with the arrays "
+			       "\"images\", \"annotations\" and \"categories\" expected)",
+			       p->inst);
+	if (lake_exec(l,
+		      "CREATE OR REPLACE TABLE memory.main.coco_src_images AS "
+		      "SELECT unnest(u) FROM (SELECT unnest(images) AS u FROM memory.main.coco_doc);"
+		      "CREATE OR REPLACE TABLE memory.main.coco_src_licenses AS "
+		      "SELECT unnest(u) FROM (SELECT unnest(licenses) AS u FROM memory.main.coco_doc);"
+		      "CREATE OR REPLACE TEMP TABLE coco_kp AS "
+		      "SELECT unnest(u) FROM (SELECT unnest(annotations) AS u FROM memory.main.coco_kp_doc);"
+		      "CREATE OR REPLACE TEMP TABLE coco_kpcat AS "
+		      "SELECT unnest(u) FROM (SELECT unnest(categories) AS u FROM memory.main.coco_kp_doc);"
+		      /* instances' annotations, keypoints from person_keypoints by annotation id,
+		       * then the keypoint annotations instances does not have */
+		      "CREATE OR REPLACE TABLE memory.main.coco_src_objects AS "
+		      "WITH a AS (SELECT unnest(u) FROM (SELECT unnest(annotations) AS u FROM "
+		      "memory.main.coco_doc)) "
+		      "SELECT a.* REPLACE (coalesce(a.keypoints, k.keypoints) AS keypoints, "
+		      "coalesce(a.num_keypoints, k.num_keypoints) AS num_keypoints) "
+		      "FROM a LEFT JOIN coco_kp k ON k.id = a.id "
+		      "UNION ALL BY NAME SELECT * FROM coco_kp WHERE id NOT IN (SELECT id FROM a WHERE "
+		      "id IS NOT NULL);"
+		      "CREATE OR REPLACE TABLE memory.main.coco_src_categories AS "
+		      "WITH c AS (SELECT unnest(u) FROM (SELECT unnest(categories) AS u FROM "
+		      "memory.main.coco_doc)) "
+		      "SELECT c.* REPLACE (coalesce(c.keypoints, k.keypoints) AS keypoints, "
+		      "coalesce(c.skeleton, k.skeleton) AS skeleton) "
+		      "FROM c LEFT JOIN coco_kpcat k ON k.id = c.id "
+		      "UNION ALL BY NAME SELECT * FROM coco_kpcat WHERE id NOT IN (SELECT id FROM c "
+		      "WHERE id IS NOT NULL);"
+		      "CREATE OR REPLACE TABLE memory.main.coco_src_captions AS "
+		      "SELECT unnest(u) FROM (SELECT unnest(annotations) AS u FROM memory.main.coco_cap_doc)",
+		      e) < 0)
+		return err_wrap(e, "%s: cannot read its records", p->inst);
+	/* Every check names the file and the first offending record. */
+	static const struct {
+		int file; /* 0 instances, 1 captions */
+		const char *sql, *msg;
+	} checks[] = {
+		{0, "SELECT coalesce(id, -1) FROM memory.main.coco_src_images WHERE id IS NULL OR "
+		    "file_name IS NULL OR file_name = '' OR file_name LIKE '/%' OR "
+		    "file_name LIKE '%..%' ORDER BY id LIMIT 1",
+		 "%s: image %lld has no id or no usable file_name"},
+		{0, "SELECT id FROM memory.main.coco_src_images GROUP BY id HAVING count(*) > 1 "
+		    "ORDER BY id LIMIT 1",
+		 "%s: duplicate image id %lld"},
+		{0, "SELECT coalesce(id, -1) FROM memory.main.coco_src_objects WHERE id IS NULL "
+		    "LIMIT 1",
+		 "%s: an annotation has no id (%lld)"},
+		{0, "SELECT id FROM memory.main.coco_src_objects GROUP BY id HAVING count(*) > 1 "
+		    "ORDER BY id LIMIT 1",
+		 "%s: duplicate annotation id %lld"},
+		{0, "SELECT id FROM memory.main.coco_src_objects a WHERE NOT EXISTS (SELECT 1 FROM "
+		    "memory.main.coco_src_images i WHERE i.id = a.image_id) ORDER BY id LIMIT 1",
+		 "%s: annotation %lld refers to an image_id that has no image"},
+		{0, "SELECT id FROM memory.main.coco_src_objects WHERE bbox IS NOT NULL AND "
+		    "(len(bbox) <> 4 OR bbox[3] < 0 OR bbox[4] < 0) ORDER BY id LIMIT 1",
+		 "%s: annotation %lld has a negative box size (or a bbox that is not [x, y, w, h])"},
+		{0, "SELECT a.id FROM memory.main.coco_src_objects a JOIN memory.main.coco_src_images "
+		    "i ON i.id = a.image_id WHERE json_type(a.segmentation) = 'OBJECT' AND "
+		    "(try_cast(a.segmentation->>'$.size[0]' AS BIGINT) IS DISTINCT FROM i.height OR "
+		    "try_cast(a.segmentation->>'$.size[1]' AS BIGINT) IS DISTINCT FROM i.width) "
+		    "ORDER BY a.id LIMIT 1",
+		 "%s: annotation %lld has an RLE mask whose size is not the image's [height, width]"},
+		{1, "SELECT coalesce(id, -1) FROM memory.main.coco_src_captions c WHERE id IS NULL OR "
+		    "NOT EXISTS (SELECT 1 FROM memory.main.coco_src_images i WHERE i.id = c.image_id) "
+		    "ORDER BY id LIMIT 1",
+		 "%s: caption %lld has no id or refers to an image_id that has no image"},
+	};
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
+		if (refuse_if(l, checks[i].sql, checks[i].file ? p->cap : p->inst, checks[i].msg, e) < 0)
+			return -1;
+	return 0;
+}
+
+/* ---- images --------------------------------------------------------------------------- */
+
+static int cmp_key(const void *a, const void *b)
+{
+	return strcmp(a, b);
+}
+
+struct known {
+	void *tree;
+};
+
+static int remember(struct known *k, const char *key)
+{
+	if (tfind(key, &k->tree, cmp_key))
+		return 0;
+	char *copy = strdup(key);
+	if (!copy || !tsearch(copy, &k->tree, cmp_key)) {
+		free(copy);
+		return -1;
+	}
+	return 1;
+}
+
+static int on_existing(const struct s3_object *o, void *ud)
+{
+	return remember(ud, o->key) < 0 ? -1 : 0;
+}
+
+static int read_file(const char *path, unsigned char **data, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return -1;
+	struct stat st;
+	unsigned char *d = NULL;
+	if (fstat(fileno(f), &st) == 0 && (d = malloc(st.st_size ? (size_t)st.st_size : 1)) &&
+	    fread(d, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
+		fclose(f);
+		*data = d, *len = (size_t)st.st_size;
+		return 0;
+	}
+	free(d);
+	fclose(f);
+	return -1;
+}
+
+/* Every image file of the JSON must be there before anything is uploaded. */
+static int check_files(duckdb_result *imgs, const struct paths *p, struct err *e)
+{
+	for (idx_t i = 0; i < duckdb_row_count(imgs); i++) {
+		char *name = duckdb_value_varchar(imgs, 1, i), path[8400];
+		snprintf(path, sizeof path, "%s/%s", p->images, name);
+		duckdb_free(name);
+		if (!file_exists(path))
+			return err_set(e, EXIT_USAGE, "%s: image %lld: file %s is missing", p->inst,
+				       (long long)duckdb_value_int64(imgs, 0, i), path);
+	}
+	return 0;
+}
+
+/* Uploads each image file as its own object; memory.main.coco_media maps image id to URI. */
+static int upload_images(struct lake *l, const struct config *cfg, const struct ingest_request *rq,
+			 const struct paths *p, struct ingest_result *res, struct err *e)
+{
+	duckdb_result imgs;
+	if (lake_exec(l, "CREATE OR REPLACE TABLE memory.main.coco_media (image_id BIGINT, uri "
+			 "VARCHAR, status VARCHAR)", e) < 0 ||
+	    lake_query(l, "SELECT id, file_name FROM memory.main.coco_src_images ORDER BY id", NULL,
+		       0, &imgs, e) < 0)
+		return -1;
+	int rc = check_files(&imgs, p, e);
+	struct known known = {0};
+	char prefix[200];
+	snprintf(prefix, sizeof prefix, "assets/%s/", rq->dataset);
+	struct s3 *s = rc ? NULL : s3_new(cfg, e);
+	if (rc == 0 && !s)
+		rc = -1;
+	if (s) {
+		rc = s3_list(s, prefix, on_existing, &known, e);
+		s3_free(s);
+	}
+	duckdb_appender app = NULL;
+	struct uploader *up = NULL;
+	if (rc == 0 && duckdb_appender_create_ext(lake_connection(l), "memory", "main", "coco_media",
+						 &app) == DuckDBError)
+		rc = err_set(e, 0, "cannot open the image manifest");
+	if (rc == 0 && !(up = uploader_new(cfg, rq->threads, UPLOAD_INFLIGHT, e)))
+		rc = -1;
+	if (up)
+		uploader_count(up, rq->progress);
+	progress_phase(rq->progress, "upload", "images");
+	progress_add_total(rq->progress, (int64_t)duckdb_row_count(&imgs), 0);
+	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&imgs); i++) {
+		int64_t id = duckdb_value_int64(&imgs, 0, i);
+		char *name = duckdb_value_varchar(&imgs, 1, i), path[8400];
+		snprintf(path, sizeof path, "%s/%s", p->images, name);
+		duckdb_free(name);
+		unsigned char *data;
+		size_t len;
+		if (read_file(path, &data, &len) < 0) {
+			rc = err_set(e, EXIT_USAGE, "%s: image %lld: cannot read %s", p->inst,
+				     (long long)id, path);
+			break;
+		}
+		char sha[65], ext[8], key[1024], uri[1200];
+		sha256_hex(data, len, sha);
+		media_extension(path, data, len, ext);
+		if (media_key(key, sizeof key, rq->dataset, "image", sha, ext) < 0) {
+			free(data);
+			rc = err_set(e, 0, "object key too long");
+			break;
+		}
+		snprintf(uri, sizeof uri, "s3://%s/%s", cfg->bucket, key);
+		res->blobs++;
+		progress_add(rq->progress, 1, (int64_t)len);
+		if (duckdb_append_int64(app, id) == DuckDBError ||
+		    duckdb_append_varchar(app, uri) == DuckDBError ||
+		    duckdb_append_varchar(app, media_status(ext, data, len)) == DuckDBError ||
+		    duckdb_appender_end_row(app) == DuckDBError) {
+			free(data);
+			rc = err_set(e, 0, "cannot record image %s", key);
+			break;
+		}
+		int fresh = remember(&known, key);
+		if (fresh <= 0) {
+			free(data);
+			if (fresh < 0)
+				rc = err_set(e, 0, "out of memory");
+			else
+				progress_count(rq->progress, "skipped", 1);
+			continue;
+		}
+		rc = uploader_put(up, key, data, len, sha, free, data, e);
+	}
+	duckdb_destroy_result(&imgs);
+	if (up) {
+		struct upload_stats st = {0};
+		struct err upload_err = {0};
+		if (uploader_finish(up, &st, &upload_err) < 0 && rc == 0) {
+			*e = upload_err;
+			rc = -1;
+		}
+		res->objects_new = st.objects;
+		res->bytes_new = st.bytes;
+	}
+	if (app) {
+		if (duckdb_appender_destroy(&app) == DuckDBError && rc == 0)
+			rc = err_set(e, 0, "cannot write the image manifest");
+	}
+	tdestroy(known.tree, free);
+	return rc;
+}
+
+/* ---- rows ----------------------------------------------------------------------------- */
+
+struct tx {
+	const struct config *cfg;
+	const struct ingest_request *rq;
+	struct ingest_result *res;
+};
+
+static int land(struct lake *l, void *ctx, struct err *e)
+{
+	struct tx *t = ctx;
+	struct sql_section secs[16];
+	int n = sqlfile_sections(sql_10_raw, "-- @section ", secs, 16);
+	int64_t inserted = 0;
+	for (int i = 0; i < n; i++) {
+		if (strcmp(secs[i].dataset, "coco_json") != 0)
+			continue;
+		struct buf body = {0};
+		int rc = sqlfile_expand(&secs[i], "{{name}}", t->rq->dataset, &body) < 0
+				 ? err_set(e, 0, "out of memory")
+				 : 0;
+		if (rc == 0)
+			rc = lake_run(l, body.data, lake_count_inserts, &inserted, e);
+		buf_free(&body);
+		if (rc < 0)
+			return err_wrap(e, "sql/10_raw.sql section %s", secs[i].name);
+	}
+	t->res->rows = inserted;
+	if (inserted == 0)
+		return 1;
+	char msg[1024];
+	if (t->rq->message)
+		snprintf(msg, sizeof msg, "%s", t->rq->message);
+	else
+		snprintf(msg, sizeof msg,
+			 "ingest %s from %s (COCO layout) split %s: %lld rows, %lld new objects",
+			 t->rq->dataset, t->rq->repo, t->rq->split, (long long)inserted,
+			 (long long)t->res->objects_new);
+	return lake_set_commit_message(l, t->cfg->author, msg, e);
+}
+
+static int set_variable(struct lake *l, const char *name, const char *value, struct err *e)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", name);
+	const char *p[] = {value};
+	duckdb_result res;
+	if (lake_query(l, sql, p, 1, &res, e) < 0)
+		return -1;
+	duckdb_destroy_result(&res);
+	return 0;
+}
+
+int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
+		struct ingest_result *res, struct err *e)
+{
+	struct paths p = {0};
+	snprintf(p.inst, sizeof p.inst, "%s/annotations/instances_%s.json", rq->coco_root, rq->split);
+	snprintf(p.cap, sizeof p.cap, "%s/annotations/captions_%s.json", rq->coco_root, rq->split);
+	snprintf(p.kp, sizeof p.kp, "%s/annotations/person_keypoints_%s.json", rq->coco_root,
+		 rq->split);
+	snprintf(p.images, sizeof p.images, "%s/%s", rq->coco_root, rq->split);
+	if (!file_exists(p.inst))
+		return err_set(e, EXIT_USAGE, "%s: no annotations/instances_%s.json (the COCO layout)",
+			       rq->coco_root, rq->split);
+	p.has_cap = file_exists(p.cap);
+	p.has_kp = file_exists(p.kp);
+	struct lake *l;
+	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+		return -1;
+	progress_phase(rq->progress, "read", "files");
+	int rc = stage_json(l, &p, e);
+	rc = rc ? rc : upload_images(l, cfg, rq, &p, res, e);
+	rc = rc ? rc : set_variable(l, "ingest_split", rq->split, e);
+	rc = rc ? rc : set_variable(l, "ingest_repo", rq->repo, e);
+	rc = rc ? rc : set_variable(l, "ingest_revision", rq->revision, e);
+	if (rc == 0) {
+		progress_phase(rq->progress, "commit", "rows");
+		struct tx t = {.cfg = cfg, .rq = rq, .res = res};
+		rc = lake_in_transaction(l, land, &t, e);
+		if (rc == 0)
+			rc = lake_current_snapshot(l, &res->snapshot, e);
+		else if (rc > 0)
+			rc = 0; /* nothing new: no snapshot */
+	}
+	lake_close(l);
+	return rc;
+}

@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# The COCO official layout (annotations/instances_<split>.json + <split>/ images) from a local
+# folder: every field lands as it came (images, annotations with their segmentation forms,
+# categories, licenses, captions, keypoints), each image its own object, one snapshot;
+# faulty inputs are refused naming the file and the record, landing nothing.
+. "$(dirname "$0")/lib.sh"
+PY=$E2E_DIR/../../.deps/venv/bin/python
+SRC=$FIXTURES/coco
+"$PY" "$E2E_DIR/../tools/make_fixtures.py" --coco-official "$SRC" >/dev/null
+MANIFEST=$SRC/manifest.json
+m() { "$PY" -c "import json,sys; m=json.load(open('$MANIFEST')); print(eval(sys.argv[1]))" "$1"; }
+value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
+start_storage
+lh init
+base=$(snapshot_count)
+
+# --- bad input first: each refused with exit 2, naming the file and the record ------------
+bad() { # CASE WHAT-THE-ERROR-NAMES
+  WANT=$2
+  lh ingest coco --from "$SRC/bad/$1" --split val2017
+  check "bad input $1: exit 2, names instances_val2017.json and $2" \
+    eval '[ $RC -eq 2 ] && contains "$ERR" "instances_val2017.json" && contains "$ERR" "$WANT"'
+}
+bad not-coco "not a COCO instances file"
+bad orphan "annotation $(m "m['bad_ids']['orphan']")"
+bad no-image-file "image $(m "m['bad_ids']['no-image-file']")"
+bad negative-box "annotation $(m "m['bad_ids']['negative-box']") has a negative box size"
+bad duplicate-id "duplicate annotation id $(m "m['bad_ids']['duplicate-id']")"
+bad rle-size "annotation $(m "m['bad_ids']['rle-size']") has an RLE mask"
+check "bad inputs landed no snapshot" eval '[ "$(snapshot_count)" = "$base" ]'
+lh storage ls --csv assets/
+check "bad inputs uploaded no object" eval '[ "$(printf "%s\n" "$OUT" | tail -n +2 | wc -l)" -eq 0 ]'
+lh ingest coco --from "$SRC" --split val2017 --format nosuch
+check "--format with an unknown layout: exit 2" eval '[ $RC -eq 2 ] && contains "$ERR" "--format"'
+
+# --- the folder: auto-detected --------------------------------------------------------------
+lh ingest coco --from "$SRC" --split val2017
+check "COCO layout ingests (auto-detected)" eval '[ $RC -eq 0 ] && contains "$OUT" "snapshot"'
+check "one snapshot" eval '[ "$(snapshot_count)" = "$((base + 1))" ]'
+check "every image landed once" eval '[ "$(value "SELECT count(DISTINCT image_id) FROM raw.coco_images")" = "$(m "m[\"images\"]")" ]'
+check "every annotation landed" eval '[ "$(value "SELECT count(*) FROM raw.coco_objects")" = "$(m "m[\"annotations\"]")" ]'
+check "every caption landed" eval '[ "$(value "SELECT count(*) FROM raw.coco_captions")" = "$(m "m[\"captions\"]")" ]'
+check "categories landed" eval '[ "$(value "SELECT count(*) FROM raw.coco_categories")" = "$(m "m[\"categories\"]")" ]'
+check "licenses landed" eval '[ "$(value "SELECT count(*) FROM raw.coco_licenses")" = "$(m "m[\"licenses\"]")" ]'
+check "each image is its own content-addressed object" eval \
+  '[ "$(value "SELECT count(*) FROM raw.coco_images WHERE image_uri LIKE '"'"'s3://%/assets/coco/image/%.jpg'"'"'")" = "$(m "m[\"images\"]")" ]'
+lh storage ls --csv assets/coco/image/
+check "the objects are in the bucket" eval '[ "$(printf "%s\n" "$OUT" | tail -n +2 | wc -l)" -eq "$(m "m[\"images\"]")" ]'
+check "split kept as the source names it" eval '[ "$(value "SELECT string_agg(DISTINCT split) FROM raw.coco_objects")" = val2017 ]'
+
+# field by field against the source JSON (the oracle reads the files with the json module)
+"$LAKEHOUSE_BIN" sql --json "SELECT * FROM raw.coco_images ORDER BY image_id" >"$WORK/images.json"
+"$LAKEHOUSE_BIN" sql --json "SELECT * FROM raw.coco_objects ORDER BY object_id" >"$WORK/objects.json"
+"$LAKEHOUSE_BIN" sql --json "SELECT * FROM raw.coco_categories ORDER BY category_id" >"$WORK/cats.json"
+"$LAKEHOUSE_BIN" sql --json "SELECT * FROM raw.coco_licenses ORDER BY license_id" >"$WORK/lic.json"
+"$LAKEHOUSE_BIN" sql --json "SELECT * FROM raw.coco_captions ORDER BY caption_id" >"$WORK/caps.json"
+OUT=$("$PY" "$E2E_DIR/../tools/check_coco.py" raw "$SRC" "$WORK" 2>&1); RC=$?
+check "raw equals the source field by field (images, annotations, segmentation, keypoints, categories, licenses, captions)" eval '[ $RC -eq 0 ]'
+[ $RC -eq 0 ] || printf '%s\n' "$OUT" | head -20
+
+# --- again: nothing new, no snapshot --------------------------------------------------------
+n=$(snapshot_count)
+lh ingest coco --from "$SRC" --split val2017 --format coco
+check "re-ingest: nothing new, no snapshot" eval '[ $RC -eq 0 ] && contains "$OUT" "nothing new" && [ "$(snapshot_count)" = "$n" ]'
+
+# --- another NAME lands in raw.<NAME>_* -----------------------------------------------------
+lh ingest mycoco --from "$SRC" --split val2017 --format coco
+check "NAME mycoco lands in raw.mycoco_*" eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.mycoco_objects")" = "$(m "m[\"annotations\"]")" ]'
+check_secrets
+finish
