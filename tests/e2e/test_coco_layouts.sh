@@ -63,6 +63,21 @@ n=$(snapshot_count)
 lh ingest coco --from "$SRC" --split val2017 --format coco
 check "re-ingest: nothing new, no snapshot" eval '[ $RC -eq 0 ] && contains "$OUT" "nothing new" && [ "$(snapshot_count)" = "$n" ]'
 
+# --- silver validates, never invents; gold keeps the source split ---------------------------
+lh transform all
+check "transform all over the COCO layout" eval '[ $RC -eq 0 ]'
+check "category names come from the source (its id 3 is car, ClassLabel 3 would be motorcycle)" \
+  eval '[ "$(value "SELECT string_agg(DISTINCT category) FROM silver.coco_objects WHERE category_id = 3")" = car ]'
+check "iscrowd kept as it came" \
+  eval '[ "$(value "SELECT count(*) FILTER (WHERE iscrowd) || 0 || count(*) FILTER (WHERE iscrowd IS NULL) FROM silver.coco_objects")" = 100 ]'
+check "area is the source's, not w x h" \
+  eval '[ "$(value "SELECT count(*) FROM silver.coco_objects o JOIN raw.coco_objects r USING (object_id) WHERE abs(o.area - r.area) > 0.001")" = 0 ]'
+lh query crowded-scenes --csv
+check "crowded-scenes counts person instances, crowd regions apart" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "139," && contains "$OUT" ",5,1"'
+check "gold keeps the source split val2017" \
+  eval '[ "$(value "SELECT string_agg(DISTINCT split) FROM gold.coco_train")" = val2017 ]'
+
 # --- another NAME lands in raw.<NAME>_* -----------------------------------------------------
 lh ingest mycoco --from "$SRC" --split val2017 --format coco
 check "NAME mycoco lands in raw.mycoco_*" eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.mycoco_objects")" = "$(m "m[\"annotations\"]")" ]'
