@@ -78,6 +78,17 @@ check "crowded-scenes counts person instances, crowd regions apart" \
 check "gold keeps the source split val2017" \
   eval '[ "$(value "SELECT string_agg(DISTINCT split) FROM gold.coco_train")" = val2017 ]'
 
+# --- export gives back what came in ------------------------------------------------------------
+lh export --table gold.coco_train --format coco --out "$WORK/export"
+check "export --format coco writes instances_ and captions_val2017.json" \
+  eval '[ $RC -eq 0 ] && [ -f "$WORK/export/annotations/instances_val2017.json" ] && [ -f "$WORK/export/annotations/captions_val2017.json" ]'
+OUT=$("$PY" "$E2E_DIR/../tools/check_coco.py" export "$SRC" "$WORK/export" 2>&1); RC=$?
+check "pycocotools loads the export; images, annotations (masks decoded), categories, licenses, captions equal the source's" eval '[ $RC -eq 0 ]'
+[ $RC -eq 0 ] || printf '%s\n' "$OUT" | tail -20
+check "exported images are the source's bytes" eval '[ "$(cd "$WORK/export/val2017" && sha256sum * | "$PY" -c "
+import json,sys; m=json.load(open(\"$MANIFEST\"))[\"image_sha256\"]
+got={l.split()[1]: l.split()[0] for l in sys.stdin}; print(got == m)")" = True ]'
+
 # --- another NAME lands in raw.<NAME>_* -----------------------------------------------------
 lh ingest mycoco --from "$SRC" --split val2017 --format coco
 check "NAME mycoco lands in raw.mycoco_*" eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.mycoco_objects")" = "$(m "m[\"annotations\"]")" ]'
