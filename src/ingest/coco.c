@@ -2,7 +2,13 @@
 #define _GNU_SOURCE /* tdestroy */
 #include "ingest/coco.h"
 
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
 #include <search.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,12 +40,43 @@ extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 #define T_LICENSES "STRUCT(id BIGINT, name VARCHAR, url VARCHAR)[]"
 #define T_CAPTIONS "STRUCT(id BIGINT, image_id BIGINT, caption VARCHAR)[]"
 
+static int file_exists(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* The release's zips side by side: ROOT/<split>.zip and ROOT/annotations*.zip (the first in
+ * name order). Writes the annotations zip's path into ann; 0 when there is none. */
+static int find_zips(const char *root, const char *split, char *images, char *ann, size_t n)
+{
+	snprintf(images, n, "%s/%s.zip", root, split);
+	if (!file_exists(images))
+		return 0;
+	DIR *d = opendir(root);
+	if (!d)
+		return 0;
+	char best[256] = "";
+	struct dirent *de;
+	while ((de = readdir(d)) != NULL) {
+		size_t l = strlen(de->d_name);
+		if (strncmp(de->d_name, "annotations", 11) == 0 && l > 4 &&
+		    strcmp(de->d_name + l - 4, ".zip") == 0 && l < sizeof best &&
+		    (!best[0] || strcmp(de->d_name, best) < 0))
+			snprintf(best, sizeof best, "%s", de->d_name);
+	}
+	closedir(d);
+	if (!best[0])
+		return 0;
+	snprintf(ann, n, "%s/%s", root, best);
+	return 1;
+}
+
 int coco_layout_present(const char *root, const char *split)
 {
-	char p[4200];
-	struct stat st;
+	char p[4200], z[4200];
 	snprintf(p, sizeof p, "%s/annotations/instances_%s.json", root, split);
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	return file_exists(p) || find_zips(root, split, p, z, sizeof p);
 }
 
 /* Appends s as a SQL string literal ('...' with quotes doubled). */
@@ -53,8 +90,8 @@ static int buf_literal(struct buf *b, const char *s)
 
 /* memory.main.<table>: the one record of a JSON file read with the given columns (a struct
  * literal), or one record of NULLs of those types when path is NULL (an optional file absent). */
-static int stage_doc(struct lake *l, const char *table, const char *path, const char *columns,
-		     const char *nulls, struct err *e)
+static int stage_doc(struct lake *l, const char *table, const char *path, const char *name,
+		     const char *columns, const char *nulls, struct err *e)
 {
 	struct buf sql = {0};
 	int rc = buf_printf(&sql, "CREATE OR REPLACE TABLE memory.main.%s AS ", table);
@@ -69,7 +106,7 @@ static int stage_doc(struct lake *l, const char *table, const char *path, const 
 	if (rc)
 		rc = err_set(e, 0, "out of memory");
 	else if ((rc = lake_exec(l, sql.data, e)) < 0)
-		err_wrap(e, "%s: not a COCO JSON file", path);
+		err_wrap(e, "%s: not a COCO JSON file", name ? name : path);
 	buf_free(&sql);
 	return rc;
 }
@@ -90,15 +127,92 @@ static int refuse_if(struct lake *l, const char *sql, const char *file, const ch
 	return 0;
 }
 
+/* Where the release is read from: files in a folder, or entries of its zips read in place
+ * (a JSON entry is copied into an anonymous in-memory file, memfd, that DuckDB reads by its
+ * /proc/self/fd path; nothing is unpacked to disk). The names used in messages are the
+ * paths of the files, or "<zip>:<entry>". */
 struct paths {
 	char inst[4200], cap[4200], kp[4200], images[4200];
+	char inst_name[8600], cap_name[8600];
 	int has_cap, has_kp;
+	int zip; /* 1: images is <split>.zip */
+	int fds[3];
 };
 
-static int file_exists(const char *p)
+static void paths_close(struct paths *p)
 {
-	struct stat st;
-	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+	for (int i = 0; i < 3; i++)
+		if (p->fds[i] > 0)
+			close(p->fds[i]);
+}
+
+static int zip_open(const char *path, struct archive **out, struct err *e)
+{
+	struct archive *a = archive_read_new();
+	if (!a)
+		return err_set(e, 0, "out of memory");
+	archive_read_support_format_zip_seekable(a);
+	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
+		err_set(e, EXIT_USAGE, "%s: not a readable zip (%s)", path, archive_error_string(a));
+		archive_read_free(a);
+		return -1;
+	}
+	*out = a;
+	return 0;
+}
+
+/* Copies the current entry's data to fd. */
+static int entry_to_fd(struct archive *a, int fd, const char *zip, const char *name, struct err *e)
+{
+	char buf[1 << 16];
+	la_ssize_t n;
+	while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
+		if (write(fd, buf, (size_t)n) != n)
+			return err_set(e, 0, "cannot buffer %s:%s: %s", zip, name, strerror(errno));
+	if (n < 0)
+		return err_set(e, EXIT_USAGE, "%s: cannot read %s (%s)", zip, name,
+			       archive_error_string(a));
+	return 0;
+}
+
+/* Finds annotations/{instances,captions,person_keypoints}_<split>.json in the annotations zip
+ * and copies each into a memfd, pointing p->inst, cap, kp at them. */
+static int zip_annotations(struct paths *p, const char *ann, const char *split, struct err *e)
+{
+	struct archive *a;
+	if (zip_open(ann, &a, e) < 0)
+		return -1;
+	static const char *const kinds[] = {"instances", "captions", "person_keypoints"};
+	char *targets[] = {p->inst, p->cap, p->kp};
+	int rc = 0, found[3] = {0};
+	struct archive_entry *en;
+	int r;
+	while (rc == 0 && (r = archive_read_next_header(a, &en)) == ARCHIVE_OK) {
+		const char *name = archive_entry_pathname(en);
+		for (int k = 0; name && k < 3; k++) {
+			char want[256];
+			snprintf(want, sizeof want, "annotations/%s_%s.json", kinds[k], split);
+			if (strcmp(name, want) != 0 || found[k])
+				continue;
+			p->fds[k] = memfd_create(kinds[k], MFD_CLOEXEC);
+			if (p->fds[k] < 0)
+				rc = err_set(e, 0, "memfd_create: %s", strerror(errno));
+			else
+				rc = entry_to_fd(a, p->fds[k], ann, name, e);
+			snprintf(targets[k], 4200, "/proc/self/fd/%d", p->fds[k]);
+			found[k] = 1;
+		}
+	}
+	if (rc == 0 && r != ARCHIVE_EOF)
+		rc = err_set(e, EXIT_USAGE, "%s: damaged or truncated zip (%s)", ann,
+			     archive_error_string(a));
+	archive_read_free(a);
+	if (rc == 0 && !found[0])
+		rc = err_set(e, EXIT_USAGE, "%s: no annotations/instances_%s.json inside", ann, split);
+	snprintf(p->inst_name, sizeof p->inst_name, "%s:annotations/instances_%s.json", ann, split);
+	snprintf(p->cap_name, sizeof p->cap_name, "%s:annotations/captions_%s.json", ann, split);
+	p->has_cap = found[1], p->has_kp = found[2];
+	return rc;
 }
 
 /* Reads the JSON files into memory.main.coco_src_{images,objects,categories,licenses,
@@ -106,15 +220,15 @@ static int file_exists(const char *p)
 static int stage_json(struct lake *l, const struct paths *p, struct err *e)
 {
 	int64_t n = 0;
-	if (stage_doc(l, "coco_doc", p->inst,
+	if (stage_doc(l, "coco_doc", p->inst, p->inst_name,
 		      "{'images': '" T_IMAGES "', 'annotations': '" T_ANNOTATIONS "', "
 		      "'categories': '" T_CATEGORIES "', 'licenses': '" T_LICENSES "'}",
 		      NULL, e) < 0 ||
-	    stage_doc(l, "coco_kp_doc", p->has_kp ? p->kp : NULL,
+	    stage_doc(l, "coco_kp_doc", p->has_kp ? p->kp : NULL, NULL,
 		      "{'annotations': '" T_ANNOTATIONS "', 'categories': '" T_CATEGORIES "'}",
 		      "NULL::" T_ANNOTATIONS " AS annotations, NULL::" T_CATEGORIES " AS categories",
 		      e) < 0 ||
-	    stage_doc(l, "coco_cap_doc", p->has_cap ? p->cap : NULL,
+	    stage_doc(l, "coco_cap_doc", p->has_cap ? p->cap : NULL, p->cap_name,
 		      "{'annotations': '" T_CAPTIONS "'}", "NULL::" T_CAPTIONS " AS annotations",
 		      e) < 0)
 		return -1;
@@ -127,7 +241,7 @@ static int stage_json(struct lake *l, const struct paths *p, struct err *e)
 		return err_set(e, EXIT_USAGE,
 			       "%s: not a COCO instances file (one JSON object with the arrays "
 			       "\"images\", \"annotations\" and \"categories\" expected)",
-			       p->inst);
+			       p->inst_name);
 	if (lake_exec(l,
 		      "CREATE OR REPLACE TABLE memory.main.coco_src_images AS "
 		      "SELECT unnest(u) FROM (SELECT unnest(images) AS u FROM memory.main.coco_doc);"
@@ -158,7 +272,7 @@ static int stage_json(struct lake *l, const struct paths *p, struct err *e)
 		      "CREATE OR REPLACE TABLE memory.main.coco_src_captions AS "
 		      "SELECT unnest(u) FROM (SELECT unnest(annotations) AS u FROM memory.main.coco_cap_doc)",
 		      e) < 0)
-		return err_wrap(e, "%s: cannot read its records", p->inst);
+		return err_wrap(e, "%s: cannot read its records", p->inst_name);
 	/* Every check names the file and the first offending record. */
 	static const struct {
 		int file; /* 0 instances, 1 captions */
@@ -195,7 +309,8 @@ static int stage_json(struct lake *l, const struct paths *p, struct err *e)
 		 "%s: caption %lld has no id or refers to an image_id that has no image"},
 	};
 	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
-		if (refuse_if(l, checks[i].sql, checks[i].file ? p->cap : p->inst, checks[i].msg, e) < 0)
+		if (refuse_if(l, checks[i].sql, checks[i].file ? p->cap_name : p->inst_name,
+			      checks[i].msg, e) < 0)
 			return -1;
 	return 0;
 }
@@ -246,21 +361,165 @@ static int read_file(const char *path, unsigned char **data, size_t *len)
 	return -1;
 }
 
-/* Every image file of the JSON must be there before anything is uploaded. */
-static int check_files(duckdb_result *imgs, const struct paths *p, struct err *e)
+/* One upload run: each image becomes an object; memory.main.coco_media maps id -> URI. */
+struct uprun {
+	const struct config *cfg;
+	const struct ingest_request *rq;
+	struct ingest_result *res;
+	struct known known;
+	duckdb_appender app;
+	struct uploader *up;
+};
+
+/* Takes data (malloc'd) over: uploads it unless the bucket has it, records its URI. */
+static int put_image(struct uprun *u, int64_t id, const char *name, unsigned char *data,
+		     size_t len, struct err *e)
+{
+	char sha[65], ext[8], key[1024], uri[1200];
+	sha256_hex(data, len, sha);
+	media_extension(name, data, len, ext);
+	if (media_key(key, sizeof key, u->rq->dataset, "image", sha, ext) < 0) {
+		free(data);
+		return err_set(e, 0, "object key too long");
+	}
+	snprintf(uri, sizeof uri, "s3://%s/%s", u->cfg->bucket, key);
+	u->res->blobs++;
+	progress_add(u->rq->progress, 1, (int64_t)len);
+	if (duckdb_append_int64(u->app, id) == DuckDBError ||
+	    duckdb_append_varchar(u->app, uri) == DuckDBError ||
+	    duckdb_append_varchar(u->app, media_status(ext, data, len)) == DuckDBError ||
+	    duckdb_appender_end_row(u->app) == DuckDBError) {
+		free(data);
+		return err_set(e, 0, "cannot record image %s", key);
+	}
+	int fresh = remember(&u->known, key);
+	if (fresh <= 0) {
+		free(data);
+		if (fresh < 0)
+			return err_set(e, 0, "out of memory");
+		progress_count(u->rq->progress, "skipped", 1);
+		return 0;
+	}
+	return uploader_put(u->up, key, data, len, sha, free, data, e);
+}
+
+/* The folder: every file must be there before anything is uploaded, then each is read. */
+static int folder_images(struct uprun *u, duckdb_result *imgs, const struct paths *p,
+			 int upload, struct err *e)
 {
 	for (idx_t i = 0; i < duckdb_row_count(imgs); i++) {
+		int64_t id = duckdb_value_int64(imgs, 0, i);
 		char *name = duckdb_value_varchar(imgs, 1, i), path[8400];
 		snprintf(path, sizeof path, "%s/%s", p->images, name);
 		duckdb_free(name);
-		if (!file_exists(path))
-			return err_set(e, EXIT_USAGE, "%s: image %lld: file %s is missing", p->inst,
-				       (long long)duckdb_value_int64(imgs, 0, i), path);
+		if (!upload) {
+			if (!file_exists(path))
+				return err_set(e, EXIT_USAGE, "%s: image %lld: file %s is missing",
+					       p->inst_name, (long long)id, path);
+			continue;
+		}
+		unsigned char *data;
+		size_t len;
+		if (read_file(path, &data, &len) < 0)
+			return err_set(e, EXIT_USAGE, "%s: image %lld: cannot read %s", p->inst_name,
+				       (long long)id, path);
+		if (put_image(u, id, path, data, len, e) < 0)
+			return -1;
 	}
 	return 0;
 }
 
-/* Uploads each image file as its own object; memory.main.coco_media maps image id to URI. */
+/* file name -> (image id, seen) for the zip walk. */
+struct zname {
+	char *name;
+	int64_t id;
+	int seen;
+};
+
+static int cmp_zname(const void *a, const void *b)
+{
+	return strcmp(((const struct zname *)a)->name, ((const struct zname *)b)->name);
+}
+
+static void free_zname(void *v)
+{
+	struct zname *z = v;
+	free(z->name);
+	free(z);
+}
+
+/* The zip <split>.zip, read in place: a first walk over its entries' headers checks that every
+ * image is there (and that the zip is whole), a second reads them. */
+static int zip_images(struct uprun *u, duckdb_result *imgs, const struct paths *p,
+		      const char *split, int upload, struct err *e)
+{
+	void *tree = NULL;
+	int rc = 0;
+	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(imgs); i++) {
+		struct zname *z = calloc(1, sizeof *z);
+		char *name = duckdb_value_varchar(imgs, 1, i);
+		if (z && name && asprintf(&z->name, "%s/%s", split, name) >= 0) {
+			z->id = duckdb_value_int64(imgs, 0, i);
+			if (!tsearch(z, &tree, cmp_zname))
+				rc = err_set(e, 0, "out of memory");
+		} else {
+			free(z);
+			rc = err_set(e, 0, "out of memory");
+		}
+		duckdb_free(name);
+	}
+	struct archive *a = NULL;
+	if (rc == 0)
+		rc = zip_open(p->images, &a, e);
+	struct archive_entry *en;
+	int r = ARCHIVE_OK;
+	while (rc == 0 && (r = archive_read_next_header(a, &en)) == ARCHIVE_OK) {
+		struct zname key = {.name = (char *)archive_entry_pathname(en)};
+		void *hit = key.name ? tfind(&key, &tree, cmp_zname) : NULL;
+		if (!hit)
+			continue;
+		struct zname *z = *(struct zname **)hit;
+		z->seen = 1;
+		if (!upload)
+			continue;
+		struct buf b = {0};
+		char chunk[1 << 16];
+		la_ssize_t n;
+		while (rc == 0 && (n = archive_read_data(a, chunk, sizeof chunk)) > 0)
+			if (buf_append(&b, chunk, (size_t)n) < 0)
+				rc = err_set(e, 0, "out of memory");
+		if (rc == 0 && n < 0)
+			rc = err_set(e, EXIT_USAGE, "%s: cannot read %s (%s)", p->images, z->name,
+				     archive_error_string(a));
+		if (rc == 0) {
+			unsigned char *data = b.data ? (unsigned char *)b.data : malloc(1);
+			size_t len = b.len;
+			b.data = NULL;
+			rc = data ? put_image(u, z->id, z->name, data, len, e)
+				  : err_set(e, 0, "out of memory");
+		}
+		buf_free(&b);
+	}
+	if (rc == 0 && r != ARCHIVE_EOF)
+		rc = err_set(e, EXIT_USAGE, "%s: damaged or truncated zip (%s)", p->images,
+			     archive_error_string(a));
+	if (a)
+		archive_read_free(a);
+	for (idx_t i = 0; rc == 0 && !upload && i < duckdb_row_count(imgs); i++) {
+		char *name = duckdb_value_varchar(imgs, 1, i), full[8400];
+		snprintf(full, sizeof full, "%s/%s", split, name);
+		duckdb_free(name);
+		struct zname key = {.name = full};
+		void *hit = tfind(&key, &tree, cmp_zname);
+		if (hit && !(*(struct zname **)hit)->seen)
+			rc = err_set(e, EXIT_USAGE, "%s: image %lld: %s has no entry %s", p->inst_name,
+				     (long long)duckdb_value_int64(imgs, 0, i), p->images, full);
+	}
+	tdestroy(tree, free_zname);
+	return rc;
+}
+
+/* Uploads each image as its own object; memory.main.coco_media maps image id to URI. */
 static int upload_images(struct lake *l, const struct config *cfg, const struct ingest_request *rq,
 			 const struct paths *p, struct ingest_result *res, struct err *e)
 {
@@ -270,86 +529,45 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 	    lake_query(l, "SELECT id, file_name FROM memory.main.coco_src_images ORDER BY id", NULL,
 		       0, &imgs, e) < 0)
 		return -1;
-	int rc = check_files(&imgs, p, e);
-	struct known known = {0};
+	struct uprun u = {.cfg = cfg, .rq = rq, .res = res};
+	/* a dry walk first: a missing image or a damaged zip fails before any upload */
+	int rc = p->zip ? zip_images(&u, &imgs, p, rq->split, 0, e)
+			: folder_images(&u, &imgs, p, 0, e);
 	char prefix[200];
 	snprintf(prefix, sizeof prefix, "assets/%s/", rq->dataset);
 	struct s3 *s = rc ? NULL : s3_new(cfg, e);
 	if (rc == 0 && !s)
 		rc = -1;
 	if (s) {
-		rc = s3_list(s, prefix, on_existing, &known, e);
+		rc = s3_list(s, prefix, on_existing, &u.known, e);
 		s3_free(s);
 	}
-	duckdb_appender app = NULL;
-	struct uploader *up = NULL;
 	if (rc == 0 && duckdb_appender_create_ext(lake_connection(l), "memory", "main", "coco_media",
-						 &app) == DuckDBError)
+						 &u.app) == DuckDBError)
 		rc = err_set(e, 0, "cannot open the image manifest");
-	if (rc == 0 && !(up = uploader_new(cfg, rq->threads, UPLOAD_INFLIGHT, e)))
+	if (rc == 0 && !(u.up = uploader_new(cfg, rq->threads, UPLOAD_INFLIGHT, e)))
 		rc = -1;
-	if (up)
-		uploader_count(up, rq->progress);
+	if (u.up)
+		uploader_count(u.up, rq->progress);
 	progress_phase(rq->progress, "upload", "images");
 	progress_add_total(rq->progress, (int64_t)duckdb_row_count(&imgs), 0);
-	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&imgs); i++) {
-		int64_t id = duckdb_value_int64(&imgs, 0, i);
-		char *name = duckdb_value_varchar(&imgs, 1, i), path[8400];
-		snprintf(path, sizeof path, "%s/%s", p->images, name);
-		duckdb_free(name);
-		unsigned char *data;
-		size_t len;
-		if (read_file(path, &data, &len) < 0) {
-			rc = err_set(e, EXIT_USAGE, "%s: image %lld: cannot read %s", p->inst,
-				     (long long)id, path);
-			break;
-		}
-		char sha[65], ext[8], key[1024], uri[1200];
-		sha256_hex(data, len, sha);
-		media_extension(path, data, len, ext);
-		if (media_key(key, sizeof key, rq->dataset, "image", sha, ext) < 0) {
-			free(data);
-			rc = err_set(e, 0, "object key too long");
-			break;
-		}
-		snprintf(uri, sizeof uri, "s3://%s/%s", cfg->bucket, key);
-		res->blobs++;
-		progress_add(rq->progress, 1, (int64_t)len);
-		if (duckdb_append_int64(app, id) == DuckDBError ||
-		    duckdb_append_varchar(app, uri) == DuckDBError ||
-		    duckdb_append_varchar(app, media_status(ext, data, len)) == DuckDBError ||
-		    duckdb_appender_end_row(app) == DuckDBError) {
-			free(data);
-			rc = err_set(e, 0, "cannot record image %s", key);
-			break;
-		}
-		int fresh = remember(&known, key);
-		if (fresh <= 0) {
-			free(data);
-			if (fresh < 0)
-				rc = err_set(e, 0, "out of memory");
-			else
-				progress_count(rq->progress, "skipped", 1);
-			continue;
-		}
-		rc = uploader_put(up, key, data, len, sha, free, data, e);
-	}
+	if (rc == 0)
+		rc = p->zip ? zip_images(&u, &imgs, p, rq->split, 1, e)
+			    : folder_images(&u, &imgs, p, 1, e);
 	duckdb_destroy_result(&imgs);
-	if (up) {
+	if (u.up) {
 		struct upload_stats st = {0};
 		struct err upload_err = {0};
-		if (uploader_finish(up, &st, &upload_err) < 0 && rc == 0) {
+		if (uploader_finish(u.up, &st, &upload_err) < 0 && rc == 0) {
 			*e = upload_err;
 			rc = -1;
 		}
 		res->objects_new = st.objects;
 		res->bytes_new = st.bytes;
 	}
-	if (app) {
-		if (duckdb_appender_destroy(&app) == DuckDBError && rc == 0)
-			rc = err_set(e, 0, "cannot write the image manifest");
-	}
-	tdestroy(known.tree, free);
+	if (u.app && duckdb_appender_destroy(&u.app) == DuckDBError && rc == 0)
+		rc = err_set(e, 0, "cannot write the image manifest");
+	tdestroy(u.known.tree, free);
 	return rc;
 }
 
@@ -415,16 +633,30 @@ int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 	snprintf(p.kp, sizeof p.kp, "%s/annotations/person_keypoints_%s.json", rq->coco_root,
 		 rq->split);
 	snprintf(p.images, sizeof p.images, "%s/%s", rq->coco_root, rq->split);
-	if (!file_exists(p.inst))
-		return err_set(e, EXIT_USAGE, "%s: no annotations/instances_%s.json (the COCO layout)",
-			       rq->coco_root, rq->split);
-	p.has_cap = file_exists(p.cap);
-	p.has_kp = file_exists(p.kp);
-	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	snprintf(p.inst_name, sizeof p.inst_name, "%s", p.inst);
+	snprintf(p.cap_name, sizeof p.cap_name, "%s", p.cap);
+	char ann[4200];
+	int rc = 0;
+	if (file_exists(p.inst)) {
+		p.has_cap = file_exists(p.cap);
+		p.has_kp = file_exists(p.kp);
+	} else if (find_zips(rq->coco_root, rq->split, p.images, ann, sizeof ann)) {
+		p.zip = 1;
+		rc = zip_annotations(&p, ann, rq->split, e);
+	} else {
+		return err_set(e, EXIT_USAGE, "%s: no annotations/instances_%s.json and no %s.zip + "
+					      "annotations*.zip (the COCO layout)",
+			       rq->coco_root, rq->split, rq->split);
+	}
+	struct lake *l = NULL;
+	if (rc == 0 && lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+		rc = -1;
+	if (rc < 0) {
+		paths_close(&p);
 		return -1;
+	}
 	progress_phase(rq->progress, "read", "files");
-	int rc = stage_json(l, &p, e);
+	rc = stage_json(l, &p, e);
 	rc = rc ? rc : upload_images(l, cfg, rq, &p, res, e);
 	rc = rc ? rc : set_variable(l, "ingest_split", rq->split, e);
 	rc = rc ? rc : set_variable(l, "ingest_repo", rq->repo, e);
@@ -439,5 +671,6 @@ int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 			rc = 0; /* nothing new: no snapshot */
 	}
 	lake_close(l);
+	paths_close(&p);
 	return rc;
 }
