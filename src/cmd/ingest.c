@@ -14,7 +14,8 @@
 
 static const char usage[] =
 	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-	"                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]\n\n"
+	"                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]\n"
+	"                        [--append-only]\n\n"
 	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
@@ -35,7 +36,10 @@ static const char usage[] =
 	"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
 	"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg     COCO (--format coco\n"
 	"                  forces it): raw.coco_images, _objects, _categories, _licenses,\n"
-	"                  _captions (raw.NAME_* for another NAME), every field as it came\n"
+	"                  _captions (raw.NAME_* for another NAME), every field as it came;\n"
+	"                  or SPLIT.zip + annotations*.zip side by side, read in place. Again:\n"
+	"                  the split follows the source (N inserted, M updated, K removed);\n"
+	"                  --append-only only inserts new records\n"
 	"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
 	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
 	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
@@ -88,6 +92,19 @@ static void print_result(const struct ingest_request *rq, const struct ingest_re
 		       (long long)res->objects_new);
 }
 
+static void print_coco_result(const struct ingest_request *rq, const struct ingest_result *res)
+{
+	printf("%s %s split %s from %s: %lld inserted, %lld updated, %lld removed; %lld images "
+	       "(%lld new objects, %.1f MB): ",
+	       res->snapshot >= 0 ? "ingested" : "nothing new in", rq->dataset, rq->split, rq->repo,
+	       (long long)res->rows, (long long)res->updated, (long long)res->removed,
+	       (long long)res->blobs, (long long)res->objects_new, res->bytes_new / 1e6);
+	if (res->snapshot >= 0)
+		printf("snapshot %lld\n", (long long)res->snapshot);
+	else
+		printf("no snapshot\n");
+}
+
 /* "K/N" with 1 <= K <= N <= 1024. */
 static int parse_shard(const char *arg, long *k, long *n, struct err *e)
 {
@@ -112,12 +129,13 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
 		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
 		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
-		{"shard", required_argument, NULL, 'S'}, {"format", required_argument, NULL, 'X'}, {0}};
+		{"shard", required_argument, NULL, 'S'}, {"format", required_argument, NULL, 'X'},
+		{"append-only", no_argument, NULL, 'A'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL, *format = NULL;
 	long limit = -1;
 	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
 	const char *preset = VIDEO_DEFAULT_PRESET;
-	int never_copy = 0;
+	int never_copy = 0, append_only = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -127,6 +145,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'c': config = optarg; break;
 		case 'm': message = optarg; break;
 		case 'X': format = optarg; break;
+		case 'A': append_only = 1; break;
 		case 'l':
 			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
 				return -1;
@@ -189,7 +208,8 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
 		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
 		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
-		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL};
+		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL,
+		.append_only = append_only};
 	struct ingest_result res;
 	if (nshards && (rq.video_root || rq.coco_root)) {
 		source_free(&src);
@@ -199,6 +219,8 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 	progress_finish(progress, rc == 0);
 	if (rc == 0 && rq.video_root)
 		print_video_result(&rq, &res);
+	else if (rc == 0 && rq.coco_root)
+		print_coco_result(&rq, &res);
 	else if (rc == 0)
 		print_result(&rq, &res);
 	source_free(&src);

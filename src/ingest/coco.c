@@ -579,12 +579,33 @@ struct tx {
 	struct ingest_result *res;
 };
 
+/* Adds up the counts the sections report: rows of (coco_table, change, n). */
+struct changes {
+	int64_t n[3]; /* inserted, updated, removed */
+};
+
+static int count_changes(duckdb_result *res, void *ctx)
+{
+	struct changes *c = ctx;
+	if (duckdb_column_count(res) != 3 || strcmp(duckdb_column_name(res, 0), "coco_table") != 0)
+		return 0;
+	static const char *const kinds[] = {"inserted", "updated", "removed"};
+	for (idx_t r = 0; r < duckdb_row_count(res); r++) {
+		char *change = duckdb_value_varchar(res, 1, r);
+		for (int k = 0; change && k < 3; k++)
+			if (strcmp(change, kinds[k]) == 0)
+				c->n[k] += duckdb_value_int64(res, 2, r);
+		duckdb_free(change);
+	}
+	return 0;
+}
+
 static int land(struct lake *l, void *ctx, struct err *e)
 {
 	struct tx *t = ctx;
 	struct sql_section secs[16];
 	int n = sqlfile_sections(sql_10_raw, "-- @section ", secs, 16);
-	int64_t inserted = 0;
+	struct changes c = {0};
 	for (int i = 0; i < n; i++) {
 		if (strcmp(secs[i].dataset, "coco_json") != 0)
 			continue;
@@ -593,21 +614,25 @@ static int land(struct lake *l, void *ctx, struct err *e)
 				 ? err_set(e, 0, "out of memory")
 				 : 0;
 		if (rc == 0)
-			rc = lake_run(l, body.data, lake_count_inserts, &inserted, e);
+			rc = lake_run(l, body.data, count_changes, &c, e);
 		buf_free(&body);
 		if (rc < 0)
 			return err_wrap(e, "sql/10_raw.sql section %s", secs[i].name);
 	}
+	int64_t inserted = c.n[0];
+	t->res->updated = c.n[1], t->res->removed = c.n[2];
 	t->res->rows = inserted;
-	if (inserted == 0)
+	if (inserted + t->res->updated + t->res->removed == 0)
 		return 1;
 	char msg[1024];
 	if (t->rq->message)
 		snprintf(msg, sizeof msg, "%s", t->rq->message);
 	else
 		snprintf(msg, sizeof msg,
-			 "ingest %s from %s (COCO layout) split %s: %lld rows, %lld new objects",
+			 "ingest %s from %s (COCO layout) split %s: %lld inserted, %lld updated, "
+			 "%lld removed, %lld new objects",
 			 t->rq->dataset, t->rq->repo, t->rq->split, (long long)inserted,
+			 (long long)t->res->updated, (long long)t->res->removed,
 			 (long long)t->res->objects_new);
 	return lake_set_commit_message(l, t->cfg->author, msg, e);
 }
@@ -661,6 +686,8 @@ int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 	rc = rc ? rc : set_variable(l, "ingest_split", rq->split, e);
 	rc = rc ? rc : set_variable(l, "ingest_repo", rq->repo, e);
 	rc = rc ? rc : set_variable(l, "ingest_revision", rq->revision, e);
+	rc = rc ? rc : lake_exec(l, rq->append_only ? "SET VARIABLE ingest_append_only = true"
+						    : "SET VARIABLE ingest_append_only = false", e);
 	if (rc == 0) {
 		progress_phase(rq->progress, "commit", "rows");
 		struct tx t = {.cfg = cfg, .rq = rq, .res = res};

@@ -52,6 +52,7 @@ struct ingest_request {
 	/* The COCO official layout (annotations/instances_<split>.json + <split>/ images): its
 	 * root folder (NULL otherwise), see ingest/coco.h. */
 	const char *coco_root;
+	int append_only; /* COCO: only insert new records; never update or remove landed ones */
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
@@ -64,6 +65,8 @@ struct ingest_result {
 	int64_t bytes_new;
 	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
 	int64_t clips_copied;  /* VisDrone: of clips_new, those copied without re-encoding */
+	int64_t updated;       /* COCO: landed rows replaced because the source changed them */
+	int64_t removed;       /* COCO: landed rows of the split the source no longer has */
 };
 
 /* Lands rq's source by its kind (see above). */

@@ -110,5 +110,35 @@ check "zip images are the same bytes as the folder's" \
 # --- another NAME lands in raw.<NAME>_* -----------------------------------------------------
 lh ingest mycoco --from "$SRC" --split val2017 --format coco
 check "NAME mycoco lands in raw.mycoco_*" eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.mycoco_objects")" = "$(m "m[\"annotations\"]")" ]'
+# --- re-ingest follows the source ----------------------------------------------------------------
+EDIT=$FIXTURES/edited
+cp -r "$SRC" "$EDIT"
+edit() { "$PY" -c "
+import json, sys
+p = '$EDIT/annotations/instances_val2017.json'; d = json.load(open(p))
+exec(sys.argv[1])
+json.dump(d, open(p, 'w'))" "$1"; }
+lh ingest sync --from "$EDIT" --split val2017
+check "sync: first ingest inserts everything" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "$(m "sum(m[k] for k in (\"images\", \"annotations\", \"captions\", \"categories\", \"licenses\"))") inserted, 0 updated, 0 removed"'
+n=$(snapshot_count)
+lh ingest sync --from "$EDIT" --split val2017
+check "sync: the same source again: unchanged, no snapshot" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "0 inserted, 0 updated, 0 removed" && contains "$OUT" "no snapshot" && [ "$(snapshot_count)" = "$n" ]'
+edit "d['annotations'][4]['bbox'][2] += 3.5"
+FIXED=$(m "json.load(open('$EDIT/annotations/instances_val2017.json'))['annotations'][4]['id']")
+lh ingest sync --from "$EDIT" --split val2017
+check "sync: a corrected box: 1 updated row in one snapshot" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "0 inserted, 1 updated, 0 removed" && [ "$(snapshot_count)" = "$((n + 1))" ]'
+check "sync: the corrected box is the one landed" \
+  eval '[ "$(value "SELECT count(*) FROM raw.sync_objects WHERE object_id = $FIXED")" = 1 ] && [ "$(value "SELECT count(*) FROM raw.sync_objects")" = "$(m "m[\"annotations\"]")" ]'
+# (a car: person annotations come back from person_keypoints_val2017.json)
+edit "d['annotations'].remove(next(a for a in d['annotations'] if a['category_id'] == 3)); d['annotations'][5]['area'] = 1.5"
+lh ingest sync --from "$EDIT" --split val2017 --append-only
+check "sync --append-only: nothing updated or removed" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "0 inserted, 0 updated, 0 removed" && [ "$(snapshot_count)" = "$((n + 1))" ]'
+lh ingest sync --from "$EDIT" --split val2017
+check "sync: a dropped annotation and a changed area: 1 updated, 1 removed" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "0 inserted, 1 updated, 1 removed" && [ "$(value "SELECT count(*) FROM raw.sync_objects")" = "$(( $(m "m[\"annotations\"]") - 1 ))" ]'
 check_secrets
 finish
