@@ -90,8 +90,11 @@ SELECT 'images' AS coco_table, change, count(*) AS n FROM (
     x AS (SELECT * FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split'))
     SELECT * FROM (SELECT coalesce(n.image_id, x.image_id) AS k,
            CASE WHEN x.image_id IS NULL THEN 'inserted' WHEN n.image_id IS NULL THEN 'removed'
-                WHEN (n.image_uri, n.image_status, n.width, n.height, n.file_name, n.license, n.coco_url, n.flickr_url, n.date_captured)
-                     IS DISTINCT FROM (x.image_uri, x.image_status, x.width, x.height, x.file_name, x.license, x.coco_url, x.flickr_url, x.date_captured) THEN 'updated' END AS change
+                WHEN (n.image_uri, n.image_status, n.width, n.height, n.file_name, n.license,
+                     n.coco_url, n.flickr_url, n.date_captured)
+                     IS DISTINCT FROM (x.image_uri, x.image_status, x.width, x.height,
+                     x.file_name, x.license, x.coco_url, x.flickr_url, x.date_captured) THEN
+                     'updated' END AS change
     FROM n FULL JOIN x ON x.image_id = n.image_id)
     WHERE change IS NOT NULL
       AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
@@ -106,8 +109,11 @@ DELETE FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split') AND 
         x AS (SELECT * FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split'))
         SELECT * FROM (SELECT coalesce(n.image_id, x.image_id) AS k,
                CASE WHEN x.image_id IS NULL THEN 'inserted' WHEN n.image_id IS NULL THEN 'removed'
-                    WHEN (n.image_uri, n.image_status, n.width, n.height, n.file_name, n.license, n.coco_url, n.flickr_url, n.date_captured)
-                         IS DISTINCT FROM (x.image_uri, x.image_status, x.width, x.height, x.file_name, x.license, x.coco_url, x.flickr_url, x.date_captured) THEN 'updated' END AS change
+                    WHEN (n.image_uri, n.image_status, n.width, n.height, n.file_name,
+                         n.license, n.coco_url, n.flickr_url, n.date_captured)
+                         IS DISTINCT FROM (x.image_uri, x.image_status, x.width, x.height,
+                         x.file_name, x.license, x.coco_url, x.flickr_url, x.date_captured) THEN
+                         'updated' END AS change
         FROM n FULL JOIN x ON x.image_id = n.image_id)
         WHERE change IS NOT NULL
           AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
@@ -145,8 +151,10 @@ SELECT 'objects' AS coco_table, change, count(*) AS n FROM (
     x AS (SELECT * FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split'))
     SELECT * FROM (SELECT coalesce(n.object_id, x.object_id) AS k,
            CASE WHEN x.object_id IS NULL THEN 'inserted' WHEN n.object_id IS NULL THEN 'removed'
-                WHEN (n.image_id, n.category_id, n.bbox, n.area, n.iscrowd, n.segmentation, n.keypoints, n.num_keypoints)
-                     IS DISTINCT FROM (x.image_id, x.category_id, x.bbox, x.area, x.iscrowd, x.segmentation, x.keypoints, x.num_keypoints) THEN 'updated' END AS change
+                WHEN (n.image_id, n.category_id, n.bbox, n.area, n.iscrowd, n.segmentation,
+                     n.keypoints, n.num_keypoints)
+                     IS DISTINCT FROM (x.image_id, x.category_id, x.bbox, x.area, x.iscrowd,
+                     x.segmentation, x.keypoints, x.num_keypoints) THEN 'updated' END AS change
     FROM n FULL JOIN x ON x.object_id = n.object_id)
     WHERE change IS NOT NULL
       AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
@@ -161,8 +169,11 @@ DELETE FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split') AND
         x AS (SELECT * FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split'))
         SELECT * FROM (SELECT coalesce(n.object_id, x.object_id) AS k,
                CASE WHEN x.object_id IS NULL THEN 'inserted' WHEN n.object_id IS NULL THEN 'removed'
-                    WHEN (n.image_id, n.category_id, n.bbox, n.area, n.iscrowd, n.segmentation, n.keypoints, n.num_keypoints)
-                         IS DISTINCT FROM (x.image_id, x.category_id, x.bbox, x.area, x.iscrowd, x.segmentation, x.keypoints, x.num_keypoints) THEN 'updated' END AS change
+                    WHEN (n.image_id, n.category_id, n.bbox, n.area, n.iscrowd, n.segmentation,
+                         n.keypoints, n.num_keypoints)
+                         IS DISTINCT FROM (x.image_id, x.category_id, x.bbox, x.area, x.iscrowd,
+                         x.segmentation, x.keypoints, x.num_keypoints) THEN 'updated' END AS
+                         change
         FROM n FULL JOIN x ON x.object_id = n.object_id)
         WHERE change IS NOT NULL
           AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
@@ -194,7 +205,8 @@ SELECT 'categories' AS coco_table, change, count(*) AS n FROM (
     SELECT * FROM (SELECT coalesce(n.category_id, x.category_id) AS k,
            CASE WHEN x.category_id IS NULL THEN 'inserted' WHEN n.category_id IS NULL THEN 'removed'
                 WHEN (n.name, n.supercategory, n.keypoints, n.skeleton)
-                     IS DISTINCT FROM (x.name, x.supercategory, x.keypoints, x.skeleton) THEN 'updated' END AS change
+                     IS DISTINCT FROM (x.name, x.supercategory, x.keypoints, x.skeleton) THEN
+                     'updated' END AS change
     FROM n FULL JOIN x ON x.category_id = n.category_id)
     WHERE change IS NOT NULL
       AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
@@ -209,7 +221,8 @@ DELETE FROM raw."{{name}}_categories" WHERE split = getvariable('ingest_split') 
         SELECT * FROM (SELECT coalesce(n.category_id, x.category_id) AS k,
                CASE WHEN x.category_id IS NULL THEN 'inserted' WHEN n.category_id IS NULL THEN 'removed'
                     WHEN (n.name, n.supercategory, n.keypoints, n.skeleton)
-                         IS DISTINCT FROM (x.name, x.supercategory, x.keypoints, x.skeleton) THEN 'updated' END AS change
+                         IS DISTINCT FROM (x.name, x.supercategory, x.keypoints, x.skeleton)
+                         THEN 'updated' END AS change
         FROM n FULL JOIN x ON x.category_id = n.category_id)
         WHERE change IS NOT NULL
           AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
@@ -305,6 +318,19 @@ WITH n AS (
     FROM memory.main.coco_src_captions)
 SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_captions" x
                                   WHERE x.split = n.split AND x.caption_id = n.caption_id);
+
+-- @section coco_official_rejects
+-- @dataset coco_json
+-- `ingest --skip-bad` only: the records set aside (memory.main.coco_rejects: the file, the
+-- record kind and id, why), the split's earlier list replaced.
+CREATE TABLE IF NOT EXISTS raw."{{name}}_rejects" (
+    split VARCHAR, source_file VARCHAR, record VARCHAR, record_id BIGINT, reason VARCHAR,
+    source_repo VARCHAR);
+DELETE FROM raw."{{name}}_rejects" WHERE split = getvariable('ingest_split');
+INSERT INTO raw."{{name}}_rejects"
+SELECT getvariable('ingest_split'), source_file, record, record_id, reason,
+       getvariable('ingest_repo')
+FROM memory.main.coco_rejects;
 
 -- @section generic
 -- @dataset *

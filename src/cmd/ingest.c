@@ -15,7 +15,7 @@
 static const char usage[] =
 	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
 	"                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]\n"
-	"                        [--append-only]\n\n"
+	"                        [--append-only] [--skip-bad]\n\n"
 	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
@@ -39,7 +39,8 @@ static const char usage[] =
 	"                  _captions (raw.NAME_* for another NAME), every field as it came;\n"
 	"                  or SPLIT.zip + annotations*.zip side by side, read in place. Again:\n"
 	"                  the split follows the source (N inserted, M updated, K removed);\n"
-	"                  --append-only only inserts new records\n"
+	"                  --append-only only inserts new records; --skip-bad sets faulty\n"
+	"                  records aside in raw.NAME_rejects instead of refusing the source\n"
 	"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
 	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
 	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
@@ -100,9 +101,13 @@ static void print_coco_result(const struct ingest_request *rq, const struct inge
 	       (long long)res->rows, (long long)res->updated, (long long)res->removed,
 	       (long long)res->blobs, (long long)res->objects_new, res->bytes_new / 1e6);
 	if (res->snapshot >= 0)
-		printf("snapshot %lld\n", (long long)res->snapshot);
+		printf("snapshot %lld", (long long)res->snapshot);
 	else
-		printf("no snapshot\n");
+		printf("no snapshot");
+	if (res->rejected)
+		printf("; %lld faulty records set aside in raw.%s_rejects", (long long)res->rejected,
+		       rq->dataset);
+	printf("\n");
 }
 
 /* "K/N" with 1 <= K <= N <= 1024. */
@@ -130,12 +135,12 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
 		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
 		{"shard", required_argument, NULL, 'S'}, {"format", required_argument, NULL, 'X'},
-		{"append-only", no_argument, NULL, 'A'}, {0}};
+		{"append-only", no_argument, NULL, 'A'}, {"skip-bad", no_argument, NULL, 'B'}, {0}};
 	const char *from = NULL, *split = "train", *config = NULL, *message = NULL, *format = NULL;
 	long limit = -1;
 	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
 	const char *preset = VIDEO_DEFAULT_PRESET;
-	int never_copy = 0, append_only = 0;
+	int never_copy = 0, append_only = 0, skip_bad = 0;
 	int opt;
 	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
 		switch (opt) {
@@ -146,6 +151,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		case 'm': message = optarg; break;
 		case 'X': format = optarg; break;
 		case 'A': append_only = 1; break;
+		case 'B': skip_bad = 1; break;
 		case 'l':
 			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
 				return -1;
@@ -209,7 +215,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
 		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
 		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL,
-		.append_only = append_only};
+		.append_only = append_only, .skip_bad = skip_bad};
 	struct ingest_result res;
 	if (nshards && (rq.video_root || rq.coco_root)) {
 		source_free(&src);

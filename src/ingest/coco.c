@@ -136,6 +136,7 @@ struct paths {
 	char inst_name[8600], cap_name[8600];
 	int has_cap, has_kp;
 	int zip; /* 1: images is <split>.zip */
+	int skip_bad; /* --skip-bad: faulty records set aside (memory.main.coco_rejects) */
 	int fds[3];
 };
 
@@ -153,7 +154,8 @@ static int zip_open(const char *path, struct archive **out, struct err *e)
 		return err_set(e, 0, "out of memory");
 	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
-		err_set(e, EXIT_USAGE, "%s: not a readable zip (%s)", path, archive_error_string(a));
+		err_set(e, EXIT_USAGE, "%s: damaged or truncated zip, or not a zip (%s)", path,
+			archive_error_string(a));
 		archive_read_free(a);
 		return -1;
 	}
@@ -274,45 +276,100 @@ static int stage_json(struct lake *l, const struct paths *p, struct err *e)
 		      e) < 0)
 		return err_wrap(e, "%s: cannot read its records", p->inst_name);
 	/* Every check names the file and the first offending record. */
+	/* Every check names the file and the first offending record; with --skip-bad the ones
+	 * that name a record (table set) set their records aside in memory.main.coco_rejects
+	 * instead, and the rest of the source lands. */
 	static const struct {
 		int file; /* 0 instances, 1 captions */
-		const char *sql, *msg;
+		const char *table, *record; /* the staged table a skipped record leaves, or NULL */
+		const char *sql, *msg, *reason;
 	} checks[] = {
-		{0, "SELECT coalesce(id, -1) FROM memory.main.coco_src_images WHERE id IS NULL OR "
-		    "file_name IS NULL OR file_name = '' OR file_name LIKE '/%' OR "
-		    "file_name LIKE '%..%' ORDER BY id LIMIT 1",
-		 "%s: image %lld has no id or no usable file_name"},
-		{0, "SELECT id FROM memory.main.coco_src_images GROUP BY id HAVING count(*) > 1 "
-		    "ORDER BY id LIMIT 1",
-		 "%s: duplicate image id %lld"},
-		{0, "SELECT coalesce(id, -1) FROM memory.main.coco_src_objects WHERE id IS NULL "
-		    "LIMIT 1",
-		 "%s: an annotation has no id (%lld)"},
-		{0, "SELECT id FROM memory.main.coco_src_objects GROUP BY id HAVING count(*) > 1 "
-		    "ORDER BY id LIMIT 1",
-		 "%s: duplicate annotation id %lld"},
-		{0, "SELECT id FROM memory.main.coco_src_objects a WHERE NOT EXISTS (SELECT 1 FROM "
-		    "memory.main.coco_src_images i WHERE i.id = a.image_id) ORDER BY id LIMIT 1",
-		 "%s: annotation %lld refers to an image_id that has no image"},
-		{0, "SELECT id FROM memory.main.coco_src_objects WHERE bbox IS NOT NULL AND "
-		    "(len(bbox) <> 4 OR bbox[3] < 0 OR bbox[4] < 0) ORDER BY id LIMIT 1",
-		 "%s: annotation %lld has a negative box size (or a bbox that is not [x, y, w, h])"},
-		{0, "SELECT a.id FROM memory.main.coco_src_objects a JOIN memory.main.coco_src_images "
-		    "i ON i.id = a.image_id WHERE json_type(a.segmentation) = 'OBJECT' AND "
-		    "(try_cast(a.segmentation->>'$.size[0]' AS BIGINT) IS DISTINCT FROM i.height OR "
-		    "try_cast(a.segmentation->>'$.size[1]' AS BIGINT) IS DISTINCT FROM i.width) "
-		    "ORDER BY a.id LIMIT 1",
-		 "%s: annotation %lld has an RLE mask whose size is not the image's [height, width]"},
-		{1, "SELECT coalesce(id, -1) FROM memory.main.coco_src_captions c WHERE id IS NULL OR "
-		    "NOT EXISTS (SELECT 1 FROM memory.main.coco_src_images i WHERE i.id = c.image_id) "
-		    "ORDER BY id LIMIT 1",
-		 "%s: caption %lld has no id or refers to an image_id that has no image"},
+		{0, NULL, "image",
+		 "SELECT coalesce(id, -1) AS id FROM memory.main.coco_src_images WHERE id IS NULL OR "
+		 "file_name IS NULL OR file_name = '' OR file_name LIKE '/%' OR file_name LIKE '%..%'",
+		 "%s: image %lld has no id or no usable file_name", NULL},
+		{0, NULL, "image",
+		 "SELECT id FROM memory.main.coco_src_images GROUP BY id HAVING count(*) > 1",
+		 "%s: duplicate image id %lld", NULL},
+		{0, NULL, "annotation",
+		 "SELECT coalesce(id, -1) AS id FROM memory.main.coco_src_objects WHERE id IS NULL",
+		 "%s: an annotation has no id (%lld)", NULL},
+		{0, "coco_src_objects", "annotation",
+		 "SELECT id FROM memory.main.coco_src_objects GROUP BY id HAVING count(*) > 1",
+		 "%s: duplicate annotation id %lld", "duplicate annotation id"},
+		{0, "coco_src_objects", "annotation",
+		 "SELECT id FROM memory.main.coco_src_objects a WHERE NOT EXISTS (SELECT 1 FROM "
+		 "memory.main.coco_src_images i WHERE i.id = a.image_id)",
+		 "%s: annotation %lld refers to an image_id that has no image",
+		 "image_id has no image"},
+		{0, "coco_src_objects", "annotation",
+		 "SELECT id FROM memory.main.coco_src_objects WHERE bbox IS NOT NULL AND "
+		 "(len(bbox) <> 4 OR bbox[3] < 0 OR bbox[4] < 0)",
+		 "%s: annotation %lld has a negative box size (or a bbox that is not [x, y, w, h])",
+		 "negative box size, or a bbox that is not [x, y, w, h]"},
+		{0, "coco_src_objects", "annotation",
+		 "SELECT a.id FROM memory.main.coco_src_objects a JOIN memory.main.coco_src_images "
+		 "i ON i.id = a.image_id WHERE json_type(a.segmentation) = 'OBJECT' AND "
+		 "(try_cast(a.segmentation->>'$.size[0]' AS BIGINT) IS DISTINCT FROM i.height OR "
+		 "try_cast(a.segmentation->>'$.size[1]' AS BIGINT) IS DISTINCT FROM i.width)",
+		 "%s: annotation %lld has an RLE mask whose size is not the image's [height, width]",
+		 "RLE size is not the image's [height, width]"},
+		{1, NULL, "caption",
+		 "SELECT coalesce(id, -1) AS id FROM memory.main.coco_src_captions WHERE id IS NULL",
+		 "%s: a caption has no id (%lld)", NULL},
+		{1, "coco_src_captions", "caption",
+		 "SELECT id FROM memory.main.coco_src_captions c WHERE NOT EXISTS (SELECT 1 FROM "
+		 "memory.main.coco_src_images i WHERE i.id = c.image_id)",
+		 "%s: caption %lld refers to an image_id that has no image", "image_id has no image"},
 	};
-	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++)
-		if (refuse_if(l, checks[i].sql, checks[i].file ? p->cap_name : p->inst_name,
-			      checks[i].msg, e) < 0)
+	if (lake_exec(l, "CREATE OR REPLACE TABLE memory.main.coco_rejects (source_file VARCHAR, "
+			 "record VARCHAR, record_id BIGINT, reason VARCHAR)", e) < 0)
+		return -1;
+	for (size_t i = 0; i < sizeof checks / sizeof checks[0]; i++) {
+		const char *file = checks[i].file ? p->cap_name : p->inst_name;
+		struct buf q = {0};
+		int rc;
+		if (p->skip_bad && checks[i].table) {
+			rc = buf_printf(&q, "INSERT INTO memory.main.coco_rejects SELECT ");
+			rc = rc ? rc : buf_literal(&q, file);
+			rc = rc ? rc : buf_printf(&q, ", '%s', id, ", checks[i].record);
+			rc = rc ? rc : buf_literal(&q, checks[i].reason);
+			rc = rc ? rc : buf_printf(&q, " FROM (%s); DELETE FROM memory.main.%s WHERE id "
+						      "IN (%s)",
+						  checks[i].sql, checks[i].table, checks[i].sql);
+			rc = rc ? err_set(e, 0, "out of memory") : lake_exec(l, q.data, e);
+		} else {
+			rc = buf_printf(&q, "SELECT id FROM (%s) ORDER BY id LIMIT 1", checks[i].sql);
+			rc = rc ? err_set(e, 0, "out of memory") : refuse_if(l, q.data, file, checks[i].msg, e);
+		}
+		buf_free(&q);
+		if (rc < 0)
 			return -1;
+	}
 	return 0;
+}
+
+/* --skip-bad: annotations and captions of images set aside follow them. */
+static int reject_orphans(struct lake *l, const struct paths *p, struct err *e)
+{
+	struct buf q = {0};
+	int rc = buf_printf(&q, "INSERT INTO memory.main.coco_rejects SELECT ");
+	rc = rc ? rc : buf_literal(&q, p->inst_name);
+	rc = rc ? rc : buf_printf(&q, ", 'annotation', id, 'its image was set aside' FROM "
+				      "memory.main.coco_src_objects a WHERE NOT EXISTS (SELECT 1 FROM "
+				      "memory.main.coco_src_images i WHERE i.id = a.image_id);"
+				      "INSERT INTO memory.main.coco_rejects SELECT ");
+	rc = rc ? rc : buf_literal(&q, p->cap_name);
+	rc = rc ? rc : buf_printf(&q, ", 'caption', id, 'its image was set aside' FROM "
+				      "memory.main.coco_src_captions c WHERE NOT EXISTS (SELECT 1 FROM "
+				      "memory.main.coco_src_images i WHERE i.id = c.image_id);"
+				      "DELETE FROM memory.main.coco_src_objects WHERE image_id NOT IN "
+				      "(SELECT id FROM memory.main.coco_src_images);"
+				      "DELETE FROM memory.main.coco_src_captions WHERE image_id NOT IN "
+				      "(SELECT id FROM memory.main.coco_src_images)");
+	rc = rc ? err_set(e, 0, "out of memory") : lake_exec(l, q.data, e);
+	buf_free(&q);
+	return rc;
 }
 
 /* ---- images --------------------------------------------------------------------------- */
@@ -363,6 +420,8 @@ static int read_file(const char *path, unsigned char **data, size_t *len)
 
 /* One upload run: each image becomes an object; memory.main.coco_media maps id -> URI. */
 struct uprun {
+	struct lake *l;
+	int rejected; /* --skip-bad: images set aside by the dry walk */
 	const struct config *cfg;
 	const struct ingest_request *rq;
 	struct ingest_result *res;
@@ -403,6 +462,26 @@ static int put_image(struct uprun *u, int64_t id, const char *name, unsigned cha
 	return uploader_put(u->up, key, data, len, sha, free, data, e);
 }
 
+/* --skip-bad: sets image id aside (and records why); its rows leave the staged tables. */
+static int reject_image(struct uprun *u, const struct paths *p, int64_t id, const char *why,
+			struct err *e)
+{
+	char idb[32];
+	snprintf(idb, sizeof idb, "%lld", (long long)id);
+	const char *par[] = {p->inst_name, idb, why};
+	duckdb_result r;
+	if (lake_query(u->l, "INSERT INTO memory.main.coco_rejects VALUES ($1, 'image', "
+			     "$2::BIGINT, $3)", par, 3, &r, e) < 0)
+		return -1;
+	duckdb_destroy_result(&r);
+	if (lake_query(u->l, "DELETE FROM memory.main.coco_src_images WHERE id = $1::BIGINT", par + 1,
+		       1, &r, e) < 0)
+		return -1;
+	duckdb_destroy_result(&r);
+	u->rejected++;
+	return 0;
+}
+
 /* The folder: every file must be there before anything is uploaded, then each is read. */
 static int folder_images(struct uprun *u, duckdb_result *imgs, const struct paths *p,
 			 int upload, struct err *e)
@@ -413,9 +492,13 @@ static int folder_images(struct uprun *u, duckdb_result *imgs, const struct path
 		snprintf(path, sizeof path, "%s/%s", p->images, name);
 		duckdb_free(name);
 		if (!upload) {
-			if (!file_exists(path))
+			if (!file_exists(path) && p->skip_bad) {
+				if (reject_image(u, p, id, "image file missing", e) < 0)
+					return -1;
+			} else if (!file_exists(path)) {
 				return err_set(e, EXIT_USAGE, "%s: image %lld: file %s is missing",
 					       p->inst_name, (long long)id, path);
+			}
 			continue;
 		}
 		unsigned char *data;
@@ -511,7 +594,9 @@ static int zip_images(struct uprun *u, duckdb_result *imgs, const struct paths *
 		duckdb_free(name);
 		struct zname key = {.name = full};
 		void *hit = tfind(&key, &tree, cmp_zname);
-		if (hit && !(*(struct zname **)hit)->seen)
+		if (hit && !(*(struct zname **)hit)->seen && p->skip_bad)
+			rc = reject_image(u, p, duckdb_value_int64(imgs, 0, i), "image missing from the zip", e);
+		else if (hit && !(*(struct zname **)hit)->seen)
 			rc = err_set(e, EXIT_USAGE, "%s: image %lld: %s has no entry %s", p->inst_name,
 				     (long long)duckdb_value_int64(imgs, 0, i), p->images, full);
 	}
@@ -529,10 +614,17 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 	    lake_query(l, "SELECT id, file_name FROM memory.main.coco_src_images ORDER BY id", NULL,
 		       0, &imgs, e) < 0)
 		return -1;
-	struct uprun u = {.cfg = cfg, .rq = rq, .res = res};
+	struct uprun u = {.l = l, .cfg = cfg, .rq = rq, .res = res};
 	/* a dry walk first: a missing image or a damaged zip fails before any upload */
 	int rc = p->zip ? zip_images(&u, &imgs, p, rq->split, 0, e)
 			: folder_images(&u, &imgs, p, 0, e);
+	if (rc == 0 && u.rejected) { /* --skip-bad set images aside: walk the others */
+		duckdb_destroy_result(&imgs);
+		if (reject_orphans(l, p, e) < 0 ||
+		    lake_query(l, "SELECT id, file_name FROM memory.main.coco_src_images ORDER BY id",
+			       NULL, 0, &imgs, e) < 0)
+			return -1;
+	}
 	char prefix[200];
 	snprintf(prefix, sizeof prefix, "assets/%s/", rq->dataset);
 	struct s3 *s = rc ? NULL : s3_new(cfg, e);
@@ -607,7 +699,8 @@ static int land(struct lake *l, void *ctx, struct err *e)
 	int n = sqlfile_sections(sql_10_raw, "-- @section ", secs, 16);
 	struct changes c = {0};
 	for (int i = 0; i < n; i++) {
-		if (strcmp(secs[i].dataset, "coco_json") != 0)
+		if (strcmp(secs[i].dataset, "coco_json") != 0 ||
+		    (!t->rq->skip_bad && strcmp(secs[i].name, "coco_official_rejects") == 0))
 			continue;
 		struct buf body = {0};
 		int rc = sqlfile_expand(&secs[i], "{{name}}", t->rq->dataset, &body) < 0
@@ -659,6 +752,7 @@ int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 		 rq->split);
 	snprintf(p.images, sizeof p.images, "%s/%s", rq->coco_root, rq->split);
 	snprintf(p.inst_name, sizeof p.inst_name, "%s", p.inst);
+	p.skip_bad = rq->skip_bad;
 	snprintf(p.cap_name, sizeof p.cap_name, "%s", p.cap);
 	char ann[4200];
 	int rc = 0;
@@ -683,6 +777,8 @@ int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 	progress_phase(rq->progress, "read", "files");
 	rc = stage_json(l, &p, e);
 	rc = rc ? rc : upload_images(l, cfg, rq, &p, res, e);
+	rc = rc ? rc : lake_query_int64(l, "SELECT count(*) FROM memory.main.coco_rejects", NULL, 0,
+					&res->rejected, e);
 	rc = rc ? rc : set_variable(l, "ingest_split", rq->split, e);
 	rc = rc ? rc : set_variable(l, "ingest_repo", rq->repo, e);
 	rc = rc ? rc : set_variable(l, "ingest_revision", rq->revision, e);

@@ -53,6 +53,7 @@ struct ingest_request {
 	 * root folder (NULL otherwise), see ingest/coco.h. */
 	const char *coco_root;
 	int append_only; /* COCO: only insert new records; never update or remove landed ones */
+	int skip_bad;    /* COCO: faulty records set aside in raw.<NAME>_rejects, not refused */
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
@@ -67,6 +68,7 @@ struct ingest_result {
 	int64_t clips_copied;  /* VisDrone: of clips_new, those copied without re-encoding */
 	int64_t updated;       /* COCO: landed rows replaced because the source changed them */
 	int64_t removed;       /* COCO: landed rows of the split the source no longer has */
+	int64_t rejected;      /* COCO --skip-bad: records set aside (raw.<NAME>_rejects) */
 };
 
 /* Lands rq's source by its kind (see above). */

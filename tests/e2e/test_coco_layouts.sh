@@ -110,6 +110,16 @@ check "zip images are the same bytes as the folder's" \
 # --- another NAME lands in raw.<NAME>_* -----------------------------------------------------
 lh ingest mycoco --from "$SRC" --split val2017 --format coco
 check "NAME mycoco lands in raw.mycoco_*" eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.mycoco_objects")" = "$(m "m[\"annotations\"]")" ]'
+# --- --skip-bad sets faulty records aside, lands the rest --------------------------------------
+ORPHAN=$(m "m['bad_ids']['orphan']") NOFILE=$(m "m['bad_ids']['no-image-file']")
+NANN=$(m "m['annotations']") NIMG=$(m "m['images']")
+lh ingest skipped --from "$SRC/bad/orphan" --split val2017 --skip-bad
+check "--skip-bad: the orphan annotation set aside in raw.skipped_rejects, the rest landed" \
+  eval '[ $RC -eq 0 ] && contains "$OUT" "1 faulty records set aside in raw.skipped_rejects" && [ "$(value "SELECT record || record_id FROM raw.skipped_rejects")" = "annotation$ORPHAN" ] && [ "$(value "SELECT count(*) FROM raw.skipped_objects")" = "$((NANN - 1))" ]'
+lh ingest skipped2 --from "$SRC/bad/no-image-file" --split val2017 --skip-bad
+check "--skip-bad: a missing image file sets the image and its annotations aside" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.skipped2_images")" = "$((NIMG - 1))" ] && [ "$(value "SELECT count(*) FROM raw.skipped2_rejects WHERE record = '"'image'"' AND record_id = $NOFILE")" = 1 ] && [ "$(value "SELECT count(*) FROM raw.skipped2_objects WHERE image_id = $NOFILE")" = 0 ] && [ "$(value "SELECT count(*) FROM raw.skipped2_rejects WHERE record = '"'annotation'"' AND reason = '"'its image was set aside'"'")" -gt 0 ]'
+
 # --- re-ingest follows the source ----------------------------------------------------------------
 EDIT=$FIXTURES/edited
 cp -r "$SRC" "$EDIT"
