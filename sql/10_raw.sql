@@ -14,12 +14,13 @@
 -- @dataset coco
 -- @requires image_id image width height objects
 -- The shape of detection-datasets/coco: one row per image, objects as a struct of lists.
+-- (INSERT ... BY NAME: a COCO-release ingest may have added columns, which stay NULL here.)
 CREATE TABLE IF NOT EXISTS raw.coco_images (
     image_id BIGINT, image_uri VARCHAR, image_status VARCHAR, width INTEGER, height INTEGER,
     file_name VARCHAR, split VARCHAR, source_repo VARCHAR, source_revision VARCHAR);
-INSERT INTO raw.coco_images
-SELECT image_id, image_uri, image_status, width, height, image_path, split, source_repo,
-       source_revision
+INSERT INTO raw.coco_images BY NAME
+SELECT image_id, image_uri, image_status, width, height, image_path AS file_name, split,
+       source_repo, source_revision
 FROM ingest_rows r
 WHERE NOT EXISTS (SELECT 1 FROM raw.coco_images i WHERE i.image_id = r.image_id);
 CREATE TABLE IF NOT EXISTS raw.coco_objects (
@@ -27,8 +28,8 @@ CREATE TABLE IF NOT EXISTS raw.coco_objects (
     iscrowd BOOLEAN, split VARCHAR);
 -- bbox is COCO's [x, y, width, height] in pixels. The detection-datasets/coco shape has no
 -- iscrowd field, so it lands as NULL (unknown) rather than a guessed false.
-INSERT INTO raw.coco_objects
-SELECT o.object_id, o.image_id, o.category_id, o.bbox, o.area, NULL, o.split
+INSERT INTO raw.coco_objects BY NAME
+SELECT o.object_id, o.image_id, o.category_id, o.bbox, o.area, NULL::BOOLEAN AS iscrowd, o.split
 FROM (SELECT image_id, split, unnest(objects.bbox_id) AS object_id,
              unnest(objects.category) AS category_id, unnest(objects.bbox) AS bbox,
              unnest(objects.area) AS area
@@ -43,15 +44,16 @@ WHERE NOT EXISTS (SELECT 1 FROM raw.coco_objects x WHERE x.object_id = o.object_
 CREATE TABLE IF NOT EXISTS raw.coco_images (
     image_id BIGINT, image_uri VARCHAR, image_status VARCHAR, width INTEGER, height INTEGER,
     file_name VARCHAR, split VARCHAR, source_repo VARCHAR, source_revision VARCHAR);
-INSERT INTO raw.coco_images
-SELECT cocoid, image_uri, image_status, NULL, NULL, filepath || '/' || filename, split,
-       source_repo, source_revision
+INSERT INTO raw.coco_images BY NAME
+SELECT cocoid AS image_id, image_uri, image_status, NULL::INTEGER AS width,
+       NULL::INTEGER AS height, filepath || '/' || filename AS file_name, split, source_repo,
+       source_revision
 FROM ingest_rows r
 WHERE NOT EXISTS (SELECT 1 FROM raw.coco_images i WHERE i.image_id = r.cocoid);
 CREATE TABLE IF NOT EXISTS raw.coco_captions (
     image_id BIGINT, caption VARCHAR, split VARCHAR, source_repo VARCHAR,
     source_revision VARCHAR);
-INSERT INTO raw.coco_captions
+INSERT INTO raw.coco_captions BY NAME
 SELECT c.image_id, c.caption, c.split, c.source_repo, c.source_revision
 FROM (SELECT cocoid AS image_id, unnest(sentences_raw) AS caption, split, source_repo,
              source_revision

@@ -107,6 +107,20 @@ done
 check "zip images are the same bytes as the folder's" \
   eval '[ "$(value "SELECT count(*) FROM raw.zipped_images z JOIN raw.coco_images c USING (image_id) WHERE regexp_extract(z.image_uri, '"'[0-9a-f]{64}'"') = regexp_extract(c.image_uri, '"'[0-9a-f]{64}'"')")" = "$(m "m[\"images\"]")" ]'
 
+# --- a Hub-shaped split beside the release's, in the same tables -------------------------------
+"$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --val 4 --train 2 --crowds 1 >/dev/null
+lh ingest coco --from "$FIXTURES/hub/fixtures/coco-detection" --split val
+check "Hub-shaped val lands beside val2017 in raw.coco_* (new columns NULL)" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.coco_images WHERE split = '"'val'"' AND coco_url IS NULL")" = 4 ]'
+lh transform all
+check "silver names Hub ClassLabel ids by the fallback (0 = person), the release's by its own" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT string_agg(DISTINCT category) FROM silver.coco_objects o JOIN silver.coco_images i USING (image_id) WHERE i.split = '"'val'"' AND o.category_id = 0")" = person ] && [ "$(value "SELECT string_agg(DISTINCT category) FROM silver.coco_objects WHERE category_id = 3 AND image_id IN (SELECT image_id FROM silver.coco_images WHERE split = '"'val2017'"')")" = car ]'
+rm -rf "$WORK/export2"
+lh export --table gold.coco_train --format coco --out "$WORK/export2" --no-images
+OUT=$("$PY" "$E2E_DIR/../tools/check_coco.py" export "$SRC" "$WORK/export2" 2>&1); RC=$?
+check "with a Hub split beside it, val2017 still exports as it came; val exports too" \
+  eval '[ $RC -eq 0 ] && [ -f "$WORK/export2/annotations/instances_val.json" ]'
+
 # --- another NAME lands in raw.<NAME>_* -----------------------------------------------------
 lh ingest mycoco --from "$SRC" --split val2017 --format coco
 check "NAME mycoco lands in raw.mycoco_*" eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM raw.mycoco_objects")" = "$(m "m[\"annotations\"]")" ]'
