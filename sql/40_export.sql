@@ -188,3 +188,19 @@ SELECT to_json({'id': c.caption_id, 'image_id': c.image_id, 'caption': c.caption
 FROM export_images e JOIN raw.coco_captions c USING (image_id)
 WHERE e.split = $1 AND c.split = $1 AND c.caption_id IS NOT NULL
 ORDER BY c.caption_id;
+
+-- @section coco_keypoints_source
+-- person_keypoints_<split>.json annotations: those that came with keypoints, as they came.
+SELECT to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
+                'bbox': r.bbox::DOUBLE[], 'area': r.area::DOUBLE,
+                'iscrowd': r.iscrowd::INTEGER, 'segmentation': r.segmentation::JSON,
+                'keypoints': r.keypoints, 'num_keypoints': r.num_keypoints})
+FROM export_images e JOIN silver.coco_objects o USING (image_id)
+JOIN raw.coco_objects r ON r.object_id = o.object_id AND r.split = $1
+WHERE e.split = $1 AND r.keypoints IS NOT NULL ORDER BY r.image_id, r.object_id;
+
+-- @section coco_keypoint_categories_source
+SELECT to_json({'id': category_id, 'name': name, 'supercategory': supercategory,
+                'keypoints': keypoints, 'skeleton': skeleton})
+FROM silver.coco_source_categories WHERE split = $1 AND keypoints IS NOT NULL
+ORDER BY category_id;

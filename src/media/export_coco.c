@@ -60,12 +60,17 @@ static int from_source(struct lake *l, const char *split, int *source, struct er
 	return 0;
 }
 
+/* kind: 0 instances_, 1 captions_, 2 person_keypoints_<split>.json (a source split only). */
 static int coco_file(struct lake *l, struct dest *d, const struct pinned *p, const char *split,
-		     int captions, int source, int64_t *annotations, struct err *e)
+		     int kind, int source, int64_t *annotations, struct err *e)
 {
+	static const char *const names[] = {"instances", "captions", "person_keypoints"};
+	static const char *const annotation_sections[] = {"coco_annotations", "coco_captions",
+							 "coco_keypoints"};
+	int captions = kind == 1;
 	char s1[64];
 	char rel[512];
-	snprintf(rel, sizeof rel, "annotations/%s_%s.json", captions ? "captions" : "instances", split);
+	snprintf(rel, sizeof rel, "annotations/%s_%s.json", names[kind], split);
 	struct dest_file out;
 	if (dest_create(d, rel, NULL, &out, e) < 0)
 		return -1;
@@ -83,11 +88,12 @@ static int coco_file(struct lake *l, struct dest *d, const struct pinned *p, con
 				     NULL, e);
 	if (rc == 0)
 		rc = json_array_from(l, f, "annotations",
-				     sec(s1, sizeof s1, captions ? "coco_captions" : "coco_annotations",
-					 source),
-				     split, annotations, e);
+				     sec(s1, sizeof s1, annotation_sections[kind], source), split,
+				     annotations, e);
 	if (rc == 0 && !captions)
-		rc = json_array_from(l, f, "categories", sec(s1, sizeof s1, "coco_categories", source),
+		rc = json_array_from(l, f, "categories",
+				     sec(s1, sizeof s1, kind == 2 ? "coco_keypoint_categories"
+								  : "coco_categories", source),
 				     source ? split : NULL, NULL, e);
 	fputs("\n}\n", f);
 	if (rc == 0)
@@ -208,6 +214,18 @@ int export_coco(struct lake *l, const struct config *cfg, const struct export_re
 			rc = coco_file(l, d, p, split, 0, source, &res->annotations, e);
 		if (rc == 0 && ncaptions)
 			rc = coco_file(l, d, p, split, 1, source, NULL, e);
+		int64_t nkeypoints = 0;
+		if (rc == 0 && source) {
+			char *k = export_section_sql("coco_keypoints_source", e);
+			struct buf q = {0};
+			rc = k ? buf_printf(&q, "SELECT count(*) FROM (%s)", k) : -1;
+			rc = rc ? (k ? err_set(e, 0, "out of memory") : -1)
+				: lake_query_int64(l, q.data, par, 1, &nkeypoints, e);
+			buf_free(&q);
+			free(k);
+		}
+		if (rc == 0 && nkeypoints)
+			rc = coco_file(l, d, p, split, 2, source, NULL, e);
 		if (rc == 0 && !rq->no_images)
 			rc = coco_images(l, cfg, rq, d, split, source, res, e);
 		free(split);

@@ -83,7 +83,7 @@ lh export --table gold.coco_train --format coco --out "$WORK/export"
 check "export --format coco writes instances_ and captions_val2017.json" \
   eval '[ $RC -eq 0 ] && [ -f "$WORK/export/annotations/instances_val2017.json" ] && [ -f "$WORK/export/annotations/captions_val2017.json" ]'
 OUT=$("$PY" "$E2E_DIR/../tools/check_coco.py" export "$SRC" "$WORK/export" 2>&1); RC=$?
-check "pycocotools loads the export; images, annotations (masks decoded), categories, licenses, captions equal the source's" eval '[ $RC -eq 0 ]'
+check "pycocotools loads the export; images, annotations (masks decoded), categories, licenses, captions, keypoints equal the source's" eval '[ $RC -eq 0 ]'
 [ $RC -eq 0 ] || printf '%s\n' "$OUT" | tail -20
 check "exported images are the source's bytes" eval '[ "$(cd "$WORK/export/val2017" && sha256sum * | "$PY" -c "
 import json,sys; m=json.load(open(\"$MANIFEST\"))[\"image_sha256\"]

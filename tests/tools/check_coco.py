@@ -4,7 +4,7 @@ the release itself, field by field (floats within 1e-3, masks equal after decodi
 
   check_coco.py raw SRC DIR     DIR holds images/objects/cats/lic/caps.json, the raw tables
                                 as `lakehouse sql --json` prints them
-  check_coco.py export SRC DIR  DIR/annotations/{instances,captions}_<split>.json, written by
+  check_coco.py export SRC DIR  DIR/annotations/{instances,captions,person_keypoints}_<split>.json, written by
                                 `lakehouse export --format coco`, loaded with pycocotools
 SRC is the folder tests/tools/make_fixtures.py --coco-official wrote (its manifest names the
 split). Prints every difference; exit 1 if any.
@@ -113,7 +113,8 @@ def check_raw(src, d, split):
 def check_export(src, d, split):
     from pycocotools.coco import COCO
     for kind, keys in (("instances", ("images", "annotations", "categories", "licenses")),
-                       ("captions", ("images", "annotations"))):
+                       ("captions", ("images", "annotations")),
+                       ("person_keypoints", ("images", "annotations", "categories", "licenses"))):
         want = load(os.path.join(src, "annotations", f"{kind}_{split}.json"))
         path = os.path.join(d, "annotations", f"{kind}_{split}.json")
         got = COCO(path).dataset  # pycocotools must load it
