@@ -265,13 +265,14 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
 				   "--config), or the VisDrone layout sequences/SEQ/*.jpg + "
 				   "annotations/SEQ.txt, or the COCO layout annotations/instances_SPLIT.json + "
-				   "SPLIT/*.jpg (see 'lakehouse ingest --help')",
+				   "SPLIT/*.jpg (or SPLIT.zip + annotations_trainval2017.zip) "
+				   "(see 'lakehouse ingest --help')",
 				   split, root);
 }
 
 int source_resolve(const struct config *cfg, const char *from, const char *config,
-		   const char *split, const char *format, int threads, struct progress *progress, struct source *out,
-		   struct err *e)
+		   const char *split, const char *format, int threads, struct progress *progress,
+		   struct source *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	if (strncmp(from, "hf://", 5) == 0) {

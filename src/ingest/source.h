@@ -30,8 +30,8 @@ struct source {
 /* Downloads are counted in progress (a "download" phase; may be NULL). */
 struct progress;
 int source_resolve(const struct config *cfg, const char *from, const char *config,
-		   const char *split, const char *format, int threads, struct progress *progress, struct source *out,
-		   struct err *e);
+		   const char *split, const char *format, int threads, struct progress *progress,
+		   struct source *out, struct err *e);
 void source_free(struct source *s);
 
 /* Splits "hf://datasets/OWNER/REPO[@REVISION]" into repo ("OWNER/REPO", rn bytes) and rev
