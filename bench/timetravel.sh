@@ -32,7 +32,7 @@ for kind in noop early current; do
     esac
   done > $kind.sql
 done
-best() { for i in 1 2 3; do s=$(date +%s.%N); $LH sql -f "$1" >/dev/null; echo "$(date +%s.%N) - $s" | bc; done | sort -n | head -n1; }
+best() { for i in 1 2 3; do s=$(date +%s.%N); $LH sql -f "$1" >/dev/null; echo "$(date +%s.%N) - $s" | bc; done | sort -n | sed -n 1p; } # not head: see fragments.sh
 t0=$(best noop.sql); te=$(best early.sql); tc=$(best current.sql)
 rows_e=$($LH sql --csv "SELECT count(*) FROM silver.events AT (VERSION => $early)" | tail -n1)
 rows_c=$($LH sql --csv "SELECT count(*) FROM silver.events" | tail -n1)

@@ -64,6 +64,6 @@ printf 'view / curl = %.2fx (goal <= 1.5x); second / first = %.2f (goal < 0.25);
 result "view: contact sheet of $N images" "${v_s} s" "${c_s} s (8x curl)" "$(printf '%.2fx' "$ratio")" "<= 1.5x"
 fair=$(echo "$v_s / $f_s" | bc -l)
 printf 'view / (curl | ffmpeg) = %.2fx (goal <= 1.5x)\n' "$fair"
-result "view: contact sheet of $N images" "${v_s} s" "${f_s} s (8x curl | ffmpeg)" "$(printf '%.2fx' "$fair")" "<= 1.5x"
+result "view: contact sheet of $N images" "${v_s} s" "${f_s} s (8x curl + ffmpeg)" "$(printf '%.2fx' "$fair")" "<= 1.5x"
 result "view: peak RSS" "$((v_kb / 1024)) MiB" - - "< 256 MiB"
 result "view: second run, nothing changed" "${u_s} s" "${v_s} s" "$(printf '%.2f' "$(echo "$u_s / $v_s" | bc -l)")" "< 0.25"

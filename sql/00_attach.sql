@@ -3,14 +3,22 @@
 -- No secret or path literal lives here: the tool binds them first as DuckDB variables from the
 -- environment / .env (see src/lake.c):
 --   s3_key_id, s3_secret, s3_region, s3_endpoint (host:port, no scheme), s3_use_ssl,
+--   ca_cert_file (AWS_CA_BUNDLE / SSL_CERT_FILE: a private CA's PEM file, '' = the system's),
 --   bucket, catalog (DuckLake metadata path: a DuckDB file by default),
---   catalog_parameters (options of the metadata database: WAL and a busy timeout for SQLite)
+--   catalog_parameters (options of the metadata database: WAL and a busy timeout for SQLite),
+--   read_only (true for a verb that only reads: the catalog is attached read-only, so on a
+--   DuckDB file any number of readers share it; such an open stops at the marker below)
 -- Extensions are loaded from local files: the tool opens DuckDB with extension_directory set
 -- to .deps/duckdb/extensions and autoinstall/autoload off, so nothing is downloaded.
 LOAD httpfs;
 LOAD ducklake;
 -- Stray AWS_* variables in the environment must not override the secret built below.
 SET enable_global_s3_configuration = false;
+-- TLS: the store's certificate is verified whichever HTTP client httpfs uses (curl verifies by
+-- default, httplib does not), against the CA file when one is named.
+SET enable_server_cert_verification = true;
+SET enable_curl_server_cert_verification = true;
+SET ca_cert_file = getvariable('ca_cert_file');
 
 CREATE OR REPLACE SECRET lakehouse_s3 (
     TYPE s3,
@@ -33,7 +41,7 @@ CREATE OR REPLACE SECRET lakehouse_catalog (
     METADATA_PARAMETERS getvariable('catalog_parameters')
 );
 
-ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake;
+ATTACH IF NOT EXISTS 'ducklake:lakehouse_catalog' AS lake (READ_ONLY getvariable('read_only'));
 USE lake;
 
 -- tag('NAME'): the snapshot a tag names (`FROM t AT (VERSION => tag('v1'))`). The tool loads
@@ -47,6 +55,7 @@ CREATE OR REPLACE TEMP MACRO tag(name) AS coalesce(getvariable('lakehouse_tags')
 CREATE OR REPLACE TEMP MACRO split_of(key) AS
     CASE WHEN hash(key) % 100 < 80 THEN 'train' WHEN hash(key) % 100 < 90 THEN 'val' ELSE 'test' END;
 
+-- lakehouse: writers only below (a read-only open runs the file up to this line)
 -- The medallion schemas, created together in one snapshot the first time (a no-op after).
 BEGIN TRANSACTION;
 CREATE SCHEMA IF NOT EXISTS lake.raw;

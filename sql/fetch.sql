@@ -10,6 +10,8 @@
 -- Video fragments: each selected fragment's byte range and its clip's init segment; `clip`
 -- numbers the distinct clips 0.. (each init segment is read once per clip); `pos` is the
 -- row's 1-based place in the selection. Rows the fragment index does not have are left out.
+-- media_fragments / media_clips: raw.<NAME>_fragments / _clips of every video dataset, as one
+-- (views the reader makes before this runs).
 CREATE OR REPLACE TEMP TABLE media_plan AS
 SELECT (row_number() OVER (ORDER BY {{order}}) - 1)::BIGINT AS item,
        (dense_rank() OVER (ORDER BY f.clip_uri) - 1)::BIGINT AS clip, q.pos,
@@ -19,8 +21,8 @@ SELECT (row_number() OVER (ORDER BY {{order}}) - 1)::BIGINT AS item,
 FROM (SELECT row_number() OVER () AS pos, clip_uri, fragment_id FROM (
 {{selection}}
 ) s) q
-JOIN raw.visdrone_fragments f ON f.clip_uri = q.clip_uri AND f.fragment_id = q.fragment_id
-JOIN raw.visdrone_clips c ON c.clip_uri = q.clip_uri
+JOIN temp.media_fragments f ON f.clip_uri = q.clip_uri AND f.fragment_id = q.fragment_id
+JOIN temp.media_clips c ON c.clip_uri = q.clip_uri
 
 -- @section images
 -- @requires image_uri

@@ -4,13 +4,13 @@
  * and is the only place that prints errors and decides the exit code.
  */
 #include <curl/curl.h>
-#include <getopt.h>
 #include <libavutil/log.h>
 #include <libxml/parser.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 #include "core/config.h"
 #include "core/err.h"
 #include "core/suggest.h"
@@ -22,67 +22,96 @@
 #endif
 
 static const struct command commands[] = {
-	{"completion", NULL, "print a bash or zsh completion script (generated from this table)",
+	{"completion", NULL, &cmd_completion_spec,
+	 "print a bash or zsh completion script (generated from this table)",
 	 "source <(lakehouse completion bash)\nlakehouse completion zsh > ~/.zfunc/_lakehouse"},
-	{"compact", cmd_compact, "merge small data files and flush inlined rows (time travel kept)",
+	{"compact", cmd_compact, &cmd_compact_spec,
+	 "merge small data files and flush inlined rows (time travel kept)",
 	 "lakehouse compact raw.events\nlakehouse compact --json"},
-	{"diff", cmd_diff, "rows and columns a table changed between two snapshots",
+	{"diff", cmd_diff, &cmd_diff_spec,
+	 "rows and columns a table changed between two snapshots",
 	 "lakehouse diff raw.coco_images 1 3\nlakehouse diff silver.coco_boxes 2 4 --json"},
-	{"expire", cmd_expire, "expire old snapshots and the data files only they needed",
+	{"expire", cmd_expire, &cmd_expire_spec,
+	 "expire old snapshots and the data files only they needed",
 	 "lakehouse expire --keep 10\nlakehouse expire --older-than '7 days' --yes"},
-	{"export", cmd_export, "export a snapshot's selection as WebDataset shards or COCO JSON",
+	{"export", cmd_export, &cmd_export_spec,
+	 "export a snapshot's selection as WebDataset shards or COCO JSON",
 	 "lakehouse export --table gold.crowded_scenes --format webdataset --out shards\n"
 	 "lakehouse export --sql 'SELECT * FROM silver.coco_images LIMIT 100' --format coco --out coco.json"},
-	{"fetch", cmd_fetch, "fetch the objects or video fragments a query selects",
+	{"fetch", cmd_fetch, &cmd_fetch_spec,
+	 "fetch the objects or video fragments a query selects",
 	 "lakehouse fetch --sql 'SELECT image_uri FROM gold.crowded_scenes' --out crowded --dry-run\n"
 	 "lakehouse fetch --sql 'SELECT clip_uri, fragment_id FROM silver.visdrone_fragments LIMIT 3' "
 	 "--out frags --frames jpg"},
-	{"gc", cmd_gc, "delete media objects and files no retained snapshot references",
+	{"gc", cmd_gc, &cmd_gc_spec,
+	 "delete media objects and files no retained snapshot references",
 	 "lakehouse gc\nlakehouse gc --yes --json"},
-	{"ingest", cmd_ingest, "ingest a dataset from the Hugging Face Hub or a folder",
+	{"ingest", cmd_ingest, &cmd_ingest_spec,
+	 "ingest a dataset from the Hugging Face Hub or a folder",
 	 "lakehouse ingest coco --from hf://datasets/detection-datasets/coco --split val --limit 300\n"
 	 "lakehouse ingest visdrone --from ./VisDrone2019-VID-val\n"
 	 "lakehouse ingest photos --from ./photos"},
-	{"init", cmd_init, "create the bucket and the lake (catalog, schemas raw/silver/gold)",
+	{"init", cmd_init, &cmd_init_spec,
+	 "create the bucket and the lake (catalog, schemas raw/silver/gold)",
 	 "lakehouse storage start && lakehouse init"},
-	{"land", cmd_land, "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot",
+	{"land", cmd_land, &cmd_land_spec,
+	 "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot",
 	 "lakehouse land raw.events events.parquet -m 'first batch'\n"
 	 "lakehouse land raw.labels labels.csv --mode upsert --key id\n"
 	 "lakehouse land raw.sensors sensors.csv --types reading=DOUBLE"},
-	{"log", cmd_log, "snapshots that touched a table, newest first",
+	{"log", cmd_log, &cmd_log_spec,
+	 "snapshots that touched a table, newest first",
 	 "lakehouse log raw.coco_images --last 5\nlakehouse log --json"},
-	{"man", NULL, "print the manual page (roff) generated from every verb's help",
+	{"man", NULL, &cmd_man_spec,
+	 "print the manual page (roff) generated from every verb's help",
 	 "lakehouse man > lakehouse.1 && man -l lakehouse.1"},
-	{"publish", cmd_publish, "publish a table to the Hugging Face Hub as a dataset",
+	{"publish", cmd_publish, &cmd_publish_spec,
+	 "publish a table to the Hugging Face Hub as a dataset",
 	 "lakehouse publish gold.crowded_scenes --repo me/crowded\n"
 	 "lakehouse publish raw.coco_images --repo me/coco --with-media --private"},
-	{"query", cmd_query, "run a named query (crowded-scenes, busy-fragments)",
+	{"query", cmd_query, &cmd_query_spec,
+	 "run a named query (crowded-scenes, busy-fragments)",
 	 "lakehouse query crowded-scenes\nlakehouse query busy-fragments --csv > busy.csv"},
-	{"reset", cmd_reset, "delete every object and the catalog: an empty lake (rebuild.sh)",
+	{"reset", cmd_reset, &cmd_reset_spec,
+	 "delete every object and the catalog: an empty lake (rebuild.sh)",
 	 "lakehouse reset --yes"},
-	{"rollback", cmd_rollback, "restore a table's rows and schema as of a snapshot (new snapshot)",
+	{"rollback", cmd_rollback, &cmd_rollback_spec,
+	 "restore a table's rows and schema as of a snapshot (new snapshot)",
 	 "lakehouse rollback silver.coco_boxes --to 4 -m 'undo the bad transform'"},
-	{"show", cmd_show, "a table's rows now, at a snapshot or at a time (time travel)",
+	{"show", cmd_show, &cmd_show_spec,
+	 "a table's rows now, at a snapshot or at a time (time travel)",
 	 "lakehouse show raw.coco_images --limit 5\nlakehouse show raw.coco_images --version 2\n"
 	 "lakehouse show raw.coco_images --time '2026-11-25 16:45:00+00' --json"},
-	{"snapshots", cmd_snapshots, "list the lake's snapshots with their commit messages",
+	{"snapshots", cmd_snapshots, &cmd_snapshots_spec,
+	 "list the lake's snapshots with their commit messages",
 	 "lakehouse snapshots --last 5\nlakehouse snapshots --json"},
-	{"sql", cmd_sql, "run SQL against the lake",
+	{"sql", cmd_sql, &cmd_sql_spec,
+	 "run SQL against the lake",
 	 "lakehouse sql 'SELECT count(*) FROM raw.coco_images'\n"
 	 "lakehouse sql -m 'fix labels' \"UPDATE raw.labels SET label = 'car' WHERE label = 'cars'\"\n"
 	 "lakehouse sql -f report.sql --csv"},
-	{"storage", cmd_storage, "start/stop/inspect the object store; list objects",
+	{"storage", cmd_storage, &cmd_storage_spec,
+	 "start/stop/inspect the object store; list objects",
 	 "lakehouse storage status\nlakehouse storage ls s3://lakehouse/assets/\n"
 	 "lakehouse storage get s3://lakehouse/assets/coco/val/1.jpg -o 1.jpg"},
-	{"tables", cmd_tables, "the lake's tables: rows, columns, files, bytes, last snapshot",
+	{"stream", cmd_stream, &cmd_stream_spec,
+	 "stream a snapshot's selection as shuffled WebDataset samples on stdout",
+	 "lakehouse stream --table gold.coco_train --seed 1 --epoch 3 | tar tv\n"
+	 "lakehouse stream --table gold.coco_train --decode rgb --size 224x224 --rank 0 --world 4 > part0.tar"},
+	{"tables", cmd_tables, &cmd_tables_spec,
+	 "the lake's tables: rows, columns, files, bytes, last snapshot",
 	 "lakehouse tables\nlakehouse tables silver --json"},
-	{"tag", cmd_tag, "name a snapshot (tag NAME), list or delete tags",
+	{"tag", cmd_tag, &cmd_tag_spec,
+	 "name a snapshot (tag NAME), list or delete tags",
 	 "lakehouse tag before-cleanup\nlakehouse show raw.coco_images --version before-cleanup"},
-	{"trace", cmd_trace, "where an INSERT's state lives: catalog rows, objects, footers",
+	{"trace", cmd_trace, &cmd_trace_spec,
+	 "where an INSERT's state lives: catalog rows, objects, footers",
 	 "lakehouse trace raw.coco_images\nlakehouse trace raw.coco_images --snapshot 2 --json"},
-	{"transform", cmd_transform, "build silver / gold from sql/ with quality gates",
+	{"transform", cmd_transform, &cmd_transform_spec,
+	 "build silver / gold from sql/ with quality gates",
 	 "lakehouse transform all\nlakehouse transform silver -m 'rebuild silver'"},
-	{"view", cmd_view, "write a static site: layers, snapshot timeline, contact sheets with boxes",
+	{"view", cmd_view, &cmd_view_spec,
+	 "write a static site: layers, snapshot timeline, contact sheets with boxes",
 	 "lakehouse view --out site\nlakehouse view --out site --query crowded-scenes --limit 50"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
@@ -134,44 +163,19 @@ static int unknown_verb(const char *name)
 	return EXIT_USAGE;
 }
 
-static int wants_help(int argc, char **argv)
-{
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
-			return 1;
-	return 0;
-}
-
-/* Runs a verb; its --help gets the table's examples, its usage errors a "did you mean". */
+/* Runs a verb; its --help comes from its spec (with the table's examples), not from running it. */
 static int run_verb(const struct command *cmd, int argc, char **argv, const struct config *cfg,
 		    struct err *e)
 {
-	int help = wants_help(argc, argv), rc;
-	if (strcmp(cmd->name, "completion") == 0) {
-		if ((rc = cmd_completion(argc, argv, commands, NCOMMANDS, cfg, e)) == 0 && help)
-			cmd_print_examples(cmd);
-		return rc;
+	if (opts_wants_help(cmd->spec, argc, argv)) {
+		cmd_print_help(cmd);
+		return 0;
 	}
-	if (strcmp(cmd->name, "man") == 0) {
-		if (help) {
-			printf("usage: lakehouse man\n\nPrints the manual page (roff) built from every "
-			       "verb's --help and examples.\n");
-			cmd_print_examples(cmd);
-			return 0;
-		}
-		return argc > 1 ? cmd_usage_error(e, "man", "unexpected argument '%s'", argv[1])
-				: cmd_man(commands, NCOMMANDS, cfg, LAKEHOUSE_VERSION, e);
-	}
-	char *saved[argc + 1]; /* getopt permutes argv: keep the order the user typed */
-	memcpy(saved, argv, sizeof(char *) * (size_t)(argc + 1));
-	optind = 1;
-	opterr = 0; /* an unknown option is explained once, below */
-	rc = cmd->run(argc, argv, cfg, e);
-	if (rc == 0 && help)
-		cmd_print_examples(cmd);
-	if (rc < 0 && e->code == EXIT_USAGE)
-		cmd_explain_option(cmd, cfg, argc, saved, e);
-	return rc;
+	if (strcmp(cmd->name, "completion") == 0)
+		return cmd_completion(argc, argv, commands, NCOMMANDS, e);
+	if (strcmp(cmd->name, "man") == 0)
+		return cmd_man(argc, argv, commands, NCOMMANDS, LAKEHOUSE_VERSION, e);
+	return cmd->run(argc, argv, cfg, e);
 }
 
 /* Process-wide set-up, once, before any thread starts: libcurl (the S3 and Hub clients) and
@@ -193,7 +197,7 @@ int main(int argc, char **argv)
 	static struct config cfg;
 	struct err e = {0};
 	if (process_setup() < 0)
-		return EXIT_FAILURE_;
+		return EXIT_FAILED;
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(argc < 2 ? stderr : stdout);
@@ -224,7 +228,7 @@ int main(int argc, char **argv)
 	}
 	if (rc < 0) {
 		fprintf(stderr, "lakehouse: error: %s\n", e.msg[0] ? e.msg : "failed");
-		return e.code ? e.code : EXIT_FAILURE_;
+		return e.code ? e.code : EXIT_FAILED;
 	}
 	return EXIT_OK;
 }

@@ -1,9 +1,10 @@
 /* cmd.h - the verbs of lakehouse, one source file each (src/cmd/<verb>.c), and the helpers
  * they share (src/cmd/common.c).
  *
- * A verb parses its own options, calls into the modules, prints results on stdout and
- * returns 0 or -1 with e filled; main() prints e and picks the exit code. `--help` prints
- * the verb's usage on stdout and returns 0.
+ * A verb declares its options once, in a `struct verb_spec cmd_<verb>_spec` (cmd/options.h),
+ * parses argv with opts_parse(), calls into the modules, prints results on stdout and returns
+ * 0 or -1 with e filled; main() prints e and picks the exit code. `--help`, completion and the
+ * man page are made from the specs without running the verb (src/cmd/help.c).
  */
 #ifndef LAKEHOUSE_CMD_H
 #define LAKEHOUSE_CMD_H
@@ -14,30 +15,26 @@
 
 typedef int (*cmd_fn)(int argc, char **argv, const struct config *cfg, struct err *e);
 
+struct verb_spec;
 struct command {
 	const char *name;
 	cmd_fn run; /* NULL for the verbs main runs itself (completion, man: they read the table) */
+	const struct verb_spec *spec; /* its options, usage and description */
 	const char *summary;
 	const char *examples; /* 1-3 command lines, one per line: the end of the verb's --help */
 };
 
 int cmd_compact(int argc, char **argv, const struct config *cfg, struct err *e);
-/* Help, completion and the man page, all generated from the verb table (src/cmd/help.c). */
-/* The verb's --help text (the verb run with --help in a child process, so nothing it sets
- * up stays behind), malloc'd, the caller frees it; NULL when it cannot be had. */
-char *cmd_help_text(const struct command *c, const struct config *cfg);
-/* Prints the examples after a verb's --help. */
-void cmd_print_examples(const struct command *c);
+/* Help, completion and the man page, all generated from the verb table and the verbs' specs
+ * (src/cmd/help.c); nothing is run to read them. */
+/* A verb's --help: its spec's text, then the table's examples. */
+void cmd_print_help(const struct command *c);
 /* `lakehouse completion bash|zsh`: a completion script for the verbs and their options. */
-int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n,
-		   const struct config *cfg, struct err *e);
+int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n, struct err *e);
 /* `lakehouse man`: the manual page (roff) from the verbs' help texts and examples. */
-int cmd_man(const struct command *cmds, size_t n, const struct config *cfg, const char *version,
+int cmd_man(int argc, char **argv, const struct command *cmds, size_t n, const char *version,
 	    struct err *e);
-/* After a usage error of verb c: an option in argv that c does not know replaces the message
- * with "unknown option '--X' (did you mean --Y?)". */
-void cmd_explain_option(const struct command *c, const struct config *cfg, int argc, char **argv,
-			struct err *e);
+extern const struct verb_spec cmd_completion_spec, cmd_man_spec;
 
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e);
@@ -58,12 +55,16 @@ int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e);
+int cmd_stream(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e);
+extern const struct verb_spec cmd_compact_spec, cmd_diff_spec, cmd_expire_spec, cmd_export_spec,
+	cmd_fetch_spec, cmd_gc_spec, cmd_ingest_spec, cmd_init_spec, cmd_land_spec, cmd_log_spec,
+	cmd_publish_spec, cmd_query_spec, cmd_reset_spec, cmd_rollback_spec, cmd_show_spec,
+	cmd_snapshots_spec, cmd_sql_spec, cmd_storage_spec, cmd_stream_spec, cmd_tables_spec, cmd_tag_spec,
+	cmd_trace_spec, cmd_transform_spec, cmd_view_spec;
 
-/* Shared option handling: --json / --csv / --table / --wide / --line set *fmt. Returns 1 if opt was one. */
-int cmd_format_option(int opt, enum output_format *fmt);
 /* Runs one query on the lake (VARCHAR parameters $1..$n) and prints its result in fmt. */
 struct lake;
 int cmd_print_query(struct lake *l, const char *sql, const char *const *params, int nparams,
@@ -73,23 +74,10 @@ int cmd_print_query(struct lake *l, const char *sql, const char *const *params, 
 int cmd_usage_error(struct err *e, const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* An integer option or argument: text must be a whole decimal number in [min, max] (no
+/* An integer option (opts_parse's OPT_LONG) or argument: text must be a whole decimal number in [min, max] (no
  * blanks, no overflow), stored in *out; otherwise the usage error
  * "WHAT wants a whole number from MIN to MAX, got 'TEXT'" for verb. Returns 0 or -1. */
 int cmd_parse_long(const char *verb, const char *what, const char *text, long min, long max,
 		   long *out, struct err *e);
-
-#define CMD_OPT_JSON 1001
-#define CMD_OPT_CSV 1002
-#define CMD_OPT_TABLE 1003
-#define CMD_OPT_WIDE 1004
-#define CMD_OPT_LINE 1005
-#define CMD_FORMAT_LONGOPTS                                       \
-	{"json", no_argument, NULL, CMD_OPT_JSON},                \
-		{"csv", no_argument, NULL, CMD_OPT_CSV},          \
-		{"table", no_argument, NULL, CMD_OPT_TABLE},      \
-		{"wide", no_argument, NULL, CMD_OPT_WIDE},        \
-		{"line", no_argument, NULL, CMD_OPT_LINE},        \
-		{"vertical", no_argument, NULL, CMD_OPT_LINE}
 
 #endif

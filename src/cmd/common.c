@@ -1,5 +1,5 @@
-/* common.c - what the verbs share: output-format options, printing a query, usage errors and
- * integer options; see cmd.h. */
+/* common.c - what the verbs share: printing a query, usage errors and integer options; see
+ * cmd.h. */
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
@@ -10,18 +10,6 @@
 #include "lake/lake.h"
 #include "cmd/cmd.h"
 
-int cmd_format_option(int opt, enum output_format *fmt)
-{
-	switch (opt) {
-	case CMD_OPT_JSON: *fmt = OUTPUT_JSON; return 1;
-	case CMD_OPT_CSV: *fmt = OUTPUT_CSV; return 1;
-	case CMD_OPT_TABLE: *fmt = OUTPUT_TABLE; return 1;
-	case CMD_OPT_WIDE: *fmt = OUTPUT_WIDE; return 1;
-	case CMD_OPT_LINE: *fmt = OUTPUT_LINE; return 1;
-	default: return 0;
-	}
-}
-
 int cmd_print_query(struct lake *l, const char *sql, const char *const *params, int nparams,
 		    enum output_format fmt, struct err *e)
 {
@@ -29,7 +17,7 @@ int cmd_print_query(struct lake *l, const char *sql, const char *const *params, 
 	if (lake_query(l, sql, params, nparams, &r, e) < 0)
 		return -1;
 	int rc = output_result(stdout, lake_connection(l), &r, fmt) < 0
-			 ? err_set(e, 0, "cannot write to standard output")
+			 ? err_set(e, EXIT_FAILED, "cannot write to standard output")
 			 : 0;
 	duckdb_destroy_result(&r);
 	return rc;

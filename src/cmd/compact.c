@@ -2,39 +2,42 @@
  * many small commits.
  * The steps and their snapshots: lake/maintain.h.
  * Without TABLE, every table of the lake. */
-#include <getopt.h>
 #include <stdio.h>
 
 #include "lake/maintain.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse compact [SCHEMA.TABLE] [--json]\n\n"
-	"Compacts a table fed by many small commits (all tables without SCHEMA.TABLE): writes rows\n"
-	"inlined in the catalog out to Parquet, rewrites files that have deleted rows, merges\n"
-	"adjacent small data files into larger ones, then deletes the replaced files no retained\n"
-	"snapshot reads (rewritten files stay until `lakehouse expire`). Time travel to every\n"
-	"retained snapshot keeps working: a merged file remembers which snapshot added each row.\n"
-	"Each step is its own snapshot.\n";
+struct compact_opts {
+	int json;
+};
+static const struct opt compact_options[] = {
+	OPT_FLAG("json", 0, struct compact_opts, json, "the counts as JSON"),
+	OPT_END()};
+const struct verb_spec cmd_compact_spec = {
+	.name = "compact",
+	.usage = "compact [SCHEMA.TABLE] [--json]",
+	.about = "Compacts a table fed by many small commits (all tables without SCHEMA.TABLE): writes rows\n"
+		 "inlined in the catalog out to Parquet, rewrites files that have deleted rows, merges\n"
+		 "adjacent small data files into larger ones, then deletes the replaced files no retained\n"
+		 "snapshot reads (rewritten files stay until `lakehouse expire`). Time travel to every\n"
+		 "retained snapshot keeps working: a merged file remembers which snapshot added each row.\n"
+		 "Each step is its own snapshot.\n",
+	.options = compact_options};
 
 int cmd_compact(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"json", no_argument, NULL, 'j'}, {0}};
-	int json = 0, opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt != 'j')
-			return cmd_usage_error(e, "compact", "unknown option");
-		json = 1;
-	}
-	if (argc - optind > 1)
+	struct compact_opts o = {0};
+	int first, parsed = opts_parse(&cmd_compact_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	int json = o.json;
+	if (argc - first > 1)
 		return cmd_usage_error(e, "compact", "give at most one table");
 	const char *s = NULL, *t = NULL;
 	char schema[64], table[64];
-	if (optind < argc) {
-		if (lake_parse_table(argv[optind], schema, table, e) < 0)
+	if (first < argc) {
+		if (lake_parse_table(argv[first], schema, table, e) < 0)
 			return -1;
 		s = schema;
 		t = table;

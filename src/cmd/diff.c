@@ -2,7 +2,6 @@
  * the lake) between two snapshots or tags: row counts from DuckLake's change feed, schema
  * changes, a sample of changed rows (per table, the tables created, dropped, renamed and
  * changed (lake), and the media objects the two states reference differently. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,16 +13,29 @@
 #include "lake/restore.h"
 #include <jansson.h>
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse diff SCHEMA.TABLE A B [--sample N] [--json]\n"
-	"       lakehouse diff --all A B [--sample N] [--json]\n\n"
-	"A and B are snapshot ids or tags. For a table: rows inserted, deleted and updated by the\n"
-	"snapshots after A up to B (DuckLake's change feed), the columns added, dropped or\n"
-	"retyped, and up to N (default 10) changed rows. With --all: every table created, dropped,\n"
-	"renamed or changed in between. Both: the media objects (URIs in *_uri columns) referenced\n"
-	"at B only (added) or at A only (removed), with their bytes and whether each is still in\n"
-	"the bucket (a HEAD); at most N are listed unless --json.\n";
+struct diff_opts {
+	long sample;
+	int json, all;
+};
+static const struct opt diff_options[] = {
+	OPT_FLAG("all", 0, struct diff_opts, all, "every table of the lake instead of one"),
+	OPT_LONG("sample", 0, struct diff_opts, sample, 0, LONG_MAX, "N",
+		 "changed rows and media objects listed (default 10)"),
+	OPT_FLAG("json", 0, struct diff_opts, json, "the whole comparison as one JSON object"),
+	OPT_END()};
+const struct verb_spec cmd_diff_spec = {
+	.name = "diff",
+	.usage = "diff SCHEMA.TABLE A B [--sample N] [--json]\n"
+		 "diff --all A B [--sample N] [--json]",
+	.about = "A and B are snapshot ids or tags. For a table: rows inserted, deleted and updated by the\n"
+		 "snapshots after A up to B (DuckLake's change feed), the columns added, dropped or\n"
+		 "retyped, and up to N (default 10) changed rows. With --all: every table created, dropped,\n"
+		 "renamed or changed in between. Both: the media objects (URIs in *_uri columns) referenced\n"
+		 "at B only (added) or at A only (removed), with their bytes and whether each is still in\n"
+		 "the bucket (a HEAD); at most N are listed unless --json.\n",
+	.options = diff_options};
 
 /* The rows of sql: under key in the JSON document doc, or printed as a table when doc is
  * NULL. */
@@ -53,7 +65,7 @@ static int common_columns(struct lake *l, const char *t, long long a, long long 
 	if (lake_query(l, sql, NULL, 0, &r, e) < 0)
 		return -1;
 	char *v = duckdb_value_varchar(&r, 0, 0);
-	int rc = v && *v && strlen(v) < n ? 0 : err_set(e, 0, "no common columns to compare");
+	int rc = v && *v && strlen(v) < n ? 0 : err_set(e, EXIT_FAILED, "no common columns to compare");
 	if (rc == 0)
 		snprintf(out, n, "%s", v);
 	duckdb_free(v);
@@ -101,7 +113,7 @@ static int diff_table(struct lake *l, const char *schema, const char *table, lon
 				       "(SELECT count(*) FROM (SELECT %s FROM %s AT (VERSION => %lld) EXCEPT "
 				       "ALL SELECT %s FROM %s AT (VERSION => %lld))) AS deleted, NULL AS updated",
 				       cols, t, b, cols, t, a, cols, t, a, cols, t, b) < 0)
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 			if (rc == 0)
 				rc = put_query(l, q.data, doc, "counts", e);
 			buf_free(&q);
@@ -243,36 +255,25 @@ static int diff_media(struct lake *l, const char *schema, const char *table, lon
 
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"sample", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'}, {"all", no_argument, NULL, 'a'}, {0}};
-	long sample = 10;
-	int json = 0, all = 0, opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'j')
-			json = 1;
-		else if (opt == 'a')
-			all = 1;
-		else if (opt != 's')
-			return cmd_usage_error(e, "diff", "bad option");
-		else if (cmd_parse_long("diff", "--sample", optarg, 0, LONG_MAX, &sample, e) < 0)
-			return -1;
-	}
-	if (argc - optind != (all ? 2 : 3))
+	struct diff_opts o = {.sample = 10};
+	int first, parsed = opts_parse(&cmd_diff_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	long sample = o.sample;
+	int json = o.json, all = o.all;
+	if (argc - first != (all ? 2 : 3))
 		return cmd_usage_error(e, "diff", "give SCHEMA.TABLE (or --all) and two snapshots or tags");
 	char schema[64], table[64];
-	if (!all && lake_parse_table(argv[optind++], schema, table, e) < 0)
+	if (!all && lake_parse_table(argv[first++], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t a = 0, b = 0;
-	int rc = lake_pin(l, &(struct lake_ref){.version = argv[optind]}, &a, e);
+	int rc = lake_pin(l, &(struct lake_ref){.version = argv[first]}, &a, e);
 	if (rc == 0 && !all) /* a table missing at A is the first thing to say */
 		rc = lake_check_version(l, schema, table, a, e);
-	rc = rc ? rc : lake_pin(l, &(struct lake_ref){.version = argv[optind + 1]}, &b, e);
+	rc = rc ? rc : lake_pin(l, &(struct lake_ref){.version = argv[first + 1]}, &b, e);
 	if (rc == 0 && b < a)
 		rc = err_set(e, EXIT_USAGE, "snapshot B (%lld) must not be older than A (%lld); swap them",
 			     (long long)b, (long long)a);

@@ -2,47 +2,45 @@
  * expiry under the guard of lake/maintain.h (never the newest snapshot, never a tagged one;
  * files are deleted only after the retained states are checked). A dry run unless --yes.
  * Media objects are collected by `lakehouse gc`. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "lake/maintain.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse expire (--keep N | --older-than INTERVAL) [--yes] [--json]\n\n"
-	"Expires snapshots (time travel to them ends; the newest and every tagged one are always\n"
-	"kept, and named) and deletes the data files only they referenced, after checking that\n"
-	"the newest and the tagged snapshots still have all their tables, columns and files.\n"
-	"Without --yes, only shows what it would expire.\n"
-	"  --keep N               keep the N newest snapshots\n"
-	"  --older-than INTERVAL  e.g. '7 days', '12 hours'\n";
+struct expire_opts {
+	long keep;
+	const char *older;
+	int yes, json;
+};
+static const struct opt expire_options[] = {
+	OPT_LONG("keep", 0, struct expire_opts, keep, 1, LONG_MAX, "N", "keep the N newest snapshots"),
+	OPT_STRING("older-than", 0, struct expire_opts, older, "INTERVAL",
+		   "expire those older than INTERVAL, e.g. '7 days', '12 hours'"),
+	OPT_FLAG("yes", 0, struct expire_opts, yes, "expire them (without it, a dry run)"),
+	OPT_FLAG("json", 0, struct expire_opts, json, "the result as JSON"),
+	OPT_END()};
+const struct verb_spec cmd_expire_spec = {
+	.name = "expire",
+	.usage = "expire (--keep N | --older-than INTERVAL) [--yes] [--json]",
+	.about = "Expires snapshots (time travel to them ends; the newest and every tagged one are always\n"
+		 "kept, and named) and deletes the data files only they referenced, after checking that\n"
+		 "the newest and the tagged snapshots still have all their tables, columns and files.\n"
+		 "Without --yes, only shows what it would expire.\n",
+	.options = expire_options};
 
 int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"keep", required_argument, NULL, 'k'},
-		{"older-than", required_argument, NULL, 'o'}, {"yes", no_argument, NULL, 'y'},
-		{"json", no_argument, NULL, 'j'}, {0}};
-	long keep = -1;
-	const char *older = NULL;
-	int yes = 0, json = 0, opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'y')
-			yes = 1;
-		else if (opt == 'j')
-			json = 1;
-		else if (opt == 'o')
-			older = optarg;
-		else if (opt != 'k')
-			return cmd_usage_error(e, "expire", "unknown option");
-		else if (cmd_parse_long("expire", "--keep", optarg, 1, LONG_MAX, &keep, e) < 0)
-			return -1;
-	}
-	if ((keep < 0) == !older || optind != argc)
+	struct expire_opts o = {.keep = -1};
+	int first, parsed = opts_parse(&cmd_expire_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	long keep = o.keep;
+	const char *older = o.older;
+	int yes = o.yes, json = o.json;
+	if ((keep < 0) == !older || first != argc)
 		return cmd_usage_error(e, "expire", "give exactly one of --keep N, --older-than INTERVAL");
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
@@ -55,7 +53,7 @@ int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 				      output_rows_json(lake_connection(l), &res.kept_tagged), "dry_run", !yes, "expired",
 				      res.n ? output_rows_json(lake_connection(l), &res.expired) : json_array(),
 				      "files_deleted", (json_int_t)res.files_deleted);
-		rc = output_json(stdout, j) < 0 ? err_set(e, 0, "cannot write to standard output") : 0;
+		rc = output_json(stdout, j) < 0 ? err_set(e, EXIT_FAILED, "cannot write to standard output") : 0;
 	} else if (rc == 0) {
 		if (duckdb_row_count(&res.kept_tagged) > 0) {
 			printf("kept %llu tagged snapshot(s) ('lakehouse tag --delete' lets one go):\n",

@@ -1,6 +1,6 @@
 /* export.c - `lakehouse export`: a training set (WebDataset shards or COCO JSON) out of the
  * lake, pinned to one snapshot. `fetch`'s sibling: same selection rules, training formats. */
-#include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,84 +8,64 @@
 #include "core/progress.h"
 #include "media/export.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse export (--sql QUERY | --table SCHEMA.TABLE) [--version REF | --time TS]\n"
-	"                        --format webdataset|coco --out DEST [--name NAME]\n"
-	"                        [--shard-size BYTES | --shard-samples N] [--no-images] [--force]\n"
-	"                        [--threads N]\n\n"
-	"The selection returns image_uri (COCO images) or clip_uri and fragment_id (VisDrone video\n"
-	"fragments); it runs on the lake at one snapshot (--version, --time, else the newest), so\n"
-	"exporting the same snapshot again gives the same bytes.\n"
-	"  --format webdataset  tar shards DEST/NAME-000000.tar, ...: per image <key>.jpg (the object,\n"
-	"                       untouched) + <key>.json (boxes, captions, split, snapshot); per\n"
-	"                       fragment <key>.mp4 (init segment + the fragment, plays alone) +\n"
-	"                       <key>.json (per-frame boxes, track ids); DEST/NAME.manifest.json\n"
-	"                       records query, snapshot and per shard samples, bytes, SHA-256\n"
-	"  --format coco        DEST/annotations/instances_<split>.json (+ captions_<split>.json),\n"
-	"                       original COCO category ids; images in DEST/<split>/ unless --no-images\n"
-	"  --out DEST           a folder, s3://BUCKET/PREFIX, or - (webdataset: one tar on stdout)\n"
-	"  --name NAME          shard name (default: the table's name, or 'export')\n"
-	"  --shard-size BYTES   start a new shard past this size (default 536870912 = 512 MiB)\n"
-	"  --shard-samples N    at most N samples per shard\n"
-	"  --force              write into a DEST that is not empty\n"
-	"  --threads N          parallel object reads (default 8)\n";
-
-static int parse_count(const char *arg, const char *opt, int64_t min, int64_t *out, struct err *e)
-{
-	char *end;
-	long long v = strtoll(arg, &end, 10);
-	if (end == arg || *end || v < min)
-		return cmd_usage_error(e, "export", "%s wants a number >= %lld, got '%s'", opt,
-				       (long long)min, arg);
-	*out = v;
-	return 0;
-}
+struct export_opts {
+	const char *sql, *table, *version, *time, *format, *out, *name;
+	long shard_size, shard_samples, threads;
+	int no_images, force;
+};
+static const char *const export_formats[] = {"webdataset", "coco", NULL};
+static const struct opt export_options[] = {
+	OPT_STRING("sql", 0, struct export_opts, sql, "QUERY", "the selection, as SQL"),
+	OPT_STRING("table", 0, struct export_opts, table, "SCHEMA.TABLE", "the selection: a whole table"),
+	OPT_STRING("version", 0, struct export_opts, version, "REF",
+		   "the lake at snapshot REF (an id or a tag)"),
+	OPT_STRING("time", 0, struct export_opts, time, "TS", "the lake at time TS"),
+	OPT_CHOICE("format", 0, struct export_opts, format, export_formats, NULL,
+		   "webdataset: tar shards DEST/NAME-000000.tar, ...: per image <key>.jpg (the object,\n"
+		   "untouched) + <key>.json (boxes, captions, split, snapshot); per fragment <key>.mp4\n"
+		   "(init segment + the fragment, plays alone) + <key>.json (per-frame boxes, track ids);\n"
+		   "DEST/NAME.manifest.json records query, snapshot and per shard samples, bytes, SHA-256\n\n"
+		   "coco: DEST/annotations/instances_<split>.json (+ captions_<split>.json), original\n"
+		   "COCO category ids; images in DEST/<split>/ unless --no-images"),
+	OPT_STRING("out", 0, struct export_opts, out, "DEST",
+		   "a folder, s3://BUCKET/PREFIX, or - (webdataset: one tar on stdout)"),
+	OPT_STRING("name", 0, struct export_opts, name, "NAME",
+		   "shard name (default: the table's name, or 'export')"),
+	OPT_LONG("shard-size", 0, struct export_opts, shard_size, 1, LONG_MAX, "BYTES",
+		 "start a new shard past this size (default 536870912 = 512 MiB)"),
+	OPT_LONG("shard-samples", 0, struct export_opts, shard_samples, 1, LONG_MAX, "N",
+		 "at most N samples per shard"),
+	OPT_FLAG("no-images", 0, struct export_opts, no_images, "coco: the annotations only"),
+	OPT_FLAG("force", 0, struct export_opts, force, "write into a DEST that is not empty"),
+	OPT_LONG("threads", 0, struct export_opts, threads, 1, 32, "N", "parallel object reads (default 8)"),
+	OPT_END()};
+const struct verb_spec cmd_export_spec = {
+	.name = "export",
+	.usage = "export (--sql QUERY | --table SCHEMA.TABLE) [--version REF | --time TS]\n"
+		 "                        --format webdataset|coco --out DEST [--name NAME]\n"
+		 "                        [--shard-size BYTES | --shard-samples N] [--no-images] [--force]\n"
+		 "                        [--threads N]",
+	.about = "The selection returns image_uri (COCO images) or clip_uri and fragment_id (VisDrone video\n"
+		 "fragments); it runs on the lake at one snapshot (--version, --time, else the newest), so\n"
+		 "exporting the same snapshot again gives the same bytes.\n",
+	.options = export_options};
 
 int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 {
 	enum { O_SQL = 1100, O_TABLE, O_VERSION, O_TIME, O_FORMAT, O_OUT, O_NAME, O_SIZE, O_SAMPLES,
 	       O_NOIMG, O_FORCE, O_THREADS };
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},          {"sql", required_argument, NULL, O_SQL},
-		{"table", required_argument, NULL, O_TABLE}, {"version", required_argument, NULL, O_VERSION},
-		{"time", required_argument, NULL, O_TIME},   {"format", required_argument, NULL, O_FORMAT},
-		{"out", required_argument, NULL, O_OUT},     {"name", required_argument, NULL, O_NAME},
-		{"shard-size", required_argument, NULL, O_SIZE},
-		{"shard-samples", required_argument, NULL, O_SAMPLES},
-		{"no-images", no_argument, NULL, O_NOIMG},   {"force", no_argument, NULL, O_FORCE},
-		{"threads", required_argument, NULL, O_THREADS}, {0}};
-	struct export_request rq = {.threads = 8};
-	const char *format = NULL;
-	int64_t threads = 8;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		int rc = 0;
-		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
-		case O_SQL: rq.sql = optarg; break;
-		case O_TABLE: rq.table = optarg; break;
-		case O_VERSION: rq.at.version = optarg; break;
-		case O_TIME: rq.at.time = optarg; break;
-		case O_FORMAT: format = optarg; break;
-		case O_OUT: rq.out = optarg; break;
-		case O_NAME: rq.name = optarg; break;
-		case O_SIZE: rc = parse_count(optarg, "--shard-size", 1, &rq.shard_size, e); break;
-		case O_SAMPLES: rc = parse_count(optarg, "--shard-samples", 1, &rq.shard_samples, e); break;
-		case O_NOIMG: rq.no_images = 1; break;
-		case O_FORCE: rq.force = 1; break;
-		case O_THREADS:
-			rc = parse_count(optarg, "--threads", 1, &threads, e);
-			if (rc == 0 && threads > 32)
-				rc = cmd_usage_error(e, "export", "--threads wants 1..32, got '%s'", optarg);
-			rq.threads = (int)threads;
-			break;
-		default: return cmd_usage_error(e, "export", "unknown option");
-		}
-		if (rc < 0)
-			return -1;
-	}
-	if (optind != argc || !rq.sql == !rq.table)
+	struct export_opts o = {.threads = 8};
+	int first, parsed = opts_parse(&cmd_export_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	struct export_request rq = {.sql = o.sql, .table = o.table, .at = {.version = o.version, .time = o.time},
+				    .out = o.out, .name = o.name, .shard_size = o.shard_size,
+				    .shard_samples = o.shard_samples, .no_images = o.no_images,
+				    .force = o.force, .threads = (int)o.threads};
+	const char *format = o.format;
+	if (first != argc || !rq.sql == !rq.table)
 		return cmd_usage_error(e, "export", "give one of --sql QUERY or --table SCHEMA.TABLE");
 	if (rq.at.version && rq.at.time)
 		return cmd_usage_error(e, "export", "give at most one of --version and --time");

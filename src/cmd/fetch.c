@@ -1,6 +1,5 @@
 /* fetch.c - `lakehouse fetch --sql QUERY --out DIR`: the loader. DuckDB selects rows; only
  * the objects or byte ranges those rows name are read from the bucket. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,51 +8,46 @@
 #include "core/progress.h"
 #include "media/fetch.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse fetch --sql QUERY --out DIR [--version REF | --time TS] [--frames png|jpg]\n"
-	"                       [--dry-run] [--threads N]\n\n"
-	"QUERY returns either clip_uri and fragment_id (e.g. from silver.visdrone_fragments) or\n"
-	"image_uri. Video fragments are written as standalone DIR/<sequence>#<fragment>.mp4 (init\n"
-	"segment + the fragment's bytes, fetched with Range requests); --frames also decodes them\n"
-	"to DIR/<sequence>_<frame>.png|jpg. Images are written as DIR/<sha256>.<ext>.\n"
-	"  --version REF | --time TS   the query reads the lake as it was at snapshot REF (an id\n"
-	"                or a tag) or at time TS\n"
-	"  --dry-run     print what would be fetched, fetch nothing\n"
-	"  --threads N   parallel requests (default 8)\n";
+struct fetch_opts {
+	const char *sql, *out, *frames, *version, *time;
+	long threads;
+	int dry_run;
+};
+static const char *const fetch_frames[] = {"png", "jpg", NULL};
+static const struct opt fetch_options[] = {
+	OPT_STRING("sql", 0, struct fetch_opts, sql, "QUERY", "the selection (see above)"),
+	OPT_STRING("out", 'o', struct fetch_opts, out, "DIR", "where the files go"),
+	OPT_STRING("version", 0, struct fetch_opts, version, "REF",
+		   "the query reads the lake as it was at snapshot REF (an id or a tag)"),
+	OPT_STRING("time", 0, struct fetch_opts, time, "TS", "the query reads the lake as it was at time TS"),
+	OPT_CHOICE("frames", 0, struct fetch_opts, frames, fetch_frames, NULL,
+		   "also decode video fragments to frames"),
+	OPT_FLAG("dry-run", 0, struct fetch_opts, dry_run, "print what would be fetched, fetch nothing"),
+	OPT_LONG("threads", 0, struct fetch_opts, threads, 1, 32, "N", "parallel requests (default 8)"),
+	OPT_END()};
+const struct verb_spec cmd_fetch_spec = {
+	.name = "fetch",
+	.usage = "fetch --sql QUERY --out DIR [--version REF | --time TS] [--frames png|jpg]\n"
+		 "                       [--dry-run] [--threads N]",
+	.about = "QUERY returns either clip_uri and fragment_id (e.g. from silver.visdrone_fragments) or\n"
+		 "image_uri. Video fragments are written as standalone DIR/<sequence>#<fragment>.mp4 (init\n"
+		 "segment + the fragment's bytes, fetched with Range requests); --frames also decodes them\n"
+		 "to DIR/<sequence>_<frame>.png|jpg. Images are written as DIR/<sha256>.<ext>.\n",
+	.options = fetch_options};
 
 int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},       {"sql", required_argument, NULL, 's'},
-		{"out", required_argument, NULL, 'o'},  {"frames", required_argument, NULL, 'f'},
-		{"dry-run", no_argument, NULL, 'n'},    {"threads", required_argument, NULL, 't'},
-		{"version", required_argument, NULL, 'v'}, {"time", required_argument, NULL, 'T'},
-		{0}};
-	struct fetch_request rq = {.threads = 8};
-	int opt;
-	long threads;
-	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
-		case 's': rq.sql = optarg; break;
-		case 'o': rq.out_dir = optarg; break;
-		case 'f': rq.frames = optarg; break;
-		case 'n': rq.dry_run = 1; break;
-		case 'v': rq.at.version = optarg; break;
-		case 'T': rq.at.time = optarg; break;
-		case 't':
-			if (cmd_parse_long("fetch", "--threads", optarg, 1, 32, &threads, e) < 0)
-				return -1;
-			rq.threads = (int)threads;
-			break;
-		default: return cmd_usage_error(e, "fetch", "unknown option");
-		}
-	}
-	if (!rq.sql || (!rq.out_dir && !rq.dry_run) || optind != argc)
+	struct fetch_opts o = {.threads = 8};
+	int first, parsed = opts_parse(&cmd_fetch_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	struct fetch_request rq = {.sql = o.sql, .out_dir = o.out, .frames = o.frames,
+				   .dry_run = o.dry_run, .threads = (int)o.threads,
+				   .at = {.version = o.version, .time = o.time}};
+	if (!rq.sql || (!rq.out_dir && !rq.dry_run) || first != argc)
 		return cmd_usage_error(e, "fetch", "give --sql QUERY and --out DIR");
-	if (rq.frames && strcmp(rq.frames, "png") != 0 && strcmp(rq.frames, "jpg") != 0)
-		return cmd_usage_error(e, "fetch", "--frames is png or jpg, not '%s'", rq.frames);
 	struct fetch_result res;
 	if (!rq.dry_run)
 		rq.progress = progress_new("fetch", "items");

@@ -4,7 +4,6 @@
  * catalog, never from timestamps alone; --min-age (default 3600 s) only protects objects an
  * ingest may have uploaded but not yet committed. A dry run unless --yes. */
 #define _GNU_SOURCE
-#include <getopt.h>
 #include <search.h>
 #include <limits.h>
 #include <stdio.h>
@@ -16,13 +15,26 @@
 #include "lake/refs.h"
 #include "store/s3.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse gc [--yes] [--min-age SECONDS] [--json]\n\n"
-	"Deletes media objects under assets/ that no retained snapshot references (any column\n"
-	"named *_uri, in any table, at any snapshot still in the lake), and DuckLake data files\n"
-	"scheduled for deletion. Dry run unless --yes. Objects younger than --min-age (default\n"
-	"3600) are kept: an ingest uploads objects before it commits their rows.\n";
+struct gc_opts {
+	int yes, json;
+	long min_age;
+};
+static const struct opt gc_options[] = {
+	OPT_FLAG("yes", 0, struct gc_opts, yes, "delete them (without it, a dry run)"),
+	OPT_LONG("min-age", 0, struct gc_opts, min_age, 0, LONG_MAX / 2, "SECONDS",
+		 "keep objects younger than this (default 3600)"),
+	OPT_FLAG("json", 0, struct gc_opts, json, "the counts as JSON"),
+	OPT_END()};
+const struct verb_spec cmd_gc_spec = {
+	.name = "gc",
+	.usage = "gc [--yes] [--min-age SECONDS] [--json]",
+	.about = "Deletes media objects under assets/ that no retained snapshot references (any column\n"
+		 "named *_uri, in any table, at any snapshot still in the lake), and DuckLake data files\n"
+		 "scheduled for deletion. Dry run unless --yes. Objects younger than --min-age (default\n"
+		 "3600) are kept: an ingest uploads objects before it commits their rows.\n",
+	.options = gc_options};
 
 struct gc {
 	void *refs; /* tsearch set of referenced URIs */
@@ -90,27 +102,13 @@ static int on_object(const struct s3_object *o, void *ud)
 
 int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 {"yes", no_argument, NULL, 'y'},
-						 {"min-age", required_argument, NULL, 'a'},
-						 {"json", no_argument, NULL, 'j'},
-						 {0}};
-	struct gc g = {.cfg = cfg, .min_age = 3600, .now = time(NULL)};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'y')
-			g.yes = 1;
-		else if (opt == 'j')
-			g.json = 1;
-		else if (opt != 'a')
-			return cmd_usage_error(e, "gc", "unknown option");
-		else if (cmd_parse_long("gc", "--min-age (seconds)", optarg, 0, LONG_MAX / 2, &g.min_age, e) < 0)
-			return -1;
-	}
-	if (optind != argc)
-		return cmd_usage_error(e, "gc", "unexpected argument '%s'", argv[optind]);
+	struct gc_opts o = {.min_age = 3600};
+	int first, parsed = opts_parse(&cmd_gc_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	struct gc g = {.cfg = cfg, .min_age = o.min_age, .now = time(NULL), .yes = o.yes, .json = o.json};
+	if (first != argc)
+		return cmd_usage_error(e, "gc", "unexpected argument '%s'", argv[first]);
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
 		return -1;

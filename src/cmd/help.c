@@ -1,195 +1,105 @@
-/* help.c - what is generated from the verb table: examples after --help, "did you mean" for
- * options, shell completion and the man page; see cmd.h. One source of truth: each verb's own
- * --help text, read by running the verb with --help in a child process. */
-#include <ctype.h>
+/* help.c - what is generated from the verb table and the verbs' option specs: --help with
+ * the examples, shell completion and the man page; see cmd.h. One source of truth: each verb's
+ * `struct verb_spec` (cmd/options.h), read directly; no verb is run to read it. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "core/buf.h"
-#include "core/suggest.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-#define MAX_OPTIONS 64
+static const char *const shells[] = {"bash", "zsh", NULL};
+static const struct opt no_options[] = {OPT_END()};
+const struct verb_spec cmd_completion_spec = {
+	.name = "completion",
+	.usage = "completion bash|zsh",
+	.about = "Prints a completion script for the verbs and their options, generated from the\n"
+		 "verbs' option tables. Load it with: source <(lakehouse completion bash)\n",
+	.options = no_options,
+	.words = shells};
+const struct verb_spec cmd_man_spec = {
+	.name = "man",
+	.usage = "man",
+	.about = "Prints the manual page (roff) built from every verb's --help and examples.\n",
+	.options = no_options};
 
-char *cmd_help_text(const struct command *c, const struct config *cfg)
-{
-	int fds[2];
-	if (!c->run || pipe(fds) != 0)
-		return NULL;
-	fflush(NULL);
-	pid_t pid = fork();
-	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
-		return NULL;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		dup2(fds[1], STDOUT_FILENO);
-		char verb[64], help[] = "--help";
-		snprintf(verb, sizeof verb, "%s", c->name);
-		char *argv[] = {verb, help, NULL};
-		struct err e = {0};
-		optind = 0; /* a fresh getopt scan */
-		int rc = c->run(2, argv, cfg, &e);
-		fflush(stdout);
-		_exit(rc == 0 ? 0 : 1);
-	}
-	close(fds[1]);
-	size_t cap = 4096, len = 0;
-	char *text = malloc(cap);
-	ssize_t got;
-	while (text && (got = read(fds[0], text + len, cap - len - 1)) > 0) {
-		len += (size_t)got;
-		if (cap - len < 1024) {
-			char *bigger = realloc(text, cap *= 2);
-			if (!bigger)
-				free(text);
-			text = bigger;
-		}
-	}
-	close(fds[0]);
-	int status = 0;
-	waitpid(pid, &status, 0);
-	if (!text || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		free(text);
-		return NULL;
-	}
-	text[len] = '\0';
-	return text;
-}
-
-void cmd_print_examples(const struct command *c)
+static void print_examples(const struct command *c, struct buf *out)
 {
 	if (!c->examples || !c->examples[0])
 		return;
-	printf("\nexamples:\n");
+	buf_printf(out, "\nexamples:\n");
 	for (const char *p = c->examples; *p;) {
 		size_t n = strcspn(p, "\n");
-		printf("  %.*s\n", (int)n, p);
+		buf_printf(out, "  %.*s\n", (int)n, p);
 		p += n + (p[n] == '\n');
 	}
 }
 
-/* The long options a help text names ("--json", "--last" ...), "--help" always among them;
- * the strings are malloc'd (free_options). */
-static size_t help_options(const char *text, char *opts[MAX_OPTIONS])
+void cmd_print_help(const struct command *c)
 {
-	size_t n = 0;
-	opts[n++] = strdup("--help");
-	for (const char *p = text ? strstr(text, "--") : NULL; p && n < MAX_OPTIONS;
-	     p = strstr(p + 2, "--")) {
-		if (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
-			continue;
-		size_t len = 2;
-		while (isalnum((unsigned char)p[len]) || (p[len] == '-' && isalnum((unsigned char)p[len + 1])))
-			len++;
-		if (len < 4)
-			continue;
-		int seen = 0;
-		for (size_t i = 0; i < n && !seen; i++)
-			seen = strlen(opts[i]) == len && strncmp(opts[i], p, len) == 0;
-		if (!seen)
-			opts[n++] = strndup(p, len);
-	}
-	return n;
-}
-
-static void free_options(char **opts, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(opts[i]);
-}
-
-/* 1 when the help text shows opt followed by a value placeholder ("--limit N", "-m MESSAGE"). */
-static int takes_value(const char *text, const char *opt)
-{
-	size_t n = strlen(opt);
-	for (const char *p = strstr(text, opt); p; p = strstr(p + 1, opt)) {
-		if (p != text && (isalnum((unsigned char)p[-1]) || p[-1] == '-'))
-			continue;
-		const char *after = p + n;
-		if (strncmp(after, ", --", 4) == 0) /* "-m, --message MSG": the long form's value */
-			for (after += 4; isalnum((unsigned char)*after) || *after == '-'; after++)
-				;
-		if ((*after == ' ' || *after == '=') && isupper((unsigned char)after[1]))
-			return 1;
-	}
-	return 0;
-}
-
-void cmd_explain_option(const struct command *c, const struct config *cfg, int argc, char **argv,
-			struct err *e)
-{
-	/* getopt is silent (opterr = 0): an option given last without its value is said here */
-	const char *last = argc > 1 ? argv[argc - 1] : "";
-	if (last[0] == '-' && last[1] && !strchr(last, '=')) {
-		char *help = cmd_help_text(c, cfg);
-		int wants = help && takes_value(help, last);
-		free(help);
-		if (wants) {
-			cmd_usage_error(e, c->name, "%s wants a value", last);
-			return;
-		}
-	}
-	char *text = NULL, *opts[MAX_OPTIONS];
-	size_t n = 0;
-	for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++) {
-		if (strncmp(argv[i], "--", 2) != 0 || !isalpha((unsigned char)argv[i][2]))
-			continue;
-		if (!text) {
-			if (!(text = cmd_help_text(c, cfg)))
-				return;
-			n = help_options(text, opts);
-		}
-		char given[64];
-		snprintf(given, sizeof given, "%.*s", (int)strcspn(argv[i], "="), argv[i]);
-		int known = 0;
-		for (size_t j = 0; j < n && !known; j++)
-			known = strcmp(opts[j], given) == 0;
-		if (known)
-			continue;
-		const char *close = suggest_closest(given, (const char *const *)opts, n);
-		char hint[96] = "";
-		if (close)
-			snprintf(hint, sizeof hint, " (did you mean %s?)", close);
-		cmd_usage_error(e, c->name, "unknown option '%s'%s", given, hint);
-		break;
-	}
-	free_options(opts, n);
-	free(text);
+	struct buf text = {0};
+	opts_help(c->spec, &text);
+	print_examples(c, &text);
+	if (text.data)
+		fputs(text.data, stdout);
+	buf_free(&text);
 }
 
 /* ---- completion ------------------------------------------------------------------------ */
 
-static void print_bash(const struct command *cmds, size_t n, const struct config *cfg)
+/* A verb's long options, "--help" first and the format group spelled out, space separated. */
+static void print_long_options(const struct verb_spec *spec)
+{
+	printf("--help");
+	for (const struct opt *o = spec->options; o->kind != OPT_END; o++) {
+		if (o->kind == OPT_FORMAT)
+			for (int i = 0; opts_format_names[i]; i++)
+				printf(" --%s", opts_format_names[i]);
+		else if (o->long_name)
+			printf(" --%s", o->long_name);
+	}
+}
+
+static void print_words(const char *const *words, const char *sep)
+{
+	for (size_t i = 0; words && words[i]; i++)
+		printf("%s%s", i ? sep : "", words[i]);
+}
+
+static void print_bash(const struct command *cmds, size_t n)
 {
 	printf("# bash completion for lakehouse (generated by 'lakehouse completion bash')\n"
 	       "_lakehouse() {\n"
-	       "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" opts=\"\"\n"
+	       "  local cur=\"${COMP_WORDS[COMP_CWORD]}\" prev=\"${COMP_WORDS[COMP_CWORD-1]}\" "
+	       "opts=\"\" words=\"\"\n"
 	       "  if [ \"$COMP_CWORD\" -eq 1 ]; then\n"
 	       "    COMPREPLY=($(compgen -W \"--help --version -V");
 	for (size_t i = 0; i < n; i++)
 		printf(" %s", cmds[i].name);
-	printf("\" -- \"$cur\"))\n    return\n  fi\n  case \"${COMP_WORDS[1]}\" in\n");
+	printf("\" -- \"$cur\"))\n    return\n  fi\n");
+	/* an option's choices after it: export --format <TAB> */
+	printf("  case \"${COMP_WORDS[1]}:$prev\" in\n");
+	for (size_t i = 0; i < n; i++)
+		for (const struct opt *o = cmds[i].spec->options; o->kind != OPT_END; o++)
+			if (o->kind == OPT_CHOICE && o->long_name) {
+				printf("    %s:--%s) COMPREPLY=($(compgen -W \"", cmds[i].name, o->long_name);
+				print_words(o->choices, " ");
+				printf("\" -- \"$cur\")); return ;;\n");
+			}
+	printf("  esac\n  case \"${COMP_WORDS[1]}\" in\n");
 	for (size_t i = 0; i < n; i++) {
-		char *text = cmd_help_text(&cmds[i], cfg), *opts[MAX_OPTIONS];
-		size_t k = help_options(text, opts);
 		printf("    %s) opts=\"", cmds[i].name);
-		for (size_t j = 0; j < k; j++)
-			printf("%s%s", j ? " " : "", opts[j]);
-		if (strcmp(cmds[i].name, "completion") == 0)
-			printf(" bash zsh");
+		print_long_options(cmds[i].spec);
+		printf("\" words=\"");
+		print_words(cmds[i].spec->words, " ");
 		printf("\" ;;\n");
-		free_options(opts, k);
-		free(text);
 	}
 	printf("  esac\n"
 	       "  if [[ \"$cur\" == -* ]]; then\n"
 	       "    COMPREPLY=($(compgen -W \"$opts\" -- \"$cur\"))\n"
+	       "  elif [ -n \"$words\" ] && [ \"$COMP_CWORD\" -eq 2 ]; then\n"
+	       "    COMPREPLY=($(compgen -W \"$words\" -- \"$cur\"))\n"
 	       "  else\n"
 	       "    COMPREPLY=($(compgen -f -- \"$cur\"))\n"
 	       "  fi\n"
@@ -197,10 +107,10 @@ static void print_bash(const struct command *cmds, size_t n, const struct config
 	       "complete -o filenames -F _lakehouse lakehouse\n");
 }
 
-static void print_zsh(const struct command *cmds, size_t n, const struct config *cfg)
+static void print_zsh(const struct command *cmds, size_t n)
 {
 	printf("#compdef lakehouse\n# zsh completion for lakehouse (generated by 'lakehouse "
-	       "completion zsh')\n_lakehouse() {\n  local -a verbs opts\n  verbs=(\n");
+	       "completion zsh')\n_lakehouse() {\n  local -a verbs opts subs\n  verbs=(\n");
 	for (size_t i = 0; i < n; i++) {
 		printf("    '%s:", cmds[i].name);
 		for (const char *p = cmds[i].summary; *p; p++)
@@ -210,34 +120,28 @@ static void print_zsh(const struct command *cmds, size_t n, const struct config 
 	printf("  )\n  if (( CURRENT == 2 )); then\n    _describe 'verb' verbs\n    return\n  fi\n"
 	       "  case $words[2] in\n");
 	for (size_t i = 0; i < n; i++) {
-		char *text = cmd_help_text(&cmds[i], cfg), *opts[MAX_OPTIONS];
-		size_t k = help_options(text, opts);
 		printf("    %s) opts=(", cmds[i].name);
-		for (size_t j = 0; j < k; j++)
-			printf("%s%s", j ? " " : "", opts[j]);
+		print_long_options(cmds[i].spec);
+		printf(") subs=(");
+		print_words(cmds[i].spec->words, " ");
 		printf(") ;;\n");
-		free_options(opts, k);
-		free(text);
 	}
-	printf("  esac\n  if [[ $PREFIX == -* ]]; then\n    compadd -- $opts\n  else\n    _files\n"
-	       "  fi\n}\n_lakehouse \"$@\"\n");
+	printf("  esac\n  if [[ $PREFIX == -* ]]; then\n    compadd -- $opts\n"
+	       "  elif (( CURRENT == 3 && ${#subs} )); then\n    compadd -- $subs\n  else\n"
+	       "    _files\n  fi\n}\n_lakehouse \"$@\"\n");
 }
 
-int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n,
-		   const struct config *cfg, struct err *e)
+int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n, struct err *e)
 {
-	static const char usage[] =
-		"usage: lakehouse completion bash|zsh\n\n"
-		"Prints a completion script for the verbs and their options, generated from the\n"
-		"verbs' own help. Load it with: source <(lakehouse completion bash)\n";
-	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0))
-		return fputs(usage, stdout), 0;
-	if (argc != 2 || (strcmp(argv[1], "bash") != 0 && strcmp(argv[1], "zsh") != 0))
+	int first, rc = opts_parse(&cmd_completion_spec, NULL, argc, argv, &first, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (argc - first != 1 || (strcmp(argv[first], "bash") != 0 && strcmp(argv[first], "zsh") != 0))
 		return cmd_usage_error(e, "completion", "give bash or zsh");
-	if (strcmp(argv[1], "bash") == 0)
-		print_bash(cmds, n, cfg);
+	if (strcmp(argv[first], "bash") == 0)
+		print_bash(cmds, n);
 	else
-		print_zsh(cmds, n, cfg);
+		print_zsh(cmds, n);
 	return 0;
 }
 
@@ -274,10 +178,14 @@ static void roff_text(const char *s)
 	}
 }
 
-int cmd_man(const struct command *cmds, size_t n, const struct config *cfg, const char *version,
+int cmd_man(int argc, char **argv, const struct command *cmds, size_t n, const char *version,
 	    struct err *e)
 {
-	(void)e;
+	int first, rc = opts_parse(&cmd_man_spec, NULL, argc, argv, &first, e);
+	if (rc != 0)
+		return rc < 0 ? -1 : 0;
+	if (first < argc)
+		return cmd_usage_error(e, "man", "unexpected argument '%s'", argv[first]);
 	printf(".TH LAKEHOUSE 1 \"\" \"lakehouse %s\" \"User Commands\"\n"
 	       ".SH NAME\nlakehouse \\- a small data lakehouse over S3, DuckLake and DuckDB\n"
 	       ".SH SYNOPSIS\n.B lakehouse\n[\\-\\-version | \\-V] [\\-\\-help] \\fIverb\\fR "
@@ -288,15 +196,12 @@ int cmd_man(const struct command *cmds, size_t n, const struct config *cfg, cons
 		printf(".SS %s\n", cmds[i].name);
 		roff_text(cmds[i].summary);
 		printf("\n.PP\n.nf\n");
-		char *text = cmd_help_text(&cmds[i], cfg);
-		if (text)
-			roff_text(text);
-		free(text);
-		if (cmds[i].examples && cmds[i].examples[0]) {
-			printf("\nexamples:\n");
-			roff_text(cmds[i].examples);
-			printf("\n");
-		}
+		struct buf text = {0};
+		opts_help(cmds[i].spec, &text);
+		print_examples(&cmds[i], &text);
+		if (text.data)
+			roff_text(text.data);
+		buf_free(&text);
 		printf(".fi\n");
 	}
 	printf(".SH ENVIRONMENT\nAWS_ENDPOINT_URL (or S3_ENDPOINT), AWS_ACCESS_KEY_ID, "

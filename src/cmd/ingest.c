@@ -1,7 +1,6 @@
 /* ingest.c - `lakehouse ingest NAME --from SRC`: a dataset from the Hugging Face Hub (or a
  * local folder in the same layout) into the lake, through the local staging folder.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,71 +10,104 @@
 #include "ingest/ingest.h"
 #include "ingest/source.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-	"                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]\n"
-	"                        [--append-only] [--skip-bad]\n\n"
-	"Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
-	"STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
-	"s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
-	"by URIs, in one snapshot. Running it again adds nothing.\n\n"
-	"  --from SOURCE   hf://datasets/OWNER/REPO[@REVISION] (HF_ENDPOINT, HF_TOKEN) or a folder\n"
-	"  --split S       split to ingest (default train)\n"
-	"  --config C      config (subset) name, when the repo has several\n"
-	"  --limit N       only the first N rows\n"
-	"  --threads N     parallel downloads and uploads (default 8)\n"
-	"  --shard K/N     only shard K of N (1 <= K <= N): the staged rows in file, then row\n"
-	"                  order, cut into N equal runs; N processes (on N machines, against a\n"
-	"                  PostgreSQL catalog) ingest one split together, one snapshot each;\n"
-	"                  re-running a shard adds nothing\n"
-	"  -m MESSAGE      commit message (default: names repo, revision, split and rows)\n\n"
-	"A folder source is accepted in these layouts (as the Hub stores datasets):\n"
-	"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
-	"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
-	"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
-	"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg     COCO (--format coco\n"
-	"                  forces it): raw.coco_images, _objects, _categories, _licenses,\n"
-	"                  _captions (raw.NAME_* for another NAME), every field as it came;\n"
-	"                  or SPLIT.zip + annotations*.zip side by side, read in place. Again:\n"
-	"                  the split follows the source (N inserted, M updated, K removed);\n"
-	"                  --append-only only inserts new records; --skip-bad sets faulty\n"
-	"                  records aside in raw.NAME_rejects instead of refusing the source\n"
-	"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
-	"A source in the VisDrone layout (sequences/<seq>/0000001.jpg..., annotations/<seq>.txt),\n"
-	"is ingested as NAME visdrone (no other name): one fragmented MP4 per sequence under\n"
-	"assets/visdrone/clips/, a fragment index and the annotations (raw.visdrone_clips,\n"
-	"raw.visdrone_fragments, raw.visdrone_annotations, which silver, gold and fetch read):\n"
-	"  --fps N              frame rate of the sequences (default 30)\n"
-	"  --fragment-frames N  frames per fragment (default: one second)\n"
-	"  --crf N              x264 quality, 1 (best) .. 51 (default %d)\n"
-	"  --preset NAME        x264 speed/size preset, ultrafast .. veryslow (default %s)\n"
-	"  --copy auto|never    a sequence given as an H.264/H.265 file whose keyframes fall on\n"
-	"                       every fragment boundary is copied, not re-encoded (default auto)\n";
 
+struct ingest_opts {
+	const char *from, *split, *config, *message, *preset, *copy, *quality, *fragment_seconds;
+	long limit, threads, fps, fragment_frames, crf, shard, nshards;
+	int skip_bad, append_only;
+	const char *format;
+};
+static int parse_shard(void *args, const char *arg, struct err *e);
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
 					    "medium", "slow", "slower", "veryslow", "placebo", NULL};
-
-static int known_preset(const char *name)
-{
-	for (int i = 0; x264_presets[i]; i++)
-		if (strcmp(name, x264_presets[i]) == 0)
-			return 1;
-	return 0;
-}
+static const char *const copy_modes[] = {"auto", "never", "always", NULL};
+static const struct opt ingest_options[] = {
+	OPT_STRING("from", 0, struct ingest_opts, from, "SOURCE",
+		   "hf://datasets/OWNER/REPO[@REVISION] (HF_ENDPOINT, HF_TOKEN) or a folder"),
+	OPT_STRING("split", 0, struct ingest_opts, split, "S", "split to ingest (default train)"),
+	OPT_STRING("config", 0, struct ingest_opts, config, "C",
+		   "config (subset) name, when the repo has several"),
+	OPT_LONG("limit", 0, struct ingest_opts, limit, 0, LONG_MAX, "N", "only the first N rows"),
+	OPT_LONG("threads", 0, struct ingest_opts, threads, 1, 32, "N",
+		 "parallel downloads and uploads (default 8)"),
+	OPT_CALLBACK("shard", 0, parse_shard, "K/N",
+		     "only shard K of N (1 <= K <= N): the staged rows in file, then row order, cut into\n"
+		     "N equal runs; N processes (on N machines, against a PostgreSQL catalog) ingest one\n"
+		     "split together, one snapshot each; re-running a shard adds nothing"),
+	OPT_STRING("message", 'm', struct ingest_opts, message, "MESSAGE",
+		   "commit message (default: names repo, revision, split and rows)"),
+	OPT_CHOICE("copy", 0, struct ingest_opts, copy, copy_modes, NULL,
+		   "video: keep the source's packets (H.264, HEVC, AV1), fragments cut at its\n"
+		   "keyframes; auto: when no keyframe gap exceeds 2 x --fragment-seconds (default auto)"),
+	OPT_STRING("quality", 0, struct ingest_opts, quality, "DB",
+		   "video: otherwise re-encode (libx264) at the fewest bytes whose PSNR against the\n"
+		   "source is at least DB (default 42)"),
+	OPT_LONG("crf", 0, struct ingest_opts, crf, 1, 51, "N",
+		 "video: force one x264 CRF, 1 (best) .. 51, instead of --quality"),
+	OPT_CHOICE("preset", 0, struct ingest_opts, preset, x264_presets, "NAME",
+		   "video: x264 speed/size preset, ultrafast .. veryslow (default "
+		   VIDEO_DEFAULT_PRESET ")"),
+	OPT_STRING("fragment-seconds", 0, struct ingest_opts, fragment_seconds, "S",
+		   "video: fragment length in seconds (default 1)"),
+	OPT_LONG("fragment-frames", 0, struct ingest_opts, fragment_frames, 1, 10000, "N",
+		 "video: frames per fragment instead (re-encoded clips)"),
+	OPT_LONG("fps", 0, struct ingest_opts, fps, 1, 240, "N",
+		 "video: frame rate of image sequences (default 30)"),
+	OPT_FLAG("skip-bad", 0, struct ingest_opts, skip_bad,
+		 "video: land the good clips and list the bad ones (default: exit 2); COCO: set\n"
+		 "faulty records aside in raw.NAME_rejects and land the rest"),
+	OPT_STRING("format", 0, struct ingest_opts, format, "coco",
+		   "read the folder as the COCO official layout (detected without it)"),
+	OPT_FLAG("append-only", 0, struct ingest_opts, append_only,
+		 "COCO: only insert records whose id is new (default: follow the source)"),
+	OPT_END()};
+const struct verb_spec cmd_ingest_spec = {
+	.name = "ingest",
+	.usage = "ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
+		 "                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]",
+	.about = "Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
+		 "STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
+		 "s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
+		 "by URIs, in one snapshot. Running it again adds nothing.\n",
+	.options = ingest_options,
+	.more = "A folder source is accepted in these layouts (as the Hub stores datasets):\n"
+		"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
+		"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
+		"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
+		"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg     COCO release\n"
+		"  FOLDER/SPLIT.zip + FOLDER/annotations_trainval2017.zip           COCO zips, read in place\n"
+		"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
+		"Video: a video file, a folder of them (any depth; mp4, mov, mkv, avi, webm...), or the\n"
+		"VisDrone layout (sequences/<seq>/0000001.jpg... or <seq>.mp4, annotations/<seq>.txt),\n"
+		"under any NAME: one fragmented MP4 per clip under assets/NAME/clips/, with\n"
+		"raw.NAME_clips, raw.NAME_fragments (the fragment index) and raw.NAME_annotations\n"
+		"(VisDrone MOT/VID lines from <clip>.txt beside the clip or annotations/<clip>.txt;\n"
+		"optional for video files); the options marked video apply to it.\n\n"
+		"COCO release: raw.coco_images, _objects, _categories, _licenses, _captions\n"
+		"(raw.NAME_* for another NAME), every field as it came. Again, the split follows\n"
+		"the source: N inserted, M updated, K removed in one snapshot (--append-only: insert).\n"};
 
 static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
+	char how[64];
+	if (rq->encode.crf > 0)
+		snprintf(how, sizeof how, "crf %g", rq->encode.crf);
+	else
+		snprintf(how, sizeof how, "for %g dB", rq->quality);
 	if (res->snapshot >= 0)
 		printf("ingested %s from %s@%.12s: %lld rows, %lld new clips (%lld frames, %.1f MB; "
-		       "%lld copied, %lld encoded with libx264 crf %d %s): snapshot %lld\n",
+		       "%lld copied, %lld encoded with libx264 %s %s): snapshot %lld\n",
 		       rq->dataset, rq->repo, rq->revision, (long long)res->rows,
 		       (long long)res->clips_new, (long long)res->frames, res->bytes_new / 1e6,
 		       (long long)res->clips_copied, (long long)(res->clips_new - res->clips_copied),
-		       rq->encode.crf, rq->encode.preset, (long long)res->snapshot);
+		       how, rq->encode.preset, (long long)res->snapshot);
 	else
 		printf("nothing new in %s from %s@%.12s: no snapshot\n", rq->dataset, rq->repo,
 		       rq->revision);
+	if (res->skipped)
+		printf("skipped %lld bad clips: %s\n", (long long)res->skipped, res->skipped_list);
 }
 
 static void print_result(const struct ingest_request *rq, const struct ingest_result *res)
@@ -111,8 +143,11 @@ static void print_coco_result(const struct ingest_request *rq, const struct inge
 }
 
 /* "K/N" with 1 <= K <= N <= 1024. */
-static int parse_shard(const char *arg, long *k, long *n, struct err *e)
+/* --shard K/N */
+static int parse_shard(void *args, const char *arg, struct err *e)
 {
+	struct ingest_opts *o = args;
+	long *k = &o->shard, *n = &o->nshards;
 	char kbuf[32];
 	const char *slash = strchr(arg, '/');
 	if (!slash || (size_t)(slash - arg) >= sizeof kbuf)
@@ -127,71 +162,30 @@ static int parse_shard(const char *arg, long *k, long *n, struct err *e)
 
 int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},       {"from", required_argument, NULL, 'f'},
-		{"split", required_argument, NULL, 's'}, {"config", required_argument, NULL, 'c'},
-		{"limit", required_argument, NULL, 'l'}, {"threads", required_argument, NULL, 't'},
-		{"message", required_argument, NULL, 'm'}, {"fps", required_argument, NULL, 'F'},
-		{"fragment-frames", required_argument, NULL, 'G'}, {"crf", required_argument, NULL, 'C'},
-		{"preset", required_argument, NULL, 'P'}, {"copy", required_argument, NULL, 'K'},
-		{"shard", required_argument, NULL, 'S'}, {"format", required_argument, NULL, 'X'},
-		{"append-only", no_argument, NULL, 'A'}, {"skip-bad", no_argument, NULL, 'B'}, {0}};
-	const char *from = NULL, *split = "train", *config = NULL, *message = NULL, *format = NULL;
-	long limit = -1;
-	long threads = 8, fps = 30, fragment_frames = 0, crf = VIDEO_DEFAULT_CRF, shard = 0, nshards = 0;
-	const char *preset = VIDEO_DEFAULT_PRESET;
-	int never_copy = 0, append_only = 0, skip_bad = 0;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': return printf(usage, VIDEO_DEFAULT_CRF, VIDEO_DEFAULT_PRESET), 0;
-		case 'f': from = optarg; break;
-		case 's': split = optarg; break;
-		case 'c': config = optarg; break;
-		case 'm': message = optarg; break;
-		case 'X': format = optarg; break;
-		case 'A': append_only = 1; break;
-		case 'B': skip_bad = 1; break;
-		case 'l':
-			if (cmd_parse_long("ingest", "--limit (rows)", optarg, 0, LONG_MAX, &limit, e) < 0)
-				return -1;
-			break;
-		case 't':
-			if (cmd_parse_long("ingest", "--threads", optarg, 1, 32, &threads, e) < 0)
-				return -1;
-			break;
-		case 'F':
-			if (cmd_parse_long("ingest", "--fps", optarg, 1, 240, &fps, e) < 0)
-				return -1;
-			break;
-		case 'G':
-			if (cmd_parse_long("ingest", "--fragment-frames", optarg, 1, 10000, &fragment_frames, e) < 0)
-				return -1;
-			break;
-		case 'S':
-			if (parse_shard(optarg, &shard, &nshards, e) < 0)
-				return -1;
-			break;
-		case 'C':
-			if (cmd_parse_long("ingest", "--crf", optarg, 1, 51, &crf, e) < 0)
-				return -1;
-			break;
-		case 'P':
-			if (!known_preset(optarg))
-				return cmd_usage_error(e, "ingest", "--preset wants one of ultrafast, superfast, "
-						   "veryfast, faster, fast, medium, slow, slower, veryslow, "
-						   "got '%s'", optarg);
-			preset = optarg;
-			break;
-		case 'K':
-			if (strcmp(optarg, "auto") != 0 && strcmp(optarg, "never") != 0)
-				return cmd_usage_error(e, "ingest", "--copy wants auto or never, got '%s'", optarg);
-			never_copy = strcmp(optarg, "never") == 0;
-			break;
-		default: return cmd_usage_error(e, "ingest", "unknown option");
-		}
-	}
-	if (argc - optind != 1)
+	struct ingest_opts o = {.split = "train", .limit = -1, .threads = 8, .fps = 30,
+				.preset = VIDEO_DEFAULT_PRESET};
+	int first, parsed = opts_parse(&cmd_ingest_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	const char *from = o.from, *split = o.split, *config = o.config, *message = o.message;
+	long limit = o.limit, threads = o.threads, fps = o.fps, fragment_frames = o.fragment_frames;
+	long crf = o.crf, shard = o.shard, nshards = o.nshards;
+	const char *preset = o.preset;
+	enum video_copy_mode copy = !o.copy || strcmp(o.copy, "auto") == 0 ? VIDEO_COPY_AUTO
+				    : strcmp(o.copy, "never") == 0   ? VIDEO_COPY_NEVER
+								       : VIDEO_COPY_ALWAYS;
+	double quality = VIDEO_DEFAULT_QUALITY, fragment_seconds = 1;
+	char *end;
+	if (o.quality && ((quality = strtod(o.quality, &end)), end == o.quality || *end ||
+			  !(quality >= 20 && quality <= 99)))
+		return cmd_usage_error(e, "ingest", "--quality wants a PSNR in dB from 20 to 99, got '%s'",
+				       o.quality);
+	if (o.fragment_seconds &&
+	    ((fragment_seconds = strtod(o.fragment_seconds, &end)), end == o.fragment_seconds ||
+	     *end || !(fragment_seconds >= 0.1 && fragment_seconds <= 600)))
+		return cmd_usage_error(e, "ingest", "--fragment-seconds wants seconds from 0.1 to 600, "
+				       "got '%s'", o.fragment_seconds);
+	if (argc - first != 1)
 		return cmd_usage_error(e, "ingest", "give one dataset NAME");
 	if (!from)
 		return cmd_usage_error(e, "ingest", "--from is required");
@@ -203,23 +197,24 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 
 	struct source src;
 	struct progress *progress = progress_new("ingest", "files");
-	if (source_resolve(cfg, from, config, split, format, (int)threads, progress, &src, e) < 0) {
+	if (source_resolve(cfg, from, config, split, o.format, (int)threads, progress, &src, e) < 0) {
 		progress_finish(progress, 0);
 		return -1;
 	}
 	struct ingest_request rq = {
-		.dataset = argv[optind], .repo = src.repo, .revision = src.revision, .split = split,
+		.dataset = argv[first], .repo = src.repo, .revision = src.revision, .split = split,
 		.files = src.files, .nfiles = src.nfiles, .limit = limit, .message = message,
 		.shard = (int)shard, .nshards = (int)nshards,
 		.threads = (int)threads, .video_root = src.video_root[0] ? src.video_root : NULL,
-		.fps = (int)fps, .fragment_frames = (int)(fragment_frames ? fragment_frames : fps),
-		.encode = {.crf = (int)crf, .preset = preset}, .never_copy = never_copy,
+		.fps = (int)fps, .fragment_frames = (int)fragment_frames,
+		.fragment_seconds = fragment_seconds, .quality = quality, .copy = copy,
+		.skip_bad = o.skip_bad, .encode = {.crf = (double)crf, .preset = preset},
 		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL,
-		.append_only = append_only, .skip_bad = skip_bad};
+		.append_only = o.append_only};
 	struct ingest_result res;
 	if (nshards && (rq.video_root || rq.coco_root)) {
 		source_free(&src);
-		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not VisDrone or COCO");
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video or COCO");
 	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);

@@ -2,29 +2,32 @@
  *
  * Idempotent: on an existing lake it only re-attaches and reports.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lake/lake.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse init\n\n"
-	"Creates the bucket (when missing) and the DuckLake catalog with the schemas raw,\n"
-	"silver and gold, by running sql/00_attach.sql. Safe to run again.\n";
+struct init_opts {
+	int unused;
+};
+static const struct opt init_options[] = {OPT_END()};
+const struct verb_spec cmd_init_spec = {
+	.name = "init",
+	.usage = "init",
+	.about = "Creates the bucket (when missing) and the DuckLake catalog with the schemas raw,\n"
+		 "silver and gold, by running sql/00_attach.sql. Safe to run again.\n",
+	.options = init_options};
 
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {0}};
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		return cmd_usage_error(e, "init", "unknown option");
-	}
-	if (optind < argc)
-		return cmd_usage_error(e, "init", "unexpected argument '%s'", argv[optind]);
+	struct init_opts o = {0};
+	int first, parsed = opts_parse(&cmd_init_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	if (first < argc)
+		return cmd_usage_error(e, "init", "unexpected argument '%s'", argv[first]);
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_CREATE, e) < 0)
 		return -1;

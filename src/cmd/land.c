@@ -5,7 +5,6 @@
  * file, or (bad file, lost storage, conflict) there is no new snapshot at all.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,21 +14,34 @@
 
 #include "lake/lake.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse land [-m MESSAGE] [--format parquet|csv|jsonl] [--mode MODE [--key COL]]\n"
-	"                      [--types COL=TYPE,...] [SCHEMA.]NAME FILE\n\n"
-	"Lands FILE into the table SCHEMA.NAME (schema defaults to raw): creates the table\n"
-	"from the file's columns, or adds to it by column name. One snapshot per call;\n"
-	"prints its id. Names are plain identifiers: letters, digits and '_'.\n"
-	"  -m, --message MSG   commit message (default: what was landed from where)\n"
-	"  --format FMT        parquet, csv or jsonl (default: from the file extension)\n"
-	"  --mode MODE         append (default): add the file's rows; replace: the table holds\n"
-	"                      exactly the file's rows; upsert: rows whose --key matches are\n"
-	"                      updated, the others inserted (DuckDB MERGE)\n"
-	"  --key COL           the key column of --mode upsert\n"
-	"  --types COL=TYPE    a CSV column's type when the detected one is wrong, e.g.\n"
-	"                      --types zip=VARCHAR,score=DOUBLE\n";
+struct land_opts {
+	const char *message, *format, *mode, *key, *types;
+};
+static const char *const land_formats[] = {"parquet", "csv", "jsonl", NULL};
+static const char *const land_modes[] = {"append", "replace", "upsert", NULL};
+static const struct opt land_options[] = {
+	OPT_STRING("message", 'm', struct land_opts, message, "MSG",
+		   "commit message (default: what was landed from where)"),
+	OPT_CHOICE("format", 0, struct land_opts, format, land_formats, "FMT",
+		   "parquet, csv or jsonl (default: from the file extension)"),
+	OPT_CHOICE("mode", 0, struct land_opts, mode, land_modes, "MODE",
+		   "append (default): add the file's rows; replace: the table holds exactly the file's\n"
+		   "rows; upsert: rows whose --key matches are updated, the others inserted (DuckDB MERGE)"),
+	OPT_STRING("key", 0, struct land_opts, key, "COL", "the key column of --mode upsert"),
+	OPT_STRING("types", 0, struct land_opts, types, "COL=TYPE",
+		   "a CSV column's type when the detected one is wrong, e.g.\n"
+		   "--types zip=VARCHAR,score=DOUBLE"),
+	OPT_END()};
+const struct verb_spec cmd_land_spec = {
+	.name = "land",
+	.usage = "land [-m MESSAGE] [--format parquet|csv|jsonl] [--mode MODE [--key COL]]\n"
+		 "                      [--types COL=TYPE,...] [SCHEMA.]NAME FILE",
+	.about = "Lands FILE into the table SCHEMA.NAME (schema defaults to raw): creates the table\n"
+		 "from the file's columns, or adds to it by column name. One snapshot per call;\n"
+		 "prints its id. Names are plain identifiers: letters, digits and '_'.\n",
+	.options = land_options};
 
 struct target {
 	char schema[64], table[64];
@@ -57,11 +69,11 @@ static int check_file(const char *path, struct err *e)
 {
 	struct stat st;
 	if (stat(path, &st) != 0)
-		return err_set(e, 0, "cannot land %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot land %s: %s", path, strerror(errno));
 	if (!S_ISREG(st.st_mode))
-		return err_set(e, 0, "cannot land %s: not a regular file", path);
+		return err_set(e, EXIT_FAILED, "cannot land %s: not a regular file", path);
 	if (access(path, R_OK) != 0)
-		return err_set(e, 0, "cannot land %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot land %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -193,36 +205,16 @@ static int land_rows(struct lake *l, void *ctx, struct err *e)
 
 int cmd_land(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 {"message", required_argument, NULL, 'm'},
-						 {"format", required_argument, NULL, 'F'},
-						 {"mode", required_argument, NULL, 'M'},
-						 {"key", required_argument, NULL, 'k'},
-						 {"types", required_argument, NULL, 'T'},
-						 {0}};
-	struct landing d = {.cfg = cfg};
-	const char *format = NULL, *mode = NULL, *key = NULL, *types = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'm')
-			d.message = optarg;
-		else if (opt == 'F')
-			format = optarg;
-		else if (opt == 'M')
-			mode = optarg;
-		else if (opt == 'k')
-			key = optarg;
-		else if (opt == 'T')
-			types = optarg;
-		else
-			return cmd_usage_error(e, "land", "unknown option");
-	}
-	if (argc - optind != 2)
+	struct land_opts o = {0};
+	int first, parsed = opts_parse(&cmd_land_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	struct landing d = {.cfg = cfg, .message = o.message};
+	const char *format = o.format, *mode = o.mode, *key = o.key, *types = o.types;
+	if (argc - first != 2)
 		return cmd_usage_error(e, "land", "give a table name and a file");
-	d.path = argv[optind + 1];
-	if (parse_target(argv[optind], &d.t, e) < 0)
+	d.path = argv[first + 1];
+	if (parse_target(argv[first], &d.t, e) < 0)
 		return -1;
 	const char *ext = strrchr(d.path, '.');
 	const char *reader = reader_for(format ? format : ext ? ext + 1 : "");

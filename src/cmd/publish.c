@@ -1,6 +1,5 @@
 /* publish.c - `lakehouse publish SCHEMA.TABLE --repo OWNER/NAME`: a table leaves the lake as a
  * Hugging Face dataset (Parquet shards + dataset card, one commit). */
-#include <getopt.h>
 #include <limits.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -10,21 +9,38 @@
 #include "core/progress.h"
 #include "hub/publish.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse publish SCHEMA.TABLE --repo OWNER/NAME [--version REF] [--private]\n"
-	"                         [--message M] [--with-media] [--license ID] [--shard-rows N]\n"
-	"                         [--json]\n\n"
-	"Exports the table (now, or at snapshot or tag REF) to Parquet shards data/<split>-NNNNN-of-NNNNN\n"
-	"with a README.md dataset card (features, splits, provenance, the SQL that made it) in\n"
-	"local-store/publish/OWNER/NAME/, and pushes them to the Hub (HF_ENDPOINT, default\n"
-	"https://huggingface.co) in one commit, with HF_TOKEN (needs write access). Creates the\n"
-	"repo when missing. Publishing the same snapshot again makes no new commit.\n"
-	"  --with-media    embed the images that *_uri columns point to (Image feature), so the\n"
-	"                  dataset works without access to the lake's bucket\n"
-	"  --private       create the repo private\n"
-	"  --license ID    license in the card (default: other)\n"
-	"  --shard-rows N  rows per Parquet file (default 100000; 2000 with --with-media)\n";
+struct publish_opts {
+	const char *repo, *version, *message, *license;
+	long shard_rows;
+	int private_repo, with_media, json;
+};
+static const struct opt publish_options[] = {
+	OPT_STRING("repo", 0, struct publish_opts, repo, "OWNER/NAME", "the dataset repo on the Hub"),
+	OPT_STRING("version", 0, struct publish_opts, version, "REF",
+		   "the table at snapshot REF (an id or a tag; default: now)"),
+	OPT_FLAG("with-media", 0, struct publish_opts, with_media,
+		 "embed the images that *_uri columns point to (Image feature), so the dataset works\n"
+		 "without access to the lake's bucket"),
+	OPT_FLAG("private", 0, struct publish_opts, private_repo, "create the repo private"),
+	OPT_STRING("message", 'm', struct publish_opts, message, "M", "the Hub commit's message"),
+	OPT_STRING("license", 0, struct publish_opts, license, "ID", "license in the card (default: other)"),
+	OPT_LONG("shard-rows", 0, struct publish_opts, shard_rows, 1, LONG_MAX, "N",
+		 "rows per Parquet file (default 100000; 2000 with --with-media)"),
+	OPT_FLAG("json", 0, struct publish_opts, json, "the result as JSON"),
+	OPT_END()};
+const struct verb_spec cmd_publish_spec = {
+	.name = "publish",
+	.usage = "publish SCHEMA.TABLE --repo OWNER/NAME [--version REF] [--private]\n"
+		 "                         [--message M] [--with-media] [--license ID] [--shard-rows N]\n"
+		 "                         [--json]",
+	.about = "Exports the table (now, or at snapshot or tag REF) to Parquet shards data/<split>-NNNNN-of-NNNNN\n"
+		 "with a README.md dataset card (features, splits, provenance, the SQL that made it) in\n"
+		 "local-store/publish/OWNER/NAME/, and pushes them to the Hub (HF_ENDPOINT, default\n"
+		 "https://huggingface.co) in one commit, with HF_TOKEN (needs write access). Creates the\n"
+		 "repo when missing. Publishing the same snapshot again makes no new commit.\n",
+	.options = publish_options};
 
 static void print_result(const struct publish_result *r, const char *table, int json)
 {
@@ -54,36 +70,17 @@ static void print_result(const struct publish_result *r, const char *table, int 
 
 int cmd_publish(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},         {"repo", required_argument, NULL, 'r'},
-		{"version", required_argument, NULL, 'v'}, {"private", no_argument, NULL, 'p'},
-		{"message", required_argument, NULL, 'm'}, {"with-media", no_argument, NULL, 'M'},
-		{"license", required_argument, NULL, 'l'}, {"shard-rows", required_argument, NULL, 's'},
-		{"json", no_argument, NULL, 'j'},          {0}};
-	struct publish_request rq = {0};
-	int opt, json = 0;
-	long n;
-	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
-		case 'r': rq.repo = optarg; break;
-		case 'p': rq.private_repo = 1; break;
-		case 'm': rq.message = optarg; break;
-		case 'M': rq.with_media = 1; break;
-		case 'l': rq.license = optarg; break;
-		case 'j': json = 1; break;
-		case 'v': rq.version = optarg; break;
-		case 's':
-			if (cmd_parse_long("publish", "--shard-rows", optarg, 1, LONG_MAX, &n, e) < 0)
-				return -1;
-			rq.shard_rows = n;
-			break;
-		default: return cmd_usage_error(e, "publish", "unknown option");
-		}
-	}
-	if (optind + 1 != argc || !rq.repo)
+	struct publish_opts o = {0};
+	int first, parsed = opts_parse(&cmd_publish_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	struct publish_request rq = {.repo = o.repo, .version = o.version, .message = o.message,
+				     .license = o.license, .shard_rows = o.shard_rows,
+				     .private_repo = o.private_repo, .with_media = o.with_media};
+	int json = o.json;
+	if (first + 1 != argc || !rq.repo)
 		return cmd_usage_error(e, "publish", "give SCHEMA.TABLE and --repo OWNER/NAME");
-	rq.table = argv[optind];
+	rq.table = argv[first];
 	struct publish_result res;
 	rq.progress = progress_new("publish", "steps");
 	int rc = publish_run(cfg, &rq, &res, e);

@@ -1,5 +1,4 @@
 /* query.c - `lakehouse query NAME`: the named queries of sql/queries/. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,12 +6,21 @@
 #include "lake/lake.h"
 #include "lake/transform.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse query NAME [--json | --csv]\n\n"
-	"Runs a named query from sql/queries/: crowded-scenes (COCO images with 5+ persons),\n"
-	"busy-fragments (VisDrone fragments with 20+ tracks). Their clip_uri/fragment_id or\n"
-	"image_uri columns feed 'lakehouse fetch --sql'.\n";
+struct query_opts {
+	enum output_format fmt;
+};
+static const struct opt query_options[] = {OPT_FORMAT(struct query_opts, fmt, ""), OPT_END()};
+static const char *const query_names[] = {"crowded-scenes", "busy-fragments", NULL};
+const struct verb_spec cmd_query_spec = {
+	.name = "query",
+	.usage = "query NAME [--json | --csv]",
+	.about = "Runs a named query from sql/queries/: crowded-scenes (COCO images with 5+ persons),\n"
+		 "busy-fragments (VisDrone fragments with 20+ tracks). Their clip_uri/fragment_id or\n"
+		 "image_uri columns feed 'lakehouse fetch --sql'.\n",
+	.options = query_options,
+	.words = query_names};
 
 /* The value of a "-- @TAG value" header line of the query text, into out ("" if none). */
 static void header(const char *sql, const char *tag, char *out, size_t n)
@@ -47,27 +55,22 @@ static int explain_missing(struct lake *l, const char *name, const char *sql, st
 
 int cmd_query(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, CMD_FORMAT_LONGOPTS, {0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (!cmd_format_option(opt, &fmt))
-			return cmd_usage_error(e, "query", "unknown option");
-	}
-	if (argc - optind != 1)
+	struct query_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_query_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	if (argc - first != 1)
 		return cmd_usage_error(e, "query", "give one query NAME");
 	char *sql = NULL;
-	if (transform_query_text(argv[optind], &sql, e) < 0)
+	if (transform_query_text(argv[first], &sql, e) < 0)
 		return -1;
 	struct lake *l;
-	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&l, cfg, LAKE_READ, e);
 	if (rc == 0) {
 		rc = cmd_print_query(l, sql, NULL, 0, fmt, e);
 		if (rc < 0 && strncmp(e->msg, "no table ", 9) == 0)
-			explain_missing(l, argv[optind], sql, e);
+			explain_missing(l, argv[first], sql, e);
 		lake_close(l);
 	}
 	free(sql);

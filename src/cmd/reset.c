@@ -2,18 +2,25 @@
  * object in the bucket and the DuckDB-file catalog (with its WAL). Nothing else is touched:
  * local-store/ (staged downloads) stays, so a rebuild does not download again. */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "store/s3.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse reset --yes\n\n"
-	"Deletes EVERY object in the bucket and the catalog file (a DuckDB-file catalog only),\n"
-	"so 'lakehouse init' starts an empty lake. Staged downloads in local-store/ are kept.\n";
+struct reset_opts {
+	int yes;
+};
+static const struct opt reset_options[] = {
+	OPT_FLAG("yes", 'y', struct reset_opts, yes, "yes, delete everything"), OPT_END()};
+const struct verb_spec cmd_reset_spec = {
+	.name = "reset",
+	.usage = "reset --yes",
+	.about = "Deletes EVERY object in the bucket and the catalog file (a DuckDB-file catalog only),\n"
+		 "so 'lakehouse init' starts an empty lake. Staged downloads in local-store/ are kept.\n",
+	.options = reset_options};
 
 struct wipe {
 	struct s3 *s3;
@@ -35,26 +42,21 @@ static int remove_catalog(const char *catalog, struct err *e)
 	char wal[1100];
 	snprintf(wal, sizeof wal, "%s.wal", catalog);
 	if (unlink(catalog) != 0 && errno != ENOENT)
-		return err_set(e, 0, "cannot remove the catalog %s: %s", catalog, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot remove the catalog %s: %s", catalog, strerror(errno));
 	if (unlink(wal) != 0 && errno != ENOENT)
-		return err_set(e, 0, "cannot remove %s: %s", wal, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot remove %s: %s", wal, strerror(errno));
 	return 0;
 }
 
 int cmd_reset(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 {"yes", no_argument, NULL, 'y'}, {0}};
-	int opt, yes = 0;
-	while ((opt = getopt_long(argc, argv, "hy", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt != 'y')
-			return cmd_usage_error(e, "reset", "unknown option");
-		yes = 1;
-	}
-	if (optind < argc)
-		return cmd_usage_error(e, "reset", "unexpected argument '%s'", argv[optind]);
+	struct reset_opts o = {0};
+	int first, parsed = opts_parse(&cmd_reset_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	int yes = o.yes;
+	if (first < argc)
+		return cmd_usage_error(e, "reset", "unexpected argument '%s'", argv[first]);
 	if (!yes)
 		return cmd_usage_error(e, "reset",
 				       "this deletes every object in s3://%s and the catalog %s; add --yes",

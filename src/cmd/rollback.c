@@ -1,7 +1,6 @@
 /* rollback.c - `lakehouse rollback SCHEMA.TABLE --to REF`, `rollback --schema S --to REF`,
  * `rollback --all --to REF`: a NEW snapshot in which the table, the schema or the lake equals
  * its state at snapshot (or tag) REF; see lake/restore.h. */
-#include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,15 +8,30 @@
 #include "lake/history.h"
 #include "lake/restore.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse rollback SCHEMA.TABLE --to REF [-m MESSAGE] [--json]\n"
-	"       lakehouse rollback (--schema S | --all) --to REF [--yes] [-m MESSAGE] [--json]\n\n"
-	"Restores, in ONE new snapshot, a table (or every table of a schema, or of the lake) to its\n"
-	"rows and columns at REF, a snapshot id or a tag. For a schema or the lake: tables created\n"
-	"after REF are dropped, tables dropped after it recreated, renamed tables get their old\n"
-	"names back, unchanged tables are left alone. The plan is shown per table; only --yes\n"
-	"carries it out. Earlier snapshots stay readable ('lakehouse show --version').\n";
+struct rollback_opts {
+	const char *to, *message, *schema;
+	int json, all, yes;
+};
+static const struct opt rollback_options[] = {
+	OPT_STRING("to", 0, struct rollback_opts, to, "REF", "the snapshot id or tag to go back to"),
+	OPT_STRING("schema", 0, struct rollback_opts, schema, "S", "every table of schema S"),
+	OPT_FLAG("all", 0, struct rollback_opts, all, "every table of the lake"),
+	OPT_FLAG("yes", 0, struct rollback_opts, yes, "carry out the plan of --schema or --all"),
+	OPT_STRING("message", 'm', struct rollback_opts, message, "MESSAGE", "commit message"),
+	OPT_FLAG("json", 0, struct rollback_opts, json, "the plan and the result as JSON"),
+	OPT_END()};
+const struct verb_spec cmd_rollback_spec = {
+	.name = "rollback",
+	.usage = "rollback SCHEMA.TABLE --to REF [-m MESSAGE] [--json]\n"
+		 "rollback (--schema S | --all) --to REF [--yes] [-m MESSAGE] [--json]",
+	.about = "Restores, in ONE new snapshot, a table (or every table of a schema, or of the lake) to its\n"
+		 "rows and columns at REF, a snapshot id or a tag. For a schema or the lake: tables created\n"
+		 "after REF are dropped, tables dropped after it recreated, renamed tables get their old\n"
+		 "names back, unchanged tables are left alone. The plan is shown per table; only --yes\n"
+		 "carries it out. Earlier snapshots stay readable ('lakehouse show --version').\n",
+	.options = rollback_options};
 
 static void print_plan(const struct restore_plan *p, const char *scope, int yes, int64_t snap,
 		       int json)
@@ -79,32 +93,19 @@ static int rollback_scope(struct lake *l, const char *schema, int64_t to, int ye
 
 int cmd_rollback(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},          {"to", required_argument, NULL, 't'},
-		{"message", required_argument, NULL, 'm'}, {"json", no_argument, NULL, 'j'},
-		{"schema", required_argument, NULL, 's'},  {"all", no_argument, NULL, 'a'},
-		{"yes", no_argument, NULL, 'y'},           {0}};
-	const char *to_ref = NULL, *message = NULL, *schema = NULL;
-	int json = 0, all = 0, yes = 0, opt;
-	while ((opt = getopt_long(argc, argv, "hm:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
-		case 'm': message = optarg; break;
-		case 'j': json = 1; break;
-		case 't': to_ref = optarg; break;
-		case 's': schema = optarg; break;
-		case 'a': all = 1; break;
-		case 'y': yes = 1; break;
-		default: return cmd_usage_error(e, "rollback", "unknown option");
-		}
-	}
+	struct rollback_opts o = {0};
+	int first, parsed = opts_parse(&cmd_rollback_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	const char *to_ref = o.to, *message = o.message, *schema = o.schema;
+	int json = o.json, all = o.all, yes = o.yes;
 	int whole = all || schema;
-	if (!to_ref || (all && schema) || argc - optind != (whole ? 0 : 1))
+	if (!to_ref || (all && schema) || argc - first != (whole ? 0 : 1))
 		return cmd_usage_error(e, "rollback", "give SCHEMA.TABLE, --schema S or --all, and --to REF");
 	if (schema && !lake_valid_identifier(schema))
 		return cmd_usage_error(e, "rollback", "invalid schema name '%s'", schema);
 	char sch[64], table[64];
-	if (!whole && lake_parse_table(argv[optind], sch, table, e) < 0)
+	if (!whole && lake_parse_table(argv[first], sch, table, e) < 0)
 		return -1;
 	struct lake *l;
 	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)

@@ -1,5 +1,4 @@
 /* show.c - `lakehouse show SCHEMA.TABLE [--version N | --time TS]`: time travel. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,54 +6,45 @@
 
 #include "lake/history.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse show SCHEMA.TABLE [--version REF | --time TIMESTAMP] [--limit N]\n"
-	"                      [--json | --csv | --wide | --line]\n\n"
-	"The table's rows as they were at snapshot or tag REF, or at a point in time (any timestamp DuckDB\n"
-	"reads, e.g. '2026-11-25 16:45:00+00'); the current rows without either. Default limit 20.\n"
-	"On a terminal the table is cut to its width (long values end in …); piped or saved, every\n"
-	"value is whole. --wide never cuts; --line prints one 'column = value' line per cell.\n";
+struct show_opts {
+	const char *version, *time;
+	long limit;
+	enum output_format fmt;
+};
+static const struct opt show_options[] = {
+	OPT_STRING("version", 0, struct show_opts, version, "REF", "the rows at snapshot or tag REF"),
+	OPT_STRING("time", 0, struct show_opts, time, "TIMESTAMP", "the rows at that time"),
+	OPT_LONG("limit", 0, struct show_opts, limit, 0, LONG_MAX, "N", "at most N rows (default 20)"),
+	OPT_FORMAT(struct show_opts, fmt, ""),
+	OPT_END()};
+const struct verb_spec cmd_show_spec = {
+	.name = "show",
+	.usage = "show SCHEMA.TABLE [--version REF | --time TIMESTAMP] [--limit N]\n"
+		 "                      [--json | --csv | --wide | --line]",
+	.about = "The table's rows as they were at snapshot or tag REF, or at a point in time (any timestamp DuckDB\n"
+		 "reads, e.g. '2026-11-25 16:45:00+00'); the current rows without either. Default limit 20.\n"
+		 "On a terminal the table is cut to its width (long values end in …); piped or saved, every\n"
+		 "value is whole. --wide never cuts; --line prints one 'column = value' line per cell.\n",
+	.options = show_options};
 
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},      {"version", required_argument, NULL, 'v'},
-		{"time", required_argument, NULL, 't'}, {"limit", required_argument, NULL, 'n'},
-		CMD_FORMAT_LONGOPTS, {0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	long long limit = 20;
-	const char *ts = NULL, *version_ref = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (cmd_format_option(opt, &fmt))
-			continue;
-		if (opt == 'v') {
-			version_ref = optarg;
-			continue;
-		}
-		if (opt == 'n') {
-			long v;
-			if (cmd_parse_long("show", "--limit", optarg, 0, LONG_MAX, &v, e) < 0)
-				return -1;
-			limit = v;
-			continue;
-		}
-		if (opt == 't') {
-			ts = optarg;
-			continue;
-		}
-		return cmd_usage_error(e, "show", "bad option or value");
-	}
-	if (argc - optind != 1 || (ts && version_ref))
+	struct show_opts o = {.limit = 20, .fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_show_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	long long limit = o.limit;
+	const char *ts = o.time, *version_ref = o.version;
+	if (argc - first != 1 || (ts && version_ref))
 		return cmd_usage_error(e, "show", "give one SCHEMA.TABLE and at most one of --version, --time");
 	char schema[64], table[64];
-	if (lake_parse_table(argv[optind], schema, table, e) < 0)
+	if (lake_parse_table(argv[first], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	char at[160] = "";
 	int rc = lake_require_table(l, schema, table, e);

@@ -1,42 +1,39 @@
 /* snapshots.c - `lakehouse snapshots`: the lake's history, newest first. */
-#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "lake/lake.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse snapshots [--json | --csv] [--last N]\n\n"
-	"Lists snapshots, newest first: id, time (ISO 8601, UTC), changes (tables by name),\n"
-	"author, commit message; 'lakehouse log' lists the same for one table.\n"
-	"  --last N   only the N newest\n";
+struct snapshots_opts {
+	long last;
+	enum output_format fmt;
+};
+static const struct opt snapshots_options[] = {
+	OPT_LONG("last", 'n', struct snapshots_opts, last, 0, LONG_MAX, "N", "only the N newest"),
+	OPT_FORMAT(struct snapshots_opts, fmt, ""),
+	OPT_END()};
+const struct verb_spec cmd_snapshots_spec = {
+	.name = "snapshots",
+	.usage = "snapshots [--json | --csv] [--last N]",
+	.about = "Lists snapshots, newest first: id, time (ISO 8601, UTC), changes (tables by name),\n"
+		 "author, commit message; 'lakehouse log' lists the same for one table.\n",
+	.options = snapshots_options};
 
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"last", required_argument, NULL, 'n'},
-		CMD_FORMAT_LONGOPTS, {0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	long last = -1;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hn:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (cmd_format_option(opt, &fmt))
-			continue;
-		if (opt == 'n') {
-			if (cmd_parse_long("snapshots", "--last", optarg, 0, LONG_MAX, &last, e) < 0)
-				return -1;
-			continue;
-		}
-		return cmd_usage_error(e, "snapshots", "unknown option");
-	}
-	if (optind < argc)
-		return cmd_usage_error(e, "snapshots", "unexpected argument '%s'", argv[optind]);
+	struct snapshots_opts o = {.last = -1, .fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_snapshots_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	long last = o.last;
+	if (first < argc)
+		return cmd_usage_error(e, "snapshots", "unexpected argument '%s'", argv[first]);
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	char limit[32], sql[4096];
 	snprintf(limit, sizeof limit, "%ld", last < 0 ? (long)1 << 30 : last);

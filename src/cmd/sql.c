@@ -9,7 +9,6 @@
  */
 #include <ctype.h>
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +18,26 @@
 #include "lake/lake.h"
 #include "core/fsutil.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse sql [--json | --csv] [-m MESSAGE] (QUERY | -f FILE.sql)\n\n"
-	"Runs SQL on the lake (DuckDB dialect) and prints every query result.\n"
-	"  -f, --file FILE     read the SQL from FILE ('-' for standard input)\n"
-	"  -m, --message MSG   run everything in one transaction; MSG becomes the commit message\n"
-	"                      (a single writing statement gets 'sql: ' and its first 80 chars;\n"
-	"                      without -m, several statements commit one by one)\n"
-	"  --json, --csv       output format (default: aligned table, cut to a terminal's width)\n"
-	"  --wide, --line      the table never cut; one 'column = value' line per cell\n";
+struct sql_opts {
+	const char *file, *message;
+	enum output_format fmt;
+};
+static const struct opt sql_options[] = {
+	OPT_STRING("file", 'f', struct sql_opts, file, "FILE",
+		   "read the SQL from FILE ('-' for standard input)"),
+	OPT_STRING("message", 'm', struct sql_opts, message, "MSG",
+		   "run everything in one transaction; MSG becomes the commit message\n"
+		   "(a single writing statement gets 'sql: ' and its first 80 chars;\n"
+		   "without -m, several statements commit one by one)"),
+	OPT_FORMAT(struct sql_opts, fmt, ""),
+	OPT_END()};
+const struct verb_spec cmd_sql_spec = {
+	.name = "sql",
+	.usage = "sql [--json | --csv] [-m MESSAGE] (QUERY | -f FILE.sql)",
+	.about = "Runs SQL on the lake (DuckDB dialect) and prints every query result.\n",
+	.options = sql_options};
 
 struct print_ctx {
 	enum output_format fmt;
@@ -149,37 +158,25 @@ static void report_writes(struct lake *l, const struct print_ctx *pc)
 
 int cmd_sql(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"file", required_argument, NULL, 'f'},
-		{"message", required_argument, NULL, 'm'}, CMD_FORMAT_LONGOPTS, {0}};
-	struct print_ctx pc = {.fmt = OUTPUT_TABLE};
-	const char *file = NULL, *message = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "hf:m:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (cmd_format_option(opt, &pc.fmt))
-			continue;
-		if (opt == 'f')
-			file = optarg;
-		else if (opt == 'm')
-			message = optarg;
-		else
-			return cmd_usage_error(e, "sql", "unknown option");
-	}
-	int nargs = argc - optind;
+	struct sql_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_sql_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	struct print_ctx pc = {.fmt = o.fmt};
+	const char *file = o.file, *message = o.message;
+	int nargs = argc - first;
 	if ((file && nargs != 0) || (!file && nargs != 1))
 		return cmd_usage_error(e, "sql", "give exactly one QUERY or -f FILE");
 
 	struct buf script = {.max = 64u << 20};
 	if (file && fs_read_file(file, &script, NULL, e) < 0)
 		return buf_free(&script), -1;
-	const char *sql = file ? script.data : argv[optind];
+	const char *sql = file ? script.data : argv[first];
 	if (!sql || !*sql)
 		return buf_free(&script), err_set(e, EXIT_USAGE, "empty SQL");
 
 	struct lake *l;
-	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&l, cfg, !message && lake_sql_reads_only(sql) ? LAKE_READ : LAKE_EXISTING, e);
 	if (rc == 0) {
 		pc.con = lake_connection(l);
 		char fallback[128];

@@ -1,5 +1,4 @@
 /* storage.c - `lakehouse storage start|stop|status|ls`. */
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,22 +8,56 @@
 #include "store/s3.h"
 #include "store/server.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse storage start [--server versitygw|rustfs] | stop | status [--json]\n"
-	"                         | ls [--json|--csv] [PREFIX]\n"
-	"                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n\n"
-	"  start    run the embedded S3 server on the loopback endpoint (data in\n"
-	"           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
-	"           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
-	"           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
-	"  stop     stop the embedded server (either kind)\n"
-	"  status   endpoint, reachability, bucket, object count and bytes\n"
-	"  ls       list objects (key, size, time) under PREFIX\n"
-	"  stat     one object's size, ETag and time (a HEAD request)\n"
-	"  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
-	"           bytes go to a terminal only with -o -)\n"
-	"KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n";
+struct storage_opts {
+	const char *range, *output, *server;
+	enum output_format fmt;
+	int tls, read_only, read_write;     /* start --tls; user add --read-only|--read-write */
+	const char *cert, *key, *prefix;    /* start --cert/--key; user add --prefix */
+};
+static const char *const storage_servers[] = {"versitygw", "rustfs", NULL};
+static const char *const storage_actions[] = {"start", "stop", "status", "ls", "stat", "get",
+					      "user", NULL};
+static const struct opt storage_options[] = {
+	OPT_CHOICE("server", 0, struct storage_opts, server, storage_servers, NULL,
+		   "start: the server to run (default versitygw)"),
+	OPT_STRING("range", 0, struct storage_opts, range, "OFFSET:LENGTH", "get: only these bytes"),
+	OPT_STRING("output", 'o', struct storage_opts, output, "FILE",
+		   "get: write to FILE (- for standard output)"),
+	OPT_FLAG("tls", 0, struct storage_opts, tls,
+		 "start: serve https with a certificate it makes (prints the CA to trust)"),
+	OPT_STRING("cert", 0, struct storage_opts, cert, "FILE", "start --tls: serve this certificate"),
+	OPT_STRING("key", 0, struct storage_opts, key, "FILE", "start --tls: its private key"),
+	OPT_FLAG("read-only", 0, struct storage_opts, read_only, "user add: keys that can only read"),
+	OPT_FLAG("read-write", 0, struct storage_opts, read_write, "user add: keys that can write"),
+	OPT_STRING("prefix", 0, struct storage_opts, prefix, "P",
+		   "user add: object rights under key prefix P only"),
+	OPT_FORMAT(struct storage_opts, fmt, "ls, stat, status, user: output as JSON (ls also CSV)"),
+	OPT_END()};
+const struct verb_spec cmd_storage_spec = {
+	.name = "storage",
+	.usage = "storage start [--server versitygw|rustfs] [--tls [--cert FILE --key FILE]]\n"
+		 "                         | stop | status [--json] | ls [--json|--csv] [PREFIX]\n"
+		 "                         | stat KEY | get KEY [--range OFFSET:LENGTH] [-o FILE]\n"
+		 "                         | user add NAME --read-only|--read-write [--prefix P] [--json]\n"
+		 "                         | user ls [--json] | user rm NAME",
+	.about = "  start    run the embedded S3 server on the loopback endpoint (data in\n"
+		 "           $LAKEHOUSE_DATA_DIR, default ./lakehouse-data) and create the bucket;\n"
+		 "           --server rustfs runs RustFS (the binary LAKEHOUSE_RUSTFS_BIN names; data\n"
+		 "           in $LAKEHOUSE_DATA_DIR/rustfs) instead of the default versitygw\n"
+		 "  stop     stop the embedded server (either kind)\n"
+		 "  status   endpoint, reachability, bucket, object count and bytes\n"
+		 "  ls       list objects (key, size, time) under PREFIX\n"
+		 "  stat     one object's size, ETag and time (a HEAD request)\n"
+		 "  get      an object's bytes (or a byte range) to FILE or standard output (binary\n"
+		 "           bytes go to a terminal only with -o -)\n"
+		 "  user     scoped keys on the store (versitygw, RustFS): add prints the new keys\n"
+		 "           once; ls names users and rights, never secrets; rm revokes\n"
+		 "           (docs/security.md)\n"
+		 "KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n",
+	.options = storage_options,
+	.words = storage_actions};
 
 struct tally {
 	long long objects, bytes;
@@ -144,7 +177,7 @@ static int do_get(const struct config *cfg, const char *key, const char *range,
 	if (rc == 0) {
 		FILE *out = to_stdout ? stdout : fopen(outpath, "wb");
 		if (!out || fwrite(b.data, 1, b.len, out) != b.len || (!to_stdout && fclose(out) != 0))
-			rc = err_set(e, 0, "cannot write %s", to_stdout ? "standard output" : outpath);
+			rc = err_set(e, EXIT_FAILED, "cannot write %s", to_stdout ? "standard output" : outpath);
 	}
 	buf_free(&b);
 	return rc;
@@ -158,6 +191,7 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 	struct tally t = {0};
 	struct err problem = {0};
 	int reachable = s3_reachable(s), exists = 0, listed = 0, denied = 0;
+	int untrusted = !reachable && s3_tls_refused(s); /* it answered, with a certificate */
 	if (reachable && s3_bucket_exists(s, &exists, &problem) == 0 && exists)
 		listed = s3_list(s, "", on_object, &t, &problem) == 0;
 	denied = reachable && s3_access_denied(s);
@@ -191,6 +225,8 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 		if (problem.msg[0])
 			printf("problem    %s\n", problem.msg);
 	}
+	if (untrusted)
+		return s3_tls_error(cfg, 0, "the TLS handshake failed verification", e);
 	char elsewhere[400];
 	if (!reachable && server_listens_elsewhere(cfg, elsewhere, sizeof elsewhere))
 		return err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s; %s", cfg->endpoint,
@@ -205,74 +241,145 @@ static int do_status(const struct config *cfg, enum output_format fmt, struct er
 	return problem.msg[0] ? err_set(e, problem.code, "%s", problem.msg) : 0;
 }
 
+static int do_start(const struct config *cfg, const struct server_start_opts *o, struct err *e)
+{
+	int already;
+	char ca[PATH_MAX];
+	if (server_start_opts(cfg, o, &already, ca, sizeof ca, e) < 0)
+		return -1;
+	printf("%s (%s) at %s (bucket %s, data in %s)\n",
+	       already ? "embedded S3 server already running" : "embedded S3 server started",
+	       server_name(o->kind), cfg->endpoint, cfg->bucket, cfg->data_dir);
+	if (ca[0])
+		printf("TLS: its certificate is signed by the CA in %s; clients trust it with\n"
+		       "  export AWS_CA_BUNDLE=%s\n", ca, ca);
+	else if (o->tls)
+		printf("TLS: serving %s; clients trust the CA that signed it (AWS_CA_BUNDLE)\n",
+		       o->cert);
+	return 0;
+}
+
+static int print_user(const struct store_user *u, void *ctx)
+{
+	json_t *rows = ctx;
+	const char *access = !u->known ? "other" : u->access == USER_READ_WRITE ? "read-write"
+										: "read-only";
+	if (rows)
+		json_array_append_new(rows, json_pack("{s:s, s:s, s:s}", "name", u->name, "access",
+						      access, "prefix", u->prefix));
+	else
+		printf("%-24s  %-10s  %s\n", u->name, access, u->prefix[0] ? u->prefix : "(whole bucket)");
+	return 0;
+}
+
+/* storage user add NAME --read-only|--read-write [--prefix P] | ls | rm NAME */
+static int do_user(const struct config *cfg, int argc, char **argv, const struct storage_opts *o,
+		   enum output_format fmt, struct err *e)
+{
+	const char *sub = argc ? argv[0] : "";
+	if (strcmp(sub, "add") == 0 && argc == 2) {
+		if (o->read_only == o->read_write)
+			return cmd_usage_error(e, "storage", "user add wants --read-only or --read-write");
+		char secret[64];
+		if (server_user_add(cfg, argv[1], o->read_write ? USER_READ_WRITE : USER_READ_ONLY,
+				    o->prefix, secret, sizeof secret, e) < 0)
+			return -1;
+		if (fmt == OUTPUT_JSON) {
+			json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "name", argv[1],
+					      "access", o->read_write ? "read-write" : "read-only",
+					      "prefix", o->prefix ? o->prefix : "", "access_key_id",
+					      argv[1], "secret_access_key", secret, "endpoint",
+					      cfg->endpoint);
+			json_dumpf(j, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+			putchar('\n');
+			json_decref(j);
+		} else {
+			printf("user %s (%s%s%s) created at %s; its keys, shown this once:\n"
+			       "AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n",
+			       argv[1], o->read_write ? "read-write" : "read-only",
+			       o->prefix ? ", keys under " : "", o->prefix ? o->prefix : "",
+			       cfg->endpoint, argv[1], secret);
+		}
+		memset(secret, 0, sizeof secret);
+		return 0;
+	}
+	if (o->read_only || o->read_write || o->prefix)
+		return cmd_usage_error(e, "storage", "--read-only, --read-write and --prefix go with "
+						     "user add only");
+	if (strcmp(sub, "ls") == 0 && argc == 1) {
+		json_t *rows = fmt == OUTPUT_JSON ? json_array() : NULL;
+		int rc = server_user_list(cfg, print_user, rows, e);
+		if (rc == 0 && rows) {
+			json_dumpf(rows, stdout, JSON_INDENT(2));
+			putchar('\n');
+		}
+		json_decref(rows);
+		return rc;
+	}
+	if (strcmp(sub, "rm") == 0 && argc == 2) {
+		if (server_user_rm(cfg, argv[1], e) < 0)
+			return -1;
+		printf("user %s removed from %s\n", argv[1], cfg->endpoint);
+		return 0;
+	}
+	return cmd_usage_error(e, "storage", "give user add NAME --read-only|--read-write "
+					     "[--prefix P], user ls or user rm NAME");
+}
+
 int cmd_storage(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'}, {"range", required_argument, NULL, 'r'},
-		{"output", required_argument, NULL, 'o'}, {"server", required_argument, NULL, 's'},
-		CMD_FORMAT_LONGOPTS, {0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	const char *range = NULL, *outpath = NULL, *server = NULL;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'r')
-			range = optarg;
-		else if (opt == 'o')
-			outpath = optarg;
-		else if (opt == 's')
-			server = optarg;
-		else if (!cmd_format_option(opt, &fmt))
-			return cmd_usage_error(e, "storage", "unknown option");
-	}
-	if (optind >= argc)
+	struct storage_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_storage_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	const char *range = o.range, *outpath = o.output, *server = o.server;
+	if (first >= argc)
 		return cmd_usage_error(e, "storage", "give start, stop, status, ls, stat or get");
-	const char *action = argv[optind++];
-	int nargs = argc - optind;
+	const char *action = argv[first++];
+	int nargs = argc - first;
 	if (fmt == OUTPUT_CSV && strcmp(action, "ls") != 0)
 		return cmd_usage_error(e, "storage", "--csv applies to storage ls only");
 	if (fmt == OUTPUT_JSON && strcmp(action, "ls") != 0 && strcmp(action, "stat") != 0 &&
-	    strcmp(action, "status") != 0)
-		return cmd_usage_error(e, "storage", "--json applies to storage ls, stat and status only");
+	    strcmp(action, "status") != 0 && strcmp(action, "user") != 0)
+		return cmd_usage_error(e, "storage",
+				       "--json applies to storage ls, stat, status and user only");
 	if ((range || outpath) && strcmp(action, "get") != 0)
 		return cmd_usage_error(e, "storage", "%s applies to storage get only",
 				       range ? "--range" : "-o");
+	if (strcmp(action, "user") == 0)
+		return do_user(cfg, nargs, argv + first, &o, fmt, e);
+	if (o.read_only || o.read_write || o.prefix)
+		return cmd_usage_error(e, "storage", "--read-only, --read-write and --prefix go with "
+						     "user add only");
 	if (strcmp(action, "ls") == 0) {
 		if (nargs > 1)
 			return cmd_usage_error(e, "storage", "ls takes at most one PREFIX");
-		return do_ls(cfg, nargs ? argv[optind] : "", fmt, e);
+		return do_ls(cfg, nargs ? argv[first] : "", fmt, e);
 	}
 	if (strcmp(action, "get") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(e, "storage", "get takes one KEY");
-		return do_get(cfg, argv[optind], range, outpath, e);
+		return do_get(cfg, argv[first], range, outpath, e);
 	}
 	if (strcmp(action, "stat") == 0) {
 		if (nargs != 1)
 			return cmd_usage_error(e, "storage", "stat takes one KEY");
-		return do_stat(cfg, argv[optind], fmt, e);
+		return do_stat(cfg, argv[first], fmt, e);
 	}
 	if (nargs)
-		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[optind]);
+		return cmd_usage_error(e, "storage", "unexpected argument '%s'", argv[first]);
 	if (strcmp(action, "status") == 0)
 		return do_status(cfg, fmt, e);
-	if (server && strcmp(action, "start") != 0)
-		return cmd_usage_error(e, "storage", "--server goes with start only");
+	if ((server || o.tls || o.cert || o.key) && strcmp(action, "start") != 0)
+		return cmd_usage_error(e, "storage", "%s goes with start only",
+				       server ? "--server" : o.tls ? "--tls" : "--cert/--key");
 	int flag;
 	if (strcmp(action, "start") == 0) {
-		enum server_kind kind = !server || strcmp(server, "versitygw") == 0 ? SERVER_VERSITYGW
-					: strcmp(server, "rustfs") == 0	      ? SERVER_RUSTFS
-										      : SERVER_NONE;
-		if (kind == SERVER_NONE)
-			return cmd_usage_error(e, "storage", "--server wants versitygw or rustfs, got '%s'",
-					       server);
-		if (server_start_kind(cfg, kind, &flag, e) < 0)
-			return -1;
-		printf("%s (%s) at %s (bucket %s, data in %s)\n",
-		       flag ? "embedded S3 server already running" : "embedded S3 server started",
-		       server_name(kind), cfg->endpoint, cfg->bucket, cfg->data_dir);
-		return 0;
+		struct server_start_opts start = {
+			.kind = server && strcmp(server, "rustfs") == 0 ? SERVER_RUSTFS : SERVER_VERSITYGW,
+			.tls = o.tls, .cert = o.cert, .key = o.key};
+		return do_start(cfg, &start, e);
 	}
 	if (strcmp(action, "stop") == 0) {
 		if (server_stop(cfg, &flag, e) < 0)

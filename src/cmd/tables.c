@@ -1,41 +1,42 @@
 /* tables.c - `lakehouse tables [SCHEMA]`: what the lake holds, one line per table. */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "lake/catalog.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse tables [SCHEMA] [--json | --csv]\n\n"
-	"The lake's tables (all schemas but the reserved '" LAKE_OWN_SCHEMA "', or SCHEMA's): rows,\n"
-	"columns, data files and their bytes, and the last snapshot that changed each.\n";
+struct tables_opts {
+	enum output_format fmt;
+};
+static const struct opt tables_options[] = {OPT_FORMAT(struct tables_opts, fmt, ""), OPT_END()};
+const struct verb_spec cmd_tables_spec = {
+	.name = "tables",
+	.usage = "tables [SCHEMA] [--json | --csv]",
+	.about = "The lake's tables (all schemas but the reserved '" LAKE_OWN_SCHEMA "', or SCHEMA's): rows,\n"
+		 "columns, data files and their bytes, and the last snapshot that changed each.\n",
+	.options = tables_options};
 
 int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 CMD_FORMAT_LONGOPTS, {0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (!cmd_format_option(opt, &fmt))
-			return cmd_usage_error(e, "tables", "unknown option");
-	}
-	if (argc - optind > 1)
+	struct tables_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_tables_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	if (argc - first > 1)
 		return cmd_usage_error(e, "tables", "give at most one SCHEMA");
-	const char *schema = optind < argc ? argv[optind] : "";
+	const char *schema = first < argc ? argv[first] : "";
 	if (schema[0] && !lake_valid_identifier(schema))
 		return cmd_usage_error(e, "tables", "invalid schema name '%s'", schema);
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	duckdb_result r;
 	int rc = catalog_tables(l, -1, schema, 1, &r, e);
 	if (rc == 0) {
 		rc = output_result(stdout, lake_connection(l), &r, fmt) < 0
-			     ? err_set(e, 0, "cannot write to standard output")
+			     ? err_set(e, EXIT_FAILED, "cannot write to standard output")
 			     : 0;
 		duckdb_destroy_result(&r);
 	}

@@ -1,55 +1,56 @@
 /* tag.c - `lakehouse tag NAME [--snapshot REF | --time T] [-m MSG] [--force]`,
  * `tag --list [--json]`, `tag --delete NAME`: names for snapshots, kept in the lake
  * (lakehouse.tags) so every client sees them; see lake/history.h. */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 
 #include "lake/history.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse tag NAME [--snapshot REF | --time T] [-m MESSAGE] [--force]\n"
-	"       lakehouse tag --list [--json | --csv]\n"
-	"       lakehouse tag --delete NAME\n\n"
-	"Names a snapshot (the current one, snapshot or tag REF, or the one current at time T).\n"
-	"A tag works everywhere a snapshot id does (show --version, diff, rollback --to, publish\n"
-	"--version) and in SQL as tag('NAME'): FROM t AT (VERSION => tag('NAME')). expire never\n"
-	"expires a tagged snapshot; delete the tag to let it go. Names: A-Z a-z 0-9 . _ - ;\n"
-	"moving an existing tag needs --force. Each change is a snapshot (table lakehouse.tags).\n";
+struct tag_opts {
+	const char *snapshot, *time, *message, *del;
+	int force, list;
+	enum output_format fmt;
+};
+static const struct opt tag_options[] = {
+	OPT_STRING("snapshot", 0, struct tag_opts, snapshot, "REF",
+		   "name snapshot REF (an id or a tag; default: the current one)"),
+	OPT_STRING("time", 0, struct tag_opts, time, "T", "name the snapshot current at time T"),
+	OPT_STRING("message", 'm', struct tag_opts, message, "MESSAGE", "a note kept with the tag"),
+	OPT_FLAG("force", 'f', struct tag_opts, force, "move an existing tag"),
+	OPT_FLAG("list", 0, struct tag_opts, list, "list the tags"),
+	OPT_STRING("delete", 0, struct tag_opts, del, "NAME", "delete tag NAME"),
+	OPT_FORMAT(struct tag_opts, fmt, "--list: output as JSON or CSV"),
+	OPT_END()};
+const struct verb_spec cmd_tag_spec = {
+	.name = "tag",
+	.usage = "tag NAME [--snapshot REF | --time T] [-m MESSAGE] [--force]\n"
+		 "tag --list [--json | --csv]\n"
+		 "tag --delete NAME",
+	.about = "Names a snapshot (the current one, snapshot or tag REF, or the one current at time T).\n"
+		 "A tag works everywhere a snapshot id does (show --version, diff, rollback --to, publish\n"
+		 "--version) and in SQL as tag('NAME'): FROM t AT (VERSION => tag('NAME')). expire never\n"
+		 "expires a tagged snapshot; delete the tag to let it go. Names: A-Z a-z 0-9 . _ - ;\n"
+		 "moving an existing tag needs --force. Each change is a snapshot (table lakehouse.tags).\n",
+	.options = tag_options};
 
 int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},          {"snapshot", required_argument, NULL, 's'},
-		{"time", required_argument, NULL, 't'},    {"message", required_argument, NULL, 'm'},
-		{"force", no_argument, NULL, 'f'},         {"list", no_argument, NULL, 'l'},
-		{"delete", required_argument, NULL, 'd'},  CMD_FORMAT_LONGOPTS,
-		{0}};
-	enum output_format fmt = OUTPUT_TABLE;
-	const char *snap_ref = NULL, *ts = NULL, *del = NULL;
-	struct tag_request rq = {.author = cfg->author};
-	int list = 0, opt;
-	while ((opt = getopt_long(argc, argv, "hm:f", longopts, NULL)) != -1) {
-		if (cmd_format_option(opt, &fmt))
-			continue;
-		switch (opt) {
-		case 'h': return fputs(usage, stdout), 0;
-		case 's': snap_ref = optarg; break;
-		case 't': ts = optarg; break;
-		case 'm': rq.message = optarg; break;
-		case 'f': rq.force = 1; break;
-		case 'l': list = 1; break;
-		case 'd': del = optarg; break;
-		default: return cmd_usage_error(e, "tag", "unknown option");
-		}
-	}
+	struct tag_opts o = {.fmt = OUTPUT_TABLE};
+	int first, parsed = opts_parse(&cmd_tag_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	enum output_format fmt = o.fmt;
+	const char *snap_ref = o.snapshot, *ts = o.time, *del = o.del;
+	struct tag_request rq = {.author = cfg->author, .message = o.message, .force = o.force};
+	int list = o.list;
 	int naming = !list && !del;
-	if (list + !!del > 1 || argc - optind != naming || (snap_ref && ts) ||
+	if (list + !!del > 1 || argc - first != naming || (snap_ref && ts) ||
 	    (!naming && (snap_ref || ts || rq.message || rq.force)))
 		return cmd_usage_error(e, "tag", "give NAME [--snapshot REF | --time T], --list or --delete NAME");
 	if (naming) {
-		rq.name = argv[optind];
+		rq.name = argv[first];
 		if (!history_valid_tag_name(rq.name))
 			return cmd_usage_error(e, "tag",
 					       "invalid tag name '%s': use 1 to 63 of A-Z a-z 0-9 . _ - "
@@ -57,7 +58,7 @@ int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e)
 					       rq.name);
 	}
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, list ? LAKE_READ : LAKE_EXISTING, e) < 0)
 		return -1;
 	int rc = 0;
 	if (list) {

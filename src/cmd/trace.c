@@ -2,7 +2,6 @@
  * INSERT lives: the snapshot and its changes and the table's rows (the catalog: a DuckDB or
  * SQLite file, or a PostgreSQL database), the data files the snapshot added (catalog rows, then each object: HEAD size and ETag in
  * the bucket, row count from the Parquet footer), or the inlined rows when there is no file. */
-#include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
@@ -13,12 +12,24 @@
 #include "lake/history.h"
 #include "store/s3.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse trace SCHEMA.TABLE [--snapshot N] [--json]\n\n"
-	"For the snapshot that last inserted into the table (or N): the snapshot and its changes,\n"
-	"the catalog rows of the table and of the data files it added, and for each file its S3\n"
-	"key with size and ETag from a HEAD and the row count in its Parquet footer.\n";
+struct trace_opts {
+	long snapshot;
+	int json;
+};
+static const struct opt trace_options[] = {
+	OPT_LONG("snapshot", 0, struct trace_opts, snapshot, 0, LONG_MAX, "N",
+		 "that snapshot instead of the last insert"),
+	OPT_FLAG("json", 0, struct trace_opts, json, "everything as one JSON object"),
+	OPT_END()};
+const struct verb_spec cmd_trace_spec = {
+	.name = "trace",
+	.usage = "trace SCHEMA.TABLE [--snapshot N] [--json]",
+	.about = "For the snapshot that last inserted into the table (or N): the snapshot and its changes,\n"
+		 "the catalog rows of the table and of the data files it added, and for each file its S3\n"
+		 "key with size and ETag from a HEAD and the row count in its Parquet footer.\n",
+	.options = trace_options};
 
 /* Runs sql with ($1 schema, $2 table, $3 snapshot) into a JSON array (or prints it). */
 static int section(struct lake *l, const char *title, const char *sql, const char *const *p,
@@ -91,32 +102,19 @@ static int objects(struct lake *l, const struct config *cfg, const char *const *
 
 int cmd_trace(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'},
-						 {"snapshot", required_argument, NULL, 's'},
-						 {"json", no_argument, NULL, 'j'},
-						 {0}};
-	long long snap = -1;
-	long id;
-	int json = 0, opt;
-	while ((opt = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (opt == 'h')
-			return fputs(usage, stdout), 0;
-		if (opt == 'j')
-			json = 1;
-		else if (opt != 's')
-			return cmd_usage_error(e, "trace", "unknown option");
-		else if (cmd_parse_long("trace", "--snapshot", optarg, 0, LONG_MAX, &id, e) < 0)
-			return -1;
-		else
-			snap = id;
-	}
-	if (argc - optind != 1)
+	struct trace_opts o = {.snapshot = -1};
+	int first, parsed = opts_parse(&cmd_trace_spec, &o, argc, argv, &first, e);
+	if (parsed != 0)
+		return parsed < 0 ? -1 : 0;
+	long long snap = o.snapshot;
+	int json = o.json;
+	if (argc - first != 1)
 		return cmd_usage_error(e, "trace", "give one SCHEMA.TABLE");
 	char schema[64], table[64], sv[32], catalog[PATH_MAX] = "";
-	if (lake_parse_table(argv[optind], schema, table, e) < 0)
+	if (lake_parse_table(argv[first], schema, table, e) < 0)
 		return -1;
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t s64 = snap;
 	int rc = lake_require_table(l, schema, table, e);

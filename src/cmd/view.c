@@ -1,6 +1,5 @@
 /* view.c - `lakehouse view`: write a static site of the lake (layers, snapshot timeline,
  * table pages, contact sheets of query results with their boxes). */
-#include <getopt.h>
 #include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -11,31 +10,52 @@
 #include "core/progress.h"
 #include "view/site.h"
 #include "cmd/cmd.h"
+#include "cmd/options.h"
 
-static const char usage[] =
-	"usage: lakehouse view [--out DIR] [--sql QUERY | --query NAME]... [--version REF | --time T]\n"
-	"                      [--limit N] [--threads N] [--json]\n\n"
-	"Writes a static, self-contained site of the lake to DIR (default: <local store>/view):\n"
-	"index.html (layers raw -> silver -> gold), timeline.html (every snapshot, what it changed),\n"
-	"a page per table (schema and its history, first rows, thumbnails of *_uri images) and a\n"
-	"contact sheet per --sql/--query (default: crowded-scenes and busy-fragments when their\n"
-	"tables exist): thumbnails with their boxes drawn over them, fragment strips of 3 frames.\n"
-	"No server and no network: open index.html from file:// in any browser. Thumbnails are\n"
-	"cached by content address in DIR/thumbs, so a second run fetches only what is new.\n"
-	"  --version REF | --time T the lake as it was at snapshot REF (an id or a tag) or at time T\n"
-	"  --limit N                rows per contact sheet (default 100)\n"
-	"  --threads N              parallel fetches (default 8)\n"
-	"  --json                   the summary as JSON\n";
-
-static int parse_count(const char *arg, long lo, long hi, long *out)
+struct view_opts {
+	const char *out, *version, *time;
+	long limit, threads;
+	int json;
+	struct view_sheet *sheets; /* argc of them: --sql and --query in the order given */
+	size_t n_sheets;
+};
+static int sql_sheet(void *args, const char *value, struct err *e)
 {
-	char *end;
-	long v = strtol(arg, &end, 10);
-	if (*arg == '\0' || *end || v < lo || v > hi)
-		return -1;
-	*out = v;
+	(void)e;
+	struct view_opts *o = args;
+	o->sheets[o->n_sheets++].sql = value;
 	return 0;
 }
+static int query_sheet(void *args, const char *value, struct err *e)
+{
+	(void)e;
+	struct view_opts *o = args;
+	o->sheets[o->n_sheets++].query = value;
+	return 0;
+}
+static const struct opt view_options[] = {
+	OPT_STRING("out", 'o', struct view_opts, out, "DIR", "where the site goes"),
+	OPT_CALLBACK("sql", 0, sql_sheet, "QUERY", "a contact sheet of this query's rows"),
+	OPT_CALLBACK("query", 0, query_sheet, "NAME", "a contact sheet of this named query"),
+	OPT_STRING("version", 0, struct view_opts, version, "REF",
+		   "the lake as it was at snapshot REF (an id or a tag)"),
+	OPT_STRING("time", 0, struct view_opts, time, "T", "the lake as it was at time T"),
+	OPT_LONG("limit", 0, struct view_opts, limit, 1, 100000, "N", "rows per contact sheet (default 100)"),
+	OPT_LONG("threads", 0, struct view_opts, threads, 1, 32, "N", "parallel fetches (default 8)"),
+	OPT_FLAG("json", 0, struct view_opts, json, "the summary as JSON"),
+	OPT_END()};
+const struct verb_spec cmd_view_spec = {
+	.name = "view",
+	.usage = "view [--out DIR] [--sql QUERY | --query NAME]... [--version REF | --time T]\n"
+		 "                      [--limit N] [--threads N] [--json]",
+	.about = "Writes a static, self-contained site of the lake to DIR (default: <local store>/view):\n"
+		 "index.html (layers raw -> silver -> gold), timeline.html (every snapshot, what it changed),\n"
+		 "a page per table (schema and its history, first rows, thumbnails of *_uri images) and a\n"
+		 "contact sheet per --sql/--query (default: crowded-scenes and busy-fragments when their\n"
+		 "tables exist): thumbnails with their boxes drawn over them, fragment strips of 3 frames.\n"
+		 "No server and no network: open index.html from file:// in any browser. Thumbnails are\n"
+		 "cached by content address in DIR/thumbs, so a second run fetches only what is new.\n",
+	.options = view_options};
 
 static void print_summary(const struct view_result *r, int json)
 {
@@ -70,45 +90,23 @@ static void print_summary(const struct view_result *r, int json)
 
 int cmd_view(int argc, char **argv, const struct config *cfg, struct err *e)
 {
-	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},	 {"out", required_argument, NULL, 'o'},
-		{"sql", required_argument, NULL, 's'},	 {"query", required_argument, NULL, 'q'},
-		{"version", required_argument, NULL, 'v'}, {"time", required_argument, NULL, 't'},
-		{"limit", required_argument, NULL, 'n'}, {"threads", required_argument, NULL, 'j'},
-		{"json", no_argument, NULL, 'J'},	 {0}};
 	struct view_sheet *sheets = calloc((size_t)argc + 1, sizeof *sheets);
 	if (!sheets)
-		return err_set(e, 0, "out of memory");
-	struct view_request rq = {.sheets = sheets, .limit = 100, .table_rows = 20,
-				  .threads = 8};
+		return err_set(e, EXIT_FAILED, "out of memory");
 	char out[1100];
 	snprintf(out, sizeof out, "%s/view", cfg->local_store);
-	rq.out_dir = out;
-	int json = 0, opt, rc = 0;
-	long v = 0;
-	while (rc == 0 && (opt = getopt_long(argc, argv, "ho:", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'h': free(sheets); return fputs(usage, stdout), 0;
-		case 'o': rq.out_dir = optarg; break;
-		case 's': sheets[rq.n_sheets++].sql = optarg; break;
-		case 'q': sheets[rq.n_sheets++].query = optarg; break;
-		case 't': rq.at.time = optarg; break;
-		case 'J': json = 1; break;
-		case 'v': rq.at.version = optarg; break;
-		case 'n':
-			if (parse_count(optarg, 1, 100000, &rq.limit) < 0)
-				rc = cmd_usage_error(e, "view", "--limit wants 1..100000, got '%s'", optarg);
-			break;
-		case 'j':
-			if (parse_count(optarg, 1, 32, &v) < 0)
-				rc = cmd_usage_error(e, "view", "--threads wants 1..32, got '%s'", optarg);
-			rq.threads = (int)v;
-			break;
-		default: rc = cmd_usage_error(e, "view", "unknown option");
-		}
+	struct view_opts o = {.out = out, .limit = 100, .threads = 8, .sheets = sheets};
+	int first, rc = opts_parse(&cmd_view_spec, &o, argc, argv, &first, e);
+	if (rc != 0) {
+		free(sheets);
+		return rc < 0 ? -1 : 0;
 	}
-	if (rc == 0 && optind != argc)
-		rc = cmd_usage_error(e, "view", "unexpected argument '%s'", argv[optind]);
+	struct view_request rq = {.sheets = sheets, .n_sheets = o.n_sheets, .out_dir = o.out,
+				  .at = {.version = o.version, .time = o.time}, .limit = o.limit,
+				  .table_rows = 20, .threads = (int)o.threads};
+	int json = o.json;
+	if (rc == 0 && first != argc)
+		rc = cmd_usage_error(e, "view", "unexpected argument '%s'", argv[first]);
 	if (rc == 0 && rq.at.time && rq.at.version)
 		rc = cmd_usage_error(e, "view", "give at most one of --version and --time");
 	struct view_result res;

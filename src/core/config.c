@@ -237,6 +237,7 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 
 	PICK(endpoint, "http://127.0.0.1:9000", "AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL",
 	     "S3_ENDPOINT");
+	PICK(ca_bundle, "", "AWS_CA_BUNDLE", "SSL_CERT_FILE");
 	PICK(access_key, "rustfsadmin", "AWS_ACCESS_KEY_ID", "RUSTFS_ACCESS_KEY");
 	PICK(secret_key, "rustfsadmin", "AWS_SECRET_ACCESS_KEY", "RUSTFS_SECRET_KEY");
 	PICK(region, "us-east-1", "AWS_REGION", "AWS_DEFAULT_REGION");
@@ -290,7 +291,15 @@ int config_load(struct config *cfg, const char *dotenv_path, struct err *e)
 			       "put it in ~/.pgpass (chmod 600); the catalog string is shown in messages");
 	char host[256];
 	int port, tls;
-	return config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e);
+	if (config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e) < 0)
+		return -1;
+	if (tls && cfg->ca_bundle[0] && access(cfg->ca_bundle, R_OK) != 0)
+		return err_set(e, EXIT_USAGE,
+			       "cannot read the CA file '%s' (AWS_CA_BUNDLE or SSL_CERT_FILE): %s; "
+			       "set AWS_CA_BUNDLE to the PEM file of the CA that signs %s's "
+			       "certificate",
+			       cfg->ca_bundle, strerror(errno), cfg->endpoint);
+	return 0;
 }
 
 enum catalog_kind catalog_kind(const char *catalog)

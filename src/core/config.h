@@ -11,6 +11,10 @@
 
 struct config {
 	char endpoint[512];   /* http(s)://host:port, no trailing slash */
+	/* AWS_CA_BUNDLE, else SSL_CERT_FILE: the PEM file of the CA(s) that sign an https
+	 * endpoint's certificate (a private CA); "" = the system's CAs. Certificates are always
+	 * verified, by our client and DuckDB's alike. */
+	char ca_bundle[1024];
 	char access_key[256];
 	char secret_key[256]; /* never print, log or put into an error message */
 	char region[64];

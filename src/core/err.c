@@ -13,7 +13,7 @@ int err_set(struct err *e, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
 	va_end(ap);
-	e->code = code ? code : EXIT_FAILURE_;
+	e->code = code ? code : EXIT_FAILED;
 	e->cause = ERR_CAUSE_NONE;
 	return -1;
 }
@@ -39,6 +39,6 @@ int err_wrap(struct err *e, const char *fmt, ...)
 	memcpy(e->msg, prefix, plen - 2);
 	memcpy(e->msg + plen - 2, ": ", 2);
 	if (!e->code)
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 	return -1;
 }

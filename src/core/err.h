@@ -12,10 +12,11 @@
 
 enum exit_code {
 	EXIT_OK = 0,
-	EXIT_FAILURE_ = 1, /* generic failure: bad file, SQL error, ... */
+	EXIT_FAILED = 1,   /* the one code of a failure with no class of its own: bad file, SQL error */
 	EXIT_USAGE = 2,    /* wrong command line */
 	EXIT_REMOTE = 3,   /* S3 or Hub unreachable or refusing */
 	EXIT_CONFLICT = 4, /* commit conflict or lake busy */
+	EXIT_DENIED = 5,   /* the store refused a write: these keys can read but not write */
 };
 
 /* What a caller higher up may explain better than the module that failed (err_set clears it;
@@ -32,7 +33,8 @@ struct err {
 	char msg[2048];
 };
 
-/* Sets e (when not NULL) and returns -1, so callers can write `return err_set(e, ...)`. */
+/* Sets e (when not NULL) and returns -1; code is one of enum exit_code (EXIT_FAILED when the
+ * failure has no class of its own), so callers can write `return err_set(e, ...)`. */
 int err_set(struct err *e, int code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

@@ -13,17 +13,17 @@ static int make_dirs(const char *path, mode_t mode, int last_too, struct err *e)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(tmp, sizeof tmp, "%s", path) >= (int)sizeof tmp)
-		return err_set(e, 0, "path too long: %.80s...", path);
+		return err_set(e, EXIT_FAILED, "path too long: %.80s...", path);
 	for (char *p = tmp + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
 		if (mkdir(tmp, mode) != 0 && errno != EEXIST)
-			return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
+			return err_set(e, EXIT_FAILED, "cannot create %s: %s", tmp, strerror(errno));
 		*p = '/';
 	}
 	if (last_too && mkdir(tmp, mode) != 0 && errno != EEXIST)
-		return err_set(e, 0, "cannot create %s: %s", tmp, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot create %s: %s", tmp, strerror(errno));
 	return 0;
 }
 
@@ -43,7 +43,7 @@ int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e)
 	if (missing)
 		*missing = !f && errno == ENOENT;
 	if (!f)
-		return err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 	char chunk[8192];
 	size_t got;
 	int rc = 0;
@@ -53,10 +53,10 @@ int fs_read_file(const char *path, struct buf *out, int *missing, struct err *e)
 	if (f != stdin)
 		fclose(f);
 	if (rc < 0 && out->max)
-		return err_set(e, 0, "%s is larger than %zu bytes", path, out->max);
+		return err_set(e, EXIT_FAILED, "%s is larger than %zu bytes", path, out->max);
 	if (rc < 0)
-		return err_set(e, 0, "out of memory reading %s", path);
-	return bad ? err_set(e, 0, "cannot read %s", path) : 0;
+		return err_set(e, EXIT_FAILED, "out of memory reading %s", path);
+	return bad ? err_set(e, EXIT_FAILED, "cannot read %s", path) : 0;
 }
 
 int fs_write_file(const char *dir, const char *name, const void *data, size_t len,
@@ -64,13 +64,13 @@ int fs_write_file(const char *dir, const char *name, const void *data, size_t le
 {
 	char path[PATH_MAX];
 	if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, name) >= sizeof path)
-		return err_set(e, 0, "path too long: %s/%s", dir, name);
+		return err_set(e, EXIT_FAILED, "path too long: %s/%s", dir, name);
 	FILE *f = fopen(path, "wb");
 	if (!f)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", path, strerror(errno));
 	int ok = fwrite(data, 1, len, f) == len;
 	if (fclose(f) != 0 || !ok)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", path, strerror(errno));
 	return 0;
 }
 
@@ -80,7 +80,7 @@ int fs_rename(const char *tmp, const char *path, struct err *e)
 		return 0;
 	int err = errno;
 	unlink(tmp);
-	return err_set(e, 0, "cannot rename %s to %s: %s", tmp, path, strerror(err));
+	return err_set(e, EXIT_FAILED, "cannot rename %s to %s: %s", tmp, path, strerror(err));
 }
 
 int fs_tmpfile_open(struct fs_tmpfile *t, const char *path, const char *tmp, struct err *e)
@@ -89,9 +89,9 @@ int fs_tmpfile_open(struct fs_tmpfile *t, const char *path, const char *tmp, str
 	if ((size_t)snprintf(t->path, sizeof t->path, "%s", path) >= sizeof t->path ||
 	    (size_t)(tmp ? snprintf(t->tmp, sizeof t->tmp, "%s", tmp)
 			 : snprintf(t->tmp, sizeof t->tmp, "%s.part", path)) >= sizeof t->tmp)
-		return err_set(e, 0, "path too long: %.80s...", path);
+		return err_set(e, EXIT_FAILED, "path too long: %.80s...", path);
 	if (!(t->f = fopen(t->tmp, "wb")))
-		return err_set(e, 0, "cannot create %s: %s", t->tmp, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot create %s: %s", t->tmp, strerror(errno));
 	return 0;
 }
 
@@ -107,7 +107,7 @@ int fs_tmpfile_spool(struct fs_tmpfile *t, const char *prefix, struct err *e)
 		int err = errno;
 		if (fd >= 0)
 			unlink(t->tmp);
-		return err_set(e, 0, "cannot create %s: %s", t->tmp, strerror(err));
+		return err_set(e, EXIT_FAILED, "cannot create %s: %s", t->tmp, strerror(err));
 	}
 	return 0;
 }
@@ -122,7 +122,7 @@ int fs_tmpfile_commit(struct fs_tmpfile *t, struct err *e)
 	if (!ok) {
 		unlink(t->tmp);
 		t->tmp[0] = '\0';
-		return err_set(e, 0, "cannot write %s: %s", t->path[0] ? t->path : t->tmp,
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", t->path[0] ? t->path : t->tmp,
 			       strerror(err));
 	}
 	if (!t->path[0])
@@ -150,7 +150,7 @@ int fs_write_atomic(const char *path, const void *data, size_t len, struct err *
 	if (len && fwrite(data, 1, len, t.f) != len) {
 		int err = errno;
 		fs_tmpfile_abort(&t);
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(err));
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", path, strerror(err));
 	}
 	return fs_tmpfile_commit(&t, e);
 }

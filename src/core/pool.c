@@ -71,7 +71,7 @@ struct pool *pool_new(int threads, size_t max_queued, const struct pool_ops *ops
 	if (!p || !queue) {
 		free(p);
 		free(queue);
-		err_set(e, 0, "out of memory for a worker pool");
+		err_set(e, EXIT_FAILED, "out of memory for a worker pool");
 		return NULL;
 	}
 	*p = (struct pool){.ops = ops, .ctx = ctx, .queue = queue, .max_queued = max_queued};
@@ -82,7 +82,7 @@ struct pool *pool_new(int threads, size_t max_queued, const struct pool_ops *ops
 		if (pthread_create(&p->threads[p->nthreads], NULL, worker, p) == 0)
 			p->nthreads++;
 	if (p->nthreads == 0) {
-		err_set(e, 0, "cannot start worker threads");
+		err_set(e, EXIT_FAILED, "cannot start worker threads");
 		pool_finish(p, &(struct err){0});
 		return NULL;
 	}
@@ -204,7 +204,7 @@ int pool_ordered(size_t n, int threads, size_t window, const struct pool_ordered
 	struct ordered o = {.ops = ops, .ctx = ctx, .window = window,
 			    .state = calloc(window, sizeof(int))};
 	if (!o.state)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	pthread_mutex_init(&o.lock, NULL);
 	pthread_cond_init(&o.done, NULL);
 	const struct pool_ops pops = {.worker_start = ordered_start, .worker_stop = ordered_stop,

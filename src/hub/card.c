@@ -113,7 +113,7 @@ int card_columns_from(struct card *c, duckdb_result *r, struct err *e)
 	idx_t n = duckdb_column_count(r);
 	c->columns = calloc(n ? n : 1, sizeof *c->columns);
 	if (!c->columns)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	for (idx_t i = 0; i < n; i++) {
 		struct card_column *col = &c->columns[c->ncolumns++];
 		duckdb_logical_type t = duckdb_column_logical_type(r, i);
@@ -129,7 +129,7 @@ int card_columns_from(struct card *c, duckdb_result *r, struct err *e)
 		col->features = b.data;
 		duckdb_destroy_logical_type(&t);
 		if (!col->features)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		if (strcmp(col->name, "split") == 0 && col->is_varchar)
 			c->split_column = 1;
 	}
@@ -185,7 +185,7 @@ int card_write(const struct card *c, const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "w");
 	if (!f)
-		return err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", path, strerror(errno));
 	int64_t total = 0;
 	for (int i = 0; i < c->nsplits; i++)
 		total += c->splits[i].rows;
@@ -218,5 +218,5 @@ int card_write(const struct card *c, const char *path, struct err *e)
 	fprintf(f, "\n## Load it\n\n```python\nfrom datasets import load_dataset\n\nds = "
 		   "load_dataset(\"%s\")\n```\n",
 		c->repo);
-	return fclose(f) == 0 ? 0 : err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+	return fclose(f) == 0 ? 0 : err_set(e, EXIT_FAILED, "cannot write %s: %s", path, strerror(errno));
 }

@@ -293,11 +293,11 @@ int hub_call(CURL *c, const struct config *cfg, struct hub_req *q, const char *r
 		if (q->to_file && cc == CURLE_OK && offset > 0 && r->status == 200) {
 			/* the server ignored Range: start over from byte 0 */
 			if (ftruncate(fileno(q->to_file), 0) != 0 || fseek(q->to_file, 0, SEEK_SET) != 0)
-				return err_set(e, 0, "cannot truncate a partial download: %s", strerror(errno));
+				return err_set(e, EXIT_FAILED, "cannot truncate a partial download: %s", strerror(errno));
 			continue;
 		}
 		if (cc == CURLE_WRITE_ERROR && q->write_errno)
-			return err_set(e, 0,
+			return err_set(e, EXIT_FAILED,
 				       "cannot write a download into the staging folder (%s): %s; free space "
 				       "or point LAKEHOUSE_LOCAL_STORE elsewhere",
 				       cfg->local_store, strerror(q->write_errno));
@@ -359,7 +359,7 @@ CURL *hub_new_curl(struct err *e)
 {
 	CURL *c = curl_easy_init();
 	if (!c)
-		err_set(e, 0, "cannot create a curl handle");
+		err_set(e, EXIT_FAILED, "cannot create a curl handle");
 	return c;
 }
 
@@ -422,7 +422,7 @@ static int add_page(struct hub_files *out, json_t *page, const char *repo, struc
 			return err_set(e, EXIT_REMOTE, "the Hub's tree listing of %s has a non-object entry",
 				       repo);
 		if (add_file(out, entry) < 0)
-			return err_set(e, 0, "out of memory listing %s", repo);
+			return err_set(e, EXIT_FAILED, "out of memory listing %s", repo);
 	}
 	return 0;
 }
@@ -477,14 +477,14 @@ int hub_hash_file(const char *path, int64_t *size, char sha256[65], char git_oid
 	if (!in || fstat(fileno(in), &st) != 0) {
 		if (in)
 			fclose(in);
-		return err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 	}
 	struct digest *s256 = digest_new(DIGEST_SHA256), *s1 = digest_new(DIGEST_SHA1);
 	if (!s256 || !s1) {
 		fclose(in);
 		digest_free(s256);
 		digest_free(s1);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	char hdr[64];
 	int hn = snprintf(hdr, sizeof hdr, "blob %lld", (long long)st.st_size);
@@ -502,7 +502,7 @@ int hub_hash_file(const char *path, int64_t *size, char sha256[65], char git_oid
 	digest_free(s256);
 	digest_free(s1);
 	*size = st.st_size;
-	return bad ? err_set(e, 0, "cannot read %s", path) : 0;
+	return bad ? err_set(e, EXIT_FAILED, "cannot read %s", path) : 0;
 }
 
 /* Verifies a local file against the Hub's size and hash (sha256 for LFS, git sha1 else). */
@@ -574,13 +574,13 @@ static int download_one(CURL *c, struct download_job *j, const struct hub_file *
 		 j->commit, path_enc);
 	FILE *out = fopen(part, "ab");
 	if (!out)
-		return err_set(e, 0, "cannot write %s: %s", part, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", part, strerror(errno));
 	if (fseek(out, 0, SEEK_END) == 0) /* a resumed part's bytes are already here */
 		progress_add(j->progress, 0, ftell(out));
 	struct hub_reply r;
 	int rc = hub_get(c, j->cfg, url, j->repo, NULL, out, j->progress, &r, e);
 	if (fclose(out) != 0 && rc == 0)
-		rc = err_set(e, 0, "cannot write %s: %s", part, strerror(errno));
+		rc = err_set(e, EXIT_FAILED, "cannot write %s: %s", part, strerror(errno));
 	if (rc < 0)
 		return -1;
 	if (verify_file(part, f, &ok) < 0 || !ok) {

@@ -25,7 +25,7 @@ static int post_json(CURL *c, const struct config *cfg, const char *url, const c
 {
 	char *body = json_dumps(doc, JSON_COMPACT);
 	if (!body)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	struct hub_req q = {.method = "POST", .url = url, .headers = headers, .body = body,
 			    .body_len = strlen(body)};
 	struct hub_reply r;
@@ -56,7 +56,7 @@ static unsigned char *read_head(const char *path, size_t max, size_t *n, struct 
 		if (f)
 			fclose(f);
 		free(p);
-		err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+		err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 		return NULL;
 	}
 	*n = fread(p, 1, max, f);
@@ -76,7 +76,7 @@ int hub_create_repo(const struct config *cfg, const char *repo, int private_repo
 	CURL *c = hub_new_curl(e);
 	if (!c || !doc) {
 		json_decref(doc);
-		return c ? err_set(e, 0, "out of memory") : -1;
+		return c ? err_set(e, EXIT_FAILED, "out of memory") : -1;
 	}
 	char *body = json_dumps(doc, JSON_COMPACT);
 	struct buf reply = {.max = 1 << 20};
@@ -203,7 +203,7 @@ static int upload_object(CURL *c, const struct config *cfg, const char *repo,
 		return err_set(e, EXIT_REMOTE, "the Hub's LFS answer for %s has no upload URL", pf->path);
 	FILE *f = fopen(pf->local, "rb");
 	if (!f)
-		return err_set(e, 0, "cannot read %s: %s", pf->local, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot read %s: %s", pf->local, strerror(errno));
 	int rc = json_object_get(json_object_get(upload, "header"), "chunk_size")
 			 ? upload_multipart(c, cfg, repo, pf, f, upload, progress, e)
 			 : put_region(c, cfg, repo, href, f, 0, pf->size, progress, NULL, 0, e);
@@ -319,7 +319,7 @@ static int commit_body(const struct hub_commit *cm, const int *lfs, struct buf *
 	for (size_t i = 0; rc == 0 && i < cm->ndeleted; i++)
 		rc = ndjson(b, json_pack("{s:s, s:{s:s}}", "key", "deletedFile", "value", "path",
 					 cm->deleted[i]));
-	return rc < 0 ? err_set(e, 0, "out of memory building the commit") : 0;
+	return rc < 0 ? err_set(e, EXIT_FAILED, "out of memory building the commit") : 0;
 }
 
 static int commit(CURL *c, const struct config *cfg, const char *repo, struct hub_commit *cm,
@@ -356,7 +356,7 @@ int hub_push(const struct config *cfg, const char *repo, struct hub_commit *cm, 
 	if (!c)
 		return -1;
 	int *lfs = calloc(cm->nfiles + 1, sizeof *lfs);
-	int rc = lfs ? 0 : err_set(e, 0, "out of memory");
+	int rc = lfs ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 	if (rc == 0)
 		rc = preupload(c, cfg, repo, cm, lfs, e);
 	if (rc == 0) {

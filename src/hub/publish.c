@@ -40,7 +40,7 @@ static int empty_dir(const char *dir, struct err *e)
 {
 	DIR *d = opendir(dir);
 	if (!d)
-		return errno == ENOENT ? 0 : err_set(e, 0, "cannot open %s: %s", dir, strerror(errno));
+		return errno == ENOENT ? 0 : err_set(e, EXIT_FAILED, "cannot open %s: %s", dir, strerror(errno));
 	struct dirent *de;
 	char path[4400 + 256];
 	while ((de = readdir(d)) != NULL) {
@@ -86,7 +86,7 @@ static int stage_rows(struct pub *p, struct err *e)
 	    lake_query_int64(p->l, "SELECT count(*) FROM publish_rows", NULL, 0, &p->res->rows, e) < 0)
 		return -1;
 	if (p->res->rows == 0)
-		return err_set(e, EXIT_FAILURE_,
+		return err_set(e, EXIT_FAILED,
 			       "%s.%s has no rows at snapshot %lld: nothing to publish (the Hub cannot "
 			       "load an empty dataset); fill it first, e.g. 'lakehouse transform gold'",
 			       p->schema, p->table, (long long)p->res->snapshot);
@@ -174,7 +174,7 @@ static int add_file(struct pub *p, const char *path_in_repo, const char *local, 
 {
 	struct hub_push_file *v = realloc(p->files, (p->nfiles + 1) * sizeof *v);
 	if (!v)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	p->files = v;
 	struct hub_push_file *f = &v[p->nfiles];
 	memset(f, 0, sizeof *f);
@@ -253,11 +253,11 @@ static int read_splits(struct pub *p, struct err *e)
 	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&r); i++) {
 		char *name = duckdb_value_varchar(&r, 0, i);
 		if (p->card.nsplits >= CARD_MAX_SPLITS)
-			rc = err_set(e, EXIT_FAILURE_, "more than %d splits in %s.%s", CARD_MAX_SPLITS,
+			rc = err_set(e, EXIT_FAILED, "more than %d splits in %s.%s", CARD_MAX_SPLITS,
 				     p->schema, p->table);
 		else if (!name || !name[0] || strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 						     "0123456789_") != strlen(name) || strlen(name) > 63)
-			rc = err_set(e, EXIT_FAILURE_,
+			rc = err_set(e, EXIT_FAILED,
 				     "%s.%s has a split value '%s' the Hub does not accept (letters, digits "
 				     "and _ only, not empty); fix the gold SQL",
 				     p->schema, p->table, name ? name : "NULL");
@@ -312,7 +312,7 @@ static int export(struct pub *p, struct err *e)
 	duckdb_destroy_result(&r);
 	for (int i = 0; rc == 0 && i < p->card.ncolumns; i++) /* names go into SQL and YAML */
 		if (strpbrk(p->card.columns[i].name, "\"\\\n\r\t"))
-			rc = err_set(e, EXIT_FAILURE_,
+			rc = err_set(e, EXIT_FAILED,
 				     "column '%s' of %s.%s has a quote, backslash or control character "
 				     "in its name, which a dataset card cannot carry; rename it in the SQL",
 				     p->card.columns[i].name, p->schema, p->table);
@@ -357,7 +357,7 @@ static int compare_remote(struct pub *p, const struct hub_files *remote, char **
 		char **v = realloc(*deleted, (*ndeleted + 1) * sizeof *v);
 		if (!v || !(v[*ndeleted] = strdup(path))) {
 			free(v ? v : *deleted);
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		}
 		*deleted = v;
 		(*ndeleted)++;
@@ -442,7 +442,7 @@ int publish_run(const struct config *cfg, const struct publish_request *rq,
 	snprintf(res->staging, sizeof res->staging, "%s", p.dir);
 	snprintf(res->url, sizeof res->url, "%s/datasets/%s", cfg->hf_endpoint, rq->repo);
 	card_init(&p.card, rq->repo, p.schema, p.table, rq->license, rq->with_media, cfg->bucket);
-	int rc = lake_open(&p.l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&p.l, cfg, LAKE_READ, e);
 	if (rc == 0) {
 		rc = pick_snapshot(&p, e);
 		if (rc == 0)

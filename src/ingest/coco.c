@@ -104,7 +104,7 @@ static int stage_doc(struct lake *l, const char *table, const char *path, const 
 		rc = rc ? rc : buf_printf(&sql, "SELECT %s", nulls);
 	}
 	if (rc)
-		rc = err_set(e, 0, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	else if ((rc = lake_exec(l, sql.data, e)) < 0)
 		err_wrap(e, "%s: not a COCO JSON file", name ? name : path);
 	buf_free(&sql);
@@ -151,7 +151,7 @@ static int zip_open(const char *path, struct archive **out, struct err *e)
 {
 	struct archive *a = archive_read_new();
 	if (!a)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	archive_read_support_format_zip_seekable(a);
 	if (archive_read_open_filename(a, path, 1 << 16) != ARCHIVE_OK) {
 		err_set(e, EXIT_USAGE, "%s: damaged or truncated zip, or not a zip (%s)", path,
@@ -170,7 +170,7 @@ static int entry_to_fd(struct archive *a, int fd, const char *zip, const char *n
 	la_ssize_t n;
 	while ((n = archive_read_data(a, buf, sizeof buf)) > 0)
 		if (write(fd, buf, (size_t)n) != n)
-			return err_set(e, 0, "cannot buffer %s:%s: %s", zip, name, strerror(errno));
+			return err_set(e, EXIT_FAILED, "cannot buffer %s:%s: %s", zip, name, strerror(errno));
 	if (n < 0)
 		return err_set(e, EXIT_USAGE, "%s: cannot read %s (%s)", zip, name,
 			       archive_error_string(a));
@@ -198,7 +198,7 @@ static int zip_annotations(struct paths *p, const char *ann, const char *split, 
 				continue;
 			p->fds[k] = memfd_create(kinds[k], MFD_CLOEXEC);
 			if (p->fds[k] < 0)
-				rc = err_set(e, 0, "memfd_create: %s", strerror(errno));
+				rc = err_set(e, EXIT_FAILED, "memfd_create: %s", strerror(errno));
 			else
 				rc = entry_to_fd(a, p->fds[k], ann, name, e);
 			snprintf(targets[k], 4200, "/proc/self/fd/%d", p->fds[k]);
@@ -337,10 +337,10 @@ static int stage_json(struct lake *l, const struct paths *p, struct err *e)
 			rc = rc ? rc : buf_printf(&q, " FROM (%s); DELETE FROM memory.main.%s WHERE id "
 						      "IN (%s)",
 						  checks[i].sql, checks[i].table, checks[i].sql);
-			rc = rc ? err_set(e, 0, "out of memory") : lake_exec(l, q.data, e);
+			rc = rc ? err_set(e, EXIT_FAILED, "out of memory") : lake_exec(l, q.data, e);
 		} else {
 			rc = buf_printf(&q, "SELECT id FROM (%s) ORDER BY id LIMIT 1", checks[i].sql);
-			rc = rc ? err_set(e, 0, "out of memory") : refuse_if(l, q.data, file, checks[i].msg, e);
+			rc = rc ? err_set(e, EXIT_FAILED, "out of memory") : refuse_if(l, q.data, file, checks[i].msg, e);
 		}
 		buf_free(&q);
 		if (rc < 0)
@@ -367,7 +367,7 @@ static int reject_orphans(struct lake *l, const struct paths *p, struct err *e)
 				      "(SELECT id FROM memory.main.coco_src_images);"
 				      "DELETE FROM memory.main.coco_src_captions WHERE image_id NOT IN "
 				      "(SELECT id FROM memory.main.coco_src_images)");
-	rc = rc ? err_set(e, 0, "out of memory") : lake_exec(l, q.data, e);
+	rc = rc ? err_set(e, EXIT_FAILED, "out of memory") : lake_exec(l, q.data, e);
 	buf_free(&q);
 	return rc;
 }
@@ -439,7 +439,7 @@ static int put_image(struct uprun *u, int64_t id, const char *name, unsigned cha
 	media_extension(name, data, len, ext);
 	if (media_key(key, sizeof key, u->rq->dataset, "image", sha, ext) < 0) {
 		free(data);
-		return err_set(e, 0, "object key too long");
+		return err_set(e, EXIT_FAILED, "object key too long");
 	}
 	snprintf(uri, sizeof uri, "s3://%s/%s", u->cfg->bucket, key);
 	u->res->blobs++;
@@ -449,13 +449,13 @@ static int put_image(struct uprun *u, int64_t id, const char *name, unsigned cha
 	    duckdb_append_varchar(u->app, media_status(ext, data, len)) == DuckDBError ||
 	    duckdb_appender_end_row(u->app) == DuckDBError) {
 		free(data);
-		return err_set(e, 0, "cannot record image %s", key);
+		return err_set(e, EXIT_FAILED, "cannot record image %s", key);
 	}
 	int fresh = remember(&u->known, key);
 	if (fresh <= 0) {
 		free(data);
 		if (fresh < 0)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		progress_count(u->rq->progress, "skipped", 1);
 		return 0;
 	}
@@ -544,10 +544,10 @@ static int zip_images(struct uprun *u, duckdb_result *imgs, const struct paths *
 		if (z && name && asprintf(&z->name, "%s/%s", split, name) >= 0) {
 			z->id = duckdb_value_int64(imgs, 0, i);
 			if (!tsearch(z, &tree, cmp_zname))
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 		} else {
 			free(z);
-			rc = err_set(e, 0, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 		}
 		duckdb_free(name);
 	}
@@ -570,7 +570,7 @@ static int zip_images(struct uprun *u, duckdb_result *imgs, const struct paths *
 		la_ssize_t n;
 		while (rc == 0 && (n = archive_read_data(a, chunk, sizeof chunk)) > 0)
 			if (buf_append(&b, chunk, (size_t)n) < 0)
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 		if (rc == 0 && n < 0)
 			rc = err_set(e, EXIT_USAGE, "%s: cannot read %s (%s)", p->images, z->name,
 				     archive_error_string(a));
@@ -579,7 +579,7 @@ static int zip_images(struct uprun *u, duckdb_result *imgs, const struct paths *
 			size_t len = b.len;
 			b.data = NULL;
 			rc = data ? put_image(u, z->id, z->name, data, len, e)
-				  : err_set(e, 0, "out of memory");
+				  : err_set(e, EXIT_FAILED, "out of memory");
 		}
 		buf_free(&b);
 	}
@@ -636,7 +636,7 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 	}
 	if (rc == 0 && duckdb_appender_create_ext(lake_connection(l), "memory", "main", "coco_media",
 						 &u.app) == DuckDBError)
-		rc = err_set(e, 0, "cannot open the image manifest");
+		rc = err_set(e, EXIT_FAILED, "cannot open the image manifest");
 	if (rc == 0 && !(u.up = uploader_new(cfg, rq->threads, UPLOAD_INFLIGHT, e)))
 		rc = -1;
 	if (u.up)
@@ -658,7 +658,7 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 		res->bytes_new = st.bytes;
 	}
 	if (u.app && duckdb_appender_destroy(&u.app) == DuckDBError && rc == 0)
-		rc = err_set(e, 0, "cannot write the image manifest");
+		rc = err_set(e, EXIT_FAILED, "cannot write the image manifest");
 	tdestroy(u.known.tree, free);
 	return rc;
 }
@@ -704,7 +704,7 @@ static int land(struct lake *l, void *ctx, struct err *e)
 			continue;
 		struct buf body = {0};
 		int rc = sqlfile_expand(&secs[i], "{{name}}", t->rq->dataset, &body) < 0
-				 ? err_set(e, 0, "out of memory")
+				 ? err_set(e, EXIT_FAILED, "out of memory")
 				 : 0;
 		if (rc == 0)
 			rc = lake_run(l, body.data, count_changes, &c, e);

@@ -306,16 +306,16 @@ static int handle_blob(struct run *r, const struct column *c, struct held_chunk 
 	sha256_hex(data, len, sha);
 	media_extension(path, data, len, ext);
 	if (media_key(key, sizeof key, r->rq->dataset, c->name, sha, ext) < 0)
-		return err_set(e, 0, "object key too long for column %s", c->name);
+		return err_set(e, EXIT_FAILED, "object key too long for column %s", c->name);
 	snprintf(uri, sizeof uri, "s3://%s/%s", r->cfg->bucket, key);
 	r->res->blobs++;
 	progress_add(r->rq->progress, 1, (int64_t)len);
 	if (append_media(r, file, row, (int)(c - r->cols), idx, uri, path,
 			 media_status(ext, data, len)) < 0)
-		return err_set(e, 0, "cannot record blob %s: %s", key, duckdb_appender_error(r->app));
+		return err_set(e, EXIT_FAILED, "cannot record blob %s: %s", key, duckdb_appender_error(r->app));
 	int fresh = remember_key(r, key);
 	if (fresh < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	if (!fresh) {
 		progress_count(r->rq->progress, "skipped", 1);
 		return 0;
@@ -331,7 +331,7 @@ static int stream_column(struct run *r, const struct column *c, struct err *e)
 {
 	char q[300], sql[1200];
 	if (lake_quote_ident(c->name, q, sizeof q) < 0)
-		return err_set(e, 0, "column name too long");
+		return err_set(e, EXIT_FAILED, "column name too long");
 	if (c->media == 1)
 		snprintf(sql, sizeof sql,
 			 "SELECT __lh_file, file_row_number, 0, %s.bytes, %s.path FROM ingest_source "
@@ -346,7 +346,7 @@ static int stream_column(struct run *r, const struct column *c, struct err *e)
 	duckdb_prepared_statement st;
 	duckdb_result res;
 	if (duckdb_prepare(lake_connection(r->lake), sql, &st) == DuckDBError) {
-		err_set(e, 0, "%s", duckdb_prepare_error(st));
+		err_set(e, EXIT_FAILED, "%s", duckdb_prepare_error(st));
 		duckdb_destroy_prepare(&st);
 		return -1;
 	}
@@ -366,7 +366,7 @@ static int stream_column(struct run *r, const struct column *c, struct err *e)
 		if (!h) {
 			if (chunk) {
 				duckdb_destroy_data_chunk(&chunk);
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 			}
 			gate_leave(&gate);
 			break;
@@ -425,7 +425,7 @@ static int upload_blobs(struct run *r, struct err *e)
 	if (duckdb_connect(lake_database(r->lake), &r->con2) == DuckDBError ||
 	    duckdb_appender_create_ext(r->con2, "memory", "main", "ingest_media", &r->app) ==
 		    DuckDBError)
-		return err_set(e, 0, "cannot open the blob manifest");
+		return err_set(e, EXIT_FAILED, "cannot open the blob manifest");
 	r->up = uploader_new(r->cfg, r->rq->threads, UPLOAD_INFLIGHT, e);
 	if (!r->up)
 		return -1;
@@ -457,7 +457,7 @@ static int upload_blobs(struct run *r, struct err *e)
 	r->res->objects_new = st.objects;
 	r->res->bytes_new = st.bytes;
 	if (duckdb_appender_flush(r->app) == DuckDBError && rc == 0)
-		rc = err_set(e, 0, "cannot write the blob manifest: %s", duckdb_appender_error(r->app));
+		rc = err_set(e, EXIT_FAILED, "cannot write the blob manifest: %s", duckdb_appender_error(r->app));
 	return rc;
 }
 
@@ -497,7 +497,7 @@ static int create_rows_view(struct run *r, struct err *e)
 			      "source_file, s.file_row_number AS source_row FROM ingest_source s JOIN "
 			      "memory.main.ingest_files f ON f.path = s.__lh_file");
 	if (rc)
-		rc = err_set(e, 0, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	else
 		rc = lake_exec(r->lake, sql.data, e);
 	buf_free(&sql);
@@ -566,7 +566,7 @@ static int run_sections(struct run *r, int64_t *inserted, struct err *e)
 			continue;
 		const struct sql_section *s = &secs[i];
 		struct buf body = {0};
-		int rc = sqlfile_expand(s, "{{table}}", table, &body) < 0 ? err_set(e, 0, "out of memory") : 0;
+		int rc = sqlfile_expand(s, "{{table}}", table, &body) < 0 ? err_set(e, EXIT_FAILED, "out of memory") : 0;
 		if (rc == 0)
 			rc = lake_run(r->lake, body.data, lake_count_inserts, &inserted_rows, e);
 		buf_free(&body);
@@ -613,7 +613,7 @@ static int ingest_parquet(const struct config *cfg, const struct ingest_request 
 		return err_set(e, EXIT_USAGE, "no Parquet files for split '%s' in %s", rq->split, rq->repo);
 	struct run *r = calloc(1, sizeof *r);
 	if (!r)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	r->cfg = cfg, r->rq = rq, r->res = res;
 	int rc = lake_open(&r->lake, cfg, LAKE_EXISTING, e);
 	rc = rc ? rc : set_variable(r->lake, "ingest_split", rq->split, e);

@@ -46,14 +46,16 @@ struct ingest_request {
 	/* The VisDrone source kind: the staged folder holding sequences/ and annotations/
 	 * (NULL for Parquet), the sequences' frame rate and the frames per fragment. */
 	const char *video_root;
-	int fps, fragment_frames;
-	struct video_encode_opts encode; /* CRF and preset when clips are encoded */
-	int never_copy; /* 1: re-encode video files even when their packets could be copied */
+	int fps, fragment_frames;         /* fragment_frames 0: fragment_seconds at the clip's fps */
+	double fragment_seconds;          /* fragment length target (copies cut at keyframes) */
+	struct video_encode_opts encode;  /* preset; crf > 0 forces one, else quality decides */
+	double quality;                   /* PSNR target (dB) when clips are re-encoded */
+	enum video_copy_mode copy;        /* stream copy of video files: auto, never, always */
+	int skip_bad;                     /* 1: skip (and list) clips that cannot be read */
 	/* The COCO official layout (annotations/instances_<split>.json + <split>/ images): its
-	 * root folder (NULL otherwise), see ingest/coco.h. */
+	 * root folder (NULL otherwise), see ingest/coco.h; skip_bad also applies to it. */
 	const char *coco_root;
 	int append_only; /* COCO: only insert new records; never update or remove landed ones */
-	int skip_bad;    /* COCO: faulty records set aside in raw.<NAME>_rejects, not refused */
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
@@ -66,6 +68,8 @@ struct ingest_result {
 	int64_t bytes_new;
 	int64_t snapshot;      /* the new snapshot, or -1 when nothing new landed */
 	int64_t clips_copied;  /* VisDrone: of clips_new, those copied without re-encoding */
+	int64_t skipped;       /* video: bad clips left out (skip_bad), named in skipped_list */
+	char skipped_list[2048];
 	int64_t updated;       /* COCO: landed rows replaced because the source changed them */
 	int64_t removed;       /* COCO: landed rows of the split the source no longer has */
 	int64_t rejected;      /* COCO --skip-bad: records set aside (raw.<NAME>_rejects) */

@@ -1,6 +1,7 @@
 /* source.c - see source.h. */
 #define _XOPEN_SOURCE 700
 #include "ingest/source.h"
+#include "ingest/visdrone.h"
 
 #include <errno.h>
 #include <dirent.h>
@@ -55,7 +56,7 @@ static int add(struct source *s, size_t *cap, const char *local, const char *rel
 		size_t c = *cap ? *cap * 2 : 16;
 		struct ingest_file *v = realloc(s->files, c * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		s->files = v, *cap = c;
 	}
 	struct ingest_file *f = &s->files[s->nfiles++];
@@ -91,7 +92,7 @@ static int push(struct hub_files *out, const struct hub_file *f, struct err *e)
 		size_t c = out->cap ? out->cap * 2 : 64;
 		struct hub_file *v = realloc(out->v, c * sizeof *v);
 		if (!v)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		out->v = v, out->cap = c;
 	}
 	out->v[out->n++] = *f;
@@ -135,6 +136,23 @@ static int select_video(const struct hub_files *all, size_t root_len, struct hub
 	return 0;
 }
 
+/* A repo of video files (any depth) and their optional <clip>.txt annotations. */
+static int select_clips(const struct hub_files *all, struct hub_files *out, struct err *e)
+{
+	for (size_t i = 0; i < all->n; i++) {
+		const char *p = all->v[i].path, *dot = strrchr(p, '.');
+		if (dot && (visdrone_is_video_name(dot + 1) || strcmp(dot, ".txt") == 0) &&
+		    push(out, &all->v[i], e) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < out->n; i++)
+		if (strcmp(strrchr(out->v[i].path, '.'), ".txt") != 0)
+			return 0;
+	hub_files_free(out);
+	memset(out, 0, sizeof *out);
+	return 0;
+}
+
 static int resolve_hf(const struct config *cfg, const char *from, const char *config,
 		      const char *split, int threads, struct progress *progress, struct source *s,
 		      struct err *e)
@@ -152,6 +170,9 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 		rc = select_video(&all, root_len, &picked, e);
 	else if (rc == 0)
 		rc = select_split(&all, config, split, &picked, e);
+	int clips = 0;
+	if (rc == 0 && !video && picked.n == 0 && (rc = select_clips(&all, &picked, e)) == 0)
+		clips = video = picked.n > 0; /* no Parquet of the split, but video files */
 	if (rc == 0 && !video && picked.n == 0) {
 		/* No Parquet of that split in the repo itself: the Hub's auto-converted copy. */
 		hub_files_free(&all);
@@ -170,7 +191,9 @@ static int resolve_hf(const struct config *cfg, const char *from, const char *co
 		progress_phase(progress, "download", "files");
 	rc = rc ? rc : hub_download_files(cfg, repo, commit, picked.v, picked.n, root, threads,
 					  progress, e);
-	if (rc == 0 && video)
+	if (rc == 0 && video && clips)
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+	else if (rc == 0 && video)
 		snprintf(s->video_root, sizeof s->video_root, "%s/%.*s", root, (int)root_len,
 			 picked.v[0].path);
 	size_t cap = 0;
@@ -202,7 +225,7 @@ static int walk_folder(struct walk *w, const char *dir, int is_root)
 {
 	DIR *d = opendir(dir);
 	if (!d)
-		return is_root ? err_set(w->e, 0, "cannot read %s: %s", dir, strerror(errno)) : 0;
+		return is_root ? err_set(w->e, EXIT_FAILED, "cannot read %s: %s", dir, strerror(errno)) : 0;
 	struct dirent *de;
 	int rc = 0;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
@@ -211,7 +234,7 @@ static int walk_folder(struct walk *w, const char *dir, int is_root)
 		char path[PATH_MAX];
 		struct stat st;
 		if (snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
-			rc = err_set(w->e, 0, "path too long under %s", dir);
+			rc = err_set(w->e, EXIT_FAILED, "path too long under %s", dir);
 		else if (lstat(path, &st) != 0)
 			continue;
 		else if (S_ISDIR(st.st_mode))
@@ -234,7 +257,7 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 {
 	char root[PATH_MAX], seqdir[PATH_MAX + 16];
 	if (!realpath(from, root))
-		return err_set(e, 0, "--from %s: %s", from, strerror(errno));
+		return err_set(e, EXIT_FAILED, "--from %s: %s", from, strerror(errno));
 	int coco = format && strcmp(format, "coco") == 0;
 	if (coco && !coco_layout_present(root, split))
 		return err_set(e, EXIT_USAGE, "--format coco: no annotations/instances_%s.json under %s",
@@ -247,7 +270,8 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	}
 	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
 	struct stat st;
-	if (stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) { /* the VisDrone layout */
+	if ((stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) || /* the VisDrone layout */
+	    (stat(root, &st) == 0 && S_ISREG(st.st_mode) && visdrone_has_clips(root))) {
 		snprintf(s->video_root, sizeof s->video_root, "%s", root);
 		snprintf(s->repo, sizeof s->repo, "local:%s", root);
 		snprintf(s->revision, sizeof s->revision, "local");
@@ -259,14 +283,18 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
 	snprintf(s->repo, sizeof s->repo, "local:%s", root);
 	snprintf(s->revision, sizeof s->revision, "local");
+	if (!s->nfiles && visdrone_has_clips(root)) { /* a folder of video files */
+		snprintf(s->video_root, sizeof s->video_root, "%s", root);
+		return 0;
+	}
 	return s->nfiles ? 0
 			 : err_set(e, EXIT_USAGE,
 				   "no Parquet files for split '%s' under %s; a folder source holds "
 				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
-				   "--config), or the VisDrone layout sequences/SEQ/*.jpg + "
-				   "annotations/SEQ.txt, or the COCO layout annotations/instances_SPLIT.json + "
-				   "SPLIT/*.jpg (or SPLIT.zip + annotations_trainval2017.zip) "
-				   "(see 'lakehouse ingest --help')",
+				   "--config), the VisDrone layout sequences/SEQ/*.jpg + "
+				   "annotations/SEQ.txt, video files, or the COCO layout "
+				   "annotations/instances_SPLIT.json + SPLIT/*.jpg (or SPLIT.zip + "
+				   "annotations_trainval2017.zip) (see 'lakehouse ingest --help')",
 				   split, root);
 }
 

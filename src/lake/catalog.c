@@ -53,7 +53,7 @@ static int with_counts(struct lake *l, duckdb_result *inv, const char *const *p,
 			 "inv.files, inv.bytes, inv.last_snapshot FROM inv LEFT JOIN counts USING "
 			 "(schema, \"table\") ORDER BY CASE inv.schema WHEN 'raw' THEN 0 WHEN "
 			 "'silver' THEN 1 WHEN 'gold' THEN 2 ELSE 3 END, inv.schema, inv.\"table\"");
-	int rc = sql.data ? lake_query(l, sql.data, p, 2, res, e) : err_set(e, 0, "out of memory");
+	int rc = sql.data ? lake_query(l, sql.data, p, 2, res, e) : err_set(e, EXIT_FAILED, "out of memory");
 	buf_free(&sql);
 	return rc;
 }
@@ -113,7 +113,7 @@ int catalog_schema_events(struct lake *l, const char *schema, const char *table,
 int catalog_changes_table(struct lake *l, const char *name, struct err *e)
 {
 	if (!lake_valid_identifier(name))
-		return err_set(e, 0, "catalog_changes_table: '%s' is not a plain name", name);
+		return err_set(e, EXIT_FAILED, "catalog_changes_table: '%s' is not a plain name", name);
 	struct buf sql = {0};
 	buf_printf(&sql,
 		   "CREATE OR REPLACE TEMP TABLE %s AS "
@@ -126,7 +126,7 @@ int catalog_changes_table(struct lake *l, const char *name, struct err *e)
 		   "('tables_created', 'tables_dropped') THEN x.what ELSE coalesce(n.name, x.what) END "
 		   "AS name FROM x LEFT JOIN n ON n.id = x.what",
 		   name);
-	int rc = sql.data ? lake_exec(l, sql.data, e) : err_set(e, 0, "out of memory");
+	int rc = sql.data ? lake_exec(l, sql.data, e) : err_set(e, EXIT_FAILED, "out of memory");
 	buf_free(&sql);
 	return rc;
 }

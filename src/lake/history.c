@@ -151,7 +151,7 @@ static int tag_body(struct lake *l, void *ctx, struct err *e)
 	if (t->deleting && t->existing < 0)
 		return err_set(e, EXIT_USAGE, "no tag named '%s'; see 'lakehouse tag --list'", rq->name);
 	if (!t->deleting && t->existing >= 0 && !rq->force)
-		return err_set(e, EXIT_FAILURE_,
+		return err_set(e, EXIT_FAILED,
 			       "tag '%s' already exists (snapshot %lld); use --force to move it, or "
 			       "'lakehouse tag --delete %s'",
 			       rq->name, (long long)t->existing, rq->name);
@@ -284,7 +284,7 @@ int history_log(struct lake *l, const char *schema, const char *table, int64_t s
 			    tags ? "SELECT snapshot_id, string_agg(name, ',' ORDER BY name) AS names FROM " TAGS
 				   " GROUP BY 1"
 				 : "SELECT NULL::BIGINT AS snapshot_id, NULL::VARCHAR AS names WHERE false") < 0
-			 ? err_set(e, 0, "out of memory")
+			 ? err_set(e, EXIT_FAILED, "out of memory")
 			 : lake_query(l, sql.data, p, 4, res, e);
 	buf_free(&sql);
 	return rc;
@@ -466,7 +466,7 @@ int history_expiry_guard_begin(struct lake *l, struct err *e)
 				  "CREATE OR REPLACE TEMP TABLE lh_fingerprint AS %s; CREATE OR REPLACE "
 				  "TEMP TABLE lh_needed AS %s",
 				  fingerprint_sql, needed_sql) < 0)
-		rc = err_set(e, 0, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	rc = rc ? rc : lake_exec(l, sql.data, e);
 	buf_free(&sql);
 	return rc;
@@ -479,7 +479,7 @@ int history_expiry_guard_check(struct lake *l, int64_t *changed, int64_t *doomed
 			    "SELECT count(*) FROM ((SELECT * FROM lh_fingerprint EXCEPT ALL (%s)) UNION ALL "
 			    "((%s) EXCEPT ALL SELECT * FROM lh_fingerprint))",
 			    fingerprint_sql, fingerprint_sql) < 0
-			 ? err_set(e, 0, "out of memory")
+			 ? err_set(e, EXIT_FAILED, "out of memory")
 			 : lake_query_int64(l, sql.data, NULL, 0, changed, e);
 	buf_free(&sql);
 	return rc ? rc

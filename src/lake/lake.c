@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "core/http.h"
@@ -20,10 +21,14 @@
 
 extern const char sql_00_attach[]; /* generated from sql/00_attach.sql */
 
+/* sql/00_attach.sql runs up to this line for a read-only open. */
+#define ATTACH_WRITERS_ONLY "-- lakehouse: writers only below"
+
 struct lake {
 	const struct config *cfg;
 	duckdb_database db;
 	duckdb_connection con;
+	int read_only; /* opened with LAKE_READ */
 };
 
 duckdb_connection lake_connection(struct lake *l)
@@ -39,6 +44,86 @@ const struct config *lake_config(struct lake *l)
 duckdb_database lake_database(struct lake *l)
 {
 	return l->db;
+}
+
+/* Skips blanks, ';', "-- ..." and C-style comments. */
+static const char *skip_blank(const char *p)
+{
+	for (;;) {
+		while (*p && (isspace((unsigned char)*p) || *p == ';'))
+			p++;
+		if (p[0] == '-' && p[1] == '-')
+			p += strcspn(p, "\n");
+		else if (p[0] == '/' && p[1] == '*')
+			p = strstr(p + 2, "*/") ? strstr(p + 2, "*/") + 2 : p + strlen(p);
+		else
+			return p;
+	}
+}
+
+/* The end of the statement at p: the first ';' outside quotes and comments. */
+static const char *statement_end(const char *p)
+{
+	for (; *p && *p != ';'; p++) {
+		if (*p == '\'' || *p == '"') {
+			char q = *p;
+			while (p[1] && p[1] != q)
+				p++;
+			if (p[1])
+				p++;
+		} else if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n") - 1; /* at the last character before the newline */
+		} else if (p[0] == '/' && p[1] == '*') {
+			const char *close = strstr(p + 2, "*/");
+			p = close ? close + 1 : p + strlen(p) - 1;
+		}
+	}
+	return p;
+}
+
+static int starts_with_word(const char *p, const char *word)
+{
+	size_t n = strlen(word);
+	return strncasecmp(p, word, n) == 0 && !isalnum((unsigned char)p[n]) && p[n] != '_';
+}
+
+/* A CTE may lead a write (WITH x AS (...) INSERT ...): a writing keyword anywhere in the
+ * statement counts (in a string too: opening for writing is the safe mistake). */
+static int writes_after_with(const char *p, const char *end)
+{
+	static const char *const words[] = {"INSERT", "UPDATE", "DELETE", "MERGE", NULL};
+	for (const char *q = p; q < end; q++)
+		if ((q == p || !isalnum((unsigned char)q[-1])) && isalpha((unsigned char)*q))
+			for (size_t i = 0; words[i]; i++)
+				if (starts_with_word(q, words[i]))
+					return 1;
+	return 0;
+}
+
+int lake_sql_reads_only(const char *sql)
+{
+	static const char *const reads[] = {"SELECT", "WITH", "FROM", "VALUES", "TABLE", "SHOW",
+					    "DESCRIBE", "DESC", "SUMMARIZE", "EXPLAIN", "PIVOT",
+					    "UNPIVOT", NULL};
+	int statements = 0;
+	for (const char *p = skip_blank(sql); *p; p = skip_blank(p)) {
+		int read = 0;
+		for (size_t i = 0; reads[i] && !read; i++)
+			read = starts_with_word(p, reads[i]);
+		if (!read && starts_with_word(p, "COPY")) /* COPY (query) TO file, not COPY t FROM */
+			read = *skip_blank(p + 4) == '(';
+		if (!read && (starts_with_word(p, "SET") || starts_with_word(p, "RESET")))
+			read = starts_with_word(skip_blank(p + (toupper((unsigned char)*p) == 'S' ? 3 : 5)),
+						"VARIABLE");
+		const char *end = statement_end(p);
+		if (read && starts_with_word(p, "WITH") && writes_after_with(p, end))
+			read = 0;
+		if (!read)
+			return 0;
+		statements++;
+		p = end;
+	}
+	return statements > 0;
 }
 
 int lake_quote_ident(const char *name, char *out, size_t n)
@@ -247,7 +332,7 @@ static int csv_conversion_error(struct lake *l, const char *text, struct err *e)
 		sscanf(p, "converting column \"%127[^\"]", column);
 	if ((p = strstr(text, "Could not convert string \"")))
 		sscanf(p, "Could not convert string \"%127[^\"]\" to '%63[^']", value, type);
-	err_set(e, EXIT_FAILURE_,
+	err_set(e, EXIT_FAILED,
 		"CSV line %lld, column %s: \"%s\" is not %s (the type detected from the first rows); "
 		"give the column's type with --types %s=VARCHAR (or another type)",
 		line, column, value, type, column);
@@ -287,8 +372,25 @@ int lake_error(struct lake *l, duckdb_result *res, struct err *e)
 	/* a SQLite catalog another writer holds can refuse any catalog read: a conflict too */
 	int code = t == DUCKDB_ERROR_TRANSACTION || (text && strstr(text, "database is locked"))
 			   ? EXIT_CONFLICT
-			   : EXIT_FAILURE_;
+			   : EXIT_FAILED;
 	set_error(l, code, text, e);
+	/* DuckDB's own S3 client (httpfs: curl, or httplib) refusing the store's certificate */
+	if (l && text && (strstr(text, "SSL peer certificate") ||
+			  strstr(text, "SSL server verification failed") ||
+			  strstr(text, "certificate verify failed")))
+		return s3_tls_error(l->cfg, 0, "DuckDB's S3 client refused it", e);
+	/* DuckDB's own S3 write refused (keys that can only read) */
+	if (l && text && strstr(text, "403") && strstr(text, "AccessDenied") &&
+	    (strstr(text, "HTTP PUT") || strstr(text, "HTTP POST") || strstr(text, "HTTP DELETE"))) {
+		char uri[600] = "";
+		const char *at = strstr(text, "s3://") ? strstr(text, "s3://") : strstr(text, "https://");
+		if (at)
+			snprintf(uri, sizeof uri, "%.*s", (int)strcspn(at, "' \n"), at);
+		return err_set(e, EXIT_DENIED,
+			       "access denied: %s (these keys can read but not write; a writing verb "
+			       "needs keys made with 'lakehouse storage user add NAME --read-write')",
+			       uri[0] ? uri : l->cfg->bucket);
+	}
 	/* DuckDB's own S3 traffic (table Parquet) failing is a storage problem, not bad SQL */
 	if (l && text && strstr(text, "Timeout was reached")) {
 		e->code = EXIT_REMOTE;
@@ -322,7 +424,7 @@ int lake_query(struct lake *l, const char *sql, const char *const *params, int n
 	}
 	duckdb_prepared_statement st;
 	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
-		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		set_error(l, EXIT_FAILED, duckdb_prepare_error(st), e);
 		duckdb_destroy_prepare(&st);
 		return -1;
 	}
@@ -342,7 +444,7 @@ int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *n
 {
 	duckdb_prepared_statement st;
 	if (duckdb_prepare(l->con, sql, &st) == DuckDBError) {
-		set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+		set_error(l, EXIT_FAILED, duckdb_prepare_error(st), e);
 		duckdb_destroy_prepare(&st);
 		return -1;
 	}
@@ -373,7 +475,7 @@ int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, stru
 	idx_t n = duckdb_extract_statements(l->con, sql, &stmts);
 	if (n == 0) {
 		const char *msg = duckdb_extract_statements_error(stmts);
-		set_error(l, EXIT_FAILURE_, msg ? msg : "no SQL statement given", e);
+		set_error(l, EXIT_FAILED, msg ? msg : "no SQL statement given", e);
 		duckdb_destroy_extracted(&stmts);
 		return -1;
 	}
@@ -382,13 +484,13 @@ int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, stru
 		duckdb_prepared_statement st;
 		duckdb_result r;
 		if (duckdb_prepare_extracted_statement(l->con, stmts, i, &st) == DuckDBError) {
-			rc = set_error(l, EXIT_FAILURE_, duckdb_prepare_error(st), e);
+			rc = set_error(l, EXIT_FAILED, duckdb_prepare_error(st), e);
 		} else if (duckdb_execute_prepared(st, &r) == DuckDBError) {
 			rc = lake_error(l, &r, e);
 			duckdb_destroy_result(&r);
 		} else {
 			if (cb && cb(&r, ctx) < 0)
-				rc = err_set(e, 0, "cannot write the result of statement %llu",
+				rc = err_set(e, EXIT_FAILED, "cannot write the result of statement %llu",
 					     (unsigned long long)i + 1);
 			duckdb_destroy_result(&r);
 		}
@@ -502,6 +604,9 @@ static int check_storage(const struct config *cfg, enum lake_mode mode, struct e
 				     "bucket '%s' does not exist at %s; run 'lakehouse init' to create it",
 				     cfg->bucket, cfg->endpoint);
 	}
+	/* a writer proves it may write before it changes anything (keys that can only read) */
+	if (rc == 0 && mode != LAKE_READ)
+		rc = s3_write_probe(s, e);
 	s3_free(s);
 	return rc;
 }
@@ -510,13 +615,13 @@ static int open_engine(struct lake *l, struct err *e)
 {
 	char extdir[PATH_MAX];
 	if (!realpath(l->cfg->extension_dir, extdir))
-		return err_set(e, 0,
+		return err_set(e, EXIT_FAILED,
 			       "extension directory '%s' not found; run scripts/bootstrap.sh or set "
 			       "LAKEHOUSE_EXTENSION_DIR",
 			       l->cfg->extension_dir);
 	duckdb_config dc;
 	if (duckdb_create_config(&dc) == DuckDBError)
-		return err_set(e, 0, "cannot create a DuckDB config");
+		return err_set(e, EXIT_FAILED, "cannot create a DuckDB config");
 	duckdb_set_config(dc, "extension_directory", extdir);
 	duckdb_set_config(dc, "autoinstall_known_extensions", "false");
 	duckdb_set_config(dc, "autoload_known_extensions", "false");
@@ -529,10 +634,10 @@ static int open_engine(struct lake *l, struct err *e)
 	char *open_err = NULL;
 	int rc = 0;
 	if (duckdb_open_ext(NULL, &l->db, dc, &open_err) == DuckDBError) {
-		rc = err_set(e, 0, "cannot open DuckDB: %s", open_err ? open_err : "?");
+		rc = err_set(e, EXIT_FAILED, "cannot open DuckDB: %s", open_err ? open_err : "?");
 		duckdb_free(open_err);
 	} else if (duckdb_connect(l->db, &l->con) == DuckDBError) {
-		rc = err_set(e, 0, "cannot connect to DuckDB");
+		rc = err_set(e, EXIT_FAILED, "cannot connect to DuckDB");
 	}
 	duckdb_destroy_config(&dc);
 	return rc;
@@ -552,6 +657,7 @@ static int bind_settings(struct lake *l, struct err *e)
 	} vars[] = {
 		{"s3_key_id", c->access_key}, {"s3_secret", c->secret_key}, {"s3_region", c->region},
 		{"s3_endpoint", endpoint},    {"bucket", c->bucket},        {"catalog", catalog},
+		{"ca_cert_file", c->ca_bundle},
 	};
 	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
 		char sql[96];
@@ -561,7 +667,9 @@ static int bind_settings(struct lake *l, struct err *e)
 			return -1;
 	}
 	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
-			  NULL, 0, e) < 0)
+			  NULL, 0, e) < 0 ||
+	    query_discard(l, l->read_only ? "SET VARIABLE read_only = true"
+					  : "SET VARIABLE read_only = false", NULL, 0, e) < 0)
 		return -1;
 	/* A PostgreSQL catalog: the connection string names host, port, database and user; the
 	 * password stays with libpq (PGPASSWORD or ~/.pgpass), out of the string and of the lake. */
@@ -599,28 +707,75 @@ static int load_tags(struct lake *l, struct err *e)
 			 e);
 }
 
+/* sql/00_attach.sql as this open runs it: a read-only one stops before the writers' part. */
+static int run_attach(struct lake *l, struct err *e)
+{
+	const char *stop = l->read_only ? strstr(sql_00_attach, ATTACH_WRITERS_ONLY) : NULL;
+	if (!stop)
+		return lake_exec(l, sql_00_attach, e);
+	char *head = strndup(sql_00_attach, (size_t)(stop - sql_00_attach));
+	if (!head)
+		return err_set(e, EXIT_FAILED, "out of memory");
+	int rc = lake_exec(l, head, e);
+	free(head);
+	return rc;
+}
+
+/* DuckDB's lock message names the holder: "Conflicting lock is held in /path/prog (PID 123)". */
+static long lock_holder_pid(const char *msg)
+{
+	const char *p = strstr(msg, "(PID ");
+	return p ? strtol(p + 5, NULL, 10) : 0;
+}
+
+static int lake_busy(const struct config *cfg, int read_only, long pid, struct err *e)
+{
+	char holder[64] = "another process";
+	if (pid > 0)
+		snprintf(holder, sizeof holder, "another process (pid %ld)", pid);
+	if (catalog_kind(cfg->catalog) != CATALOG_DUCKDB_FILE)
+		return err_set(e, EXIT_CONFLICT,
+			       "lake busy: %s holds a lock on the catalog %s (waited %ld s, "
+			       "LAKEHOUSE_LOCK_TIMEOUT); try again, or raise LAKEHOUSE_LOCK_TIMEOUT",
+			       holder, cfg->catalog, cfg->lock_timeout_s);
+	if (read_only)
+		return err_set(e, EXIT_CONFLICT,
+			       "lake busy: %s is writing the catalog %s (waited %ld s, "
+			       "LAKEHOUSE_LOCK_TIMEOUT); readers share a DuckDB-file catalog with each "
+			       "other but wait for a writer; raise LAKEHOUSE_LOCK_TIMEOUT, or use a "
+			       "PostgreSQL catalog for readers beside writers",
+			       holder, cfg->catalog, cfg->lock_timeout_s);
+	return err_set(e, EXIT_CONFLICT,
+		       "lake busy: %s has the catalog %s open (waited %ld s, "
+		       "LAKEHOUSE_LOCK_TIMEOUT); a writer needs a DuckDB-file catalog alone and waits "
+		       "until every reader and writer has closed it; raise LAKEHOUSE_LOCK_TIMEOUT, or "
+		       "use a PostgreSQL catalog for many clients",
+		       holder, cfg->catalog, cfg->lock_timeout_s);
+}
+
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e)
 {
 	*out = NULL;
 	struct stat st;
-	if (mode == LAKE_EXISTING && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
+	if (mode != LAKE_CREATE && catalog_kind(cfg->catalog) == CATALOG_DUCKDB_FILE &&
 	    stat(cfg->catalog, &st) != 0)
-		return err_set(e, 0,
+		return err_set(e, EXIT_FAILED,
 			       "no lake catalog at '%s'; run 'lakehouse init' first (or set "
 			       "LAKEHOUSE_CATALOG)",
 			       cfg->catalog);
 	if (check_storage(cfg, mode, e) < 0)
 		return -1;
-	/* A DuckDB-file catalog has one process at a time (a SQLite one locks while a writer
-	 * commits): a second one waits for the lock up to LAKEHOUSE_LOCK_TIMEOUT seconds, then
-	 * reports "lake busy" (exit 4). */
+	/* A DuckDB-file catalog: readers share it, a writer has it alone (lake.h); a SQLite one
+	 * locks while a writer commits. A process that meets a lock retries up to
+	 * LAKEHOUSE_LOCK_TIMEOUT seconds, then reports "lake busy" (exit 4). */
 	long waited_ms = 0, limit_ms = cfg->lock_timeout_s * 1000;
 	struct lake *l;
 	for (;;) {
 		if (!(l = calloc(1, sizeof *l)))
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		l->cfg = cfg;
-		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && lake_exec(l, sql_00_attach, e) == 0)
+		l->read_only = mode == LAKE_READ;
+		if (open_engine(l, e) == 0 && bind_settings(l, e) == 0 && run_attach(l, e) == 0)
 			break;
 		lake_close(l);
 		int busy = strstr(e->msg, "Could not set lock") || strstr(e->msg, "database is locked");
@@ -630,11 +785,7 @@ int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, 
 			continue;
 		}
 		if (busy)
-			return err_set(e, EXIT_CONFLICT,
-				       "lake busy: another process has the catalog %s open (waited %ld s, "
-				       "LAKEHOUSE_LOCK_TIMEOUT); a DuckDB-file catalog takes one process at a "
-				       "time, use a PostgreSQL catalog for many clients",
-				       cfg->catalog, cfg->lock_timeout_s);
+			return lake_busy(cfg, mode == LAKE_READ, lock_holder_pid(e->msg), e);
 		if (e->msg[0] && !strstr(e->msg, "attach"))
 			err_wrap(e, "cannot attach the lake (catalog '%s')", cfg->catalog);
 		if (catalog_kind(cfg->catalog) == CATALOG_POSTGRES && strstr(e->msg, "password"))
@@ -703,7 +854,7 @@ int lake_engine_versions(const struct config *cfg, struct lake_versions *v, stru
 	snprintf(v->duckdb, sizeof v->duckdb, "%s", duckdb_library_version());
 	struct lake *l = calloc(1, sizeof *l);
 	if (!l)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	l->cfg = cfg;
 	int rc = open_engine(l, e);
 	if (rc == 0)

@@ -27,10 +27,19 @@ struct lake;
 enum lake_mode {
 	LAKE_EXISTING, /* the catalog must exist: "run 'lakehouse init' first" otherwise */
 	LAKE_CREATE,   /* create the catalog and the bucket when missing */
+	LAKE_READ,     /* LAKE_EXISTING, attached read-only: nothing can be written through it */
 };
 
 /* Checks the bucket, opens DuckDB with the local extensions and runs sql/00_attach.sql.
- * cfg must outlive the lake. */
+ * cfg must outlive the lake.
+ *
+ * Locks. A DuckDB-file catalog is locked by the file: a LAKE_READ open takes a shared lock,
+ * any other mode an exclusive one. So any number of readers (processes that opened it with
+ * LAKE_READ) run side by side and never wait for each other; a writer waits while any reader
+ * or writer holds it, and a reader waits while a writer holds it. The wait lasts up to
+ * LAKEHOUSE_LOCK_TIMEOUT seconds (cfg->lock_timeout_s), then "lake busy" (EXIT_CONFLICT),
+ * naming the holder's pid. SQLite and PostgreSQL catalogs lock per transaction, not per
+ * process. A LAKE_READ open creates nothing (no bucket, no catalog, no schema). */
 int lake_open(struct lake **out, const struct config *cfg, enum lake_mode mode, struct err *e);
 void lake_close(struct lake *l);
 
@@ -47,6 +56,12 @@ duckdb_connection lake_connection(struct lake *l);
 const struct config *lake_config(struct lake *l);
 /* The database, for a second connection (e.g. an appender beside a streaming query). */
 duckdb_database lake_database(struct lake *l);
+
+/* 1 when lake_open(.., LAKE_READ, ..) suffices for the SQL script: every statement starts
+ * with a keyword that only reads the lake (SELECT, WITH, FROM, VALUES, TABLE, SHOW, DESCRIBE,
+ * SUMMARIZE, EXPLAIN, PIVOT, UNPIVOT, "COPY (" query ") TO", SET/RESET VARIABLE). Comments and
+ * quoted text are skipped. */
+int lake_sql_reads_only(const char *sql);
 
 /* Writes name as a quoted SQL identifier ("a""b") into out; -1 if it does not fit. */
 int lake_quote_ident(const char *name, char *out, size_t n);

@@ -20,64 +20,63 @@ static int64_t column_sum(duckdb_result *r, idx_t col)
 	return sum;
 }
 
-static int flush_body(struct lake *l, void *ctx, struct err *e)
-{
-	struct compact *c = ctx;
-	const char *p[] = {c->schema, c->table};
-	duckdb_result r;
-	if (lake_query(l,
-		       c->table ? "SELECT rows_flushed FROM ducklake_flush_inlined_data('lake', "
-				  "schema_name => $1, table_name => $2)"
-				: "SELECT rows_flushed FROM ducklake_flush_inlined_data('lake')",
-		       p, c->table ? 2 : 0, &r, e) < 0)
-		return -1;
-	c->res->flushed = column_sum(&r, 0);
-	duckdb_destroy_result(&r);
-	if (c->res->flushed == 0)
-		return 1;
-	return lake_set_commit_message(l, c->author, "compact: inlined rows written to Parquet", e);
-}
+/* One of compaction's first three steps: DuckLake's function on one table or on all, the
+ * parameters in the order it takes them, and the commit message of its snapshot. */
+struct compact_step {
+	const char *one, *all; /* the query for one table ($1, $2) and for every table */
+	int table_first;       /* $1 is the table, $2 the schema (else the other way round) */
+	const char *message;
+};
 
+static const struct compact_step flush = {
+	"SELECT rows_flushed FROM ducklake_flush_inlined_data('lake', schema_name => $1, "
+	"table_name => $2)",
+	"SELECT rows_flushed FROM ducklake_flush_inlined_data('lake')", 0,
+	"compact: inlined rows written to Parquet"};
 /* Files with deletes: rewritten without the deleted rows (only in an explicit transaction:
  * in autocommit DuckLake 1.5.5 fails with "Scanning a DuckLake table after the transaction
  * has ended"). Small rewritten files are merged by the next step. */
-static int rewrite_body(struct lake *l, void *ctx, struct err *e)
+static const struct compact_step rewrite = {
+	"SELECT files_processed FROM ducklake_rewrite_data_files('lake', $1, schema => $2, "
+	"delete_threshold => 0)",
+	"SELECT files_processed FROM ducklake_rewrite_data_files('lake', delete_threshold => 0)", 1,
+	"compact: files with deletes rewritten"};
+static const struct compact_step merge = {
+	"SELECT files_processed, files_created FROM ducklake_merge_adjacent_files('lake', $1, "
+	"schema => $2)",
+	"SELECT files_processed, files_created FROM ducklake_merge_adjacent_files('lake')", 1,
+	"compact: adjacent data files merged"};
+
+struct step_run {
+	const struct compact *c;
+	const struct compact_step *step;
+	int64_t *first, *second; /* the sums of the result's columns 0 and 1 (second may be NULL) */
+};
+
+/* The transaction body of one step: 1 (no snapshot) when it had nothing to do. */
+static int step_body(struct lake *l, void *ctx, struct err *e)
 {
-	struct compact *c = ctx;
-	const char *p[] = {c->table, c->schema};
+	struct step_run *run = ctx;
+	const struct compact *c = run->c;
+	const char *p[] = {run->step->table_first ? c->table : c->schema,
+			   run->step->table_first ? c->schema : c->table};
 	duckdb_result r;
-	if (lake_query(l,
-		       c->table ? "SELECT files_processed FROM ducklake_rewrite_data_files('lake', $1, "
-				  "schema => $2, delete_threshold => 0)"
-				: "SELECT files_processed FROM ducklake_rewrite_data_files('lake', "
-				  "delete_threshold => 0)",
-		       p, c->table ? 2 : 0, &r, e) < 0)
+	if (lake_query(l, c->table ? run->step->one : run->step->all, p, c->table ? 2 : 0, &r, e) < 0)
 		return -1;
-	c->res->rewritten_from = column_sum(&r, 0);
+	*run->first = column_sum(&r, 0);
+	if (run->second)
+		*run->second = column_sum(&r, 1);
 	duckdb_destroy_result(&r);
-	if (c->res->rewritten_from == 0)
+	if (*run->first == 0)
 		return 1;
-	return lake_set_commit_message(l, c->author, "compact: files with deletes rewritten", e);
+	return lake_set_commit_message(l, c->author, run->step->message, e);
 }
 
-static int merge_body(struct lake *l, void *ctx, struct err *e)
+static int run_step(struct lake *l, const struct compact *c, const struct compact_step *step,
+		    int64_t *first, int64_t *second, struct err *e)
 {
-	struct compact *c = ctx;
-	const char *p[] = {c->table, c->schema};
-	duckdb_result r;
-	if (lake_query(l,
-		       c->table ? "SELECT files_processed, files_created FROM "
-				  "ducklake_merge_adjacent_files('lake', $1, schema => $2)"
-				: "SELECT files_processed, files_created FROM "
-				  "ducklake_merge_adjacent_files('lake')",
-		       p, c->table ? 2 : 0, &r, e) < 0)
-		return -1;
-	c->res->merged_from = column_sum(&r, 0);
-	c->res->merged_into = column_sum(&r, 1);
-	duckdb_destroy_result(&r);
-	if (c->res->merged_from == 0)
-		return 1;
-	return lake_set_commit_message(l, c->author, "compact: adjacent data files merged", e);
+	struct step_run run = {.c = c, .step = step, .first = first, .second = second};
+	return lake_in_transaction(l, step_body, &run, e) < 0 ? -1 : 0;
 }
 
 /* Data files the current snapshot reads (of one table, or of all). */
@@ -104,9 +103,9 @@ int lake_compact(struct lake *l, const char *schema, const char *table, struct c
 	if (rc == 0 && !exists)
 		return lake_missing_table(l, schema, table, e);
 	rc = rc ? rc : live_files(l, &c, &res->files_before, e);
-	rc = rc ? rc : lake_in_transaction(l, flush_body, &c, e) < 0 ? -1 : 0;
-	rc = rc ? rc : lake_in_transaction(l, rewrite_body, &c, e) < 0 ? -1 : 0;
-	rc = rc ? rc : lake_in_transaction(l, merge_body, &c, e) < 0 ? -1 : 0;
+	rc = rc ? rc : run_step(l, &c, &flush, &res->flushed, NULL, e);
+	rc = rc ? rc : run_step(l, &c, &rewrite, &res->rewritten_from, NULL, e);
+	rc = rc ? rc : run_step(l, &c, &merge, &res->merged_from, &res->merged_into, e);
 	rc = rc ? rc : lake_query_int64(l, "SELECT count(*) FROM ducklake_cleanup_old_files('lake', "
 				       "cleanup_all => true)", NULL, 0, &res->files_deleted, e);
 	return rc ? rc : live_files(l, &c, &res->files_after, e);
@@ -138,7 +137,7 @@ int lake_expire(struct lake *l, const struct expire_request *rq, struct expire_r
 	if (rc == 0 && (changed || doomed))
 		/* the catalog lost part of a live or tagged state: keep every file, so that a
 		 * catalog backup restores it completely */
-		rc = err_set(e, EXIT_FAILURE_,
+		rc = err_set(e, EXIT_FAILED,
 			     "expiry changed what the newest or a tagged snapshot reads (%lld table "
 			     "records differ, %lld of their files were scheduled for deletion): no file "
 			     "was deleted; restore the catalog from a backup and report this DuckLake bug",

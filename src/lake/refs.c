@@ -17,11 +17,11 @@ static int append_column(struct buf *q, const char *schema, const char *table, c
 	char qs[300], qt[300], qc[300];
 	if (lake_quote_ident(schema, qs, sizeof qs) < 0 || lake_quote_ident(table, qt, sizeof qt) < 0 ||
 	    lake_quote_ident(col, qc, sizeof qc) < 0)
-		return err_set(e, 0, "name too long: %.80s.%.80s.%.80s", schema, table, col);
+		return err_set(e, EXIT_FAILED, "name too long: %.80s.%.80s.%.80s", schema, table, col);
 	if (buf_printf(q, "%sSELECT DISTINCT %s%s%s AS u FROM lake.%s.%s AT (VERSION => %lld)",
 		       q->len ? " UNION ALL " : "", list ? "unnest(" : "", qc, list ? ")" : "", qs, qt,
 		       (long long)n) < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	return 0;
 }
 
@@ -42,7 +42,7 @@ int refs_retained(struct lake *l, refs_cb cb, void *ctx, struct err *e)
 		for (idx_t k = 0; rc == 0 && k < duckdb_row_count(&r); k++) {
 			char *uri = duckdb_value_varchar(&r, 0, k);
 			if (uri && cb(uri, ctx) < 0)
-				rc = err_set(e, 0, "out of memory");
+				rc = err_set(e, EXIT_FAILED, "out of memory");
 			duckdb_free(uri);
 		}
 		if (rc == 0)
@@ -84,7 +84,7 @@ static int uris_at(struct lake *l, const char *schema, const char *table, int64_
 		char qs[300], qt[300], sql[900];
 		duckdb_result c;
 		if (lake_quote_ident(s, qs, sizeof qs) < 0 || lake_quote_ident(tb, qt, sizeof qt) < 0)
-			rc = err_set(e, 0, "name too long");
+			rc = err_set(e, EXIT_FAILED, "name too long");
 		snprintf(sql, sizeof sql,
 			 "SELECT column_name, column_type = 'VARCHAR[]' FROM (DESCRIBE SELECT * FROM "
 			 "lake.%s.%s AT (VERSION => %lld)) WHERE column_name LIKE '%%\\_uri' ESCAPE '\\' "
@@ -102,7 +102,7 @@ static int uris_at(struct lake *l, const char *schema, const char *table, int64_
 	}
 	duckdb_destroy_result(&t);
 	if (rc == 0 && q->len == 0 && buf_printf(q, "SELECT NULL::VARCHAR AS u WHERE false") < 0)
-		rc = err_set(e, 0, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	return rc;
 }
 
@@ -135,7 +135,7 @@ static int check_objects(struct lake *l, struct refs_diff *d, struct err *e)
 		struct err head = {0};
 		/* a missing object is an answer (found = 0), anything else a failure */
 		if (s3_head(s, c->uri + strlen(prefix), &o, &found, &head) < 0 && found == 0 &&
-		    head.code != EXIT_FAILURE_) {
+		    head.code != EXIT_FAILED) {
 			*e = head;
 			rc = -1;
 		}
@@ -167,7 +167,7 @@ int refs_diff(struct lake *l, const char *schema, const char *table, int64_t a, 
 		       "EXISTS (SELECT 1 FROM b WHERE b.u = a.u) UNION ALL SELECT u, true FROM b WHERE "
 		       "NOT EXISTS (SELECT 1 FROM a WHERE a.u = b.u) ORDER BY 2, 1",
 		       qa.data, qb.data) < 0)
-		rc = err_set(e, 0, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	rc = rc ? rc : lake_query(l, q.data, NULL, 0, &r, e);
 	buf_free(&qa), buf_free(&qb), buf_free(&q);
 	if (rc < 0)
@@ -187,7 +187,7 @@ int refs_diff(struct lake *l, const char *schema, const char *table, int64_t a, 
 	}
 	duckdb_destroy_result(&r);
 	if (!out->items)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	rc = check_objects(l, out, e);
 	if (rc < 0)
 		refs_diff_free(out);

@@ -79,7 +79,7 @@ static int add_step(struct restore_plan *plan, const struct restore_step *s, str
 {
 	struct restore_step *grown = realloc(plan->steps, (plan->n + 1) * sizeof *grown);
 	if (!grown)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	plan->steps = grown;
 	plan->steps[plan->n++] = *s;
 	if (s->action != RESTORE_UNCHANGED)
@@ -90,7 +90,7 @@ static int add_step(struct restore_plan *plan, const struct restore_step *s, str
 static int copy_name(char *dst, const char *src, struct err *e)
 {
 	if (strlen(src) >= 128)
-		return err_set(e, 0, "catalog name too long for a rollback: '%.80s...'", src);
+		return err_set(e, EXIT_FAILED, "catalog name too long for a rollback: '%.80s...'", src);
 	strcpy(dst, src);
 	return 0;
 }
@@ -109,7 +109,7 @@ static int count_rows(struct lake *l, const char *schema, const char *table, int
 {
 	char q[700], sql[800];
 	if (qualified(schema, table, q, sizeof q) < 0)
-		return err_set(e, 0, "name too long");
+		return err_set(e, EXIT_FAILED, "name too long");
 	snprintf(sql, sizeof sql, "SELECT count(*) FROM %s AT (VERSION => %lld)", q, (long long)at);
 	return lake_query_int64(l, sql, NULL, 0, rows, e);
 }
@@ -123,7 +123,7 @@ static int same_content(struct lake *l, const char *schema, const char *table, i
 	char q[700];
 	struct buf sql = {0};
 	if (qualified(schema, table, q, sizeof q) < 0)
-		return err_set(e, 0, "name too long");
+		return err_set(e, EXIT_FAILED, "name too long");
 	long long a = to, b = from;
 	int64_t v = 0;
 	int rc = buf_printf(&sql,
@@ -131,7 +131,7 @@ static int same_content(struct lake *l, const char *schema, const char *table, i
 			    "SELECT * FROM %s AT (VERSION => %lld))) IS DISTINCT FROM (SELECT "
 			    "list(column_name || ' ' || column_type) FROM (DESCRIBE SELECT * FROM %s AT "
 			    "(VERSION => %lld))) THEN 1 ELSE 0 END",
-			    q, a, q, b) < 0 ? err_set(e, 0, "out of memory")
+			    q, a, q, b) < 0 ? err_set(e, EXIT_FAILED, "out of memory")
 					    : lake_query_int64(l, sql.data, NULL, 0, &v, e);
 	buf_free(&sql);
 	if (rc == 0 && v == 0) {
@@ -139,7 +139,7 @@ static int same_content(struct lake *l, const char *schema, const char *table, i
 				"SELECT (SELECT count(*) FROM (SELECT * FROM %s AT (VERSION => %lld) EXCEPT "
 				"ALL SELECT * FROM %s AT (VERSION => %lld))) + (SELECT count(*) FROM (SELECT * "
 				"FROM %s AT (VERSION => %lld) EXCEPT ALL SELECT * FROM %s AT (VERSION => %lld)))",
-				q, a, q, b, q, b, q, a) < 0 ? err_set(e, 0, "out of memory")
+				q, a, q, b, q, b, q, a) < 0 ? err_set(e, EXIT_FAILED, "out of memory")
 							    : lake_query_int64(l, sql.data, NULL, 0, &v, e);
 		buf_free(&sql);
 	}
@@ -254,7 +254,7 @@ static int exec_fmt(struct lake *l, struct err *e, const char *fmt, const char *
 		    long long n)
 {
 	struct buf sql = {0};
-	int rc = buf_printf(&sql, fmt, a, b, n) < 0 ? err_set(e, 0, "out of memory")
+	int rc = buf_printf(&sql, fmt, a, b, n) < 0 ? err_set(e, EXIT_FAILED, "out of memory")
 						    : lake_exec(l, sql.data, e);
 	buf_free(&sql);
 	return rc;
@@ -283,7 +283,7 @@ static int apply_body(struct lake *l, void *ctx, struct err *e)
 		if (!needs_content(s))
 			continue;
 		if (qualified(s->schema, s->name_at, q, sizeof q) < 0)
-			return err_set(e, 0, "name too long");
+			return err_set(e, EXIT_FAILED, "name too long");
 		snprintf(tmp, sizeof tmp, "lh_restore_%zu", i);
 		rc = exec_fmt(l, e, "CREATE OR REPLACE TEMP TABLE %s AS SELECT * FROM %s AT (VERSION => %lld)",
 			      tmp, q, (long long)p->to);
@@ -304,7 +304,7 @@ static int apply_body(struct lake *l, void *ctx, struct err *e)
 			char qnew[300];
 			if (qualified(s->schema, phase ? tmp : s->name_now, q, sizeof q) < 0 ||
 			    lake_quote_ident(phase ? s->name_at : tmp, qnew, sizeof qnew) < 0)
-				return err_set(e, 0, "name too long");
+				return err_set(e, EXIT_FAILED, "name too long");
 			rc = exec_fmt(l, e, "ALTER TABLE %s RENAME TO %s", q, qnew, 0);
 		}
 	for (size_t i = 0; rc == 0 && i < p->n; i++) {
@@ -312,7 +312,7 @@ static int apply_body(struct lake *l, void *ctx, struct err *e)
 		if (!needs_content(s))
 			continue;
 		if (qualified(s->schema, s->name_at, q, sizeof q) < 0)
-			return err_set(e, 0, "name too long");
+			return err_set(e, EXIT_FAILED, "name too long");
 		snprintf(tmp, sizeof tmp, "lh_restore_%zu", i);
 		rc = exec_fmt(l, e,
 			      s->action == RESTORE_RECREATE ? "CREATE TABLE %s AS SELECT * FROM temp.%s"

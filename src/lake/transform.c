@@ -33,7 +33,7 @@ static int load_file(const char *rel, char **text, char *path, size_t pn, struct
 		const char *builtin = sqlfile_builtin(rel);
 		if (!builtin)
 			return err_set(e, EXIT_USAGE, "no SQL file sql/%s", rel);
-		return (*text = strdup(builtin)) ? 0 : err_set(e, 0, "out of memory");
+		return (*text = strdup(builtin)) ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 	}
 	struct buf b = {.max = 16u << 20};
 	if (fs_read_file(path, &b, NULL, e) < 0) {
@@ -41,7 +41,7 @@ static int load_file(const char *rel, char **text, char *path, size_t pn, struct
 		return -1;
 	}
 	*text = b.data ? b.data : strdup(""); /* an empty file is empty SQL */
-	return *text ? 0 : err_set(e, 0, "out of memory");
+	return *text ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 }
 
 /* A layer file by key (see layers[]). */
@@ -133,7 +133,7 @@ static int run_gate(struct lake *l, const struct sql_section *g, const char *pat
 {
 	char *body = strndup(g->body, g->body_len);
 	duckdb_result r;
-	int rc = body ? lake_query(l, body, NULL, 0, &r, e) : err_set(e, 0, "out of memory");
+	int rc = body ? lake_query(l, body, NULL, 0, &r, e) : err_set(e, EXIT_FAILED, "out of memory");
 	free(body);
 	if (rc < 0)
 		return err_wrap(e, "quality gate '%s' (%s) cannot run", g->name, path);
@@ -150,7 +150,7 @@ static int run_gate(struct lake *l, const struct sql_section *g, const char *pat
 			cut = strchr(cut, '\n') ? strchr(cut, '\n') + 1 : NULL;
 		if (cut)
 			*cut = '\0';
-		rc = err_set(e, EXIT_FAILURE_,
+		rc = err_set(e, EXIT_FAILED,
 			     "quality gate failed: %s (%s): %llu offending rows; nothing was committed. "
 			     "First rows:\n%s",
 			     g->name, path, (unsigned long long)rows, text ? text : "");
@@ -175,7 +175,7 @@ static int run_layer(struct lake *l, void *ctx, struct err *e)
 		if (missing)
 			continue;
 		char *body = strndup(secs[i].body, secs[i].body_len);
-		int rc = body ? lake_exec(l, body, e) : err_set(e, 0, "out of memory");
+		int rc = body ? lake_exec(l, body, e) : err_set(e, EXIT_FAILED, "out of memory");
 		free(body);
 		if (rc < 0)
 			return err_wrap(e, "%s section %s", t->path, secs[i].name);

@@ -119,6 +119,21 @@ static int silver_coco(struct lake *l, struct pinned *p, struct err *e)
 	return 0;
 }
 
+int export_select(struct lake *l, const struct export_request *rq, struct pinned *p,
+		  struct err *e)
+{
+	int rc = pin_snapshot(l, rq, p, e);
+	if (rc == 0)
+		rc = select_rows(l, rq, p, e);
+	if (rc == 0 && !p->fragments)
+		rc = silver_coco(l, p, e);
+	if (rc == 0 && !p->fragments && p->silver)
+		rc = export_section_query(l, "categories", NULL, 0, NULL, e);
+	if (rc == 0 && !p->fragments)
+		rc = export_section_query(l, p->silver ? "images" : "images_bare", NULL, 0, NULL, e);
+	return rc;
+}
+
 int export_run(const struct config *cfg, const struct export_request *rq,
 	       struct export_result *res, struct err *e)
 {
@@ -136,20 +151,12 @@ int export_run(const struct config *cfg, const struct export_request *rq,
 	else if (rq->table)
 		export_key(strchr(rq->table, '.') ? strchr(rq->table, '.') + 1 : rq->table, name, sizeof name);
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0) {
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0) {
 		dest_free(&d);
 		return -1;
 	}
 	struct pinned p = {0};
-	int rc = pin_snapshot(l, rq, &p, e);
-	if (rc == 0)
-		rc = select_rows(l, rq, &p, e);
-	if (rc == 0 && !p.fragments)
-		rc = silver_coco(l, &p, e);
-	if (rc == 0 && !p.fragments && p.silver)
-		rc = export_section_query(l, "categories", NULL, 0, NULL, e);
-	if (rc == 0 && !p.fragments)
-		rc = export_section_query(l, p.silver ? "images" : "images_bare", NULL, 0, NULL, e);
+	int rc = export_select(l, rq, &p, e);
 	if (rc == 0 && !p.fragments && !p.silver && rq->format == EXPORT_COCO)
 		rc = err_set(e, EXIT_USAGE, "--format coco needs the silver COCO tables (run "
 					    "'lakehouse transform silver')");

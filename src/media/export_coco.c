@@ -119,10 +119,10 @@ static int image_copy(void *ctx, void *state, void *task, struct err *e)
 	struct buf b = {0};
 	int rc = media_read(state, &ci->plan, i, &b, e);
 	if (rc < 0) {
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 		err_wrap(e, "cannot export %s, which the selection names", ci->plan.items[i].uri);
 	} else if ((rc = fs_write_atomic(ci->paths[i], b.data, b.len, e)) < 0) {
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 	} else {
 		pthread_mutex_lock(&ci->lock);
 		ci->done++, ci->bytes += (int64_t)b.len;
@@ -145,7 +145,7 @@ static int coco_images(struct lake *l, const struct config *cfg, const struct ex
 		return -1;
 	idx_t rows = duckdb_row_count(&r);
 	struct coco_images ci = {.workers = {.cfg = cfg}, .rq = rq, .done_before = res->samples, .paths = calloc(rows ? rows : 1, sizeof(char *))};
-	int rc = ci.paths ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
+	int rc = ci.paths ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 	char dir[4400];
 	snprintf(dir, sizeof dir, "%s/%s", d->dir, split);
 	if (rc == 0)
@@ -160,7 +160,7 @@ static int coco_images(struct lake *l, const struct config *cfg, const struct ex
 				ci.paths[i] = NULL;
 		}
 		if (!ci.paths[i] || media_plan_add(&ci.plan, uri, -1, 0, -1) < 0)
-			rc = err_set(e, EXIT_FAILURE_, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 		free(file), free(uri);
 	}
 	pthread_mutex_init(&ci.lock, NULL);

@@ -38,7 +38,7 @@ char *export_section_sql(const char *name, struct err *e)
 				len--;
 			return strndup(s[i].body, len);
 		}
-	err_set(e, 0, "internal: no section '%s' in sql/40_export.sql", name);
+	err_set(e, EXIT_FAILED, "internal: no section '%s' in sql/40_export.sql", name);
 	return NULL;
 }
 

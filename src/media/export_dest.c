@@ -105,7 +105,7 @@ int dest_create(struct dest *d, const char *rel, const char *tmp, struct dest_fi
 		rc = fs_mkdir_parents(path, 0755, e) < 0 ? -1 : fs_tmpfile_open(&f->t, path, tmp, e);
 	}
 	if (rc < 0)
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 	return rc;
 }
 
@@ -141,11 +141,11 @@ int dest_finish(struct dest *d, struct dest_file *f, int background, struct err 
 {
 	if (f->t.f == stdout) {
 		f->t.f = NULL;
-		return fflush(stdout) == 0 ? 0 : err_set(e, EXIT_FAILURE_, "cannot write to stdout: %s",
+		return fflush(stdout) == 0 ? 0 : err_set(e, EXIT_FAILED, "cannot write to stdout: %s",
 							strerror(errno));
 	}
 	if (fs_tmpfile_commit(&f->t, e) < 0) { /* a folder's file is in place now */
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 		return -1;
 	}
 	if (d->kind != DEST_S3)
@@ -164,7 +164,7 @@ int dest_finish(struct dest *d, struct dest_file *f, int background, struct err 
 	memset(&d->up_e, 0, sizeof d->up_e);
 	if (pthread_create(&d->up, NULL, upload_thread, d) != 0) {
 		unlink(f->t.tmp);
-		return err_set(e, EXIT_FAILURE_, "cannot start an upload thread");
+		return err_set(e, EXIT_FAILED, "cannot start an upload thread");
 	}
 	d->up_running = 1; /* the thread owns (and removes) the spool file now */
 	return 0;
@@ -179,7 +179,7 @@ int dest_put(struct dest *d, const char *rel, const char *data, size_t len, stru
 	if (fs_mkdir_parents(path, 0755, e) < 0)
 		return -1;
 	if (fs_write_atomic(path, data, len, e) < 0) {
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 		return -1;
 	}
 	return 0;

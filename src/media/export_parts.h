@@ -5,6 +5,8 @@
  *   export_wds.c     WebDataset tar shards and their manifest
  *   export_coco.c    COCO JSON files and image folders
  * Calls go one way: export.c -> export_wds/export_coco -> export_dest/export_common.
+ * stream.c (`lakehouse stream`) shares the selection and the WebDataset sample layout:
+ * export_select, export_plan_fragments, export_sample_section, export_key, export_ext.
  * Bytes are read through the media reader (reader.h) only.
  */
 #ifndef LAKEHOUSE_EXPORT_PARTS_H
@@ -30,6 +32,21 @@ struct pinned {
 	int silver; /* the silver COCO tables exist: images get boxes and captions */
 	char query[8192];
 };
+
+/* Pins rq's snapshot (the lake re-attached read-only at it) and materialises the selection
+ * (temp export_selection; images: export_images) for the sample query. */
+int export_select(struct lake *l, const struct export_request *rq, struct pinned *p,
+		  struct err *e);
+/* The sample query's section of sql/40_export.sql: rows (uri, key source, json). */
+const char *export_sample_section(const struct pinned *p);
+/* Video selections: the reader's plan (clip by clip), failing on a fragment the index does not
+ * know; row i of the fragment sample query is item i of plan. */
+struct media_plan;
+int export_plan_fragments(struct lake *l, const struct pinned *p, struct media_plan *plan,
+			  struct err *e);
+/* A sample's member extension: "mp4" for a fragment, else the URI's (lower case, jpeg -> jpg,
+ * none -> bin). */
+void export_ext(const char *uri, int fragment, char out[8]);
 
 /* ---- sql/40_export.sql and small helpers (export.c) ---- */
 /* The text of one section, without its final ';'; the caller frees it. */

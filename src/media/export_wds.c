@@ -85,7 +85,7 @@ static int shard_open(struct wds *w, struct err *e)
 	w->open = 1;
 	if (!s->sha || !s->a || archive_write_set_format_pax_restricted(s->a) != ARCHIVE_OK ||
 	    archive_write_open2(s->a, s, NULL, shard_write_cb, NULL, NULL) != ARCHIVE_OK)
-		return err_set(e, EXIT_FAILURE_, "cannot start tar shard %s: %s", s->name,
+		return err_set(e, EXIT_FAILED, "cannot start tar shard %s: %s", s->name,
 			       s->a ? archive_error_string(s->a) : "out of memory");
 	return 0;
 }
@@ -106,7 +106,7 @@ static int shard_close(struct wds *w, struct err *e)
 {
 	struct shard *s = &w->cur;
 	if (archive_write_close(s->a) != ARCHIVE_OK) {
-		err_set(e, EXIT_FAILURE_, "cannot write %s: %s", s->name, archive_error_string(s->a));
+		err_set(e, EXIT_FAILED, "cannot write %s: %s", s->name, archive_error_string(s->a));
 		shard_discard(w);
 		return -1;
 	}
@@ -144,13 +144,13 @@ static int tar_member(struct wds *w, const char *name, const void *data, size_t 
 	if (rc == ARCHIVE_OK && len && archive_write_data(s->a, data, len) != (la_ssize_t)len)
 		rc = ARCHIVE_FATAL;
 	if (rc != ARCHIVE_OK)
-		return err_set(e, EXIT_FAILURE_, "cannot write %s into %s: %s", name, s->name,
+		return err_set(e, EXIT_FAILED, "cannot write %s into %s: %s", name, s->name,
 			       archive_error_string(s->a) ? archive_error_string(s->a) : "write failed");
 	s->estimate += TAR_BLOCK + ((int64_t)len + TAR_BLOCK - 1) / TAR_BLOCK * TAR_BLOCK;
 	return 0;
 }
 
-static void ext_of(const char *uri, int fragment, char out[8])
+void export_ext(const char *uri, int fragment, char out[8])
 {
 	if (fragment) {
 		strcpy(out, "mp4");
@@ -181,7 +181,7 @@ static int add_sample(struct wds *w, const char *uri, struct slot *it, int fragm
 		return -1;
 	char key[300], name[320], ext[8];
 	export_key(it->key, key, sizeof key);
-	ext_of(uri, fragment, ext);
+	export_ext(uri, fragment, ext);
 	snprintf(name, sizeof name, "%s.%s", key, ext);
 	if (tar_member(w, name, it->data.data, it->data.len, e) < 0)
 		return -1;
@@ -224,7 +224,7 @@ static int write_manifest(struct wds *w, const char *format, struct err *e)
 	char *text = m ? json_dumps(m, JSON_INDENT(2)) : NULL;
 	json_decref(m);
 	if (!text)
-		return err_set(e, EXIT_FAILURE_, "out of memory writing the manifest");
+		return err_set(e, EXIT_FAILED, "out of memory writing the manifest");
 	char rel[300];
 	snprintf(rel, sizeof rel, "%s.manifest.json", w->name);
 	struct buf b = {0};
@@ -255,7 +255,7 @@ static int sample_prepare(void *ctx, size_t i, struct err *e)
 	struct slot *s = &w->slots[i % w->window];
 	s->key = export_value_str(w->rows, 1, (idx_t)i);
 	s->json = export_value_str(w->rows, 2, (idx_t)i);
-	return s->key && s->json ? 0 : err_set(e, EXIT_FAILURE_, "out of memory");
+	return s->key && s->json ? 0 : err_set(e, EXIT_FAILED, "out of memory");
 }
 
 static int sample_read(void *ctx, void *state, void *task, struct err *e)
@@ -263,7 +263,7 @@ static int sample_read(void *ctx, void *state, void *task, struct err *e)
 	struct wds *w = ctx;
 	size_t i = POOL_INDEX(task);
 	if (media_read(state, &w->plan, i, &w->slots[i % w->window].data, e) < 0) {
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 		return err_wrap(e, "cannot export %s, which the selection names", w->plan.items[i].uri);
 	}
 	return 0;
@@ -301,25 +301,30 @@ static int plan_samples(struct wds *w, int threads, struct err *e)
 			long k = uri ? media_plan_add(&w->plan, uri, -1, 0, -1) : -1;
 			free(uri);
 			if (k < 0)
-				return err_set(e, EXIT_FAILURE_, "out of memory");
+				return err_set(e, EXIT_FAILED, "out of memory");
 		}
 		return 0;
 	}
 	if ((size_t)duckdb_row_count(w->rows) != w->plan.n)
-		return err_set(e, EXIT_FAILURE_, "internal: %zu fragment samples for %zu planned",
+		return err_set(e, EXIT_FAILED, "internal: %zu fragment samples for %zu planned",
 			       (size_t)duckdb_row_count(w->rows), w->plan.n);
 	if (media_fetch_inits(w->cfg, &w->plan, threads, 0, NULL, NULL, e) < 0) {
-		e->code = EXIT_FAILURE_;
+		e->code = EXIT_FAILED;
 		return -1;
 	}
 	return 0;
 }
 
-/* Video selections: the reader's plan, then no fragment the index does not know. */
-static int plan_fragments(struct lake *l, struct wds *w, struct err *e)
+const char *export_sample_section(const struct pinned *p)
+{
+	return p->fragments ? "fragment_samples" : p->silver ? "image_samples" : "image_samples_bare";
+}
+
+int export_plan_fragments(struct lake *l, const struct pinned *p, struct media_plan *plan,
+			  struct err *e)
 {
 	if (media_plan_query(l, "SELECT clip_uri, fragment_id FROM export_selection "
-			     "GROUP BY clip_uri, fragment_id", MEDIA_ORDER_SEQUENCE, &w->plan, e) < 0)
+			     "GROUP BY clip_uri, fragment_id", MEDIA_ORDER_SEQUENCE, plan, e) < 0)
 		return -1;
 	duckdb_result u;
 	if (export_section_query(l, "fragments_unknown", NULL, 0, &u, e) < 0)
@@ -328,8 +333,8 @@ static int plan_fragments(struct lake *l, struct wds *w, struct err *e)
 	char *first = bad ? export_value_str(&u, 0, 0) : NULL;
 	duckdb_destroy_result(&u);
 	if (bad) {
-		err_set(e, EXIT_FAILURE_, "the selection names fragment %s, which is not in the "
-					  "fragment index at snapshot %lld", first, (long long)w->p->id);
+		err_set(e, EXIT_FAILED, "the selection names fragment %s, which is not in the "
+					  "fragment index at snapshot %lld", first, (long long)p->id);
 		free(first);
 		return -1;
 	}
@@ -345,12 +350,9 @@ int export_webdataset(struct lake *l, const struct config *cfg, const struct exp
 			.window = (size_t)threads * WINDOW_PER_THREAD};
 	duckdb_result r;
 	int have_rows = 0;
-	int rc = p->fragments ? plan_fragments(l, &w, e) : 0;
+	int rc = p->fragments ? export_plan_fragments(l, p, &w.plan, e) : 0;
 	if (rc == 0)
-		rc = export_section_query(l, p->fragments ? "fragment_samples"
-					  : p->silver     ? "image_samples"
-							  : "image_samples_bare",
-					  NULL, 0, &r, e);
+		rc = export_section_query(l, export_sample_section(p), NULL, 0, &r, e);
 	if (rc == 0) {
 		have_rows = 1;
 		w.rows = &r;
@@ -358,7 +360,7 @@ int export_webdataset(struct lake *l, const struct config *cfg, const struct exp
 		rc = plan_samples(&w, threads, e);
 	}
 	if (rc == 0 && !(w.slots = calloc(w.window, sizeof *w.slots)))
-		rc = err_set(e, EXIT_FAILURE_, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	if (rc == 0)
 		rc = pool_ordered(w.plan.n, threads, w.window, &sample_ops, &w, e);
 	if (rc == 0 && !w.open && d->kind == DEST_STDOUT)

@@ -39,7 +39,7 @@ static int worker_start(void *ctx, void **state, struct err *e)
 	const struct job *j = ctx;
 	struct worker *w = calloc(1, sizeof *w);
 	if (!w)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	enum video_image_format fmt =
 		j->rq->frames && strcmp(j->rq->frames, "png") == 0 ? VIDEO_IMAGE_PNG : VIDEO_IMAGE_JPEG;
 	if (!(w->rd = media_reader_new(j->cfg, e)) ||
@@ -159,7 +159,7 @@ int fetch_run(const struct config *cfg, const struct fetch_request *rq, struct f
 	      struct err *e)
 {
 	struct lake *l;
-	if (lake_open(&l, cfg, LAKE_EXISTING, e) < 0)
+	if (lake_open(&l, cfg, LAKE_READ, e) < 0)
 		return -1;
 	int64_t snapshot = 0;
 	int rc = 0;
@@ -188,7 +188,7 @@ int fetch_run_on(struct lake *l, const struct config *cfg, const struct fetch_re
 	if (rc == 0 && rq->dry_run && n && !nclips)
 		rc = image_sizes(cfg, &p, res, e);
 	if (rc == 0 && !rq->dry_run && mkdir(rq->out_dir, 0755) != 0 && errno != EEXIST)
-		rc = err_set(e, 0, "cannot create %s: %s", rq->out_dir, strerror(errno));
+		rc = err_set(e, EXIT_FAILED, "cannot create %s: %s", rq->out_dir, strerror(errno));
 	if (rc == 0 && !rq->dry_run) /* images: sizes unknown until fetched, the count is the plan */
 		progress_add_total(rq->progress, (int64_t)n, nclips ? res->bytes_planned : 0);
 	if (rc == 0 && !rq->dry_run)

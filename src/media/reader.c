@@ -103,7 +103,7 @@ static int pick_section(struct lake *l, const char *sql, struct sql_section *out
 	struct columns cols = {0};
 	int rc = lake_result_columns(l, sql, add_column, &cols, e);
 	if (rc > 0)
-		rc = err_set(e, 0, "out of memory");
+		rc = err_set(e, EXIT_FAILED, "out of memory");
 	struct sql_section secs[4];
 	int nsecs = sqlfile_sections(sqlfile_builtin("fetch.sql"), "-- @section ", secs, 4), found = 0;
 	for (int i = 0; rc == 0 && !found && i < nsecs; i++)
@@ -124,6 +124,62 @@ static char *value_str(duckdb_result *r, idx_t col, idx_t row)
 	char *s = strdup(v ? v : "");
 	duckdb_free(v);
 	return s;
+}
+
+/* Every dataset's fragment index as one: temp views media_fragments and media_clips over
+ * raw.<NAME>_fragments and raw.<NAME>_clips of each NAME that has both (a clip_uri is in one
+ * dataset only), so a selection may name fragments of any video dataset. */
+static int index_views(struct lake *l, struct err *e)
+{
+	duckdb_result r;
+	if (lake_query(l,
+		       "SELECT DISTINCT left(table_name, -10) FROM duckdb_columns() f WHERE "
+		       "database_name = 'lake' AND schema_name = 'raw' AND column_name = 'byte_offset' "
+		       "AND suffix(table_name, '_fragments') AND EXISTS (SELECT 1 FROM duckdb_columns() c "
+		       "WHERE c.database_name = 'lake' AND c.schema_name = 'raw' AND c.column_name = "
+		       "'init_bytes' AND c.table_name = left(f.table_name, -10) || '_clips') ORDER BY 1",
+		       NULL, 0, &r, e) < 0)
+		return -1;
+	struct buf frag = {0}, clip = {0};
+	const char *sep = "";
+	int rc = 0;
+	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&r); i++) {
+		char *name = value_str(&r, 0, i), qf[600], qc[600], t[520];
+		snprintf(t, sizeof t, "%s_fragments", name ? name : "");
+		if (!name || lake_quote_ident(t, qf, sizeof qf) < 0)
+			rc = err_set(e, EXIT_FAILED, "a fragment index name is too long");
+		snprintf(t, sizeof t, "%s_clips", name ? name : "");
+		if (rc == 0 && lake_quote_ident(t, qc, sizeof qc) < 0)
+			rc = err_set(e, EXIT_FAILED, "a clip table name is too long");
+		if (rc == 0 &&
+		    (buf_printf(&frag, "%sSELECT clip_uri, fragment_id, byte_offset, byte_length, "
+				       "start_frame, end_frame, start_time, end_time FROM lake.raw.%s",
+				sep, qf) < 0 ||
+		     buf_printf(&clip, "%sSELECT clip_uri, init_bytes, sequence, bytes, fps, width, "
+				       "height, split FROM lake.raw.%s", sep, qc) < 0))
+			rc = err_set(e, EXIT_FAILED, "out of memory");
+		sep = " UNION ALL ";
+		free(name);
+	}
+	duckdb_destroy_result(&r);
+	struct buf q = {0};
+	if (rc == 0 &&
+	    buf_printf(&q, "CREATE OR REPLACE TEMP VIEW media_fragments AS %s;"
+			   "CREATE OR REPLACE TEMP VIEW media_clips AS %s",
+		       frag.len ? frag.data : "SELECT NULL::VARCHAR AS clip_uri, NULL::INTEGER AS "
+					      "fragment_id, NULL::BIGINT AS byte_offset, NULL::BIGINT AS "
+					      "byte_length, NULL::INTEGER AS start_frame, NULL::INTEGER "
+					      "AS end_frame, NULL::DOUBLE AS start_time, NULL::DOUBLE AS "
+					      "end_time WHERE false",
+		       clip.len ? clip.data : "SELECT NULL::VARCHAR AS clip_uri, NULL::BIGINT AS "
+					      "init_bytes, NULL::VARCHAR AS sequence, NULL::BIGINT AS bytes, "
+					      "NULL::INTEGER AS fps, NULL::INTEGER AS width, NULL::INTEGER "
+					      "AS height, NULL::VARCHAR AS split WHERE false") < 0)
+		rc = err_set(e, EXIT_FAILED, "out of memory");
+	if (rc == 0)
+		rc = lake_exec(l, q.data, e);
+	buf_free(&frag), buf_free(&clip), buf_free(&q);
+	return rc;
 }
 
 /* Reads temp.media_plan (fragments) into p. */
@@ -161,7 +217,7 @@ static int load_fragments(struct lake *l, struct media_plan *p, struct err *e)
 			   : -1;
 		free(uri);
 		if (rc < 0 || k < 0) {
-			rc = err_set(e, 0, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 			break;
 		}
 		struct media_item *it = &p->items[k];
@@ -184,7 +240,7 @@ static int load_images(struct lake *l, struct media_plan *p, struct err *e)
 	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&r); i++) {
 		char *uri = value_str(&r, 0, i);
 		if (!uri || media_plan_add(p, uri, -1, 0, -1) < 0)
-			rc = err_set(e, 0, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 		free(uri);
 	}
 	duckdb_destroy_result(&r);
@@ -200,7 +256,7 @@ int media_plan_query(struct lake *l, const char *selection, enum media_order ord
 		len--;
 	char *sel = strndup(selection, len);
 	if (!sel)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	struct sql_section sec;
 	int rc = pick_section(l, sel, &sec, e);
 	struct buf ordered = {0}, q = {0};
@@ -211,10 +267,12 @@ int media_plan_query(struct lake *l, const char *selection, enum media_order ord
 		if (sqlfile_expand(&sec, "{{order}}", by, &ordered) < 0 ||
 		    (body.body = ordered.data, body.body_len = ordered.len,
 		     sqlfile_expand(&body, "{{selection}}", sel, &q) < 0))
-			rc = err_set(e, 0, "out of memory");
+			rc = err_set(e, EXIT_FAILED, "out of memory");
 	}
 	free(sel);
 	buf_free(&ordered);
+	if (rc == 0 && strcmp(sec.name, "fragments") == 0)
+		rc = index_views(l, e);
 	if (rc == 0)
 		rc = lake_exec(l, q.data, e);
 	buf_free(&q);
@@ -234,7 +292,7 @@ struct media_reader *media_reader_new(const struct config *cfg, struct err *e)
 {
 	struct media_reader *r = calloc(1, sizeof *r);
 	if (!r) {
-		err_set(e, 0, "out of memory");
+		err_set(e, EXIT_FAILED, "out of memory");
 		return NULL;
 	}
 	r->cfg = cfg;
@@ -288,9 +346,9 @@ int media_read(struct media_reader *r, const struct media_plan *p, size_t i, str
 		return get(r, it->uri, 0, -1, out, e);
 	const struct media_clip *c = &p->clips[it->clip];
 	if (c->why[0])
-		return err_set(e, EXIT_FAILURE_, "the init segment of %s: %s", c->uri, c->why);
+		return err_set(e, EXIT_FAILED, "the init segment of %s: %s", c->uri, c->why);
 	if (buf_append(out, c->init.data, c->init.len) < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	return get(r, it->uri, it->offset, it->length, out, e);
 }
 

@@ -70,7 +70,7 @@ int thumb_image(const void *data, size_t len, int max_side, struct thumb *out, s
 	av_log_set_level(AV_LOG_QUIET); /* a damaged image is reported once, by us */
 	enum AVCodecID id = image_codec(data, len);
 	if (id == AV_CODEC_ID_NONE)
-		return err_set(e, 0, "not an image (JPEG, PNG, WebP, GIF or BMP)");
+		return err_set(e, EXIT_FAILED, "not an image (JPEG, PNG, WebP, GIF or BMP)");
 	const AVCodec *codec = avcodec_find_decoder(id);
 	AVCodecContext *dc = codec ? avcodec_alloc_context3(codec) : NULL;
 	AVPacket *pkt = av_packet_alloc();
@@ -86,14 +86,14 @@ int thumb_image(const void *data, size_t len, int max_side, struct thumb *out, s
 		dc->lowres = lowres;
 	if (!dc || !pkt || !fr || avcodec_open2(dc, codec, NULL) < 0 ||
 	    av_new_packet(pkt, (int)len) < 0) {
-		err_set(e, 0, "cannot set up the %s decoder", codec ? codec->name : "image");
+		err_set(e, EXIT_FAILED, "cannot set up the %s decoder", codec ? codec->name : "image");
 		goto out;
 	}
 	memcpy(pkt->data, data, len);
 	/* the whole image is one packet; flushing makes frame-threaded decoders give it back */
 	if (avcodec_send_packet(dc, pkt) < 0 || (avcodec_send_packet(dc, NULL), 0) ||
 	    avcodec_receive_frame(dc, fr) < 0) {
-		err_set(e, 0, "cannot decode the image (damaged or truncated?)");
+		err_set(e, EXIT_FAILED, "cannot decode the image (damaged or truncated?)");
 		goto out;
 	}
 	rc = thumb_frame(fr, max_side, out, e);
@@ -133,7 +133,7 @@ int thumb_fragment_frames(const void *init, size_t init_len, const void *frag, s
 	if (video_decode(init, init_len, frag, frag_len, pick, &p, &frames, e) < 0)
 		return -1;
 	if (p.next < n)
-		return err_set(e, 0, "the fragment has %lld frames, frame %lld was asked for",
+		return err_set(e, EXIT_FAILED, "the fragment has %lld frames, frame %lld was asked for",
 			       (long long)frames, (long long)positions[p.next]);
 	return 0;
 }

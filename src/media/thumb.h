@@ -1,9 +1,9 @@
 /* thumb.h - thumbnails for the view: decode an image or a fragment's frames (libavcodec),
  * scale the long side down to at most max_side pixels (libswscale), encode JPEG (MJPEG).
  *
- * Kept apart from video.c for now (its frame output is being reworked); the API is small so a
- * later merge can fold it into video.c. Memory: struct thumb owns its JPEG bytes; free them
- * with thumb_free(). Inputs are borrowed.
+ * Apart from video.c because a thumbnail's needs differ from an encoder's: one frame, a
+ * small JPEG, any input size. Memory: struct thumb owns its JPEG bytes; free them with
+ * thumb_free(). Inputs are borrowed.
  */
 #ifndef LAKEHOUSE_THUMB_H
 #define LAKEHOUSE_THUMB_H

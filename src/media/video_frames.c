@@ -139,7 +139,7 @@ struct video_image_files *video_image_files_open(const char *const *paths, size_
 	struct video_image_files *f = calloc(1, sizeof *f);
 	if (!f || !(f->frame = av_frame_alloc())) {
 		free(f);
-		err_set(e, 0, "out of memory");
+		err_set(e, EXIT_FAILED, "out of memory");
 		return NULL;
 	}
 	f->paths = paths, f->n = n;
@@ -162,7 +162,7 @@ int video_image_files_next(void *ctx, const AVFrame **out, struct err *e)
 		goto out;
 	}
 	if ((averr = avformat_find_stream_info(ic, NULL)) < 0 || ic->nb_streams < 1) {
-		err_set(e, 0, "%s: not an image", path);
+		err_set(e, EXIT_FAILED, "%s: not an image", path);
 		goto out;
 	}
 	const AVCodec *codec = avcodec_find_decoder(ic->streams[0]->codecpar->codec_id);
@@ -171,7 +171,7 @@ int video_image_files_next(void *ctx, const AVFrame **out, struct err *e)
 	if (!codec || avcodec_open2(dc, codec, NULL) < 0 || av_read_frame(ic, pkt) < 0 ||
 	    avcodec_send_packet(dc, pkt) < 0 || (avcodec_send_packet(dc, NULL), 0) ||
 	    avcodec_receive_frame(dc, f->frame) < 0) {
-		err_set(e, 0, "%s: cannot decode the image", path);
+		err_set(e, EXIT_FAILED, "%s: cannot decode the image", path);
 		goto out;
 	}
 	*out = f->frame;
@@ -217,7 +217,7 @@ struct video_file *video_file_open(const char *path, int *fps, struct err *e)
 {
 	struct video_file *f = calloc(1, sizeof *f);
 	if (!f) {
-		err_set(e, 0, "out of memory");
+		err_set(e, EXIT_FAILED, "out of memory");
 		return NULL;
 	}
 	snprintf(f->path, sizeof f->path, "%s", path);
@@ -232,7 +232,7 @@ struct video_file *video_file_open(const char *path, int *fps, struct err *e)
 	const AVCodec *codec = NULL;
 	f->stream = av_find_best_stream(f->ic, AVMEDIA_TYPE_VIDEO, -1, -1, &codec, 0);
 	if (f->stream < 0 || !codec) {
-		err_set(e, 0, "%s: no video stream FFmpeg can decode", path);
+		err_set(e, EXIT_FAILED, "%s: no video stream FFmpeg can decode", path);
 		video_file_close(f);
 		return NULL;
 	}
@@ -246,6 +246,19 @@ struct video_file *video_file_open(const char *path, int *fps, struct err *e)
 	AVRational r = f->ic->streams[f->stream]->avg_frame_rate;
 	*fps = r.num > 0 && r.den > 0 ? (int)(av_q2d(r) + 0.5) : 0;
 	return f;
+}
+
+const struct AVStream *video_file_stream(const struct video_file *f)
+{
+	return f->ic->streams[f->stream];
+}
+
+int video_file_has_audio(const struct video_file *f)
+{
+	for (unsigned i = 0; i < f->ic->nb_streams; i++)
+		if (f->ic->streams[i]->codecpar->codec_type == AVMEDIA_TYPE_AUDIO)
+			return 1;
+	return 0;
 }
 
 int video_file_next(void *ctx, const AVFrame **out, struct err *e)
@@ -312,7 +325,7 @@ struct video_image_encoder *video_image_encoder_new(enum video_image_format fmt,
 {
 	struct video_image_encoder *enc = calloc(1, sizeof *enc);
 	if (!enc) {
-		err_set(e, 0, "out of memory");
+		err_set(e, EXIT_FAILED, "out of memory");
 		return NULL;
 	}
 	enc->fmt = fmt, enc->max_side = max_side;
@@ -351,7 +364,7 @@ static int image_encoder_open(struct video_image_encoder *enc, const AVFrame *fr
 	enc->pic = av_frame_alloc();
 	enc->pkt = av_packet_alloc();
 	if (!codec || !enc->cc || !enc->pic || !enc->pkt)
-		return err_set(e, 0, "cannot set up the %s encoder", video_image_extension(enc));
+		return err_set(e, EXIT_FAILED, "cannot set up the %s encoder", video_image_extension(enc));
 	enc->cc->width = w, enc->cc->height = h, enc->cc->time_base = (AVRational){1, 25};
 	enc->cc->pix_fmt = png ? AV_PIX_FMT_RGB24 : AV_PIX_FMT_YUVJ420P;
 	enc->pic->format = enc->cc->pix_fmt, enc->pic->width = w, enc->pic->height = h;
@@ -359,7 +372,7 @@ static int image_encoder_open(struct video_image_encoder *enc, const AVFrame *fr
 				  SWS_BILINEAR, NULL, NULL, NULL);
 	if (avcodec_open2(enc->cc, codec, NULL) < 0 || av_frame_get_buffer(enc->pic, 0) < 0 ||
 	    !enc->sws)
-		return err_set(e, 0, "cannot set up the %s encoder", video_image_extension(enc));
+		return err_set(e, EXIT_FAILED, "cannot set up the %s encoder", video_image_extension(enc));
 	enc->src_width = fr->width, enc->src_height = fr->height, enc->src_format = fr->format;
 	return 0;
 }
@@ -372,11 +385,11 @@ static int image_encode_packet(struct video_image_encoder *enc, const AVFrame *f
 	    image_encoder_open(enc, fr, e) < 0)
 		return -1;
 	if (av_frame_make_writable(enc->pic) < 0)
-		return err_set(e, 0, "out of memory encoding a %s frame", video_image_extension(enc));
+		return err_set(e, EXIT_FAILED, "out of memory encoding a %s frame", video_image_extension(enc));
 	sws_scale(enc->sws, (const uint8_t *const *)fr->data, fr->linesize, 0, fr->height,
 		  enc->pic->data, enc->pic->linesize);
 	if (avcodec_send_frame(enc->cc, enc->pic) < 0 || avcodec_receive_packet(enc->cc, enc->pkt) < 0)
-		return err_set(e, 0, "cannot encode a %s frame", video_image_extension(enc));
+		return err_set(e, EXIT_FAILED, "cannot encode a %s frame", video_image_extension(enc));
 	return 0;
 }
 
@@ -386,7 +399,7 @@ int video_image_encode(struct video_image_encoder *enc, const AVFrame *frame, st
 	if (image_encode_packet(enc, frame, e) < 0)
 		return -1;
 	int rc = buf_append(out, enc->pkt->data, (size_t)enc->pkt->size) < 0
-			 ? err_set(e, 0, "out of memory")
+			 ? err_set(e, EXIT_FAILED, "out of memory")
 			 : 0;
 	av_packet_unref(enc->pkt);
 	return rc;
@@ -401,7 +414,7 @@ int video_image_write(struct video_image_encoder *enc, const AVFrame *frame, con
 	FILE *f = fopen(path, "wb");
 	int rc = !f || fwrite(enc->pkt->data, 1, n, f) != n;
 	if ((f && fclose(f) != 0) || rc)
-		rc = err_set(e, 0, "cannot write %s: %s", path, strerror(errno));
+		rc = err_set(e, EXIT_FAILED, "cannot write %s: %s", path, strerror(errno));
 	av_packet_unref(enc->pkt);
 	return rc;
 }

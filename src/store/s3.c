@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define DEFAULT_PART_SIZE (8u << 20)
 #define MIN_PART_SIZE (5u << 20)
@@ -34,6 +35,8 @@ struct s3 {
 	long connects; /* new TCP connections opened, for the connection-reuse test */
 	int64_t received; /* GET body bytes */
 	int denied;       /* the last reply refused our credentials (s3_access_denied) */
+	char curl_error[CURL_ERROR_SIZE]; /* curl's detail of the last failure */
+	int tls_refused; /* the last request met a certificate it could not verify */
 };
 
 struct s3_req {
@@ -46,6 +49,7 @@ struct s3_req {
 	int64_t range_off, range_len; /* range_len == 0: no Range header */
 	struct buf *out;              /* response body sink; NULL: discard */
 	const char *body_sha256;      /* hex SHA-256 of body when known; NULL: computed here */
+	const char *path;             /* an admin API path ("/create-user") instead of the bucket */
 };
 
 struct s3_resp {
@@ -70,7 +74,7 @@ struct s3 *s3_new(const struct config *cfg, struct err *e)
 	struct s3 *s = calloc(1, sizeof *s);
 	if (!s || !(s->curl = curl_easy_init())) {
 		free(s);
-		err_set(e, 0, "out of memory creating the S3 client");
+		err_set(e, EXIT_FAILED, "out of memory creating the S3 client");
 		return NULL;
 	}
 	s->cfg = cfg;
@@ -185,6 +189,10 @@ static int transient_status(long status)
 
 static void describe(const struct s3 *s, const struct s3_req *rq, char *dst, size_t n)
 {
+	if (rq->path) {
+		snprintf(dst, n, "%s %s%s", rq->method, s->cfg->endpoint, rq->path);
+		return;
+	}
 	snprintf(dst, n, "%s s3://%s/%s", rq->method, s->cfg->bucket, rq->key ? rq->key : "");
 }
 
@@ -192,6 +200,11 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 		     struct err *e)
 {
 	char enc[3 * 1024 + 1] = "";
+	if (rq->path) {
+		int w = snprintf(url, n, "%s%s%s%s", s->cfg->endpoint, rq->path, rq->query ? "?" : "",
+				 rq->query ? rq->query : "");
+		return w < 0 || (size_t)w >= n ? err_set(e, EXIT_USAGE, "admin request URL too long") : 0;
+	}
 	if (rq->key && http_uri_encode(enc, sizeof enc, rq->key, 1) < 0)
 		return err_set(e, EXIT_USAGE, "object key too long: %.64s...", rq->key);
 	int w = snprintf(url, n, "%s/%s%s%s%s%s", s->cfg->endpoint, rq->service ? "" : s->cfg->bucket,
@@ -204,7 +217,8 @@ static int build_url(const struct s3 *s, const struct s3_req *rq, char *url, siz
 
 static int sends_body(const struct s3_req *rq)
 {
-	return rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0;
+	return rq->body || strcmp(rq->method, "PUT") == 0 || strcmp(rq->method, "POST") == 0 ||
+	       strcmp(rq->method, "PATCH") == 0;
 }
 
 static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *url,
@@ -226,6 +240,14 @@ static CURLcode perform_once(struct s3 *s, const struct s3_req *rq, const char *
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, s->cfg->s3_timeout_s);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
+	/* TLS: the peer and its name are always verified (curl's defaults, stated); a private
+	 * CA comes from AWS_CA_BUNDLE / SSL_CERT_FILE, never from switching verification off. */
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (s->cfg->ca_bundle[0])
+		curl_easy_setopt(c, CURLOPT_CAINFO, s->cfg->ca_bundle);
+	s->curl_error[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, s->curl_error);
 	if (strcmp(rq->method, "HEAD") == 0)
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	else if (strcmp(rq->method, "GET") != 0)
@@ -249,6 +271,25 @@ static int credentials_refused(const struct s3_resp *rs)
 		if (strcmp(rs->code, codes[i]) == 0)
 			return 1;
 	return 0;
+}
+
+int s3_tls_error(const struct config *cfg, int bad_ca_file, const char *detail, struct err *e)
+{
+	if (bad_ca_file)
+		return err_set(e, EXIT_REMOTE,
+			       "cannot use the CA file '%s' (AWS_CA_BUNDLE or SSL_CERT_FILE) for %s: %s; "
+			       "give a PEM file of CA certificates",
+			       cfg->ca_bundle, cfg->endpoint, detail && *detail ? detail : "unreadable");
+	if (cfg->ca_bundle[0])
+		return err_set(e, EXIT_REMOTE,
+			       "certificate not trusted: %s presented a certificate that the CA file "
+			       "'%s' (AWS_CA_BUNDLE or SSL_CERT_FILE) does not verify (%s); set "
+			       "AWS_CA_BUNDLE to the CA file that signed it",
+			       cfg->endpoint, cfg->ca_bundle, detail && *detail ? detail : "?");
+	return err_set(e, EXIT_REMOTE,
+		       "certificate not trusted: %s presented a certificate that no CA of this system "
+		       "signed (%s); for a private CA set AWS_CA_BUNDLE to its CA file (PEM)",
+		       cfg->endpoint, detail && *detail ? detail : "?");
 }
 
 static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, struct err *e)
@@ -287,6 +328,7 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 	size_t mark = sink->len;
 	int rc = -1;
 	s->denied = 0;
+	s->tls_refused = 0;
 	for (int attempt = 1;; attempt++) {
 		memset(rs, 0, sizeof *rs);
 		rs->content_length = -1;
@@ -303,6 +345,11 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 					"attempts; check the server, or raise LAKEHOUSE_S3_TIMEOUT for a slow "
 					"link",
 					s->cfg->endpoint, what, s->cfg->s3_timeout_s, attempt);
+				break;
+			}
+			if (cc == CURLE_PEER_FAILED_VERIFICATION || cc == CURLE_SSL_CACERT_BADFILE) {
+				s->tls_refused = 1;
+				s3_tls_error(s->cfg, cc == CURLE_SSL_CACERT_BADFILE, s->curl_error, e);
 				break;
 			}
 			err_set(e, EXIT_REMOTE, "cannot reach S3 endpoint %s (%s) during %s",
@@ -329,11 +376,20 @@ static int s3_do(struct s3 *s, const struct s3_req *rq, struct s3_resp *rs, stru
 				 rs->status == 404   ? "NotFound"
 				 : rs->status == 403 ? "Forbidden"
 						     : "HTTPError");
+		if (rs->status == 403 && strcmp(rs->code, "AccessDenied") == 0 && !rq->path &&
+		    strcmp(rq->method, "GET") != 0 && strcmp(rq->method, "HEAD") != 0) {
+			s->denied = 1; /* a write the keys may not do: not a credentials problem */
+			err_set(e, EXIT_DENIED, "access denied: s3://%s/%s (these keys can read but not "
+						"write; a writing verb needs keys made with 'lakehouse storage "
+						"user add NAME --read-write')",
+				s->cfg->bucket, rq->key ? rq->key : "");
+			break;
+		}
 		int credentials = credentials_refused(rs);
 		int remote = transient_status(rs->status) || rs->status == 401 || rs->status == 403 ||
 			     credentials;
 		s->denied = credentials || rs->status == 401 || rs->status == 403;
-		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILURE_, "%s failed: %s (HTTP %ld)%s%s%s", what,
+		err_set(e, remote ? EXIT_REMOTE : EXIT_FAILED, "%s failed: %s (HTTP %ld)%s%s%s", what,
 			rs->code, rs->status, rs->message[0] ? ": " : "", rs->message,
 			credentials ? " Check AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (environment "
 				      "or .env) against the server's credentials."
@@ -380,6 +436,11 @@ const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e)
 		"s3://%s/... URI",
 		arg, cfg->bucket, cfg->bucket);
 	return NULL;
+}
+
+int s3_tls_refused(const struct s3 *s)
+{
+	return s->tls_refused;
 }
 
 int s3_access_denied(const struct s3 *s)
@@ -457,7 +518,7 @@ int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct
 	if (rc == 0)
 		s->received += (int64_t)(out->len - before);
 	if (rc == 0 && len > 0 && out->len - before != (size_t)len)
-		return err_set(e, EXIT_FAILURE_,
+		return err_set(e, EXIT_FAILED,
 			       "GET s3://%s/%s bytes %lld+%lld: got %zu bytes; the object is shorter "
 			       "than asked (stale index?)",
 			       s->cfg->bucket, key, (long long)off, (long long)len, out->len - before);
@@ -479,7 +540,7 @@ int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, st
 	if (found)
 		*found = rc == 0;
 	if (rc < 0 && s3_reply_is_missing_key(rs.status, rs.code))
-		err_set(e, EXIT_FAILURE_, "no such object: s3://%s/%s", s->cfg->bucket, key);
+		err_set(e, EXIT_FAILED, "no such object: s3://%s/%s", s->cfg->bucket, key);
 	if (rc < 0)
 		return -1;
 	snprintf(out->key, sizeof out->key, "%s", key);
@@ -494,6 +555,36 @@ int s3_delete(struct s3 *s, const char *key, struct err *e)
 	struct s3_req rq = {.method = "DELETE", .key = key};
 	struct s3_resp rs;
 	return s3_do(s, &rq, &rs, e);
+}
+
+int s3_admin(struct s3 *s, const char *method, const char *path, const char *query,
+	     const void *body, size_t len, struct buf *out, long *status, struct err *e)
+{
+	struct s3_req rq = {.method = method, .path = path, .query = query, .body = body,
+			    .body_len = len, .out = out};
+	struct s3_resp rs;
+	int rc = s3_do(s, &rq, &rs, e);
+	if (status)
+		*status = rs.status;
+	return rc;
+}
+
+int s3_write_probe(struct s3 *s, struct err *e)
+{
+	char key[160], host[64] = "host";
+	unsigned char r[8] = {0};
+	FILE *f = fopen("/dev/urandom", "rb");
+	if (f) {
+		if (fread(r, 1, sizeof r, f) != sizeof r)
+			memset(r, 0, sizeof r);
+		fclose(f);
+	}
+	gethostname(host, sizeof host - 1);
+	snprintf(key, sizeof key, "lake/.write-probe/%.60s-%ld-%02x%02x%02x%02x%02x%02x%02x%02x", host,
+		 (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
+	if (s3_put(s, key, "", 0, e) < 0)
+		return -1;
+	return s3_delete(s, key, e);
 }
 
 /* ---- multipart upload ----------------------------------------------------------------- */
@@ -540,7 +631,7 @@ static int multipart_part(struct s3 *s, const char *key, struct multipart *mp, i
 			 number, rs.etag);
 	return buf_append(&mp->complete_xml, part, (size_t)n) == 0
 		       ? 0
-		       : err_set(e, 0, "out of memory during multipart upload");
+		       : err_set(e, EXIT_FAILED, "out of memory during multipart upload");
 }
 
 static int multipart_complete(struct s3 *s, const char *key, struct multipart *mp, struct err *e)
@@ -554,7 +645,7 @@ static int multipart_complete(struct s3 *s, const char *key, struct multipart *m
 	if (buf_append(&xml, open_tag, sizeof open_tag - 1) < 0 ||
 	    buf_append(&xml, mp->complete_xml.data, mp->complete_xml.len) < 0 ||
 	    buf_append(&xml, close_tag, sizeof close_tag - 1) < 0) {
-		err_set(e, 0, "out of memory completing a multipart upload");
+		err_set(e, EXIT_FAILED, "out of memory completing a multipart upload");
 		goto out;
 	}
 	struct s3_req rq = {.method = "POST", .key = key, .query = query, .body = xml.data,
@@ -596,17 +687,17 @@ int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e)
 {
 	FILE *f = fopen(path, "rb");
 	if (!f)
-		return err_set(e, 0, "cannot open %s: %s", path, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot open %s: %s", path, strerror(errno));
 	char *chunk = malloc(s->part_size);
 	struct multipart mp = {0};
 	int rc = -1, started = 0;
 	size_t got;
 	if (!chunk) {
-		err_set(e, 0, "out of memory for a %zu-byte upload buffer", s->part_size);
+		err_set(e, EXIT_FAILED, "out of memory for a %zu-byte upload buffer", s->part_size);
 		goto out;
 	}
 	if (read_full(f, chunk, s->part_size, &got) < 0) {
-		err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+		err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 		goto out;
 	}
 	if (got < s->part_size || feof(f) || fgetc(f) == EOF) { /* fits in one PUT */
@@ -621,7 +712,7 @@ int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e)
 		if (multipart_part(s, key, &mp, number, chunk, got, e) < 0)
 			goto out;
 		if (read_full(f, chunk, s->part_size, &got) < 0) {
-			err_set(e, 0, "cannot read %s: %s", path, strerror(errno));
+			err_set(e, EXIT_FAILED, "cannot read %s: %s", path, strerror(errno));
 			goto out;
 		}
 	}

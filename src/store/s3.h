@@ -41,6 +41,13 @@ int s3_reachable(struct s3 *s);
  * (a pointer into arg). A URI of another bucket is a usage error naming the configured one
  * (NULL). */
 const char *s3_key_of(const struct config *cfg, const char *arg, struct err *e);
+/* The error for an https endpoint whose certificate fails verification ("certificate not
+ * trusted ... set AWS_CA_BUNDLE", EXIT_REMOTE), or, with bad_ca_file, for a CA file that
+ * cannot be used; detail is the TLS library's reason. Returns -1. DuckDB's S3 client
+ * (lake.c) reports the same way. */
+int s3_tls_error(const struct config *cfg, int bad_ca_file, const char *detail, struct err *e);
+/* 1 when the last request stopped at a certificate that did not verify (s3_tls_error). */
+int s3_tls_refused(const struct s3 *s);
 /* 1 when the last request's reply refused the credentials (wrong access key or secret,
  * HTTP 401/403): "access denied", not "missing". */
 int s3_access_denied(const struct s3 *s);
@@ -67,10 +74,21 @@ int s3_put_file(struct s3 *s, const char *key, const char *path, struct err *e);
 /* Appends bytes [off, off+len) of the object to out (len < 0: to the end). */
 int s3_get_range(struct s3 *s, const char *key, int64_t off, int64_t len, struct buf *out,
 		 struct err *e);
-/* Returns -1 with e->code = EXIT_FAILURE_ and *found = 0 when missing (found may be NULL):
+/* Returns -1 with e->code = EXIT_FAILED and *found = 0 when missing (found may be NULL):
  * a 404, or the bare 400 RustFS answers for a missing key. */
 int s3_head(struct s3 *s, const char *key, struct s3_object *out, int *found, struct err *e);
 int s3_delete(struct s3 *s, const char *key, struct err *e);
+/* A signed request to an admin API path of the endpoint (versitygw's PATCH /create-user,
+ * RustFS's /rustfs/admin/v3/...) instead of the bucket: query sorted and encoded (or NULL),
+ * the reply body appended to out (may be NULL), *status the HTTP status (0: no answer; may be
+ * NULL). 0 on a 2xx reply, else -1 with e filled. */
+int s3_admin(struct s3 *s, const char *method, const char *path, const char *query,
+	     const void *body, size_t len, struct buf *out, long *status, struct err *e);
+/* Proves the keys may write before a writer changes anything: PUTs an empty object under
+ * lake/.write-probe/ and deletes it (nothing stays). Keys that can only read get EXIT_DENIED,
+ * "access denied: s3://BUCKET/KEY (these keys can read but not write ...)", as every PUT,
+ * POST or DELETE the store refuses with AccessDenied does. */
+int s3_write_probe(struct s3 *s, struct err *e);
 
 /* Calls cb for every object under prefix, in key order, following continuation tokens.
  * cb returns 0 to go on, non-zero to stop early (s3_list then returns 0). */

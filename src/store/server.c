@@ -1,13 +1,15 @@
 /* server.c - embedded S3 server lifecycle; see server.h.
  *
  * The default server is versitygw (Apache-2.0, built from the Go module proxy by
- * bootstrap.sh), chosen over s3s-fs by measurement: see README "Choosing the embedded S3
+ * bootstrap.sh), chosen over s3s-fs by measurement: see docs/dependencies.md "Choosing the embedded S3
  * server". RustFS (the brief's store) runs the same way when LAKEHOUSE_RUSTFS_BIN names it.
  */
 #include "store/server.h"
 #include "core/fsutil.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <jansson.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
@@ -18,11 +20,22 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
 #include "core/http.h"
 #include "store/s3.h"
 
 #define START_TIMEOUT_MS 20000
 #define STOP_TIMEOUT_MS 10000
+
+/* What the server serves TLS with: "" = plain http. */
+struct server_tls {
+	char cert[PATH_MAX], key[PATH_MAX]; /* "" = plain http */
+	char tls_dir[PATH_MAX];             /* RustFS: a folder with rustfs_cert.pem, rustfs_key.pem */
+};
 
 static void state_path(const struct config *cfg, const char *name, char *out, size_t n)
 {
@@ -125,7 +138,7 @@ int server_listens_elsewhere(const struct config *cfg, char *hint, size_t n)
 /* In the child: detach, redirect output to the log, hand over credentials (environment
  * only: command lines are visible to every local user), exec. */
 static void exec_server(const struct config *cfg, enum server_kind kind, const char *bin,
-			const char *listen, const char *logpath)
+			const char *listen, const char *logpath, const struct server_tls *tls)
 {
 	char data[PATH_MAX], logs[PATH_MAX];
 	setsid();
@@ -147,18 +160,182 @@ static void exec_server(const struct config *cfg, enum server_kind kind, const c
 		setenv("RUSTFS_REGION", cfg->region, 1);
 		setenv("RUSTFS_CONSOLE_ENABLE", "false", 1);
 		setenv("RUSTFS_OBS_LOG_DIRECTORY", logs, 1);
+		if (tls->tls_dir[0])
+			setenv("RUSTFS_TLS_PATH", tls->tls_dir, 1);
 		execl(bin, "rustfs", "server", data, (char *)NULL);
 	} else {
 		state_path(cfg, "objects", data, sizeof data);
 		setenv("ROOT_ACCESS_KEY", cfg->access_key, 1);
 		setenv("ROOT_SECRET_KEY", cfg->secret_key, 1);
 		setenv("VGW_REGION", cfg->region, 1);
+		if (tls->cert[0]) {
+			setenv("VGW_CERT", tls->cert, 1);
+			setenv("VGW_KEY", tls->key, 1);
+		}
 		/* keep-alive is off by default in versitygw: without it every request pays a new
 		 * TCP connection, and clients (ours, DuckDB httpfs) cannot reuse one. */
-		execl(bin, "versitygw", "--port", listen, "--keep-alive", "posix", data, (char *)NULL);
+		/* its internal IAM (users of `storage user`) lives beside the objects, owner-only */
+		char iam[PATH_MAX];
+		state_path(cfg, "iam", iam, sizeof iam);
+		execl(bin, "versitygw", "--port", listen, "--keep-alive", "--iam-dir", iam, "posix", data,
+		      (char *)NULL);
 	}
 	fprintf(stderr, "lakehouse: cannot run %s: %s\n", bin, strerror(errno));
 	_exit(127);
+}
+
+
+/* ---- TLS ------------------------------------------------------------------------------ */
+
+
+static int add_ext(X509 *cert, X509 *issuer, int nid, const char *value)
+{
+	X509V3_CTX ctx;
+	X509V3_set_ctx_nodb(&ctx);
+	X509V3_set_ctx(&ctx, issuer, cert, NULL, NULL, 0);
+	X509_EXTENSION *ext = X509V3_EXT_conf_nid(NULL, &ctx, nid, value);
+	if (!ext)
+		return -1;
+	int ok = X509_add_ext(cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	return ok ? 0 : -1;
+}
+
+/* A certificate for subject CN (signed by issuer/ikey, or self-signed when issuer is NULL). */
+static X509 *make_x509(EVP_PKEY *key, const char *cn, X509 *issuer, EVP_PKEY *ikey,
+		       const char *san)
+{
+	X509 *x = X509_new();
+	unsigned char serial[16];
+	int ok = x != NULL;
+	if (ok) {
+		FILE *r = fopen("/dev/urandom", "rb");
+		ok = r && fread(serial, 1, sizeof serial, r) == sizeof serial;
+		if (r)
+			fclose(r);
+		serial[0] &= 0x7f;
+	}
+	BIGNUM *bn = ok ? BN_bin2bn(serial, sizeof serial, NULL) : NULL;
+	ok = ok && bn && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x)) &&
+	     X509_set_version(x, 2) && X509_gmtime_adj(X509_getm_notBefore(x), -3600) &&
+	     X509_gmtime_adj(X509_getm_notAfter(x), 60L * 60 * 24 * 825) && X509_set_pubkey(x, key);
+	BN_free(bn);
+	X509_NAME *name = ok ? X509_get_subject_name(x) : NULL;
+	ok = ok && X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, (const unsigned char *)"lakehouse",
+					      -1, -1, 0) &&
+	     X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, (const unsigned char *)cn, -1, -1, 0) &&
+	     X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
+	if (ok && !issuer)
+		ok = add_ext(x, x, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") == 0 &&
+		     add_ext(x, x, NID_key_usage, "critical,keyCertSign,cRLSign") == 0 &&
+		     add_ext(x, x, NID_subject_key_identifier, "hash") == 0;
+	else if (ok)
+		ok = add_ext(x, issuer, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
+		     add_ext(x, issuer, NID_key_usage, "critical,digitalSignature") == 0 &&
+		     add_ext(x, issuer, NID_ext_key_usage, "serverAuth") == 0 &&
+		     add_ext(x, issuer, NID_subject_alt_name, san) == 0 &&
+		     add_ext(x, issuer, NID_authority_key_identifier, "keyid") == 0;
+	ok = ok && X509_sign(x, issuer ? ikey : key, EVP_sha256()) > 0;
+	if (!ok) {
+		X509_free(x);
+		return NULL;
+	}
+	return x;
+}
+
+/* Writes a PEM file (a key when key is set, else the certificate) readable by the owner
+ * only for keys. */
+static int write_pem(const char *path, X509 *cert, EVP_PKEY *key, struct err *e)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, key ? 0600 : 0644);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	int ok = f && (key ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL)
+			   : PEM_write_X509(f, cert));
+	if (f ? fclose(f) != 0 : (fd >= 0 && close(fd) != 0))
+		ok = 0;
+	return ok ? 0 : err_set(e, EXIT_FAILED, "cannot write %s", path);
+}
+
+/* The made certificate: dir/ca.pem, dir/server.pem, dir/server.key, made once (kept across
+ * restarts, so clients keep trusting ca.pem). */
+static int make_tls_files(const struct config *cfg, struct err *e)
+{
+	char dir[PATH_MAX], ca[PATH_MAX], cert[PATH_MAX], key[PATH_MAX], host[256], san[512];
+	state_path(cfg, "tls", dir, sizeof dir);
+	state_path(cfg, "tls/ca.pem", ca, sizeof ca);
+	state_path(cfg, "tls/server.pem", cert, sizeof cert);
+	state_path(cfg, "tls/server.key", key, sizeof key);
+	if (access(ca, R_OK) == 0 && access(cert, R_OK) == 0 && access(key, R_OK) == 0)
+		return 0;
+	int port, tls;
+	if (config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e) < 0 ||
+	    fs_mkdir_p(dir, 0700, e) < 0)
+		return -1;
+	int ip = strspn(host, "0123456789.") == strlen(host);
+	snprintf(san, sizeof san, "IP:127.0.0.1,IP:::1,DNS:localhost%s%s",
+		 strcmp(host, "127.0.0.1") && strcmp(host, "localhost") ? (ip ? ",IP:" : ",DNS:") : "",
+		 strcmp(host, "127.0.0.1") && strcmp(host, "localhost") ? host : "");
+	char hostname[128] = "this machine", cn[200];
+	gethostname(hostname, sizeof hostname - 1);
+	snprintf(cn, sizeof cn, "lakehouse embedded S3 CA (%.100s)", hostname);
+	EVP_PKEY *cakey = EVP_EC_gen("P-256"), *srvkey = EVP_EC_gen("P-256");
+	X509 *cax = cakey ? make_x509(cakey, cn, NULL, NULL, NULL) : NULL;
+	X509 *srv = cax && srvkey ? make_x509(srvkey, host, cax, cakey, san) : NULL;
+	int rc = srv ? 0 : err_set(e, EXIT_FAILED, "cannot make a TLS certificate (OpenSSL)");
+	if (rc == 0)
+		rc = write_pem(key, NULL, srvkey, e);
+	if (rc == 0)
+		rc = write_pem(cert, srv, NULL, e);
+	if (rc == 0) /* last: its presence means the set is complete */
+		rc = write_pem(ca, cax, NULL, e);
+	X509_free(srv);
+	X509_free(cax);
+	EVP_PKEY_free(srvkey);
+	EVP_PKEY_free(cakey); /* the CA's key is never written: nothing else can be issued */
+	return rc;
+}
+
+/* Fills tls for the server to start: the files to serve (made or the caller's), and for
+ * RustFS a folder that names them as it expects. ca receives the CA file to trust. */
+static int prepare_tls(const struct config *cfg, const struct server_start_opts *o,
+		       struct server_tls *tls, char *ca, size_t n, struct err *e)
+{
+	memset(tls, 0, sizeof *tls);
+	if (o->cert || o->key) {
+		if (!o->cert || !o->key)
+			return err_set(e, EXIT_USAGE, "--cert and --key go together");
+		if (!realpath(o->cert, tls->cert) || !realpath(o->key, tls->key))
+			return err_set(e, EXIT_USAGE, "cannot find %s: %s",
+				       realpath(o->cert, tls->cert) ? o->key : o->cert, strerror(errno));
+		snprintf(ca, n, "%s", "");
+	} else {
+		if (make_tls_files(cfg, e) < 0)
+			return -1;
+		char path[PATH_MAX];
+		state_path(cfg, "tls/server.pem", path, sizeof path);
+		if (!realpath(path, tls->cert))
+			return err_set(e, EXIT_FAILED, "cannot find %s", path);
+		state_path(cfg, "tls/server.key", path, sizeof path);
+		if (!realpath(path, tls->key))
+			return err_set(e, EXIT_FAILED, "cannot find %s", path);
+		state_path(cfg, "tls/ca.pem", path, sizeof path);
+		if (!realpath(path, ca))
+			return err_set(e, EXIT_FAILED, "cannot find %s", path);
+	}
+	if (o->kind != SERVER_RUSTFS)
+		return 0;
+	char link[PATH_MAX + 32];
+	state_path(cfg, "rustfs/tls", tls->tls_dir, sizeof tls->tls_dir);
+	if (fs_mkdir_p(tls->tls_dir, 0700, e) < 0)
+		return -1;
+	const char *names[] = {"rustfs_cert.pem", "rustfs_key.pem"}, *targets[] = {tls->cert, tls->key};
+	for (int i = 0; i < 2; i++) {
+		snprintf(link, sizeof link, "%s/%s", tls->tls_dir, names[i]);
+		unlink(link);
+		if (symlink(targets[i], link) != 0)
+			return err_set(e, EXIT_FAILED, "cannot link %s: %s", link, strerror(errno));
+	}
+	return 0;
 }
 
 static void log_tail(const char *logpath, char *out, size_t n)
@@ -198,8 +375,8 @@ static int wait_until_up(const struct config *cfg, pid_t child, const char *logp
 		long answer = s3_service_status(s);
 		/* it answers S3 calls (RustFS: 503 "Service not ready" before): now the bucket,
 		 * whose errors are real ones (e.g. a wrong secret) */
-		if (answer != 0 && answer != 503) {
-			int exists = 0;
+		if ((answer != 0 && answer != 503) || s3_tls_refused(s)) {
+			int exists = 0; /* a certificate the client does not trust: that error */
 			rc = s3_bucket_exists(s, &exists, e);
 			if (rc == 0 && !exists)
 				rc = s3_create_bucket(s, e);
@@ -231,7 +408,7 @@ static int server_binary(const struct config *cfg, enum server_kind kind, char *
 					      "LAKEHOUSE_RUSTFS_BIN to its path");
 	const char *path = kind == SERVER_RUSTFS ? cfg->rustfs_bin : cfg->s3_server_bin;
 	if (!realpath(path, bin) || access(bin, X_OK) != 0)
-		return err_set(e, 0, "S3 server binary '%s' not found; %s", path,
+		return err_set(e, EXIT_FAILED, "S3 server binary '%s' not found; %s", path,
 			       kind == SERVER_RUSTFS ? "check LAKEHOUSE_RUSTFS_BIN"
 						     : "run scripts/bootstrap.sh or set LAKEHOUSE_S3_SERVER");
 	return 0;
@@ -241,6 +418,9 @@ static int make_state_dirs(const struct config *cfg, enum server_kind kind, stru
 {
 	char path[PATH_MAX];
 	if (kind != SERVER_RUSTFS) {
+		state_path(cfg, "iam", path, sizeof path);
+		if (fs_mkdir_p(path, 0700, e) < 0)
+			return -1;
 		state_path(cfg, "objects", path, sizeof path);
 		return fs_mkdir_p(path, 0700, e);
 	}
@@ -251,51 +431,77 @@ static int make_state_dirs(const struct config *cfg, enum server_kind kind, stru
 	return fs_mkdir_p(path, 0700, e);
 }
 
-int server_start_kind(const struct config *cfg, enum server_kind kind, int *already,
-		      struct err *e)
+int server_start_opts(const struct config *cfg, const struct server_start_opts *o, int *already,
+		      char *ca, size_t n, struct err *e)
 {
 	*already = 0;
+	snprintf(ca, n, "%s", "");
 	if (!config_endpoint_is_local(cfg))
 		return err_set(e, EXIT_USAGE,
 			       "endpoint %s is not on this machine: the embedded server only serves "
 			       "loopback endpoints; unset AWS_ENDPOINT_URL or start that server itself",
 			       cfg->endpoint);
+	char bin[PATH_MAX], logpath[PATH_MAX], pidpath[PATH_MAX], host[256], listen[300];
+	int port, tls;
+	if (config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e) < 0)
+		return -1;
+	if (tls && !o->tls)
+		return err_set(e, EXIT_USAGE, "endpoint %s is https: start the server with --tls, or "
+					      "set AWS_ENDPOINT_URL=http://%s:%d", cfg->endpoint, host, port);
+	if (!tls && o->tls)
+		return err_set(e, EXIT_USAGE, "--tls serves https: set AWS_ENDPOINT_URL=https://%s:%d",
+			       host, port);
+	if (!o->tls && (o->cert || o->key))
+		return err_set(e, EXIT_USAGE, "--cert and --key go with --tls");
 	enum server_kind running = server_running(cfg);
-	if (running == kind) {
+	if (running == o->kind) {
 		*already = 1;
+		char made[PATH_MAX];
+		state_path(cfg, "tls/ca.pem", made, sizeof made);
+		if (tls && !o->cert && access(made, R_OK) == 0)
+			snprintf(ca, n, "%s", made);
 		return 0;
 	}
 	if (running != SERVER_NONE)
 		return err_set(e, EXIT_CONFLICT, "the embedded %s server runs already (pid %d); stop it "
 						 "first with 'lakehouse storage stop'",
 			       server_name(running), (int)server_pid(cfg));
-	char bin[PATH_MAX], logpath[PATH_MAX], pidpath[PATH_MAX], host[256], listen[300];
-	if (server_binary(cfg, kind, bin, e) < 0)
+	if (server_binary(cfg, o->kind, bin, e) < 0)
 		return -1;
-	int port, tls;
-	if (config_endpoint_parts(cfg, host, sizeof host, &port, &tls, e) < 0)
+	struct server_tls st = {0};
+	if (o->tls && prepare_tls(cfg, o, &st, ca, n, e) < 0)
 		return -1;
-	if (tls)
-		return err_set(e, EXIT_USAGE, "the embedded server speaks http, not https: set "
-					      "AWS_ENDPOINT_URL=http://%s:%d", host, port);
-	if (port_answers(cfg))
-		return err_set(e, EXIT_REMOTE, "something already answers at %s; stop it or choose "
-					       "another port with AWS_ENDPOINT_URL", cfg->endpoint);
+	/* our own requests to it trust the CA made for it (AWS_CA_BUNDLE may name another) */
+	struct config *probe = malloc(sizeof *probe);
+	if (!probe)
+		return err_set(e, EXIT_FAILED, "out of memory");
+	*probe = *cfg;
+	if (ca[0])
+		snprintf(probe->ca_bundle, sizeof probe->ca_bundle, "%s", ca);
+	int rc = -1;
+	if (port_answers(probe)) {
+		err_set(e, EXIT_REMOTE, "something already answers at %s; stop it or choose "
+					"another port with AWS_ENDPOINT_URL", cfg->endpoint);
+		goto out;
+	}
 	snprintf(listen, sizeof listen, "%s:%d", host, port);
 	state_path(cfg, "s3.log", logpath, sizeof logpath);
 	state_path(cfg, "s3.pid", pidpath, sizeof pidpath);
-	if (make_state_dirs(cfg, kind, e) < 0)
-		return -1;
+	if (make_state_dirs(cfg, o->kind, e) < 0)
+		goto out;
 	fflush(NULL);
 	pid_t pid = fork();
-	if (pid < 0)
-		return err_set(e, 0, "cannot fork: %s", strerror(errno));
+	if (pid < 0) {
+		err_set(e, EXIT_FAILED, "cannot fork: %s", strerror(errno));
+		goto out;
+	}
 	if (pid == 0)
-		exec_server(cfg, kind, bin, listen, logpath);
+		exec_server(cfg, o->kind, bin, listen, logpath, &st);
 	FILE *f = fopen(pidpath, "w");
 	if (!f || fprintf(f, "%d\n", (int)pid) < 0 || fclose(f) != 0) {
 		kill(pid, SIGTERM);
-		return err_set(e, 0, "cannot write %s: %s", pidpath, strerror(errno));
+		err_set(e, EXIT_FAILED, "cannot write %s: %s", pidpath, strerror(errno));
+		goto out;
 	}
 	char listenpath[PATH_MAX]; /* where it listens, for "wrong endpoint" hints */
 	state_path(cfg, "s3.listen", listenpath, sizeof listenpath);
@@ -303,12 +509,24 @@ int server_start_kind(const struct config *cfg, enum server_kind kind, int *alre
 		fprintf(f, "%s\n", listen);
 		fclose(f);
 	}
-	if (wait_until_up(cfg, pid, logpath, e) < 0) {
-		kill(pid, SIGTERM);
+	if (wait_until_up(probe, pid, logpath, e) < 0) {
+		int ignored; /* stopped for good before we return: the port is free again */
+		server_stop(cfg, &ignored, NULL);
 		unlink(pidpath);
-		return -1;
+		goto out;
 	}
-	return 0;
+	rc = 0;
+out:
+	free(probe);
+	return rc;
+}
+
+int server_start_kind(const struct config *cfg, enum server_kind kind, int *already,
+		      struct err *e)
+{
+	char ca[PATH_MAX];
+	struct server_start_opts o = {.kind = kind};
+	return server_start_opts(cfg, &o, already, ca, sizeof ca, e);
 }
 
 int server_start(const struct config *cfg, int *already, struct err *e)
@@ -336,6 +554,354 @@ int server_stop(const struct config *cfg, int *was_running, struct err *e)
 		}
 	}
 	if (unlink(pidpath) != 0 && errno != ENOENT)
-		return err_set(e, 0, "cannot remove %s: %s", pidpath, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot remove %s: %s", pidpath, strerror(errno));
 	return 0;
+}
+
+/* ---- scoped keys ---------------------------------------------------------------------- */
+
+#define VGW_SID "lakehouse-user-"
+
+static int valid_user_name(const char *name)
+{
+	size_t n = strlen(name);
+	if (n < 3 || n > 64)
+		return 0;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '-' && *p != '_' && *p != '.')
+			return 0;
+	return 1;
+}
+
+static int random_secret(char *out, size_t n, struct err *e)
+{
+	static const char alphabet[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char r[40];
+	FILE *f = fopen("/dev/urandom", "rb");
+	int ok = f && fread(r, 1, sizeof r, f) == sizeof r;
+	if (f)
+		fclose(f);
+	if (!ok || n < sizeof r + 1)
+		return err_set(e, EXIT_FAILED, "cannot make a secret key (/dev/urandom)");
+	for (size_t i = 0; i < sizeof r; i++)
+		out[i] = alphabet[r[i] % (sizeof alphabet - 1)];
+	out[sizeof r] = '\0';
+	return 0;
+}
+
+/* Which admin API the store speaks: RustFS's or versitygw's (SERVER_NONE: neither). */
+static enum server_kind admin_kind(struct s3 *s)
+{
+	struct err ignored = {0};
+	long status = 0;
+	if (s3_admin(s, "GET", "/rustfs/admin/v3/list-users", NULL, NULL, 0, NULL, &status,
+		     &ignored) == 0)
+		return SERVER_RUSTFS;
+	memset(&ignored, 0, sizeof ignored);
+	if (s3_admin(s, "PATCH", "/list-users", NULL, NULL, 0, NULL, &status, &ignored) == 0)
+		return SERVER_VERSITYGW;
+	return SERVER_NONE;
+}
+
+static struct s3 *admin_client(const struct config *cfg, enum server_kind *kind, struct err *e)
+{
+	struct s3 *s = s3_new(cfg, e);
+	if (!s)
+		return NULL;
+	s3_set_max_attempts(s, 2);
+	if ((*kind = admin_kind(s)) != SERVER_NONE)
+		return s;
+	s3_free(s);
+	err_set(e, EXIT_REMOTE,
+		"%s answers no admin API lakehouse knows with these keys (versitygw with IAM, "
+		"RustFS): scoped keys need the store's admin keys in AWS_ACCESS_KEY_ID / "
+		"AWS_SECRET_ACCESS_KEY%s",
+		cfg->endpoint,
+		server_running(cfg) == SERVER_VERSITYGW
+			? "; an embedded versitygw started before 'storage user' existed runs without "
+			  "IAM: restart it ('lakehouse storage stop', then 'lakehouse storage start')"
+			: "");
+	return NULL;
+}
+
+/* The statements that give name its rights (versitygw names it as Principal and tags them
+ * with a Sid; RustFS attaches them to the user). */
+static json_t *user_statements(const struct config *cfg, const char *name, enum user_access a,
+			       const char *prefix, int principal)
+{
+	char bucket[128], objects[1024], sid[200];
+	snprintf(bucket, sizeof bucket, "arn:aws:s3:::%s", cfg->bucket);
+	snprintf(objects, sizeof objects, "arn:aws:s3:::%s/%s*", cfg->bucket, prefix ? prefix : "");
+	json_t *object_actions = json_pack("[s]", "s3:GetObject");
+	if (a == USER_READ_WRITE) {
+		json_array_append_new(object_actions, json_string("s3:PutObject"));
+		json_array_append_new(object_actions, json_string("s3:DeleteObject"));
+		json_array_append_new(object_actions, json_string("s3:AbortMultipartUpload"));
+		json_array_append_new(object_actions, json_string("s3:ListMultipartUploadParts"));
+	}
+	json_t *list = json_pack("{s:s, s:[s], s:[s]}", "Effect", "Allow", "Action", "s3:ListBucket",
+				 "Resource", bucket);
+	json_t *obj = json_pack("{s:s, s:o, s:[s]}", "Effect", "Allow", "Action", object_actions,
+				"Resource", objects);
+	if (principal) {
+		snprintf(sid, sizeof sid, VGW_SID "%s-list", name);
+		json_object_set_new(list, "Sid", json_string(sid));
+		json_object_set_new(list, "Principal", json_pack("{s:[s]}", "AWS", name));
+		snprintf(sid, sizeof sid, VGW_SID "%s-objects", name);
+		json_object_set_new(obj, "Sid", json_string(sid));
+		json_object_set_new(obj, "Principal", json_pack("{s:[s]}", "AWS", name));
+	}
+	return json_pack("[o, o]", list, obj);
+}
+
+/* The user's rights read back from a policy's statements (those naming it, or all). */
+static void user_from_statements(json_t *stmts, const char *name, const char *bucket,
+				 struct store_user *u)
+{
+	char sid[200], arn[128];
+	snprintf(sid, sizeof sid, VGW_SID "%s-objects", name);
+	snprintf(arn, sizeof arn, "arn:aws:s3:::%s/", bucket);
+	size_t i;
+	json_t *st;
+	json_array_foreach(stmts, i, st) {
+		const char *id = json_string_value(json_object_get(st, "Sid"));
+		json_t *res = json_object_get(st, "Resource"), *one;
+		const char *r = NULL;
+		size_t k;
+		if (json_is_string(res))
+			r = json_string_value(res);
+		json_array_foreach(res, k, one) /* RustFS sorts them: the bucket's comes first */
+			if (json_string_value(one) && strncmp(json_string_value(one), arn, strlen(arn)) == 0)
+				r = json_string_value(one);
+		if ((id && *id && strcmp(id, sid) != 0) || !r || strncmp(r, arn, strlen(arn)) != 0)
+			continue;
+		u->known = 1;
+		snprintf(u->prefix, sizeof u->prefix, "%s", r + strlen(arn));
+		size_t pl = strlen(u->prefix);
+		if (pl && u->prefix[pl - 1] == '*')
+			u->prefix[pl - 1] = '\0';
+		u->access = USER_READ_ONLY;
+		size_t j;
+		json_t *act, *acts = json_object_get(st, "Action");
+		json_array_foreach(acts, j, act)
+			if (json_string_value(act) && strcmp(json_string_value(act), "s3:PutObject") == 0)
+				u->access = USER_READ_WRITE;
+	}
+}
+
+/* versitygw: the bucket policy's statements (an empty array when it has none). */
+static json_t *vgw_policy(struct s3 *s, const struct config *cfg, struct err *e)
+{
+	struct buf b = {0};
+	long status = 0;
+	char path[128];
+	snprintf(path, sizeof path, "/%s", cfg->bucket);
+	int rc = s3_admin(s, "GET", path, "policy=", NULL, 0, &b, &status, e);
+	json_t *doc = NULL;
+	if (rc == 0)
+		doc = json_loadb(b.data ? b.data : "", b.len, 0, NULL);
+	else if (status == 404)
+		memset(e, 0, sizeof *e), doc = json_pack("{s:s, s:[]}", "Version", "2012-10-17", "Statement");
+	buf_free(&b);
+	if (!doc && rc == 0)
+		err_set(e, EXIT_REMOTE, "the policy of bucket %s is not JSON", cfg->bucket);
+	if (doc && !json_is_array(json_object_get(doc, "Statement")))
+		json_object_set_new(doc, "Statement", json_array());
+	return doc;
+}
+
+/* versitygw: the bucket policy without name's statements, plus add (may be NULL). */
+static int vgw_set_policy(struct s3 *s, const struct config *cfg, const char *name, json_t *add,
+			  struct err *e)
+{
+	json_t *doc = vgw_policy(s, cfg, e);
+	if (!doc)
+		return json_decref(add), -1;
+	json_t *old = json_object_get(doc, "Statement"), *kept = json_array();
+	char prefix[200];
+	snprintf(prefix, sizeof prefix, VGW_SID "%s-", name);
+	size_t i;
+	json_t *st;
+	json_array_foreach(old, i, st) {
+		const char *id = json_string_value(json_object_get(st, "Sid"));
+		if (!id || strncmp(id, prefix, strlen(prefix)) != 0)
+			json_array_append(kept, st);
+	}
+	if (add)
+		json_array_extend(kept, add);
+	json_decref(add);
+	json_object_set_new(doc, "Statement", kept);
+	char path[128];
+	snprintf(path, sizeof path, "/%s", cfg->bucket);
+	int rc;
+	if (json_array_size(kept) == 0) {
+		rc = s3_admin(s, "DELETE", path, "policy=", NULL, 0, NULL, NULL, e);
+	} else {
+		char *text = json_dumps(doc, JSON_COMPACT);
+		rc = text ? s3_admin(s, "PUT", path, "policy=", text, strlen(text), NULL, NULL, e) : -1;
+		free(text);
+	}
+	json_decref(doc);
+	return rc;
+}
+
+int server_user_add(const struct config *cfg, const char *name, enum user_access access,
+		    const char *prefix, char *secret, size_t n, struct err *e)
+{
+	if (!valid_user_name(name))
+		return err_set(e, EXIT_USAGE, "invalid user name '%s': 3 to 64 letters, digits, '-', "
+					      "'_' or '.' (it becomes the access key id)", name);
+	if (prefix && (strchr(prefix, '*') || strchr(prefix, '"') || prefix[0] == '/'))
+		return err_set(e, EXIT_USAGE, "invalid prefix '%s': a key prefix such as lake/ (no "
+					      "'*', no leading '/')", prefix);
+	if (strcmp(name, cfg->access_key) == 0)
+		return err_set(e, EXIT_USAGE, "'%s' is the admin's own access key", name);
+	enum server_kind kind;
+	struct s3 *s = admin_client(cfg, &kind, e);
+	if (!s)
+		return -1;
+	int rc = random_secret(secret, n, e);
+	char query[300], body[400];
+	if (rc == 0 && kind == SERVER_VERSITYGW) {
+		int len = snprintf(body, sizeof body,
+				   "<Account><Access>%s</Access><Secret>%s</Secret><Role>user</Role>"
+				   "</Account>", name, secret);
+		long status = 0;
+		rc = s3_admin(s, "PATCH", "/create-user", NULL, body, (size_t)len, NULL, &status, e);
+		if (rc < 0 && status == 409)
+			err_set(e, EXIT_USAGE, "user %s exists already; remove it first with "
+					       "'lakehouse storage user rm %s'", name, name);
+		if (rc == 0 && vgw_set_policy(s, cfg, name, user_statements(cfg, name, access, prefix, 1),
+					      e) < 0) {
+			struct err ignored = {0};
+			snprintf(query, sizeof query, "access=%s", name);
+			s3_admin(s, "PATCH", "/delete-user", query, NULL, 0, NULL, NULL, &ignored);
+			rc = err_wrap(e, "cannot set the bucket policy for %s", name);
+		}
+	} else if (rc == 0) { /* RustFS */
+		struct buf users = {0};
+		rc = s3_admin(s, "GET", "/rustfs/admin/v3/list-users", NULL, NULL, 0, &users, NULL, e);
+		json_t *all = rc == 0 ? json_loadb(users.data ? users.data : "", users.len, 0, NULL) : NULL;
+		if (rc == 0 && json_object_get(all, name))
+			rc = err_set(e, EXIT_USAGE, "user %s exists already; remove it first with "
+						    "'lakehouse storage user rm %s'", name, name);
+		json_decref(all);
+		buf_free(&users);
+		json_t *policy = json_pack("{s:s, s:o}", "Version", "2012-10-17", "Statement",
+					   user_statements(cfg, name, access, prefix, 0));
+		char *text = json_dumps(policy, JSON_COMPACT);
+		json_decref(policy);
+		snprintf(query, sizeof query, "name=lakehouse-%s", name);
+		if (rc == 0)
+			rc = s3_admin(s, "PUT", "/rustfs/admin/v3/add-canned-policy", query, text,
+				      strlen(text), NULL, NULL, e);
+		free(text);
+		int len = snprintf(body, sizeof body, "{\"secretKey\":\"%s\",\"status\":\"enabled\"}",
+				   secret);
+		snprintf(query, sizeof query, "accessKey=%s", name);
+		if (rc == 0)
+			rc = s3_admin(s, "PUT", "/rustfs/admin/v3/add-user", query, body, (size_t)len,
+				      NULL, NULL, e);
+		snprintf(query, sizeof query,
+			 "isGroup=false&policyName=lakehouse-%s&userOrGroup=%s", name, name);
+		if (rc == 0)
+			rc = s3_admin(s, "PUT", "/rustfs/admin/v3/set-user-or-group-policy", query, NULL,
+				      0, NULL, NULL, e);
+	}
+	memset(body, 0, sizeof body);
+	if (rc < 0)
+		memset(secret, 0, n);
+	s3_free(s);
+	return rc;
+}
+
+int server_user_list(const struct config *cfg, int (*fn)(const struct store_user *u, void *ctx),
+		     void *ctx, struct err *e)
+{
+	enum server_kind kind;
+	struct s3 *s = admin_client(cfg, &kind, e);
+	if (!s)
+		return -1;
+	struct buf b = {0};
+	int rc;
+	if (kind == SERVER_VERSITYGW) {
+		rc = s3_admin(s, "PATCH", "/list-users", NULL, NULL, 0, &b, NULL, e);
+		json_t *doc = rc == 0 ? vgw_policy(s, cfg, e) : NULL;
+		json_t *stmts = json_object_get(doc, "Statement");
+		/* <Accounts><Access>NAME</Access>...</Accounts>: names only, never the secrets */
+		for (const char *p = b.data ? strstr(b.data, "<Access>") : NULL; rc == 0 && p;
+		     p = strstr(p + 8, "<Access>")) {
+			struct store_user u = {0};
+			const char *end = strstr(p + 8, "</Access>");
+			if (!end)
+				break;
+			snprintf(u.name, sizeof u.name, "%.*s", (int)(end - p - 8), p + 8);
+			user_from_statements(stmts, u.name, cfg->bucket, &u);
+			if (fn(&u, ctx))
+				break;
+		}
+		json_decref(doc);
+	} else {
+		rc = s3_admin(s, "GET", "/rustfs/admin/v3/list-users", NULL, NULL, 0, &b, NULL, e);
+		json_t *all = rc == 0 ? json_loadb(b.data ? b.data : "", b.len, 0, NULL) : NULL;
+		const char *name;
+		json_t *info;
+		json_object_foreach(all, name, info) {
+			struct store_user u = {0};
+			snprintf(u.name, sizeof u.name, "%s", name);
+			char query[200];
+			struct buf pb = {0};
+			struct err ignored = {0};
+			snprintf(query, sizeof query, "name=lakehouse-%s", name);
+			if (s3_admin(s, "GET", "/rustfs/admin/v3/info-canned-policy", query, NULL, 0, &pb,
+				     NULL, &ignored) == 0) {
+				json_t *p = json_loadb(pb.data ? pb.data : "", pb.len, 0, NULL);
+				json_t *st = json_object_get(p, "Statement");
+				if (!st) /* RustFS wraps it: {"policy_name": .., "policy": {...}} */
+					st = json_object_get(json_object_get(p, "policy"), "Statement");
+				user_from_statements(st, name, cfg->bucket, &u);
+				json_decref(p);
+			}
+			buf_free(&pb);
+			if (fn(&u, ctx))
+				break;
+		}
+		json_decref(all);
+	}
+	buf_free(&b);
+	s3_free(s);
+	return rc;
+}
+
+int server_user_rm(const struct config *cfg, const char *name, struct err *e)
+{
+	if (!valid_user_name(name))
+		return err_set(e, EXIT_USAGE, "invalid user name '%s'", name);
+	enum server_kind kind;
+	struct s3 *s = admin_client(cfg, &kind, e);
+	if (!s)
+		return -1;
+	char query[300];
+	int rc;
+	long status = 0;
+	if (kind == SERVER_VERSITYGW) {
+		snprintf(query, sizeof query, "access=%s", name);
+		rc = vgw_set_policy(s, cfg, name, NULL, e);
+		if (rc == 0)
+			rc = s3_admin(s, "PATCH", "/delete-user", query, NULL, 0, NULL, &status, e);
+	} else {
+		snprintf(query, sizeof query, "accessKey=%s", name);
+		rc = s3_admin(s, "DELETE", "/rustfs/admin/v3/remove-user", query, NULL, 0, NULL, &status,
+			      e);
+		snprintf(query, sizeof query, "name=lakehouse-%s", name);
+		struct err ignored = {0};
+		if (rc == 0)
+			s3_admin(s, "DELETE", "/rustfs/admin/v3/remove-canned-policy", query, NULL, 0,
+				 NULL, NULL, &ignored);
+	}
+	if (rc < 0 && status == 404)
+		err_set(e, EXIT_USAGE, "no user %s (see 'lakehouse storage user ls')", name);
+	s3_free(s);
+	return rc;
 }

@@ -99,7 +99,7 @@ struct uploader *uploader_new(const struct config *cfg, int threads, size_t max_
 {
 	struct uploader *u = calloc(1, sizeof *u);
 	if (!u) {
-		err_set(e, 0, "out of memory");
+		err_set(e, EXIT_FAILED, "out of memory");
 		return NULL;
 	}
 	u->cfg = cfg;
@@ -124,7 +124,7 @@ int uploader_put(struct uploader *u, const char *key, const void *data, size_t l
 		free(j);
 		if (release)
 			release(release_ctx);
-		return err_set(e, 0, "out of memory queueing %s", key);
+		return err_set(e, EXIT_FAILED, "out of memory queueing %s", key);
 	}
 	*j = (struct job){.key = j->key, .data = data, .len = len, .release = release,
 			  .release_ctx = release_ctx};

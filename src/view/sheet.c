@@ -18,7 +18,7 @@ int view_queryf(struct lake *l, duckdb_result *r, struct err *e, const char *fmt
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);
 	if (n < 0 || buf_append(&b, NULL, (size_t)n + 1) < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	va_start(ap, fmt);
 	vsnprintf(b.data, (size_t)n + 1, fmt, ap);
 	va_end(ap);
@@ -114,7 +114,7 @@ static int image_extras(struct lake *l, struct sheet *sh, const char *col, struc
 		}
 		duckdb_destroy_result(&r);
 	}
-	return rc ? err_set(e, 0, "out of memory") : 0;
+	return rc ? err_set(e, EXIT_FAILED, "out of memory") : 0;
 }
 
 static int plan_images(struct lake *l, struct sheet *sh, struct thumbs *th, struct err *e)
@@ -193,7 +193,7 @@ static int plan_fragments(struct lake *l, struct sheet *sh, struct thumbs *th, s
 		duckdb_free(cat);
 	}
 	duckdb_destroy_result(&r);
-	return rc ? err_set(e, 0, "out of memory") : 0;
+	return rc ? err_set(e, EXIT_FAILED, "out of memory") : 0;
 }
 
 static void name_sheet(struct sheet *sh, const struct sheet_spec *spec)
@@ -220,7 +220,7 @@ static int plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th
 {
 	name_sheet(sh, spec);
 	if (buf_printf(&sh->sql, "%s", spec->sql) < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	size_t len = sh->sql.len;
 	while (len && strchr("; \t\r\n", sh->sql.data[len - 1]))
 		sh->sql.data[--len] = '\0';
@@ -236,7 +236,7 @@ static int plan(struct lake *l, const struct sheet_spec *spec, struct thumbs *th
 	idx_t n = duckdb_row_count(&sh->rows);
 	sh->tiles = calloc(n ? n : 1, sizeof *sh->tiles);
 	if (!sh->tiles)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	sh->uri_col = column(&sh->rows, "image_uri");
 	for (idx_t c = 0; sh->uri_col < 0 && c < duckdb_column_count(&sh->rows); c++) {
 		const char *name = duckdb_column_name(&sh->rows, c);

@@ -84,7 +84,7 @@ static void message(struct site *s, const char *kind, const char *fmt, ...)
 
 static int write_page(struct site *s, const char *name, struct buf *b, struct err *e)
 {
-	int rc = html_end(b) < 0 ? err_set(e, 0, "out of memory") : html_write(s->tmp_dir, name, b, e);
+	int rc = html_end(b) < 0 ? err_set(e, EXIT_FAILED, "out of memory") : html_write(s->tmp_dir, name, b, e);
 	buf_free(b);
 	s->res->pages += rc == 0;
 	return rc;
@@ -127,10 +127,10 @@ static int prepare_out(struct site *s, const char *dir, struct err *e)
 		char marker[4200];
 		snprintf(marker, sizeof marker, "%s/%s", s->final_dir, MARKER);
 		if (!S_ISDIR(st.st_mode))
-			return err_set(e, EXIT_FAILURE_, "cannot write --out %s: it is not a folder",
+			return err_set(e, EXIT_FAILED, "cannot write --out %s: it is not a folder",
 				       s->final_dir);
 		if (access(marker, F_OK) != 0 && rmdir(s->final_dir) != 0)
-			return err_set(e, EXIT_FAILURE_,
+			return err_set(e, EXIT_FAILED,
 				       "--out %s is a folder that holds other files, not a site of "
 				       "'lakehouse view'; choose a new or empty folder",
 				       s->final_dir);
@@ -142,12 +142,12 @@ static int prepare_out(struct site *s, const char *dir, struct err *e)
 	const char *parent = dirname(copy);
 	struct err me = {0};
 	if (fs_mkdir_p(parent, 0755, &me) < 0)
-		return err_set(e, EXIT_FAILURE_, "cannot write --out %s: %s", s->final_dir, me.msg);
+		return err_set(e, EXIT_FAILED, "cannot write --out %s: %s", s->final_dir, me.msg);
 	snprintf(s->tmp_dir, sizeof s->tmp_dir, "%.2000s/.%.1000s.tmp-XXXXXX", parent, base);
 	if (!mkdtemp(s->tmp_dir)) {
 		int err = errno;
 		s->tmp_dir[0] = '\0';
-		return err_set(e, EXIT_FAILURE_, "cannot write --out %s: %s", s->final_dir,
+		return err_set(e, EXIT_FAILED, "cannot write --out %s: %s", s->final_dir,
 			       strerror(err));
 	}
 	chmod(s->tmp_dir, 0755);
@@ -172,7 +172,7 @@ static int publish(struct site *s, struct err *e)
 	if (!f || fprintf(f, "a site written by 'lakehouse view'; the folder is replaced as a whole\n"
 			     "stamp %s\n", s->stamp) < 0 ||
 	    fclose(f) != 0)
-		return err_set(e, EXIT_FAILURE_, "cannot write %s: %s", marker, strerror(errno));
+		return err_set(e, EXIT_FAILED, "cannot write %s: %s", marker, strerror(errno));
 	char old[4200];
 	snprintf(old, sizeof old, "%s.old", s->tmp_dir);
 	if (renameat2(AT_FDCWD, s->tmp_dir, AT_FDCWD, s->final_dir, RENAME_EXCHANGE) == 0) {
@@ -180,12 +180,12 @@ static int publish(struct site *s, struct err *e)
 	} else if (rename(s->tmp_dir, s->final_dir) != 0) {
 		/* no atomic exchange on this file system: the previous site steps aside first */
 		if (errno != ENOTEMPTY && errno != EEXIST)
-			return err_set(e, EXIT_FAILURE_, "cannot move the site into %s: %s",
+			return err_set(e, EXIT_FAILED, "cannot move the site into %s: %s",
 				       s->final_dir, strerror(errno));
 		if (rename(s->final_dir, old) != 0 || rename(s->tmp_dir, s->final_dir) != 0) {
 			int err = errno;
 			rename(old, s->final_dir); /* put the previous site back */
-			return err_set(e, EXIT_FAILURE_, "cannot move the site into %s: %s",
+			return err_set(e, EXIT_FAILED, "cannot move the site into %s: %s",
 				       s->final_dir, strerror(err));
 		}
 		rm_tree(old);
@@ -250,7 +250,7 @@ static int load_tables(struct site *s, struct err *e)
 	s->tables = calloc(n ? n : 1, sizeof *s->tables);
 	if (!s->tables) {
 		duckdb_destroy_result(&r);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	for (idx_t i = 0; i < n; i++) {
 		char *schema = cell(&r, 0, i), *table = cell(&r, 1, i);
@@ -301,7 +301,7 @@ static int plan_table(struct site *s, struct table_page *t, struct err *e)
 	idx_t rows = duckdb_row_count(&t->first), cols = duckdb_column_count(&t->first);
 	t->thumb = malloc((rows * cols > 0 ? rows * cols : 1) * sizeof *t->thumb);
 	if (!t->thumb)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	for (idx_t i = 0; i < rows; i++)
 		for (idx_t c = 0; c < cols; c++) {
 			char *v = cell(&t->first, c, i);
@@ -393,7 +393,7 @@ static int render_table(struct site *s, struct table_page *t, struct err *e)
 	}
 	if (rc) {
 		buf_free(&b);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	snprintf(name, sizeof name, "table-%s.%s.html", t->schema, t->table);
 	return write_page(s, name, &b, e);
@@ -486,7 +486,7 @@ static int render_index(struct site *s, struct err *e)
 	s3_free(c);
 	if (rc) {
 		buf_free(&b);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	return write_page(s, "index.html", &b, e);
 }
@@ -511,7 +511,7 @@ static int render_timeline(struct site *s, struct err *e)
 	rc |= buf_printf(&b, "</table>");
 	if (rc) {
 		buf_free(&b);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	return write_page(s, "timeline.html", &b, e);
 }
@@ -585,7 +585,7 @@ static int render_snapshot(struct site *s, idx_t row, struct err *e)
 	rc |= buf_printf(&b, "</table>");
 	if (rc) {
 		buf_free(&b);
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	char file[64];
 	snprintf(file, sizeof file, "snapshot-%lld.html", id);
@@ -602,7 +602,7 @@ static int plan_sheets(struct site *s, struct err *e)
 	size_t n = s->rq->n_sheets ? s->rq->n_sheets : 2;
 	s->sheets = calloc(n, sizeof *s->sheets);
 	if (!s->sheets)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < n; i++) {
 		if (!s->rq->n_sheets) { /* a default sheet needs its tables */
 			int coco = view_table_exists(s->l, "silver", "coco_objects") &&
@@ -637,7 +637,7 @@ static int render_sheets(struct site *s, struct err *e)
 		rc |= sheet_render(&b, &s->sheets[i], s->thumbs, &tiles);
 		if (rc) {
 			buf_free(&b);
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 		}
 		s->res->tiles += tiles;
 		if (sheet_reason(&s->sheets[i])[0])
@@ -675,7 +675,7 @@ static int make_stamp(struct site *s, struct err *e)
 		sha256_hex(b.data, b.len, s->stamp);
 	buf_free(&b);
 	if (rc < 0)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	char marker[4200], line[256];
 	snprintf(marker, sizeof marker, "%s/%s", s->final_dir, MARKER);
 	FILE *f = fopen(marker, "r");
@@ -700,7 +700,7 @@ static int build(struct site *s, struct err *e)
 	snprintf(fresh, sizeof fresh, "%s/thumbs", s->tmp_dir);
 	s->thumbs = thumbs_new(s->cfg, old, fresh);
 	if (!s->thumbs)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	if (plan_sheets(s, e) < 0)
 		return -1;
 	for (size_t i = 0; i < s->ntables; i++)
@@ -733,7 +733,7 @@ int view_build(const struct config *cfg, const struct view_request *rq, struct v
 	struct site s = {.cfg = cfg, .rq = rq, .res = res};
 	if (prepare_out(&s, rq->out_dir, e) < 0)
 		return -1;
-	int rc = lake_open(&s.l, cfg, LAKE_EXISTING, e);
+	int rc = lake_open(&s.l, cfg, LAKE_READ, e);
 	if (rc == 0)
 		rc = build(&s, e);
 	res->version = s.version;

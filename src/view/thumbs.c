@@ -159,7 +159,7 @@ static int save(struct thumbs *t, struct thumb_entry *en, struct thumb *pics, in
 	struct buf dim = {0};
 	snprintf(file, sizeof file, "%s.txt", en->name);
 	int rc = buf_printf(&dim, "%d %d\n", pics[0].width, pics[0].height) < 0
-			 ? err_set(e, 0, "out of memory")
+			 ? err_set(e, EXIT_FAILED, "out of memory")
 			 : fs_write_file(t->new_dir, file, dim.data, dim.len, e);
 	buf_free(&dim);
 	if (rc == 0) {
@@ -257,7 +257,7 @@ static int plan_pending(struct run_ctx *r, size_t ntodo, int threads, struct err
 		if ((en->frames && clip < 0) ||
 		    media_plan_add(&r->plan, en->uri, clip, en->frames ? en->offset : 0,
 				   en->frames ? en->length : -1) < 0)
-			return err_set(e, 0, "out of memory");
+			return err_set(e, EXIT_FAILED, "out of memory");
 	}
 	int64_t received = 0;
 	int rc = media_fetch_inits(t->cfg, &r->plan, threads, 1, t->progress, &received, e);
@@ -275,7 +275,7 @@ int thumbs_make(struct thumbs *t, int threads, struct progress *progress, struct
 		return -1;
 	size_t *todo = calloc(t->n ? t->n : 1, sizeof *todo), ntodo = 0;
 	if (!todo)
-		return err_set(e, 0, "out of memory");
+		return err_set(e, EXIT_FAILED, "out of memory");
 	for (size_t i = 0; i < t->n; i++) {
 		if (from_cache(t, &t->v[i]))
 			t->st.cached++;

@@ -29,6 +29,7 @@ printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badjpeg/annotations/uav0000010_00000_v.t
 mkdir -p "$F/coco-trunc"
 cp "$F/coco/zips/annotations_trainval2017.zip" "$F/coco-trunc/"
 head -c 20000 "$F/coco/zips/val2017.zip" >"$F/coco-trunc/val2017.zip"
+mkdir -p "$F/badclips" && head -c 20000 /dev/urandom >"$F/badclips/junk.mp4"
 mkdir -p "$F/tiny"
 if mount -t tmpfs -o size=16k tmpfs "$F/tiny" 2>/dev/null; then TINY=1; else TINY=0; fi
 
@@ -54,11 +55,11 @@ cases=$(cat <<'EOF'
 3|revision|ingest coco --from hf://datasets/fixtures/coco-detection@nope --split val
 2|nosuch|ingest coco --from hf://datasets/fixtures/coco-detection --split nosuch
 3|cannot reach|HF_ENDPOINT=$DEAD lh_ ingest coco --from hf://datasets/fixtures/coco-detection --split val
-1|uav0000009_00000_v|ingest visdrone --from $F/badmp4
+2|uav0000009_00000_v|ingest visdrone --from $F/badmp4
 1|uav0000010_00000_v|ingest visdrone --from $F/badjpeg
 2|frame 0000017.jpg is missing|ingest visdrone --from hf://datasets/fixtures/visdrone-missing-frame
 2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
-2|its NAME is 'visdrone', not 'drones'|ingest drones --from hf://datasets/fixtures/visdrone-mot
+2|junk.mp4|ingest drones --from $F/badclips
 2|not a COCO instances file|ingest coco --from $F/coco/bad/not-coco --split val2017
 2|instances_val2017.json: annotation 106 refers to an image_id that has no image|ingest coco --from $F/coco/bad/orphan --split val2017
 2|instances_val2017.json: image 146: file|ingest coco --from $F/coco/bad/no-image-file --split val2017

@@ -244,6 +244,28 @@ static void test_inventory_reads_any_snapshot(void **state)
 	duckdb_destroy_result(&r);
 }
 
+/* Which scripts a reader may run on a read-only catalog: every statement only reads. */
+static void test_sql_reads_only_when_every_statement_reads(void **state)
+{
+	(void)state;
+	static const char *const reads[] = {
+		"SELECT 1", "  select 1;", "WITH x AS (SELECT 1) SELECT * FROM x", "FROM raw.t",
+		"-- a comment\nSELECT 1", "/* c */ SELECT 1; SELECT 2;", "DESCRIBE raw.t",
+		"COPY (SELECT 1) TO 'x.csv'", "SET VARIABLE v = 1; SELECT getvariable('v')",
+		"SELECT ';DROP TABLE t' AS s", "EXPLAIN SELECT 1", NULL};
+	static const char *const writes[] = {
+		"INSERT INTO raw.t VALUES (1)", "SELECT 1; DROP TABLE raw.t", "CREATE TABLE raw.x (i INT)",
+		"COPY raw.t FROM 'x.csv'", "SET threads = 1", "CALL lake.set_option('a', 1)",
+		"SELECT 1 -- ;\n; UPDATE raw.t SET i = 1", "", "  ;  ", "CHECKPOINT",
+		"WITH x AS (SELECT 1 AS i) INSERT INTO raw.t SELECT i FROM x", NULL};
+	for (int i = 0; reads[i]; i++)
+		if (!lake_sql_reads_only(reads[i]))
+			fail_msg("should read only: %s", reads[i]);
+	for (int i = 0; writes[i]; i++)
+		if (lake_sql_reads_only(writes[i]))
+			fail_msg("should not count as read-only: %s", writes[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -254,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_restore_compare_between_any_two_snapshots),
 		cmocka_unit_test(test_refs_of_retained_snapshots_and_their_diff),
 		cmocka_unit_test(test_inventory_reads_any_snapshot),
+		cmocka_unit_test(test_sql_reads_only_when_every_statement_reads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -71,7 +71,7 @@ static void test_put_get_head_delete(void **state)
 	assert_int_equal(s3_head(client, key, &o, &found, &e), -1);
 	assert_false(found);
 	assert_non_null(strstr(e.msg, "no such object"));
-	assert_int_equal(e.code, EXIT_FAILURE_);
+	assert_int_equal(e.code, EXIT_FAILED);
 	assert_non_null(strstr(e.msg, "ünïcode"));
 }
 
