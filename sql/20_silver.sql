@@ -2,9 +2,23 @@
 -- followed by the quality gates of sql/checks/20_silver.sql (a failing gate rolls it all
 -- back). A section runs when every table it @requires exists.
 
+-- @section coco_source_categories
+-- @requires raw.coco_categories
+-- The categories a COCO release carries (annotations/instances_<split>.json), per split, ids
+-- as the source has them (1..90 with gaps in the official release).
+CREATE OR REPLACE TABLE silver.coco_source_categories AS
+SELECT DISTINCT ON (split, category_id) category_id, name, supercategory, keypoints, skeleton, split
+FROM raw.coco_categories WHERE category_id IS NOT NULL
+ORDER BY split, category_id;
+
 -- @section coco
 -- @requires raw.coco_images raw.coco_objects
--- COCO's 80 category names, in the order of detection-datasets/coco's ClassLabel.
+-- Category names come from the source's categories (silver.coco_source_categories) for the
+-- splits that carry them. The Hub shapes carry ClassLabel ids without names: for them only,
+-- COCO's 80 names in the order of detection-datasets/coco's ClassLabel (the fallback below).
+CREATE TABLE IF NOT EXISTS silver.coco_source_categories (
+    category_id INTEGER, name VARCHAR, supercategory VARCHAR, keypoints VARCHAR[],
+    skeleton INTEGER[][], split VARCHAR);
 CREATE OR REPLACE TABLE silver.coco_categories AS
 SELECT (row_number() OVER () - 1)::INTEGER AS category_id, name FROM (VALUES
  ('person'), ('bicycle'), ('car'), ('motorcycle'), ('airplane'), ('bus'), ('train'), ('truck'),
@@ -55,27 +69,34 @@ SELECT object_id, image_id,
 FROM j
 WHERE nth > 1 OR orphan OR x < 0 OR y < 0 OR x2 > w OR y2 > h;
 
+-- area is the source's (a mask's area, not the box's w x h; NULL when the source has none) and
+-- iscrowd stays as it came: NULL (unknown, the Hub shape has no such field) is not false.
 CREATE OR REPLACE TABLE silver.coco_objects AS
 WITH o AS (SELECT DISTINCT ON (object_id) * FROM raw.coco_objects ORDER BY object_id, image_id),
 c AS (
-    SELECT o.object_id, o.image_id, o.category_id,
+    SELECT o.object_id, o.image_id, o.category_id, o.split,
            greatest(o.bbox[1], 0) AS x0, greatest(o.bbox[2], 0) AS y0,
            least(o.bbox[1] + o.bbox[3], i.width) AS x1, least(o.bbox[2] + o.bbox[4], i.height) AS y1,
-           o.iscrowd
+           o.area, o.iscrowd
     FROM o JOIN silver.coco_images i USING (image_id))
-SELECT c.object_id, c.image_id, c.category_id::INTEGER AS category_id, k.name AS category,
-       [x0, y0, x1 - x0, y1 - y0]::FLOAT[] AS bbox, ((x1 - x0) * (y1 - y0))::FLOAT AS area,
-       coalesce(c.iscrowd, false) AS iscrowd,
+SELECT c.object_id, c.image_id, c.category_id::INTEGER AS category_id,
+       CASE WHEN c.split IN (SELECT split FROM silver.coco_source_categories) THEN s.name
+            ELSE k.name END AS category,
+       [x0, y0, x1 - x0, y1 - y0]::FLOAT[] AS bbox, c.area::FLOAT AS area,
+       c.iscrowd,
        EXISTS (SELECT 1 FROM silver.coco_box_issues b WHERE b.object_id = c.object_id AND b.issue = 'clipped') AS clipped
 FROM c LEFT JOIN silver.coco_categories k USING (category_id)
+LEFT JOIN silver.coco_source_categories s ON s.category_id = c.category_id AND s.split = c.split
 WHERE x1 - x0 >= 1 AND y1 - y0 >= 1;
 
 -- Schema evolution step (added after the first release of this layer): images with five or
--- more persons are flagged. DuckLake records it as a new schema version; time travel to a
--- snapshot before it still reads the old columns.
+-- more persons are flagged (person instances: a crowd region, iscrowd true, is not one).
+-- DuckLake records it as a new schema version; time travel to a snapshot before it still
+-- reads the old columns.
 ALTER TABLE silver.coco_images ADD COLUMN is_crowded BOOLEAN;
 UPDATE silver.coco_images SET is_crowded =
-    image_id IN (SELECT image_id FROM silver.coco_objects WHERE category = 'person'
+    image_id IN (SELECT image_id FROM silver.coco_objects
+                 WHERE category = 'person' AND iscrowd IS NOT TRUE
                  GROUP BY image_id HAVING count(*) >= 5);
 
 -- Captions come in their own section; gold reads this (empty) table when there are none.

@@ -1,7 +1,8 @@
 -- 30_gold.sql: ML-ready tables, run by `lakehouse transform gold` (one transaction, then the
--- gates of sql/checks/30_gold.sql). Splits are deterministic: a hash of a stable key
--- (the image's content SHA-256, the clip's sequence name), 80 / 10 / 10: split_of() of
--- sql/00_attach.sql.
+-- gates of sql/checks/30_gold.sql). COCO keeps the split its source gave each image (val2017
+-- stays val2017, the Hub's val stays val): a benchmark's splits are not ours to redraw.
+-- VisDrone sequences carry no split, so theirs is deterministic: a hash of the sequence
+-- name, 80 / 10 / 10: split_of() of sql/00_attach.sql.
 
 -- @section coco
 -- @requires silver.coco_images silver.coco_objects silver.coco_captions
@@ -13,7 +14,7 @@ SELECT i.image_id, i.image_uri, i.width, i.height,
            FILTER (WHERE o.object_id IS NOT NULL), []) AS boxes,
        coalesce((SELECT list(c.caption ORDER BY c.caption) FROM silver.coco_captions c
                  WHERE c.image_id = i.image_id), []) AS captions,
-       split_of(i.content_sha256) AS split
+       i.split
 FROM silver.coco_images i LEFT JOIN silver.coco_objects o USING (image_id)
 WHERE i.image_ok
 GROUP BY ALL;

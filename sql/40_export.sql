@@ -145,3 +145,62 @@ SELECT to_json({'id': row_number() OVER (ORDER BY c.image_id, c.caption),
                 'image_id': c.image_id, 'caption': c.caption})
 FROM export_images e JOIN silver.coco_captions c USING (image_id)
 WHERE e.split = $1 ORDER BY c.image_id, c.caption;
+
+-- @section coco_from_source
+-- 1 when split $1 came from a COCO release (annotations/instances_<split>.json): its images,
+-- annotations, categories, licenses and captions are then exported as they came (the
+-- sections *_source below), not rebuilt from the Hub-shaped silver columns. Run only when
+-- silver.coco_source_categories exists.
+SELECT count(*) > 0 FROM silver.coco_source_categories WHERE split = $1;
+
+-- @section coco_images_source
+SELECT to_json({'id': r.image_id, 'file_name': r.file_name, 'width': r.width,
+                'height': r.height, 'license': r.license,
+                'coco_url': coalesce(r.coco_url, r.image_uri), 'flickr_url': r.flickr_url,
+                'date_captured': r.date_captured}), e.image_uri, e.file_name
+FROM export_images e
+JOIN (SELECT DISTINCT ON (image_id) * FROM raw.coco_images WHERE split = $1
+      ORDER BY image_id) r USING (image_id)
+WHERE e.split = $1 ORDER BY r.image_id;
+
+-- @section coco_annotations_source
+-- The annotations of silver (validated) with every field as the source gave it: the box
+-- before clipping, the source's area, iscrowd, segmentation (JSON as it came), category ids.
+SELECT to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
+                'bbox': r.bbox::DOUBLE[], 'area': r.area::DOUBLE,
+                'iscrowd': r.iscrowd::INTEGER, 'segmentation': r.segmentation::JSON})
+FROM export_images e JOIN silver.coco_objects o USING (image_id)
+JOIN raw.coco_objects r ON r.object_id = o.object_id AND r.split = $1
+WHERE e.split = $1 ORDER BY r.image_id, r.object_id;
+
+-- @section coco_categories_source
+SELECT to_json({'id': category_id, 'name': name, 'supercategory': supercategory})
+FROM silver.coco_source_categories WHERE split = $1 ORDER BY category_id;
+
+-- @section coco_licenses_source
+SELECT to_json({'id': license_id, 'name': name, 'url': url})
+FROM (SELECT DISTINCT ON (license_id) * FROM raw.coco_licenses WHERE split = $1
+      ORDER BY license_id) ORDER BY license_id;
+
+-- @section coco_captions_source
+-- captions_<split>.json annotations as they came: ids and text untouched.
+SELECT to_json({'id': c.caption_id, 'image_id': c.image_id, 'caption': c.caption})
+FROM export_images e JOIN raw.coco_captions c USING (image_id)
+WHERE e.split = $1 AND c.split = $1 AND c.caption_id IS NOT NULL
+ORDER BY c.caption_id;
+
+-- @section coco_keypoints_source
+-- person_keypoints_<split>.json annotations: those that came with keypoints, as they came.
+SELECT to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
+                'bbox': r.bbox::DOUBLE[], 'area': r.area::DOUBLE,
+                'iscrowd': r.iscrowd::INTEGER, 'segmentation': r.segmentation::JSON,
+                'keypoints': r.keypoints, 'num_keypoints': r.num_keypoints})
+FROM export_images e JOIN silver.coco_objects o USING (image_id)
+JOIN raw.coco_objects r ON r.object_id = o.object_id AND r.split = $1
+WHERE e.split = $1 AND r.keypoints IS NOT NULL ORDER BY r.image_id, r.object_id;
+
+-- @section coco_keypoint_categories_source
+SELECT to_json({'id': category_id, 'name': name, 'supercategory': supercategory,
+                'keypoints': keypoints, 'skeleton': skeleton})
+FROM silver.coco_source_categories WHERE split = $1 AND keypoints IS NOT NULL
+ORDER BY category_id;

@@ -4,9 +4,11 @@
 -- @requires gold.coco_train
 SELECT image_uri, count(*) AS copies FROM gold.coco_train GROUP BY 1 HAVING count(*) > 1 OR image_uri IS NULL;
 
--- @check gold.coco_train.split is train, val or test
--- @requires gold.coco_train
-SELECT image_id, split FROM gold.coco_train WHERE split NOT IN ('train', 'val', 'test');
+-- @check gold.coco_train.split is the source's split
+-- @requires gold.coco_train silver.coco_images
+SELECT g.image_id, g.split, i.split AS source_split FROM gold.coco_train g
+LEFT JOIN silver.coco_images i USING (image_id)
+WHERE g.split IS NULL OR g.split = '' OR g.split IS DISTINCT FROM i.split;
 
 -- @check gold.visdrone_train has one row per fragment
 -- @requires gold.visdrone_train

@@ -16,7 +16,8 @@
 struct ingest_opts {
 	const char *from, *split, *config, *message, *preset, *copy, *quality, *fragment_seconds;
 	long limit, threads, fps, fragment_frames, crf, shard, nshards;
-	int skip_bad;
+	int skip_bad, append_only;
+	const char *format;
 };
 static int parse_shard(void *args, const char *arg, struct err *e);
 static const char *const x264_presets[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
@@ -55,12 +56,17 @@ static const struct opt ingest_options[] = {
 	OPT_LONG("fps", 0, struct ingest_opts, fps, 1, 240, "N",
 		 "video: frame rate of image sequences (default 30)"),
 	OPT_FLAG("skip-bad", 0, struct ingest_opts, skip_bad,
-		 "video: land the good clips and list the bad ones (default: exit 2)"),
+		 "video: land the good clips and list the bad ones (default: exit 2); COCO: set\n"
+		 "faulty records aside in raw.NAME_rejects and land the rest"),
+	OPT_STRING("format", 0, struct ingest_opts, format, "coco",
+		   "read the folder as the COCO official layout (detected without it)"),
+	OPT_FLAG("append-only", 0, struct ingest_opts, append_only,
+		 "COCO: only insert records whose id is new (default: follow the source)"),
 	OPT_END()};
 const struct verb_spec cmd_ingest_spec = {
 	.name = "ingest",
 	.usage = "ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-		 "                        [-m MESSAGE] [--threads N] [--shard K/N]",
+		 "                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]",
 	.about = "Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 		 "STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 		 "s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
@@ -70,13 +76,18 @@ const struct verb_spec cmd_ingest_spec = {
 		"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
 		"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
 		"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
+		"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg     COCO release\n"
+		"  FOLDER/SPLIT.zip + FOLDER/annotations_trainval2017.zip           COCO zips, read in place\n"
 		"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
 		"Video: a video file, a folder of them (any depth; mp4, mov, mkv, avi, webm...), or the\n"
 		"VisDrone layout (sequences/<seq>/0000001.jpg... or <seq>.mp4, annotations/<seq>.txt),\n"
 		"under any NAME: one fragmented MP4 per clip under assets/NAME/clips/, with\n"
 		"raw.NAME_clips, raw.NAME_fragments (the fragment index) and raw.NAME_annotations\n"
 		"(VisDrone MOT/VID lines from <clip>.txt beside the clip or annotations/<clip>.txt;\n"
-		"optional for video files); the options marked video apply to it.\n"};
+		"optional for video files); the options marked video apply to it.\n\n"
+		"COCO release: raw.coco_images, _objects, _categories, _licenses, _captions\n"
+		"(raw.NAME_* for another NAME), every field as it came. Again, the split follows\n"
+		"the source: N inserted, M updated, K removed in one snapshot (--append-only: insert).\n"};
 
 static void print_video_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
@@ -112,6 +123,23 @@ static void print_result(const struct ingest_request *rq, const struct ingest_re
 		       "snapshot\n",
 		       rq->dataset, rq->split, rq->repo, rq->revision, (long long)res->blobs,
 		       (long long)res->objects_new);
+}
+
+static void print_coco_result(const struct ingest_request *rq, const struct ingest_result *res)
+{
+	printf("%s %s split %s from %s: %lld inserted, %lld updated, %lld removed; %lld images "
+	       "(%lld new objects, %.1f MB): ",
+	       res->snapshot >= 0 ? "ingested" : "nothing new in", rq->dataset, rq->split, rq->repo,
+	       (long long)res->rows, (long long)res->updated, (long long)res->removed,
+	       (long long)res->blobs, (long long)res->objects_new, res->bytes_new / 1e6);
+	if (res->snapshot >= 0)
+		printf("snapshot %lld", (long long)res->snapshot);
+	else
+		printf("no snapshot");
+	if (res->rejected)
+		printf("; %lld faulty records set aside in raw.%s_rejects", (long long)res->rejected,
+		       rq->dataset);
+	printf("\n");
 }
 
 /* "K/N" with 1 <= K <= N <= 1024. */
@@ -169,7 +197,7 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 
 	struct source src;
 	struct progress *progress = progress_new("ingest", "files");
-	if (source_resolve(cfg, from, config, split, (int)threads, progress, &src, e) < 0) {
+	if (source_resolve(cfg, from, config, split, o.format, (int)threads, progress, &src, e) < 0) {
 		progress_finish(progress, 0);
 		return -1;
 	}
@@ -181,16 +209,19 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.fps = (int)fps, .fragment_frames = (int)fragment_frames,
 		.fragment_seconds = fragment_seconds, .quality = quality, .copy = copy,
 		.skip_bad = o.skip_bad, .encode = {.crf = (double)crf, .preset = preset},
-		.progress = progress};
+		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL,
+		.append_only = o.append_only};
 	struct ingest_result res;
-	if (nshards && rq.video_root) {
+	if (nshards && (rq.video_root || rq.coco_root)) {
 		source_free(&src);
-		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video");
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video or COCO");
 	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);
 	if (rc == 0 && rq.video_root)
 		print_video_result(&rq, &res);
+	else if (rc == 0 && rq.coco_root)
+		print_coco_result(&rq, &res);
 	else if (rc == 0)
 		print_result(&rq, &res);
 	source_free(&src);

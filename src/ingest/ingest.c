@@ -19,6 +19,7 @@
 #include "core/sqlfile.h"
 #include "store/upload.h"
 #include "ingest/visdrone.h"
+#include "ingest/coco.h"
 
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
@@ -645,5 +646,7 @@ int ingest_run(const struct config *cfg, const struct ingest_request *rq,
 	if (!lake_valid_identifier(rq->dataset))
 		return err_set(e, EXIT_USAGE, "invalid dataset name '%s': letters, digits and '_' only",
 			       rq->dataset);
+	if (rq->coco_root)
+		return coco_ingest(cfg, rq, res, e);
 	return rq->video_root ? visdrone_ingest(cfg, rq, res, e) : ingest_parquet(cfg, rq, res, e);
 }

@@ -1,7 +1,8 @@
-/* ingest.h - land a staged source in the lake. Two source kinds:
+/* ingest.h - land a staged source in the lake. Three source kinds:
  *   - Hub-shaped Parquet files (files/nfiles), below;
  *   - VisDrone sequences (video_root set): clips, fragment index and annotations, see
  *     ingest/visdrone.h.
+ *   - the COCO official layout (coco_root set), see ingest/coco.h.
  * Parquet: media blobs become objects, rows become raw tables, in this order of effects:
  *   1. read the schema of every file (a corrupt or unexpected file fails here, before any
  *      upload); media columns are found by type: STRUCT(bytes BLOB, path VARCHAR), or a list
@@ -51,6 +52,10 @@ struct ingest_request {
 	double quality;                   /* PSNR target (dB) when clips are re-encoded */
 	enum video_copy_mode copy;        /* stream copy of video files: auto, never, always */
 	int skip_bad;                     /* 1: skip (and list) clips that cannot be read */
+	/* The COCO official layout (annotations/instances_<split>.json + <split>/ images): its
+	 * root folder (NULL otherwise), see ingest/coco.h; skip_bad also applies to it. */
+	const char *coco_root;
+	int append_only; /* COCO: only insert new records; never update or remove landed ones */
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
@@ -65,6 +70,9 @@ struct ingest_result {
 	int64_t clips_copied;  /* VisDrone: of clips_new, those copied without re-encoding */
 	int64_t skipped;       /* video: bad clips left out (skip_bad), named in skipped_list */
 	char skipped_list[2048];
+	int64_t updated;       /* COCO: landed rows replaced because the source changed them */
+	int64_t removed;       /* COCO: landed rows of the split the source no longer has */
+	int64_t rejected;      /* COCO --skip-bad: records set aside (raw.<NAME>_rejects) */
 };
 
 /* Lands rq's source by its kind (see above). */

@@ -13,6 +13,7 @@
 
 #include "core/progress.h"
 #include "hub/hub.h"
+#include "ingest/coco.h"
 
 void source_free(struct source *s)
 {
@@ -252,11 +253,21 @@ static int cmp_files(const void *a, const void *b)
 }
 
 static int resolve_folder(const char *from, const char *config, const char *split,
-			  struct source *s, struct err *e)
+			  const char *format, struct source *s, struct err *e)
 {
 	char root[PATH_MAX], seqdir[PATH_MAX + 16];
 	if (!realpath(from, root))
 		return err_set(e, EXIT_FAILED, "--from %s: %s", from, strerror(errno));
+	int coco = format && strcmp(format, "coco") == 0;
+	if (coco && !coco_layout_present(root, split))
+		return err_set(e, EXIT_USAGE, "--format coco: no annotations/instances_%s.json under %s",
+			       split, root);
+	if (coco || (!format && coco_layout_present(root, split))) {
+		snprintf(s->coco_root, sizeof s->coco_root, "%s", root);
+		snprintf(s->repo, sizeof s->repo, "local:%s", root);
+		snprintf(s->revision, sizeof s->revision, "local");
+		return 0;
+	}
 	snprintf(seqdir, sizeof seqdir, "%s/sequences", root);
 	struct stat st;
 	if ((stat(seqdir, &st) == 0 && S_ISDIR(st.st_mode)) || /* the VisDrone layout */
@@ -281,20 +292,26 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 				   "no Parquet files for split '%s' under %s; a folder source holds "
 				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
 				   "--config), the VisDrone layout sequences/SEQ/*.jpg + "
-				   "annotations/SEQ.txt, or video files (see 'lakehouse ingest --help')",
+				   "annotations/SEQ.txt, video files, or the COCO layout "
+				   "annotations/instances_SPLIT.json + SPLIT/*.jpg (or SPLIT.zip + "
+				   "annotations_trainval2017.zip) (see 'lakehouse ingest --help')",
 				   split, root);
 }
 
 int source_resolve(const struct config *cfg, const char *from, const char *config,
-		   const char *split, int threads, struct progress *progress, struct source *out,
-		   struct err *e)
+		   const char *split, const char *format, int threads, struct progress *progress,
+		   struct source *out, struct err *e)
 {
 	memset(out, 0, sizeof *out);
 	if (strncmp(from, "hf://", 5) == 0) {
 		if (strncmp(from, "hf://datasets/", 14) != 0)
 			return err_set(e, EXIT_USAGE, "--from %s: only dataset repos are supported "
 						      "(hf://datasets/OWNER/REPO)", from);
+		if (format)
+			return err_set(e, EXIT_USAGE, "--format coco reads a local folder, not %s", from);
 		return resolve_hf(cfg, from, config, split, threads, progress, out, e);
 	}
-	return resolve_folder(from, config, split, out, e);
+	if (format && strcmp(format, "coco") != 0)
+		return err_set(e, EXIT_USAGE, "--format wants coco, got '%s'", format);
+	return resolve_folder(from, config, split, format, out, e);
 }

@@ -6,7 +6,9 @@
  *                                   <local_store>/OWNER/REPO/<commit>/<path>
  *   ./folder (any local path)       the same layout on disk, read in place
  * A source in the VisDrone layout (<root>/sequences/<seq>/NNNNNNN.jpg, <root>/annotations/) is
- * staged whole instead, and video_root names the staged <root>.
+ * staged whole instead, and video_root names the staged <root>. A local folder in the COCO
+ * official layout (annotations/instances_<split>.json, <split>/ images) is read in place and
+ * coco_root names it; format "coco" insists on that layout, NULL detects it.
  * The caller frees the result with source_free().
  */
 #ifndef LAKEHOUSE_SOURCE_H
@@ -22,13 +24,14 @@ struct source {
 	struct ingest_file *files;
 	size_t nfiles;
 	char video_root[4096]; /* set for the VisDrone layout (sequences/, annotations/) */
+	char coco_root[4096];  /* set for the COCO layout (annotations/instances_<split>.json) */
 };
 
 /* Downloads are counted in progress (a "download" phase; may be NULL). */
 struct progress;
 int source_resolve(const struct config *cfg, const char *from, const char *config,
-		   const char *split, int threads, struct progress *progress, struct source *out,
-		   struct err *e);
+		   const char *split, const char *format, int threads, struct progress *progress,
+		   struct source *out, struct err *e);
 void source_free(struct source *s);
 
 /* Splits "hf://datasets/OWNER/REPO[@REVISION]" into repo ("OWNER/REPO", rn bytes) and rev

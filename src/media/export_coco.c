@@ -35,11 +35,42 @@ static int json_array_from(struct lake *l, FILE *f, const char *key, const char 
 	return 0;
 }
 
-static int coco_file(struct lake *l, struct dest *d, const struct pinned *p, const char *split,
-		     int captions, int64_t *annotations, struct err *e)
+/* The section's name, with "_source" appended for a split that came from a COCO release. */
+static const char *sec(char *buf, size_t n, const char *name, int source)
 {
+	snprintf(buf, n, "%s%s", name, source ? "_source" : "");
+	return buf;
+}
+
+/* 1 when split came from a COCO release (sql/40_export.sql, coco_from_source). */
+static int from_source(struct lake *l, const char *split, int *source, struct err *e)
+{
+	int exists = 0;
+	*source = 0;
+	if (lake_table_exists(l, "silver", "coco_source_categories", &exists, e) < 0)
+		return -1;
+	if (!exists)
+		return 0;
+	duckdb_result r;
+	const char *par[] = {split};
+	if (export_section_query(l, "coco_from_source", par, 1, &r, e) < 0)
+		return -1;
+	*source = duckdb_row_count(&r) > 0 && duckdb_value_boolean(&r, 0, 0);
+	duckdb_destroy_result(&r);
+	return 0;
+}
+
+/* kind: 0 instances_, 1 captions_, 2 person_keypoints_<split>.json (a source split only). */
+static int coco_file(struct lake *l, struct dest *d, const struct pinned *p, const char *split,
+		     int kind, int source, int64_t *annotations, struct err *e)
+{
+	static const char *const names[] = {"instances", "captions", "person_keypoints"};
+	static const char *const annotation_sections[] = {"coco_annotations", "coco_captions",
+							 "coco_keypoints"};
+	int captions = kind == 1;
+	char s1[64];
 	char rel[512];
-	snprintf(rel, sizeof rel, "annotations/%s_%s.json", captions ? "captions" : "instances", split);
+	snprintf(rel, sizeof rel, "annotations/%s_%s.json", names[kind], split);
 	struct dest_file out;
 	if (dest_create(d, rel, NULL, &out, e) < 0)
 		return -1;
@@ -48,14 +79,22 @@ static int coco_file(struct lake *l, struct dest *d, const struct pinned *p, con
 				 (json_int_t)p->id, "snapshot_time", p->time, "query", p->query);
 	char *info_text = json_dumps(info, JSON_COMPACT);
 	json_decref(info);
-	fprintf(f, "{\"info\": %s,\n\"licenses\": []", info_text ? info_text : "{}");
+	fprintf(f, "{\"info\": %s", info_text ? info_text : "{}");
 	free(info_text);
-	int rc = json_array_from(l, f, "images", "coco_images", split, NULL, e);
+	int rc = source ? json_array_from(l, f, "licenses", "coco_licenses_source", split, NULL, e)
+			: (fputs(",\n\"licenses\": []", f), 0);
 	if (rc == 0)
-		rc = json_array_from(l, f, "annotations", captions ? "coco_captions" : "coco_annotations",
-				     split, annotations, e);
+		rc = json_array_from(l, f, "images", sec(s1, sizeof s1, "coco_images", source), split,
+				     NULL, e);
+	if (rc == 0)
+		rc = json_array_from(l, f, "annotations",
+				     sec(s1, sizeof s1, annotation_sections[kind], source), split,
+				     annotations, e);
 	if (rc == 0 && !captions)
-		rc = json_array_from(l, f, "categories", "coco_categories", NULL, NULL, e);
+		rc = json_array_from(l, f, "categories",
+				     sec(s1, sizeof s1, kind == 2 ? "coco_keypoint_categories"
+								  : "coco_categories", source),
+				     source ? split : NULL, NULL, e);
 	fputs("\n}\n", f);
 	if (rc == 0)
 		return dest_finish(d, &out, 0, e);
@@ -96,11 +135,13 @@ static int image_copy(void *ctx, void *state, void *task, struct err *e)
 
 /* Fetches the images of one split into DEST/<split>/<file_name> (folders only). */
 static int coco_images(struct lake *l, const struct config *cfg, const struct export_request *rq,
-		       struct dest *d, const char *split, struct export_result *res, struct err *e)
+		       struct dest *d, const char *split, int source, struct export_result *res,
+		       struct err *e)
 {
 	duckdb_result r;
 	const char *par[] = {split};
-	if (export_section_query(l, "coco_images", par, 1, &r, e) < 0)
+	char s1[64];
+	if (export_section_query(l, sec(s1, sizeof s1, "coco_images", source), par, 1, &r, e) < 0)
 		return -1;
 	idx_t rows = duckdb_row_count(&r);
 	struct coco_images ci = {.workers = {.cfg = cfg}, .rq = rq, .done_before = res->samples, .paths = calloc(rows ? rows : 1, sizeof(char *))};
@@ -156,7 +197,10 @@ int export_coco(struct lake *l, const struct config *cfg, const struct export_re
 		char *split = export_value_str(&r, 0, i);
 		int64_t ncaptions = 0;
 		const char *par[] = {split};
-		char *sql = export_section_sql("coco_captions", e);
+		int source = 0;
+		char s1[64];
+		rc = from_source(l, split, &source, e);
+		char *sql = rc ? NULL : export_section_sql(sec(s1, sizeof s1, "coco_captions", source), e);
 		if (!sql) {
 			rc = -1;
 		} else {
@@ -167,11 +211,23 @@ int export_coco(struct lake *l, const struct config *cfg, const struct export_re
 			free(sql);
 		}
 		if (rc == 0)
-			rc = coco_file(l, d, p, split, 0, &res->annotations, e);
+			rc = coco_file(l, d, p, split, 0, source, &res->annotations, e);
 		if (rc == 0 && ncaptions)
-			rc = coco_file(l, d, p, split, 1, NULL, e);
+			rc = coco_file(l, d, p, split, 1, source, NULL, e);
+		int64_t nkeypoints = 0;
+		if (rc == 0 && source) {
+			char *k = export_section_sql("coco_keypoints_source", e);
+			struct buf q = {0};
+			rc = k ? buf_printf(&q, "SELECT count(*) FROM (%s)", k) : -1;
+			rc = rc ? (k ? err_set(e, 0, "out of memory") : -1)
+				: lake_query_int64(l, q.data, par, 1, &nkeypoints, e);
+			buf_free(&q);
+			free(k);
+		}
+		if (rc == 0 && nkeypoints)
+			rc = coco_file(l, d, p, split, 2, source, NULL, e);
 		if (rc == 0 && !rq->no_images)
-			rc = coco_images(l, cfg, rq, d, split, res, e);
+			rc = coco_images(l, cfg, rq, d, split, source, res, e);
 		free(split);
 	}
 	duckdb_destroy_result(&r);

@@ -29,8 +29,8 @@ void export_key(const char *src, char *out, size_t n)
 
 char *export_section_sql(const char *name, struct err *e)
 {
-	struct sql_section s[16];
-	int n = sqlfile_sections(sqlfile_builtin("40_export.sql"), "-- @section ", s, 16);
+	struct sql_section s[32];
+	int n = sqlfile_sections(sqlfile_builtin("40_export.sql"), "-- @section ", s, 32);
 	for (int i = 0; i < n; i++)
 		if (strcmp(s[i].name, name) == 0) {
 			size_t len = s[i].body_len; /* without the final ';': it may become a subquery */

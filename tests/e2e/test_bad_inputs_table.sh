@@ -7,6 +7,7 @@
 PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --bad >/dev/null
 "$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 1 --frames 30 --bad >/dev/null
+"$PY" "$E2E_DIR/../tools/make_fixtures.py" --coco-official "$FIXTURES/coco" >/dev/null
 start_hub "$FIXTURES/hub"
 start_storage
 lh init
@@ -25,6 +26,9 @@ printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badmp4/annotations/uav0000009_00000_v.tx
 mkdir -p "$F/badjpeg/sequences/uav0000010_00000_v" "$F/badjpeg/annotations"
 for i in 1 2 3; do head -c 5000 /dev/urandom >"$F/badjpeg/sequences/uav0000010_00000_v/000000$i.jpg"; done
 printf '1,1,10,10,20,20,1,4,0,0\n' >"$F/badjpeg/annotations/uav0000010_00000_v.txt"
+mkdir -p "$F/coco-trunc"
+cp "$F/coco/zips/annotations_trainval2017.zip" "$F/coco-trunc/"
+head -c 20000 "$F/coco/zips/val2017.zip" >"$F/coco-trunc/val2017.zip"
 mkdir -p "$F/badclips" && head -c 20000 /dev/urandom >"$F/badclips/junk.mp4"
 mkdir -p "$F/tiny"
 if mount -t tmpfs -o size=16k tmpfs "$F/tiny" 2>/dev/null; then TINY=1; else TINY=0; fi
@@ -56,6 +60,14 @@ cases=$(cat <<'EOF'
 2|frame 0000017.jpg is missing|ingest visdrone --from hf://datasets/fixtures/visdrone-missing-frame
 2|expected 10 comma-separated integers|ingest visdrone --from hf://datasets/fixtures/visdrone-bad-annotation
 2|junk.mp4|ingest drones --from $F/badclips
+2|not a COCO instances file|ingest coco --from $F/coco/bad/not-coco --split val2017
+2|instances_val2017.json: annotation 106 refers to an image_id that has no image|ingest coco --from $F/coco/bad/orphan --split val2017
+2|instances_val2017.json: image 146: file|ingest coco --from $F/coco/bad/no-image-file --split val2017
+2|val2017.zip: damaged or truncated zip|ingest coco --from $F/coco-trunc --split val2017
+2|annotation 106 has a negative box size|ingest coco --from $F/coco/bad/negative-box --split val2017
+2|duplicate annotation id 104|ingest coco --from $F/coco/bad/duplicate-id --split val2017
+2|annotation 103 has an RLE mask whose size is not the image's|ingest coco --from $F/coco/bad/rle-size --split val2017
+2|--format coco: no annotations/instances_nosuch.json|ingest coco --from $F/coco/zips --split nosuch --format coco
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
 3|cannot reach S3 endpoint|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
 1|syntax error|sql 'SELEC 1'

@@ -10,6 +10,7 @@ start_hub "$FIXTURES/hub" --lfs-chunk 4096
 start_storage
 lh init
 lh ingest coco --from hf://datasets/fixtures/coco-detection --split val
+lh ingest coco --from hf://datasets/fixtures/coco-detection --split train # gold keeps both splits
 lh transform all
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 rows=$(value "SELECT count(*) FROM gold.coco_train")

@@ -14,6 +14,14 @@ Each repo is a folder the Hub emulator serves as `datasets/<owner>/<name>`:
 Images are real JPEGs drawn here: a sky/ground scene with people (a head and a body) and
 cars; a few scenes are crowds (5 or more persons). Everything derives from --seed.
 Also writes <out>/manifest.json with per-split counts and the SHA-256 of every image.
+
+With --coco-official DIR it writes instead the COCO official release layout (no Hub shape):
+  DIR/annotations/instances_<split>.json, captions_<split>.json, person_keypoints_<split>.json
+  DIR/<split>/<id:012d>.jpg (640x480 JPEGs), DIR/zips/<split>.zip +
+  DIR/zips/annotations_trainval2017.zip (the same files, as the release ships them), and
+  DIR/bad/<case>/ (the same layout, each with one planted fault: not-coco, orphan, no-image-file,
+  negative-box, duplicate-id, rle-size). Segmentations come in the three forms the release uses:
+  polygons, uncompressed RLE (iscrowd 1) and compressed RLE strings; persons carry keypoints.
 """
 import argparse
 import hashlib
@@ -256,9 +264,185 @@ def make(out, splits, seed, owner, bad=False):
         json.dump(manifest, f, indent=1, sort_keys=True)
 
 
+def rle_runs(mask_cols, h, w):
+    """Column-major run lengths of a mask given as the set of (x, y) inside, starting with 0s."""
+    runs, cur, n = [], 0, 0
+    for x in range(w):
+        for y in range(h):
+            v = 1 if (x, y) in mask_cols else 0
+            if v != cur:
+                runs.append(n)
+                cur, n = v, 0
+            n += 1
+    runs.append(n)
+    return runs
+
+
+def rle_string(counts):
+    """COCO's compressed RLE string (pycocotools rleToString)."""
+    out = []
+    for i, x in enumerate(counts):
+        if i > 2:
+            x -= counts[i - 2]
+        more = True
+        while more:
+            c = x & 0x1F
+            x >>= 5
+            more = (x != -1) if (c & 0x10) else (x != 0)
+            if more:
+                c |= 0x20
+            out.append(chr(c + 48))
+    return "".join(out)
+
+
+def make_coco_official(out, seed, split="val2017", count=6):
+    import copy
+    import zipfile
+    rng = random.Random(seed)
+    w, h = 640, 480
+    images, anns, caps, kps = [], [], [], []
+    ann_id, cap_id = 100, 9000
+    sha = {}
+    os.makedirs(os.path.join(out, split), exist_ok=True)
+    os.makedirs(os.path.join(out, "annotations"), exist_ok=True)
+    for i in range(count):
+        image_id = 139 + i * 7
+        img = Image.new("RGB", (w, h), (rng.randint(90, 140), rng.randint(150, 200), 235))
+        d = ImageDraw.Draw(img)
+        d.rectangle([0, 260, w, h], fill=(80, 130, 70))
+        boxes = []
+        for k in range(rng.randint(1, 4) if i else 6):
+            bw, bh = rng.randint(20, 60), rng.randint(60, 160)
+            x, y = rng.randint(0, w - bw - 1), rng.randint(200, h - bh - 1)
+            d.rectangle([x, y, x + bw, y + bh], fill=(rng.randint(0, 255), 40, 200))
+            boxes.append((1, x, y, bw, bh))
+        if i % 2:
+            x, y = rng.randint(0, 500), rng.randint(300, 400)
+            d.rectangle([x, y, x + 100, y + 50], fill=(200, 200, 30))
+            boxes.append((3, x, y, 100, 50))
+        d.text((4, 4), f"#{image_id}", fill=(255, 255, 255))
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG", quality=80)
+        name = f"{image_id:012d}.jpg"
+        with open(os.path.join(out, split, name), "wb") as f:
+            f.write(buf.getvalue())
+        sha[name] = hashlib.sha256(buf.getvalue()).hexdigest()
+        images.append({"license": 1 + i % 2, "file_name": name,
+                       "coco_url": f"http://images.cocodataset.org/{split}/{name}",
+                       "height": h, "width": w, "date_captured": f"2013-11-{14 + i:02d} 11:18:45",
+                       "flickr_url": f"http://farm{i + 1}.staticflickr.com/{image_id}_z.jpg",
+                       "id": image_id})
+        for n, (cat, x, y, bw, bh) in enumerate(boxes):
+            ann_id += 1 + rng.randint(0, 3)
+            a = {"id": ann_id, "image_id": image_id, "category_id": cat,
+                 "bbox": [x + 0.37, y + 0.81, bw - 0.5, bh + 0.25], "iscrowd": 0}
+            if n == 0 and i == 0:  # a crowd region: uncompressed RLE, as the release stores it
+                inside = {(xx, yy) for xx in range(x, x + bw) for yy in range(y, y + bh)}
+                a["segmentation"] = {"counts": rle_runs(inside, h, w), "size": [h, w]}
+                a["iscrowd"] = 1
+                a["bbox"] = [float(x), float(y), float(bw), float(bh)]
+                a["area"] = bw * bh
+            elif n == 1 and i in (0, 3):  # a compressed RLE string
+                inside = {(xx, yy) for xx in range(x, x + bw) for yy in range(y + 2, y + bh)}
+                a["segmentation"] = {"size": [h, w], "counts": rle_string(rle_runs(inside, h, w))}
+                a["area"] = bw * (bh - 2)
+                a["bbox"] = [float(x), float(y + 2), float(bw), float(bh - 2)]
+            else:  # a polygon (not the box: its area is not w*h)
+                poly = [x + 0.5, y + 0.25, x + bw - 0.75, y + 1.5, x + bw - 1.0, y + bh - 0.5,
+                        x + 2.125, y + bh - 3.0]
+                a["segmentation"] = [poly]
+                xs, ys = poly[0::2], poly[1::2]
+                a["area"] = round(abs(sum(xs[j] * ys[j - 1] - xs[j - 1] * ys[j] for j in range(4))) / 2, 4)
+            anns.append(a)
+            if cat == 1 and a["iscrowd"] == 0:
+                pts = []
+                for _ in range(17):
+                    v = rng.choice([0, 1, 2])
+                    pts += [x + rng.randint(0, bw), y + rng.randint(0, bh), v] if v else [0, 0, 0]
+                kp = dict(a, keypoints=pts, num_keypoints=sum(1 for j in range(2, 51, 3) if pts[j]))
+                kps.append(kp)
+        for c in range(5 if i % 2 else 4):
+            cap_id += 1 + rng.randint(0, 5)
+            caps.append({"image_id": image_id, "id": cap_id,
+                         "caption": [f"A picture of {len(boxes)} things on grass.",
+                                     "Some people standing near a yellow box ",
+                                     "A \"drawn\" scene, café style\n", "blue  sky",
+                                     "people"][c]})
+    cats = [{"supercategory": "person", "id": 1, "name": "person"},
+            {"supercategory": "vehicle", "id": 2, "name": "bicycle"},
+            {"supercategory": "vehicle", "id": 3, "name": "car"},
+            {"supercategory": "animal", "id": 18, "name": "dog"}]
+    kp_cat = dict(cats[0], keypoints=["nose", "left_eye", "right_eye", "left_ear", "right_ear",
+                                      "left_shoulder", "right_shoulder", "left_elbow", "right_elbow",
+                                      "left_wrist", "right_wrist", "left_hip", "right_hip",
+                                      "left_knee", "right_knee", "left_ankle", "right_ankle"],
+                  skeleton=[[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13]])
+    licenses = [{"url": "http://creativecommons.org/licenses/by-nc-sa/2.0/", "id": 1,
+                 "name": "Attribution-NonCommercial-ShareAlike License"},
+                {"url": "http://creativecommons.org/licenses/by-nc/2.0/", "id": 2,
+                 "name": "Attribution-NonCommercial License"}]
+    info = {"description": "COCO-layout fixture", "version": "1.0", "year": 2017}
+    docs = {
+        f"instances_{split}.json": {"info": info, "licenses": licenses, "images": images,
+                                    "annotations": anns, "categories": cats},
+        f"captions_{split}.json": {"info": info, "licenses": licenses, "images": images,
+                                   "annotations": caps},
+        f"person_keypoints_{split}.json": {"info": info, "licenses": licenses, "images": images,
+                                           "annotations": kps, "categories": [kp_cat]},
+    }
+    for name, doc in docs.items():
+        with open(os.path.join(out, "annotations", name), "w") as f:
+            json.dump(doc, f)
+    zdir = os.path.join(out, "zips")
+    os.makedirs(zdir, exist_ok=True)
+    with zipfile.ZipFile(os.path.join(zdir, f"{split}.zip"), "w") as z:
+        for im in images:
+            z.write(os.path.join(out, split, im["file_name"]), f"{split}/{im['file_name']}")
+    with zipfile.ZipFile(os.path.join(zdir, "annotations_trainval2017.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+        for name in docs:
+            z.write(os.path.join(out, "annotations", name), f"annotations/{name}")
+
+    def bad(case, mutate, drop_file=None):
+        root = os.path.join(out, "bad", case)
+        os.makedirs(os.path.join(root, "annotations"), exist_ok=True)
+        os.makedirs(os.path.join(root, split), exist_ok=True)
+        doc = copy.deepcopy(docs[f"instances_{split}.json"])
+        doc = mutate(doc)
+        with open(os.path.join(root, "annotations", f"instances_{split}.json"), "w") as f:
+            f.write(doc if isinstance(doc, str) else json.dumps(doc))
+        for im in images:
+            if im["file_name"] != drop_file:
+                with open(os.path.join(out, split, im["file_name"]), "rb") as src, \
+                        open(os.path.join(root, split, im["file_name"]), "wb") as dst:
+                    dst.write(src.read())
+
+    def set_ann(field, value, k=2):
+        def m(doc):
+            doc["annotations"][k][field] = value
+            return doc
+        return m
+
+    if count > 50:  # a benchmark's layout: no bad copies of thousands of images
+        bad = lambda *a, **k: None  # noqa: E731
+    bad("not-coco", lambda doc: [{"hello": "world"}])
+    bad("orphan", set_ann("image_id", 999999))
+    bad("no-image-file", lambda doc: doc, drop_file=images[1]["file_name"])
+    bad("negative-box", set_ann("bbox", [10.0, 10.0, -4.0, 20.0]))
+    bad("duplicate-id", set_ann("id", anns[1]["id"]))
+    bad("rle-size", lambda doc: (doc["annotations"][0]["segmentation"].__setitem__("size", [h, w + 1]), doc)[1])
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump({"split": split, "images": len(images), "annotations": len(anns),
+                   "captions": len(caps), "keypoints": len(kps), "categories": len(cats),
+                   "licenses": len(licenses), "bad_ids": {
+                       "orphan": anns[2]["id"], "no-image-file": images[1]["id"],
+                       "negative-box": anns[2]["id"], "duplicate-id": anns[1]["id"],
+                       "rle-size": anns[0]["id"]},
+                   "image_sha256": sha}, f, indent=1, sort_keys=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out", help="the Hub-shaped repos (required unless --coco-official)")
     ap.add_argument("--owner", default="fixtures")
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--val", type=int, default=40)
@@ -267,7 +451,13 @@ def main():
     ap.add_argument("--bad", action="store_true", help="also write the bad-input repos")
     ap.add_argument("--bench", type=int, default=0, help="write only the benchmark repo, N images")
     ap.add_argument("--row-group", type=int, default=32, help="rows per Parquet row group (bench)")
+    ap.add_argument("--coco-official", metavar="DIR", help="write only the COCO official layout into DIR")
+    ap.add_argument("--coco-images", type=int, default=6, help="images in the COCO official layout")
     args = ap.parse_args()
+    if args.coco_official:
+        return make_coco_official(args.coco_official, args.seed, count=args.coco_images)
+    if not args.out:
+        ap.error("--out is required")
     if args.bench:
         return make_bench(args.out, args.owner, args.bench, args.seed, args.row_group)
     make(args.out, [("val", args.val, args.crowds), ("train", args.train, min(args.crowds, args.train))],
