@@ -219,7 +219,7 @@ int export_coco(struct lake *l, const struct config *cfg, const struct export_re
 			char *k = export_section_sql("coco_keypoints_source", e);
 			struct buf q = {0};
 			rc = k ? buf_printf(&q, "SELECT count(*) FROM (%s)", k) : -1;
-			rc = rc ? (k ? err_set(e, 0, "out of memory") : -1)
+			rc = rc ? (k ? err_set(e, EXIT_FAILED, "out of memory") : -1)
 				: lake_query_int64(l, q.data, par, 1, &nkeypoints, e);
 			buf_free(&q);
 			free(k);
