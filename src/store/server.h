@@ -51,7 +51,9 @@ enum server_kind server_running(const struct config *cfg);
 /* "versitygw", "rustfs", or "" for SERVER_NONE (static string). */
 const char *server_name(enum server_kind kind);
 
-/* ---- scoped keys (`storage user`) ------------------------------------------------------
+/* ---- scoped keys (`storage user`), defined in user.c ------------------------------------
+ * Declared here with the server because `storage` drives both; they work on any store that
+ * speaks one of these admin APIs, embedded or not.
  * Keys for training jobs and notebooks, made with the admin keys (cfg's) on the store that
  * cfg->endpoint names: versitygw (its internal IAM, which the embedded server keeps in
  * $LAKEHOUSE_DATA_DIR/iam, + statements in the bucket policy naming the user) or RustFS (its
@@ -67,10 +69,11 @@ struct store_user {
 	int known; /* 0: no lakehouse policy names it (made by other tools) */
 	char prefix[512];
 };
-/* Creates user name; secret (n >= 41 bytes) receives its secret key. */
+/* Creates user name; secret (the caller's buffer, n >= 41 bytes) receives its secret key. */
 int server_user_add(const struct config *cfg, const char *name, enum user_access access,
 		    const char *prefix, char *secret, size_t n, struct err *e);
-/* Calls fn for every user of the store (fn returns non-zero to stop). */
+/* Calls fn for every user of the store (fn returns non-zero to stop). u is valid only during
+ * the call; fn copies what it keeps. */
 int server_user_list(const struct config *cfg, int (*fn)(const struct store_user *u, void *ctx),
 		     void *ctx, struct err *e);
 /* Removes the user and the policy lakehouse made for it. */
