@@ -120,8 +120,9 @@ show lh sql -m "a later commit" "DELETE FROM gold.coco_train WHERE split = 'val'
 show lh sql "SELECT (SELECT count(*) FROM gold.coco_train AT (VERSION => $gold)) AS at_snapshot_$gold, (SELECT count(*) FROM gold.coco_train) AS now"
 show lh rollback gold.coco_train --to "$gold" -m "undo the later commit"
 
-note "DuckDB-file catalog: one process at a time; a second client waits (LAKEHOUSE_LOCK_TIMEOUT) or is refused."
-note "The first client holds the lake while it reads a CSV from a local HTTP server that answers each GET after 2 s."
+note "DuckDB-file catalog: readers open it read-only and share it; a writer (here: sql with -m) needs it alone and"
+note "waits (LAKEHOUSE_LOCK_TIMEOUT) or is refused. The first client, a reader, holds the lake while it reads a CSV"
+note "from a local HTTP server that answers each GET after 4 s."
 slow_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 python3 - "$slow_port" <<'PY' &
 import http.server, sys, time
@@ -134,7 +135,7 @@ class Slow(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.head()
     def do_GET(self):
-        time.sleep(2)
+        time.sleep(4)
         self.head()
         self.wfile.write(self.body)
     def log_message(self, *args):
@@ -147,12 +148,15 @@ printf '\n$ lakehouse sql "SELECT count(*) FROM read_csv(%s)" &    # first clien
 lh sql "SELECT count(*) FROM read_csv('http://127.0.0.1:$slow_port/slow.csv')" >/dev/null &
 busy=$!
 sleep 1
-printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=1 lakehouse sql "SELECT 1"; echo "exit $?"\n'
+printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=1 lakehouse sql "SELECT 1"; echo "exit $?"    # a second reader\n'
 out=$(LAKEHOUSE_LOCK_TIMEOUT=1 lh sql "SELECT 1" 2>&1) && rc=0 || rc=$?
 printf '%s\nexit %s\n' "$out" "$rc" | tidy
+printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=1 lakehouse sql -m "a writer" "SELECT 1"; echo "exit $?"\n'
+out=$(LAKEHOUSE_LOCK_TIMEOUT=1 lh sql -m "a writer" "SELECT 1" 2>&1) && rc=0 || rc=$?
+printf '%s\nexit %s\n' "$out" "$rc" | tidy
 t0=$(now_ms)
-printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=120 lakehouse sql --csv "SELECT %s AS note"\n' "'second client got in after waiting'"
-LAKEHOUSE_LOCK_TIMEOUT=120 lh sql --csv "SELECT 'second client got in after waiting' AS note" 2>&1 | tidy
+printf '\n$ LAKEHOUSE_LOCK_TIMEOUT=120 lakehouse sql -m "a writer" --csv "SELECT %s AS note"\n' "'the writer got in after waiting'"
+LAKEHOUSE_LOCK_TIMEOUT=120 lh sql -m "a writer" --csv "SELECT 'the writer got in after waiting' AS note" 2>&1 | tidy
 echo "(waited and ran: $(($(now_ms) - t0)) ms)"
 wait "$busy"
 kill "$slow_pid"; wait "$slow_pid" 2>/dev/null || true; slow_pid=
