@@ -1,6 +1,6 @@
 /* reader.h - the media reader: the one way a selection of the lake becomes bytes.
  *
- * fetch, export and view (and the stream verb to come) read images and video fragments only
+ * fetch, export, view and stream read images and video fragments only
  * through it:
  *   1. plan: the selection (a query returning image_uri, or clip_uri + fragment_id) joined
  *      once with the fragment index (sql/fetch.sql) -> items (a whole object, or a fragment:
