@@ -280,7 +280,8 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	struct walk w = {.s = s, .rootlen = strlen(root), .config = config, .split = split, .e = e};
 	if (walk_folder(&w, root, 1) < 0)
 		return -1;
-	qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
+	if (s->nfiles) /* qsort of no array at all (NULL) is undefined */
+		qsort(s->files, s->nfiles, sizeof *s->files, cmp_files);
 	snprintf(s->repo, sizeof s->repo, "local:%s", root);
 	snprintf(s->revision, sizeof s->revision, "local");
 	if (!s->nfiles && visdrone_has_clips(root)) { /* a folder of video files */
