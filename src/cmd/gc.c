@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "lake/history.h"
+#include "core/strset.h"
 #include "lake/refs.h"
 #include "store/s3.h"
 #include "cmd/cmd.h"
@@ -37,7 +38,7 @@ const struct verb_spec cmd_gc_spec = {
 	.options = gc_options};
 
 struct gc {
-	void *refs; /* tsearch set of referenced URIs */
+	void *refs; /* strset of referenced URIs */
 	int64_t refs_n;
 	const struct config *cfg;
 	struct s3 *s3;
@@ -48,22 +49,13 @@ struct gc {
 	struct err failure;
 };
 
-static int cmp(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 /* Adds one referenced URI to the set (refs_retained may repeat one). */
 static int add_ref(const char *uri, void *ctx)
 {
 	struct gc *g = ctx;
-	if (tfind(uri, &g->refs, cmp))
-		return 0;
-	char *copy = strdup(uri);
-	if (!copy || !tsearch(copy, &g->refs, cmp))
-		return -1;
-	g->refs_n++;
-	return 0;
+	int fresh = strset_add(&g->refs, uri);
+	g->refs_n += fresh > 0;
+	return fresh < 0 ? -1 : 0;
 }
 
 static time_t parse_time(const char *iso) /* 2026-11-25T16:45:08Z or with fraction */
@@ -80,7 +72,7 @@ static int on_object(const struct s3_object *o, void *ud)
 	char uri[1200];
 	g->seen++;
 	snprintf(uri, sizeof uri, "s3://%s/%s", g->cfg->bucket, o->key);
-	if (tfind(uri, &g->refs, cmp))
+	if (strset_has(&g->refs, uri))
 		return 0;
 	time_t t = parse_time(o->last_modified);
 	if (!t || g->now - t < g->min_age) {
@@ -138,6 +130,6 @@ int cmd_gc(int argc, char **argv, const struct config *cfg, struct err *e)
 		       (long long)g.refs_n, (long long)g.unreferenced, (long long)g.bytes,
 		       g.yes ? "deleted" : "to delete (dry run; --yes to do it)", (long long)g.young);
 	s3_free(g.s3);
-	tdestroy(g.refs, free);
+	strset_free(&g.refs);
 	return rc;
 }

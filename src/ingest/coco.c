@@ -18,6 +18,7 @@
 #include "core/hash.h"
 #include "core/progress.h"
 #include "core/sqlfile.h"
+#include "core/strset.h"
 #include "lake/lake.h"
 #include "media/media.h"
 #include "store/s3.h"
@@ -374,25 +375,13 @@ static int reject_orphans(struct lake *l, const struct paths *p, struct err *e)
 
 /* ---- images --------------------------------------------------------------------------- */
 
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 struct known {
-	void *tree;
+	void *tree; /* strset of object keys in the bucket or queued */
 };
 
 static int remember(struct known *k, const char *key)
 {
-	if (tfind(key, &k->tree, cmp_key))
-		return 0;
-	char *copy = strdup(key);
-	if (!copy || !tsearch(copy, &k->tree, cmp_key)) {
-		free(copy);
-		return -1;
-	}
-	return 1;
+	return strset_add(&k->tree, key);
 }
 
 static int on_existing(const struct s3_object *o, void *ud)
@@ -659,7 +648,7 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 	}
 	if (u.app && duckdb_appender_destroy(&u.app) == DuckDBError && rc == 0)
 		rc = err_set(e, EXIT_FAILED, "cannot write the image manifest");
-	tdestroy(u.known.tree, free);
+	strset_free(&u.known.tree);
 	return rc;
 }
 

@@ -13,6 +13,7 @@
 #include "core/hash.h"
 #include "core/progress.h"
 #include "core/buf.h"
+#include "core/strset.h"
 #include "lake/lake.h"
 #include "media/media.h"
 #include "store/s3.h"
@@ -42,7 +43,7 @@ struct run {
 	struct lake *lake;
 	struct column cols[MAX_COLUMNS];
 	int ncols;
-	void *known_keys; /* tsearch tree of object keys present or queued */
+	void *known_keys; /* strset of object keys present or queued */
 	struct uploader *up;
 	duckdb_connection con2;
 	duckdb_appender app;
@@ -198,22 +199,10 @@ static int open_source(struct run *r, struct err *e)
 
 /* ---- blobs ---------------------------------------------------------------------------- */
 
-static int cmp_key(const void *a, const void *b)
-{
-	return strcmp(a, b);
-}
-
 /* Returns 1 when key is new (and remembers it), 0 when known, -1 out of memory. */
 static int remember_key(struct run *r, const char *key)
 {
-	if (tfind(key, &r->known_keys, cmp_key))
-		return 0;
-	char *copy = strdup(key);
-	if (!copy || !tsearch(copy, &r->known_keys, cmp_key)) {
-		free(copy);
-		return -1;
-	}
-	return 1;
+	return strset_add(&r->known_keys, key);
 }
 
 static int on_existing(const struct s3_object *o, void *ud)
@@ -631,7 +620,7 @@ static int ingest_parquet(const struct config *cfg, const struct ingest_request 
 		duckdb_appender_destroy(&r->app);
 	if (r->con2)
 		duckdb_disconnect(&r->con2);
-	tdestroy(r->known_keys, free);
+	strset_free(&r->known_keys);
 	if (r->lake)
 		lake_close(r->lake);
 	free(r);
