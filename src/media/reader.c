@@ -366,6 +366,8 @@ static int inits_run(void *ctx, void *state, void *task, struct err *e)
 	struct inits *in = ctx;
 	struct media_reader *r = state;
 	struct media_clip *c = &in->p->clips[POOL_INDEX(task)];
+	if (c->unneeded)
+		return 0;
 	int64_t before = media_reader_received(r);
 	struct err ge = {0};
 	int rc = get(r, c->uri, 0, c->init_length, &c->init, &ge);

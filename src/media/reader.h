@@ -34,6 +34,8 @@ struct media_clip {
 	int64_t bytes;       /* the whole clip */
 	struct buf init;     /* after media_fetch_inits */
 	char why[512];       /* after a tolerant media_fetch_inits: why init is missing, or "" */
+	int unneeded;        /* set by the caller: no item it will read is in this clip, so
+				media_fetch_inits leaves its init segment unread */
 };
 
 struct media_item {

@@ -435,9 +435,15 @@ int stream_run(const struct config *cfg, const struct stream_request *rq,
 			     (size_t)duckdb_row_count(&r), s.plan.n);
 	if (rc == 0)
 		rc = pick_rows(&s, &count, e);
-	/* tolerant: a clip whose init segment cannot be read fails its own samples, in order */
-	if (rc == 0 && s.p.fragments && count)
+	/* only the clips this rank reads (after skip) need their init segments; tolerant: a clip
+	 * whose init segment cannot be read fails its own samples, in order */
+	if (rc == 0 && s.p.fragments && count) {
+		for (size_t c = 0; c < s.plan.nclips; c++)
+			s.plan.clips[c].unneeded = 1;
+		for (size_t k = 0; k < count; k++)
+			s.plan.clips[s.plan.items[s.take[k]].clip].unneeded = 0;
 		rc = media_fetch_inits(cfg, &s.plan, threads, 1, NULL, NULL, e);
+	}
 	if (rc == 0 && !(s.slots = calloc(s.window, sizeof *s.slots)))
 		rc = err_set(e, EXIT_FAILED, "out of memory");
 	if (rc == 0) {
