@@ -294,36 +294,39 @@ int coco_stage(struct lake *l, struct paths *p, struct err *e)
 			C_IMAGES, e) < 0 ||
 	    stage_array(l, "TABLE memory.main.coco_src_licenses", p, F_INSTANCES, COCO_LICENSES,
 			C_LICENSES, e) < 0 ||
-	    stage_array(l, "TEMP TABLE coco_inst", p, F_INSTANCES, COCO_ANNOTATIONS, C_ANNOTATIONS,
-			e) < 0 ||
-	    stage_array(l, "TEMP TABLE coco_cat", p, F_INSTANCES, COCO_CATEGORIES, C_CATEGORIES,
-			e) < 0 ||
-	    stage_array(l, "TEMP TABLE coco_kp", p, F_KEYPOINTS, COCO_ANNOTATIONS, C_ANNOTATIONS,
-			e) < 0 ||
-	    stage_array(l, "TEMP TABLE coco_kpcat", p, F_KEYPOINTS, COCO_CATEGORIES, C_CATEGORIES,
-			e) < 0 ||
+	    stage_array(l, "TABLE memory.main.coco_src_objects", p, F_INSTANCES, COCO_ANNOTATIONS,
+			C_ANNOTATIONS, e) < 0 ||
+	    stage_array(l, "TABLE memory.main.coco_src_categories", p, F_INSTANCES,
+			COCO_CATEGORIES, C_CATEGORIES, e) < 0 ||
 	    stage_array(l, "TABLE memory.main.coco_src_captions", p, F_CAPTIONS, COCO_ANNOTATIONS,
 			C_CAPTIONS, e) < 0)
 		return -1;
-	if (lake_exec(l,
-		      /* instances' annotations, keypoints from person_keypoints by annotation id,
-		       * then the keypoint annotations instances does not have */
-		      "CREATE OR REPLACE TABLE memory.main.coco_src_objects AS "
-		      "SELECT a.* REPLACE (coalesce(a.keypoints, k.keypoints) AS keypoints, "
-		      "coalesce(a.num_keypoints, k.num_keypoints) AS num_keypoints) "
-		      "FROM coco_inst a LEFT JOIN coco_kp k ON k.id = a.id "
-		      "UNION ALL BY NAME SELECT * FROM coco_kp WHERE id NOT IN (SELECT id FROM "
-		      "coco_inst WHERE id IS NOT NULL);"
-		      "CREATE OR REPLACE TABLE memory.main.coco_src_categories AS "
-		      "SELECT c.* REPLACE (coalesce(c.keypoints, k.keypoints) AS keypoints, "
-		      "coalesce(c.skeleton, k.skeleton) AS skeleton) "
-		      "FROM coco_cat c LEFT JOIN coco_kpcat k ON k.id = c.id "
-		      "UNION ALL BY NAME SELECT * FROM coco_kpcat WHERE id NOT IN (SELECT id FROM "
-		      "coco_cat WHERE id IS NOT NULL);"
-		      "DROP TABLE coco_inst; DROP TABLE coco_cat; DROP TABLE coco_kp; "
-		      "DROP TABLE coco_kpcat",
-		      e) < 0)
-		return err_wrap(e, "%s: cannot read its records", p->inst_name);
+	/* person_keypoints_<split>.json: keypoints of instances' annotations by id, then the
+	 * annotations (and categories) instances does not have; filled in place, as the staged
+	 * annotations are the biggest thing held */
+	if (p->has[F_KEYPOINTS] &&
+	    (stage_array(l, "TEMP TABLE coco_kp", p, F_KEYPOINTS, COCO_ANNOTATIONS, C_ANNOTATIONS,
+			 e) < 0 ||
+	     stage_array(l, "TEMP TABLE coco_kpcat", p, F_KEYPOINTS, COCO_CATEGORIES, C_CATEGORIES,
+			 e) < 0 ||
+	     lake_exec(l,
+		       "UPDATE memory.main.coco_src_objects a SET "
+		       "keypoints = coalesce(a.keypoints, k.keypoints), "
+		       "num_keypoints = coalesce(a.num_keypoints, k.num_keypoints) "
+		       "FROM coco_kp k WHERE k.id = a.id;"
+		       "INSERT INTO memory.main.coco_src_objects BY NAME SELECT * FROM coco_kp "
+		       "WHERE id NOT IN (SELECT id FROM memory.main.coco_src_objects WHERE id IS NOT "
+		       "NULL);"
+		       "UPDATE memory.main.coco_src_categories c SET "
+		       "keypoints = coalesce(c.keypoints, k.keypoints), "
+		       "skeleton = coalesce(c.skeleton, k.skeleton) "
+		       "FROM coco_kpcat k WHERE k.id = c.id;"
+		       "INSERT INTO memory.main.coco_src_categories BY NAME SELECT * FROM coco_kpcat "
+		       "WHERE id NOT IN (SELECT id FROM memory.main.coco_src_categories WHERE id IS NOT "
+		       "NULL);"
+		       "DROP TABLE coco_kp; DROP TABLE coco_kpcat",
+		       e) < 0))
+		return err_wrap(e, "%s", p->name[F_KEYPOINTS]);
 	coco_paths_close(p); /* the spools are read */
 	/* Every check names the file and the first offending record. */
 	/* Every check names the file and the first offending record; with --skip-bad the ones
