@@ -188,6 +188,7 @@ int coco_json_split(coco_json_read_fn read, void *ctx, const char *name,
 	}
 	unsigned char chunk[1 << 16];
 	int rc = 0, started = 0;
+	int64_t at = 0; /* where a syntax error was met */
 	yajl_status st = yajl_status_ok;
 	for (;;) {
 		ssize_t n = read(ctx, chunk, sizeof chunk, e);
@@ -197,21 +198,23 @@ int coco_json_split(coco_json_read_fn read, void *ctx, const char *name,
 		}
 		if (n == 0) {
 			st = yajl_complete_parse(s.parser);
-			started = started || s.depth > 0;
+			at = s.offset;
 			break;
 		}
 		started = 1;
 		st = yajl_parse(s.parser, chunk, (size_t)n);
-		if (st != yajl_status_ok)
+		if (st != yajl_status_ok) {
+			at = s.offset + (int64_t)yajl_get_bytes_consumed(s.parser);
 			break;
+		}
 		s.offset += n;
 	}
-	if (rc == 0 && st != yajl_status_ok) {
+	if (rc == 0 && !started) {
+		rc = err_set(e, EXIT_USAGE, "%s: empty file, not a COCO JSON file", name);
+	} else if (rc == 0 && st != yajl_status_ok) {
 		rc = -1;
 		if (!s.failed)
-			syntax_error(&s, s.offset + (int64_t)yajl_get_bytes_consumed(s.parser));
-	} else if (rc == 0 && !started) {
-		rc = err_set(e, EXIT_USAGE, "%s: empty file, not a COCO JSON file", name);
+			syntax_error(&s, at);
 	}
 	yajl_gen_free(s.gen);
 	yajl_free(s.parser);
