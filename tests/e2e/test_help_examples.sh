@@ -33,6 +33,15 @@ RC=$? OUT=$(tail -5 "$WORK/rebuild.out") ERR=$(tail -20 "$WORK/rebuild.err")
 check "the demo lake: ./rebuild.sh --yes --offline" [ "$RC" = 0 ]
 [ "$RC" = 0 ] || { finish; exit 1; }
 
+# The snapshot ids the examples name (diff, show, rollback, tag, export, trace): 6 the gold
+# transform, 7 and 8 the version demo's good table and its bad transform. Were they to move, the
+# examples would still run but show something else.
+ids=$(cd "$REPO" && lakehouse sql --csv "SELECT snapshot_id || ' ' || split_part(commit_message, ':', 1) FROM lake.snapshots() WHERE snapshot_id BETWEEN 6 AND 8 ORDER BY 1" | tail -n +2 | tr '\n' ',')
+check "the demo lake's snapshots 6, 7, 8 are the gold transform and the version demo ($ids)" \
+  [ "$ids" = "6 transform gold,7 demo,8 demo," ]
+check "snapshot 8 is the version demo's bad transform" \
+  eval '(cd "$REPO" && lakehouse sql --csv "SELECT commit_message FROM lake.snapshots() WHERE snapshot_id = 8") | grep -q "bad price transform"'
+
 # What the examples name that a user would bring.
 printf 'id,label\n1,car\n2,cars\n3,person\n' >"$REPO/labels.csv"
 "$PY" "$ROOT/tests/tools/make_fixtures.py" --coco-official "$REPO/local-store/coco2017" >/dev/null
