@@ -31,7 +31,8 @@ static const struct opt publish_options[] = {
 	OPT_FLAG("json", 0, struct publish_opts, json, "the result as JSON"),
 	OPT_END()};
 static const char *const publish_examples[] = {
-	"lakehouse publish gold.coco_train --repo demo/coco --with-media  # HF_TOKEN, HF_ENDPOINT",
+	"lakehouse publish gold.coco_train --repo demo/coco --with-media"
+	 "  # to HF_ENDPOINT (default the Hub) with HF_TOKEN",
 	"lakehouse publish gold.visdrone_train --repo demo/visdrone --version 6 --private",
 	NULL};
 const struct verb_spec cmd_publish_spec = {

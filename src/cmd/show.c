@@ -21,8 +21,8 @@ static const struct opt show_options[] = {
 	OPT_END()};
 static const char *const show_examples[] = {
 	"lakehouse show gold.coco_train --limit 3",
-	"lakehouse show silver.demo_prices --version 8 --limit 4  # time travel: the bad "
-	 "transform",
+	"lakehouse show silver.demo_prices --version 8 --limit 4"
+	 "  # time travel: the version demo's bad transform",
 	NULL};
 const struct verb_spec cmd_show_spec = {
 	.name = "show",
