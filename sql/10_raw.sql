@@ -26,6 +26,11 @@ WHERE NOT EXISTS (SELECT 1 FROM raw.coco_images i WHERE i.image_id = r.image_id)
 CREATE TABLE IF NOT EXISTS raw.coco_objects (
     object_id BIGINT, image_id BIGINT, category_id INTEGER, bbox FLOAT[], area FLOAT,
     iscrowd BOOLEAN, split VARCHAR);
+-- the fields only a COCO release carries, NULL for this shape: the table has one schema
+-- whichever source came first
+ALTER TABLE raw.coco_objects ADD COLUMN IF NOT EXISTS segmentation VARCHAR;
+ALTER TABLE raw.coco_objects ADD COLUMN IF NOT EXISTS keypoints DOUBLE[];
+ALTER TABLE raw.coco_objects ADD COLUMN IF NOT EXISTS num_keypoints INTEGER;
 -- bbox is COCO's [x, y, width, height] in pixels. The detection-datasets/coco shape has no
 -- iscrowd field, so it lands as NULL (unknown) rather than a guessed false.
 INSERT INTO raw.coco_objects BY NAME

@@ -70,20 +70,21 @@ FROM j
 WHERE nth > 1 OR orphan OR x < 0 OR y < 0 OR x2 > w OR y2 > h;
 
 -- area is the source's (a mask's area, not the box's w x h; NULL when the source has none) and
--- iscrowd stays as it came: NULL (unknown, the Hub shape has no such field) is not false.
+-- iscrowd stays as it came: NULL (unknown, the Hub shape has no such field) is not false;
+-- segmentation (JSON text), keypoints and num_keypoints pass through as they came.
 CREATE OR REPLACE TABLE silver.coco_objects AS
 WITH o AS (SELECT DISTINCT ON (object_id) * FROM raw.coco_objects ORDER BY object_id, image_id),
 c AS (
     SELECT o.object_id, o.image_id, o.category_id, o.split,
            greatest(o.bbox[1], 0) AS x0, greatest(o.bbox[2], 0) AS y0,
            least(o.bbox[1] + o.bbox[3], i.width) AS x1, least(o.bbox[2] + o.bbox[4], i.height) AS y1,
-           o.area, o.iscrowd
+           o.area, o.iscrowd, o.segmentation, o.keypoints, o.num_keypoints
     FROM o JOIN silver.coco_images i USING (image_id))
 SELECT c.object_id, c.image_id, c.category_id::INTEGER AS category_id,
        CASE WHEN c.split IN (SELECT split FROM silver.coco_source_categories) THEN s.name
             ELSE k.name END AS category,
        [x0, y0, x1 - x0, y1 - y0]::FLOAT[] AS bbox, c.area::FLOAT AS area,
-       c.iscrowd,
+       c.iscrowd, c.segmentation, c.keypoints, c.num_keypoints,
        EXISTS (SELECT 1 FROM silver.coco_box_issues b WHERE b.object_id = c.object_id AND b.issue = 'clipped') AS clipped
 FROM c LEFT JOIN silver.coco_categories k USING (category_id)
 LEFT JOIN silver.coco_source_categories s ON s.category_id = c.category_id AND s.split = c.split

@@ -60,15 +60,25 @@ SELECT e.image_uri, coalesce('coco_' || left(e.sha256, 16), e.file_name) AS key_
 FROM export_images e ORDER BY e.image_uri;
 
 -- @section image_samples
--- @requires silver.coco_objects silver.coco_captions
--- A WebDataset sample per image: the object to copy and the <key>.json text.
+-- @requires silver.coco_objects silver.coco_captions silver.coco_source_categories
+-- A WebDataset sample per image: the object to copy and the <key>.json text. Category ids are
+-- COCO's own: a COCO release's as they came, the Hub ClassLabel's mapped back (categories).
+WITH release_images AS (
+    SELECT image_id FROM silver.coco_images
+    WHERE split IN (SELECT split FROM silver.coco_source_categories))
 SELECT e.image_uri, coalesce('coco_' || left(e.sha256, 16), e.file_name) AS key_source,
        to_json({'image_id': e.image_id, 'width': e.width, 'height': e.height,
                 'file_name': e.file_name, 'split': e.split, 'image_uri': e.image_uri,
                 'snapshot': getvariable('export_snapshot'),
-                'boxes': coalesce((SELECT list({'id': o.object_id, 'category_id': k.coco_id,
+                'boxes': coalesce((SELECT list({'id': o.object_id,
+                                                'category_id': CASE WHEN o.image_id IN (
+                                                    SELECT image_id FROM release_images)
+                                                    THEN o.category_id ELSE k.coco_id END,
                                                 'category': o.category, 'bbox': o.bbox,
-                                                'area': o.area, 'iscrowd': o.iscrowd}
+                                                'area': o.area, 'iscrowd': o.iscrowd,
+                                                'segmentation': o.segmentation::JSON,
+                                                'keypoints': o.keypoints,
+                                                'num_keypoints': o.num_keypoints}
                                                ORDER BY o.object_id)
                                    FROM silver.coco_objects o
                                    LEFT JOIN export_categories k USING (category_id)

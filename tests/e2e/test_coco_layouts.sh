@@ -92,6 +92,30 @@ check "exported images are the source's bytes" eval '[ "$(cd "$WORK/export/val20
 import json,sys; m=json.load(open(\"$MANIFEST\"))[\"image_sha256\"]
 got={l.split()[1]: l.split()[0] for l in sys.stdin}; print(got == m)")" = True ]'
 
+lh export --table gold.coco_train --format webdataset --out "$WORK/wds" --name coco
+check "export --format webdataset of the release" eval '[ $RC -eq 0 ]'
+# each sample's .json (read with webdataset, the library trainers use) against the source JSON
+check "WebDataset .json carries each annotation's fields as the source has them (segmentation, keypoints, iscrowd, area, ids)" \
+  "$PY" - "$WORK/wds" "$SRC/annotations/instances_val2017.json" "$SRC/annotations/person_keypoints_val2017.json" <<'PYEOF'
+import glob, json, sys, webdataset as wds
+src = {a["id"]: a for a in json.load(open(sys.argv[2]))["annotations"]}
+for a in json.load(open(sys.argv[3]))["annotations"]:
+    src.setdefault(a["id"], a).update({k: a[k] for k in ("keypoints", "num_keypoints")})
+n = 0
+for s in wds.WebDataset(sorted(glob.glob(sys.argv[1] + "/*.tar")), shardshuffle=False):
+    d = json.loads(s["json"])
+    for b in d["boxes"]:
+        a = src[b["id"]]
+        assert a["image_id"] == d["image_id"], ("image_id", b["id"])
+        assert b["segmentation"] == a.get("segmentation"), (b["id"], b["segmentation"], a.get("segmentation"))
+        assert b["keypoints"] == a.get("keypoints") and b["num_keypoints"] == a.get("num_keypoints"), ("keypoints", b["id"])
+        assert bool(b["iscrowd"]) == bool(a["iscrowd"]) and abs(b["area"] - a["area"]) < 1e-3 * max(1, a["area"]), ("iscrowd/area", b, a)
+        assert b["category_id"] == a["category_id"], ("category_id", b["id"], b["category_id"], a["category_id"])
+        n += 1
+assert n > 0
+print(n, "annotations")
+PYEOF
+
 # --- the release's zips, read in place: the same tables --------------------------------------
 cp -r "$SRC/zips" "$FIXTURES/trunc"
 head -c 30000 "$SRC/zips/val2017.zip" >"$FIXTURES/trunc/val2017.zip"
