@@ -52,6 +52,20 @@ SELECT image_uri, nullif(regexp_extract(image_uri, '[0-9a-f]{64}'), '') AS sha25
        regexp_extract(image_uri, '[^/]+$') AS file_name, coalesce(min(split), 'all') AS split
 FROM export_selection WHERE image_uri IS NOT NULL GROUP BY image_uri;
 
+-- @section images_release
+-- The same for `export --table raw.<NAME>_images` of a COCO-format dataset: the metadata from
+-- its raw table (export_release_images), every image as it came.
+CREATE OR REPLACE TEMP TABLE export_images AS
+SELECT s.image_uri, nullif(regexp_extract(s.image_uri, '[0-9a-f]{64}'), '') AS sha256,
+       i.image_id, i.width, i.height,
+       coalesce(nullif(regexp_extract(i.file_name, '[^/]+$'), ''),
+                regexp_extract(s.image_uri, '[^/]+$')) AS file_name,
+       coalesce(s.split, i.split, 'all') AS split
+FROM (SELECT image_uri, min(split) AS split FROM export_selection
+      WHERE image_uri IS NOT NULL GROUP BY image_uri) s
+LEFT JOIN (SELECT DISTINCT ON (image_uri) * FROM export_release_images
+           ORDER BY image_uri, image_id) i USING (image_uri);
+
 -- @section image_samples_bare
 SELECT e.image_uri, coalesce('coco_' || left(e.sha256, 16), e.file_name) AS key_source,
        to_json({'image_uri': e.image_uri, 'file_name': e.file_name, 'split': e.split,
@@ -175,58 +189,68 @@ WHERE e.split = $1 ORDER BY c.image_id, c.caption;
 -- @section coco_from_source
 -- 1 when split $1 came from a COCO release (annotations/instances_<split>.json): its images,
 -- annotations, categories, licenses and captions are then exported as they came (the
--- sections *_source below), not rebuilt from the Hub-shaped silver columns. Run only when
--- silver.coco_source_categories exists.
-SELECT count(*) > 0 FROM silver.coco_source_categories WHERE split = $1;
+-- sections *_source below), not rebuilt from the Hub-shaped silver columns. The release's
+-- raw tables are the temp views export_release_{images,objects,categories,licenses,captions}
+-- (raw.coco_*, or raw.<NAME>_* for `export --table raw.<NAME>_images`) and its exported
+-- annotations export_kept_objects (silver's, or every raw one); run only when they exist.
+-- A field the source did not have (NULL) is left out of the record, as in the source
+-- (json_merge_patch drops the null members).
+SELECT count(*) > 0 FROM export_release_categories WHERE split = $1;
 
 -- @section coco_images_source
-SELECT to_json({'id': r.image_id, 'file_name': r.file_name, 'width': r.width,
+-- The image file goes where file_name says (subfolders kept: the ingest refused names that
+-- climb out of the split folder).
+SELECT json_merge_patch('{}', to_json({'id': r.image_id, 'file_name': r.file_name, 'width': r.width,
                 'height': r.height, 'license': r.license,
-                'coco_url': coalesce(r.coco_url, r.image_uri), 'flickr_url': r.flickr_url,
-                'date_captured': r.date_captured}), e.image_uri, e.file_name
+                'coco_url': r.coco_url, 'flickr_url': r.flickr_url,
+                'date_captured': r.date_captured})), e.image_uri, r.file_name
 FROM export_images e
-JOIN (SELECT DISTINCT ON (image_id) * FROM raw.coco_images WHERE split = $1
+JOIN (SELECT DISTINCT ON (image_id) * FROM export_release_images WHERE split = $1
       ORDER BY image_id) r USING (image_id)
 WHERE e.split = $1 ORDER BY r.image_id;
 
 -- @section coco_annotations_source
--- The annotations of silver (validated) with every field as the source gave it: the box
--- before clipping, the source's area, iscrowd, segmentation (JSON as it came), category ids.
-SELECT to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
+-- The annotations kept, with every field as the source gave it: the box before clipping, the
+-- source's area, iscrowd, segmentation (JSON as it came), category ids.
+SELECT json_merge_patch('{}', to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
                 'bbox': r.bbox::DOUBLE[], 'area': r.area::DOUBLE,
-                'iscrowd': r.iscrowd::INTEGER, 'segmentation': r.segmentation::JSON})
-FROM export_images e JOIN silver.coco_objects o USING (image_id)
-JOIN raw.coco_objects r ON r.object_id = o.object_id AND r.split = $1
-WHERE e.split = $1 ORDER BY r.image_id, r.object_id;
+                'iscrowd': r.iscrowd::INTEGER, 'segmentation': r.segmentation::JSON}))
+FROM export_images e JOIN export_release_objects r ON r.image_id = e.image_id AND r.split = $1
+WHERE e.split = $1 AND r.object_id IN (SELECT object_id FROM export_kept_objects)
+ORDER BY r.image_id, r.object_id;
 
 -- @section coco_categories_source
-SELECT to_json({'id': category_id, 'name': name, 'supercategory': supercategory})
-FROM silver.coco_source_categories WHERE split = $1 ORDER BY category_id;
+SELECT json_merge_patch('{}', to_json({'id': category_id, 'name': name, 'supercategory': supercategory}))
+FROM (SELECT DISTINCT ON (category_id) * FROM export_release_categories
+      WHERE split = $1 AND category_id IS NOT NULL ORDER BY category_id)
+ORDER BY category_id;
 
 -- @section coco_licenses_source
-SELECT to_json({'id': license_id, 'name': name, 'url': url})
-FROM (SELECT DISTINCT ON (license_id) * FROM raw.coco_licenses WHERE split = $1
+SELECT json_merge_patch('{}', to_json({'id': license_id, 'name': name, 'url': url}))
+FROM (SELECT DISTINCT ON (license_id) * FROM export_release_licenses WHERE split = $1
       ORDER BY license_id) ORDER BY license_id;
 
 -- @section coco_captions_source
 -- captions_<split>.json annotations as they came: ids and text untouched.
-SELECT to_json({'id': c.caption_id, 'image_id': c.image_id, 'caption': c.caption})
-FROM export_images e JOIN raw.coco_captions c USING (image_id)
+SELECT json_merge_patch('{}', to_json({'id': c.caption_id, 'image_id': c.image_id, 'caption': c.caption}))
+FROM export_images e JOIN export_release_captions c USING (image_id)
 WHERE e.split = $1 AND c.split = $1 AND c.caption_id IS NOT NULL
 ORDER BY c.caption_id;
 
 -- @section coco_keypoints_source
 -- person_keypoints_<split>.json annotations: those that came with keypoints, as they came.
-SELECT to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
+SELECT json_merge_patch('{}', to_json({'id': r.object_id, 'image_id': r.image_id, 'category_id': r.category_id,
                 'bbox': r.bbox::DOUBLE[], 'area': r.area::DOUBLE,
                 'iscrowd': r.iscrowd::INTEGER, 'segmentation': r.segmentation::JSON,
-                'keypoints': r.keypoints, 'num_keypoints': r.num_keypoints})
-FROM export_images e JOIN silver.coco_objects o USING (image_id)
-JOIN raw.coco_objects r ON r.object_id = o.object_id AND r.split = $1
-WHERE e.split = $1 AND r.keypoints IS NOT NULL ORDER BY r.image_id, r.object_id;
+                'keypoints': r.keypoints, 'num_keypoints': r.num_keypoints}))
+FROM export_images e JOIN export_release_objects r ON r.image_id = e.image_id AND r.split = $1
+WHERE e.split = $1 AND r.keypoints IS NOT NULL
+  AND r.object_id IN (SELECT object_id FROM export_kept_objects)
+ORDER BY r.image_id, r.object_id;
 
 -- @section coco_keypoint_categories_source
-SELECT to_json({'id': category_id, 'name': name, 'supercategory': supercategory,
-                'keypoints': keypoints, 'skeleton': skeleton})
-FROM silver.coco_source_categories WHERE split = $1 AND keypoints IS NOT NULL
-ORDER BY category_id;
+SELECT json_merge_patch('{}', to_json({'id': category_id, 'name': name, 'supercategory': supercategory,
+                'keypoints': keypoints, 'skeleton': skeleton}))
+FROM (SELECT DISTINCT ON (category_id) * FROM export_release_categories
+      WHERE split = $1 AND category_id IS NOT NULL ORDER BY category_id)
+WHERE keypoints IS NOT NULL ORDER BY category_id;

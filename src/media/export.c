@@ -119,6 +119,61 @@ static int silver_coco(struct lake *l, struct pinned *p, struct err *e)
 	return 0;
 }
 
+/* The COCO-format dataset an image export reads a release's records from (p->release): the
+ * NAME of `--table raw.<NAME>_images` when the ingest of a COCO release made
+ * raw.<NAME>_categories beside it (every raw record, as it came), else the silver COCO tables'
+ * dataset. Its raw tables are named by temp views, so sql/40_export.sql reads any NAME. */
+static int find_release(struct lake *l, const struct export_request *rq, struct pinned *p,
+			struct err *e)
+{
+	char schema[64] = "", table[64] = "";
+	int exists = 0;
+	size_t n;
+	if (rq->table && lake_parse_table(rq->table, schema, table, e) < 0)
+		return -1;
+	if (strcmp(schema, "raw") == 0 && (n = strlen(table)) > 7 &&
+	    strcmp(table + n - 7, "_images") == 0) {
+		snprintf(p->release, sizeof p->release, "%.*s", (int)(n - 7), table);
+		char cats[80];
+		snprintf(cats, sizeof cats, "%s_categories", p->release);
+		if (lake_table_exists(l, "raw", cats, &exists, e) < 0)
+			return -1;
+		p->release_raw = exists;
+	}
+	if (!p->release_raw)
+		snprintf(p->release, sizeof p->release, "%s", p->silver ? "coco" : "");
+	if (!p->release[0])
+		return 0;
+	static const char *const kinds[] = {"images", "objects", "categories", "licenses",
+					    "captions"};
+	for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
+		char name[96], quoted[200];
+		snprintf(name, sizeof name, "%s_%s", p->release, kinds[i]);
+		if (lake_table_exists(l, "raw", name, &exists, e) < 0)
+			return -1;
+		if (!exists && !p->release_raw) { /* the silver COCO of Hub shapes only */
+			p->release[0] = '\0';
+			return 0;
+		}
+		struct buf q = {0};
+		int rc = lake_quote_ident(name, quoted, sizeof quoted);
+		rc = rc ? err_set(e, EXIT_FAILED, "table name too long")
+			: buf_printf(&q, "CREATE OR REPLACE TEMP VIEW export_release_%s AS SELECT * "
+					 "FROM raw.%s%s", kinds[i], quoted,
+				     exists ? "" : " WHERE false");
+		rc = rc ? rc : lake_exec(l, q.data, e);
+		buf_free(&q);
+		if (rc < 0)
+			return -1;
+	}
+	/* the annotations a release's split exports: those silver kept, or every raw one */
+	return lake_exec(l, p->release_raw
+			 ? "CREATE OR REPLACE TEMP VIEW export_kept_objects AS "
+			   "SELECT object_id FROM export_release_objects"
+			 : "CREATE OR REPLACE TEMP VIEW export_kept_objects AS "
+			   "SELECT object_id FROM silver.coco_objects", e);
+}
+
 int export_select(struct lake *l, const struct export_request *rq, struct pinned *p,
 		  struct err *e)
 {
@@ -127,10 +182,15 @@ int export_select(struct lake *l, const struct export_request *rq, struct pinned
 		rc = select_rows(l, rq, p, e);
 	if (rc == 0 && !p->fragments)
 		rc = silver_coco(l, p, e);
+	if (rc == 0 && !p->fragments)
+		rc = find_release(l, rq, p, e);
 	if (rc == 0 && !p->fragments && p->silver)
 		rc = export_section_query(l, "categories", NULL, 0, NULL, e);
 	if (rc == 0 && !p->fragments)
-		rc = export_section_query(l, p->silver ? "images" : "images_bare", NULL, 0, NULL, e);
+		rc = export_section_query(l, p->release_raw ? "images_release"
+					     : p->silver    ? "images"
+							    : "images_bare",
+					  NULL, 0, NULL, e);
 	return rc;
 }
 
@@ -157,9 +217,10 @@ int export_run(const struct config *cfg, const struct export_request *rq,
 	}
 	struct pinned p = {0};
 	int rc = export_select(l, rq, &p, e);
-	if (rc == 0 && !p.fragments && !p.silver && rq->format == EXPORT_COCO)
+	if (rc == 0 && !p.fragments && !p.silver && !p.release_raw && rq->format == EXPORT_COCO)
 		rc = err_set(e, EXIT_USAGE, "--format coco needs the silver COCO tables (run "
-					    "'lakehouse transform silver')");
+					    "'lakehouse transform silver'), or a COCO-format dataset's "
+					    "raw table: --table raw.NAME_images");
 	if (rc == 0)
 		rc = dest_check_empty(&d, rq->force, e);
 	res->snapshot = p.id;

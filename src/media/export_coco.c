@@ -43,13 +43,11 @@ static const char *sec(char *buf, size_t n, const char *name, int source)
 }
 
 /* 1 when split came from a COCO release (sql/40_export.sql, coco_from_source). */
-static int from_source(struct lake *l, const char *split, int *source, struct err *e)
+static int from_source(struct lake *l, const struct pinned *p, const char *split, int *source,
+		       struct err *e)
 {
-	int exists = 0;
 	*source = 0;
-	if (lake_table_exists(l, "silver", "coco_source_categories", &exists, e) < 0)
-		return -1;
-	if (!exists)
+	if (!p->release[0])
 		return 0;
 	duckdb_result r;
 	const char *par[] = {split};
@@ -133,6 +131,24 @@ static int image_copy(void *ctx, void *state, void *task, struct err *e)
 	return rc;
 }
 
+/* 1 when name is a path inside the folder it is relative to: not empty, not absolute, no
+ * "." or ".." component, no empty one. */
+static int relative_path(const char *name)
+{
+	if (!*name || *name == '/')
+		return 0;
+	for (const char *c = name; *c;) {
+		size_t n = strcspn(c, "/");
+		if (n == 0 || (n == 1 && c[0] == '.') || (n == 2 && c[0] == '.' && c[1] == '.'))
+			return 0;
+		c += n;
+		c += *c == '/';
+		if (c[-1] == '/' && !*c)
+			return 0;
+	}
+	return 1;
+}
+
 /* Fetches the images of one split into DEST/<split>/<file_name> (folders only). */
 static int coco_images(struct lake *l, const struct config *cfg, const struct export_request *rq,
 		       struct dest *d, const char *split, int source, struct export_result *res,
@@ -152,12 +168,26 @@ static int coco_images(struct lake *l, const struct config *cfg, const struct ex
 		rc = fs_mkdir_p(dir, 0755, e);
 	for (idx_t i = 0; rc == 0 && i < rows; i++) {
 		char *file = export_value_str(&r, 2, i), *uri = export_value_str(&r, 1, i), key[300];
-		if (file && uri) {
+		if (file && uri && source && relative_path(file)) {
+			/* a release's file_name as the JSON names it, subfolders made */
+			if (asprintf(&ci.paths[i], "%s/%s", dir, file) < 0)
+				ci.paths[i] = NULL;
+			char *slash = ci.paths[i] ? strrchr(ci.paths[i], '/') : NULL;
+			if (slash) {
+				*slash = '\0';
+				rc = fs_mkdir_p(ci.paths[i], 0755, e);
+				*slash = '/';
+			}
+		} else if (file && uri) {
 			export_key(file, key, sizeof key); /* a file name, never a path */
 			char *dot = strrchr(file, '.');
 			if (asprintf(&ci.paths[i], "%s/%.*s%s", dir,
 				     (int)(dot ? (size_t)(dot - file) : strlen(file)), key, dot ? dot : "") < 0)
 				ci.paths[i] = NULL;
+		}
+		if (rc < 0) {
+			free(file), free(uri);
+			break;
 		}
 		if (!ci.paths[i] || media_plan_add(&ci.plan, uri, -1, 0, -1) < 0)
 			rc = err_set(e, EXIT_FAILED, "out of memory");
@@ -199,7 +229,7 @@ int export_coco(struct lake *l, const struct config *cfg, const struct export_re
 		const char *par[] = {split};
 		int source = 0;
 		char s1[64];
-		rc = from_source(l, split, &source, e);
+		rc = from_source(l, p, split, &source, e);
 		char *sql = rc ? NULL : export_section_sql(sec(s1, sizeof s1, "coco_captions", source), e);
 		if (!sql) {
 			rc = -1;

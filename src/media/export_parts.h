@@ -30,6 +30,12 @@ struct pinned {
 	char time[64];
 	int fragments, has_split;
 	int silver; /* the silver COCO tables exist: images get boxes and captions */
+	/* the COCO-format dataset whose raw.<release>_* tables a split from a COCO release is
+	 * exported from (temp views export_release_{images,objects,categories,licenses,
+	 * captions}): the NAME of an `--table raw.<NAME>_images` export, else "coco" when silver
+	 * has COCO; "" for none */
+	char release[64];
+	int release_raw; /* 1: exported straight from raw (every record), not through silver */
 	char query[8192];
 };
 

@@ -115,11 +115,15 @@ def check_export(src, d, split):
     for kind, keys in (("instances", ("images", "annotations", "categories", "licenses")),
                        ("captions", ("images", "annotations")),
                        ("person_keypoints", ("images", "annotations", "categories", "licenses"))):
-        want = load(os.path.join(src, "annotations", f"{kind}_{split}.json"))
         path = os.path.join(d, "annotations", f"{kind}_{split}.json")
+        if not os.path.exists(os.path.join(src, "annotations", f"{kind}_{split}.json")):
+            if os.path.exists(path):
+                DIFFS.append(f"{path}: exported, but the source has no {kind} file")
+            continue
+        want = load(os.path.join(src, "annotations", f"{kind}_{split}.json"))
         got = COCO(path).dataset  # pycocotools must load it
         for key in keys:
-            w = {x["id"]: x for x in want[key]}
+            w = {x["id"]: x for x in want.get(key, [])}  # an absent array: none
             g = {x["id"]: x for x in got.get(key, [])}
             same(sorted(g), sorted(w), f"{kind}.{key} ids")
             for i, x in w.items():
@@ -134,10 +138,23 @@ def check_export(src, d, split):
                               f"instances.annotations[{a['id']}].segmentation")
 
 
+def check_images(src, d, split):
+    """Each image file where its file_name says, the source's bytes."""
+    import hashlib
+    for name, sha in load(os.path.join(src, "manifest.json"))["image_sha256"].items():
+        p = os.path.join(d, split, name)
+        if not os.path.exists(p):
+            DIFFS.append(f"image file {p}: missing")
+        elif hashlib.sha256(open(p, "rb").read()).hexdigest() != sha:
+            DIFFS.append(f"image file {p}: not the source's bytes")
+
+
 def main():
     mode, src, d = sys.argv[1:4]
     split = load(os.path.join(src, "manifest.json"))["split"]
     (check_raw if mode == "raw" else check_export)(src, d, split)
+    if mode == "export" and os.path.isdir(os.path.join(d, split)):
+        check_images(src, d, split)
     for line in DIFFS[:40]:
         print(line)
     print(f"{len(DIFFS)} differences")

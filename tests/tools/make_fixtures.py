@@ -457,6 +457,50 @@ def make_coco_official(out, seed, split="val2017", count=6):
                    "image_sha256": sha}, f, indent=1, sort_keys=True)
 
 
+def make_coco_custom(out, seed, split="train"):
+    """A COCO-format detection dataset that is not COCO: its own categories (sparse ids, one
+    without a supercategory), images of several sizes and formats in subfolders of the split
+    folder, optional fields absent (no licenses, coco_url, flickr_url, date_captured, captions
+    or keypoints), one crowd region as a compressed RLE. Writes DIR/manifest.json."""
+    rng = random.Random(seed)
+    cats = [{"id": 7, "name": "widget", "supercategory": "part"},
+            {"id": 42, "name": "gadget", "supercategory": "part"},
+            {"id": 1000, "name": "sprocket"}]
+    images, anns, sha = [], [], {}
+    ann_id = 5000
+    for i, (w, h, ext, sub) in enumerate([(320, 240, "jpg", "cam1"), (200, 300, "png", "cam1"),
+                                          (640, 360, "jpg", "cam2/day"), (97, 61, "png", "cam2/day")]):
+        img = Image.new("RGB", (w, h), (rng.randint(0, 255), 120, 90))
+        buf = io.BytesIO()
+        img.save(buf, format="JPEG" if ext == "jpg" else "PNG")
+        name = f"{sub}/frame {i:03d}.{ext}"  # a subfolder and a blank in the name
+        os.makedirs(os.path.join(out, split, sub), exist_ok=True)
+        with open(os.path.join(out, split, name), "wb") as f:
+            f.write(buf.getvalue())
+        sha[name] = hashlib.sha256(buf.getvalue()).hexdigest()
+        image_id = 10 ** 6 + i * 13
+        images.append({"id": image_id, "file_name": name, "width": w, "height": h})
+        for k in range(1 + i % 3):
+            ann_id += 1 + rng.randint(0, 9)
+            bw, bh = rng.randint(5, w // 3), rng.randint(5, h // 3)
+            x, y = rng.randint(0, w - bw - 1), rng.randint(0, h - bh - 1)
+            a = {"id": ann_id, "image_id": image_id, "category_id": cats[k % 3]["id"],
+                 "bbox": [x + 0.5, y + 0.25, float(bw), float(bh)], "iscrowd": 0,
+                 "area": float(bw * bh) - 0.75,
+                 "segmentation": [[x + 0.5, y + 0.25, x + bw, y + 0.25, x + bw, y + bh, x + 0.5, y + bh]]}
+            if i == 2 and k == 0:
+                inside = {(xx, yy) for xx in range(x, x + bw) for yy in range(y, y + bh)}
+                a.update(iscrowd=1, bbox=[float(x), float(y), float(bw), float(bh)], area=bw * bh,
+                         segmentation={"size": [h, w], "counts": rle_string(rle_runs(inside, h, w))})
+            anns.append(a)
+    os.makedirs(os.path.join(out, "annotations"), exist_ok=True)
+    with open(os.path.join(out, "annotations", f"instances_{split}.json"), "w") as f:
+        json.dump({"images": images, "annotations": anns, "categories": cats}, f)
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump({"split": split, "images": len(images), "annotations": len(anns),
+                   "categories": len(cats), "image_sha256": sha}, f, indent=1, sort_keys=True)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", help="the Hub-shaped repos (required unless --coco-official)")
@@ -470,9 +514,12 @@ def main():
     ap.add_argument("--row-group", type=int, default=32, help="rows per Parquet row group (bench)")
     ap.add_argument("--coco-official", metavar="DIR", help="write only the COCO official layout into DIR")
     ap.add_argument("--coco-images", type=int, default=6, help="images in the COCO official layout")
+    ap.add_argument("--coco-custom", metavar="DIR", help="write only a COCO-format dataset with its own categories into DIR")
     args = ap.parse_args()
     if args.coco_official:
         return make_coco_official(args.coco_official, args.seed, count=args.coco_images)
+    if args.coco_custom:
+        return make_coco_custom(args.coco_custom, args.seed)
     if not args.out:
         ap.error("--out is required")
     if args.bench:
