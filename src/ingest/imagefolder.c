@@ -290,18 +290,19 @@ static int stage_metadata(struct lake *l, const struct ingest_request *rq,
 
 /* The metadata checks: each names the file and the line of the first faulty row; with
  * skip_bad those rows go to memory.main.if_rejects instead. */
+#define FIX " (fix the row or the folder; --skip-bad sets such rows aside)"
 static int check_metadata(struct lake *l, const struct ingest_request *rq, int64_t *rejected,
 			  struct err *e)
 {
 	static const struct {
 		const char *where, *msg;
 	} checks[] = {
-		{"__lh_file_name IS NULL", "%s line %lld: no file_name"},
+		{"__lh_file_name IS NULL", "%s line %lld: no file_name" FIX},
 		{"EXISTS (SELECT 1 FROM memory.main.if_meta o WHERE o.__lh_file_name = m.__lh_file_name "
 		 "AND (o.__lh_meta, o.__lh_line) < (m.__lh_meta, m.__lh_line))",
-		 "%s line %lld: file_name '%s' is named a second time"},
+		 "%s line %lld: file_name '%s' is named a second time" FIX},
 		{"NOT EXISTS (SELECT 1 FROM memory.main.if_files f WHERE f.file_name = m.__lh_file_name)",
-		 "%s line %lld: file_name '%s' names no image in the folder"},
+		 "%s line %lld: file_name '%s' names no image in the folder" FIX},
 	};
 	if (lake_exec(l, "CREATE OR REPLACE TABLE memory.main.if_rejects (source_file VARCHAR, "
 			 "record VARCHAR, record_id BIGINT, reason VARCHAR)", e) < 0)
@@ -322,7 +323,7 @@ static int check_metadata(struct lake *l, const struct ingest_request *rq, int64
 			duckdb_free(file);
 			duckdb_free(name);
 			duckdb_destroy_result(&res);
-			return err_wrap(e, "%s: metadata", rq->image_root), -1;
+			return -1;
 		}
 		duckdb_destroy_result(&res);
 		if (!n)
