@@ -66,6 +66,11 @@ static const char *split_of_folder(const char *name, size_t len)
 	return NULL;
 }
 
+const char *imagefolder_split(const char *folder)
+{
+	return split_of_folder(folder, strlen(folder));
+}
+
 /* ---- the walk ------------------------------------------------------------------------- */
 
 struct list {

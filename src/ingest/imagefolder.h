@@ -34,6 +34,10 @@
 /* 1 when the folder root holds at least one image file (any depth, by extension). */
 int imagefolder_present(const char *root);
 
+/* The split a top-level folder named `folder` holds ("val" -> "validation", "train-2" ->
+ * "train"), or NULL when the name is not a split's; static text. */
+const char *imagefolder_split(const char *folder);
+
 /* Lands the folder rq->image_root (see above). */
 int imagefolder_ingest(const struct config *cfg, const struct ingest_request *rq,
 		       struct ingest_result *res, struct err *e);
