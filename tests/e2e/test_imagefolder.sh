@@ -71,6 +71,7 @@ lh ingest pets --from "$SRC/labeled"
 check "labeled split folders ingest (auto-detected): one snapshot" \
   eval '[ $RC -eq 0 ] && contains "$OUT" "imagefolder" && [ "$(snapshot_count)" = "$((base + 1))" ]'
 check "labeled: rows, splits and labels as datasets computes them, sizes and hashes of the files" compare pets labeled
+check "labeled: the folder val/ lands as the split validation" eval '[ "$(value "SELECT count(*) FROM raw.pets_images WHERE split = '"'validation'"'")" = 2 ]'
 check "labeled: one row per image" eval '[ "$(value "SELECT count(*) FROM raw.pets_images")" = "$(m "len(m[\"images\"][\"labeled\"])")" ]'
 
 # every row's object holds exactly the file's bytes
@@ -113,7 +114,7 @@ cp "$SRC/flat/photo_2.jpg" "$WORK/pets2/test/cat/cat_0.jpg"
 lh ingest pets2 --from "$WORK/pets2"
 check "a changed folder: 1 inserted, 1 updated, 1 removed in one snapshot" \
   eval '[ $RC -eq 0 ] && contains "$OUT" "1 inserted, 1 updated, 1 removed"'
-check "the table holds the folder as it is now" eval '[ "$(value "SELECT count(*) FROM raw.pets2_images")" = 10 ] &&
+check "the table holds the folder as it is now" eval '[ "$(value "SELECT count(*) FROM raw.pets2_images")" = 12 ] &&
   [ "$(value "SELECT sha256 FROM raw.pets2_images WHERE file_name = '"'test/cat/cat_0.jpg'"'")" = "$(sha256sum <"$SRC/flat/photo_2.jpg" | cut -d" " -f1)" ]'
 
 # --- --skip-bad sets the faulty metadata row aside -----------------------------------------------

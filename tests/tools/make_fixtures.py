@@ -25,7 +25,7 @@ With --coco-official DIR it writes instead the COCO official release layout (no 
 
 With --imagefolder DIR it writes instead folders of loose images in the Hugging Face imagefolder
 convention (real JPEGs and PNGs of different sizes):
-  DIR/labeled/{train,test}/{cat,dog}/*.{jpg,png}   split folders, label folders, no metadata
+  DIR/labeled/{train,test,val}/{cat,dog}/*.{jpg,png}  split folders, label folders, no metadata
   DIR/meta/{train,test}/*.jpg + <split>/metadata.jsonl  extra columns caption, score, tags;
                                                    one score null, one absent
   DIR/flat/*.{jpg,png}                             no split, no label
@@ -479,7 +479,7 @@ def make_imagefolder(out, seed):
             "sha256": hashlib.sha256(data).hexdigest(), "width": w, "height": h}
 
     i = 0
-    for split, n in (("train", 3), ("test", 2)):
+    for split, n in (("train", 3), ("test", 2), ("val", 1)):  # val: the split validation
         for label in ("cat", "dog"):
             for k in range(n):
                 put("labeled", f"{split}/{label}/{label}_{k}.{'png' if k == 1 else 'jpg'}", i)
