@@ -74,17 +74,18 @@ const struct verb_spec cmd_ingest_spec = {
 		 "s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
 		 "by URIs, in one snapshot. Running it again adds nothing.\n",
 	.options = ingest_options,
-	.more = "A source takes one of these layouts (found in this order; --format forces one):\n"
+	.more = "A source takes one of these layouts (detected; --format forces one):\n"
 		SOURCE_LAYOUTS
 		"A folder without Parquet, COCO, VisDrone or video files, but with images, is read in the\n"
 		"Hugging Face imagefolder convention: one row per image in raw.NAME_images (image_uri,\n"
 		"file_name, label, split, width, height, image_status, sha256, bytes, source_repo and\n"
 		"every metadata column), each image its own object under assets/NAME/image/. Top-level\n"
 		"folders train/, validation/ (val, valid, dev), test/ (eval...) are splits, all of them\n"
-		"land (without them: --split); label is the parent folder when every image sits at the\n"
-		"same depth below one and there is no metadata file (else NULL); metadata.jsonl or\n"
-		"metadata.csv (root or split folder) join by file_name, a row naming no image is an\n"
-		"error (--skip-bad: set aside in raw.NAME_rejects). Again, the table follows the folder.\n\n"
+		"land (without them: --split); label is the parent folder when there is no metadata\n"
+		"file, every image sits at the same depth below one and there are two labels or more\n"
+		"(else NULL); metadata.jsonl or metadata.csv (root or split folder) join by file_name,\n"
+		"a row naming no image is an error (--skip-bad: set aside in raw.NAME_rejects).\n"
+		"Again, the table follows the folder.\n\n"
 		"Video: a video file, a folder of them (any depth; mp4, mov, mkv, avi, webm...), or the\n"
 		"VisDrone layout (sequences/<seq>/0000001.jpg... or <seq>.mp4, annotations/<seq>.txt),\n"
 		"under any NAME: one fragmented MP4 per clip under assets/NAME/clips/, with\n"
