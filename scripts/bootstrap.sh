@@ -46,7 +46,7 @@ stamp_set() { mkdir -p "$DEPS/stamps"; grep "^$1 " "$LOCK" > "$DEPS/stamps/$1"; 
 APT_PACKAGES=(build-essential cmake ninja-build pkg-config python3 git curl ca-certificates unzip golang-go
   libcurl4-openssl-dev libjansson-dev libxml2-dev libssl-dev
   libavformat-dev libavcodec-dev libavutil-dev libswscale-dev ffmpeg libcmocka-dev libarchive-dev
-  libturbojpeg0-dev
+  libturbojpeg0-dev libyajl-dev
   bc time valgrind) # bc, GNU time: the benchmark scripts; valgrind: scripts/valgrind.sh
 # test-only: throw-away PostgreSQL servers for the PostgreSQL-catalog tests (tests/tools/pg_server.sh)
 # pandoc, chromium, poppler-utils (pdfinfo): scripts/report-pages.sh prints REPORT.md to A4 PDF;

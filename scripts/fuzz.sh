@@ -3,11 +3,11 @@
 # build-fuzz/ and runs each for SECONDS (default 60), starting from tests/fuzz/corpus/<target>/.
 # New inputs that add coverage are merged back into the corpus (commit the small ones);
 # crashes land in build-fuzz/crashes/ and fail the script.
-#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: dotenv visdrone uri hub_tree s3_list
+#   scripts/fuzz.sh [SECONDS] [TARGET...]     targets: dotenv visdrone uri hub_tree s3_list coco_json
 set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-60}; shift || true
-targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(dotenv visdrone uri hub_tree s3_list)
+targets=("$@"); [ ${#targets[@]} -gt 0 ] || targets=(dotenv visdrone uri hub_tree s3_list coco_json)
 scripts/bootstrap.sh >/dev/null
 if ! command -v clang >/dev/null; then
   echo "fuzz: installing clang (Debian)" >&2

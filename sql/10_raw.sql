@@ -69,12 +69,13 @@ WHERE NOT EXISTS (SELECT 1 FROM raw.coco_captions x
 -- NULL) and memory.main.coco_media (image id -> object URI, status). {{name}} is the ingest
 -- NAME: coco lands in the tables the Hub shapes use (columns they lack are added), another
 -- NAME in raw.<NAME>_*.
--- Each section follows the source for its table within the split being ingested: staged rows
--- (n) whose key is new are inserted, those whose content differs replace the
--- landed row (delete + insert: "updated"), landed rows of the split the source no longer has
--- are deleted ("removed"); the first statement of each returns the counts (coco_table,
--- change, n) that `lakehouse ingest` reports. With `ingest --append-only` (variable
--- ingest_append_only) nothing is updated or removed.
+-- Each section follows the source for its table within the split being ingested, in the same
+-- five steps: the view coco_n gives the staged rows in the table's shape; coco_change keys
+-- the difference with the landed rows of the split (a new key "inserted", a content that
+-- differs "updated", a landed key the source no longer has "removed"); a SELECT returns the
+-- counts (coco_table, change, n) that `lakehouse ingest` reports; the updated and removed
+-- rows are deleted; the inserted and updated rows are inserted. With `ingest --append-only`
+-- (variable ingest_append_only) nothing is updated or removed.
 CREATE TABLE IF NOT EXISTS raw."{{name}}_images" (
     image_id BIGINT, image_uri VARCHAR, image_status VARCHAR, width INTEGER, height INTEGER,
     file_name VARCHAR, split VARCHAR, source_repo VARCHAR, source_revision VARCHAR);
@@ -82,53 +83,28 @@ ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS license BIGINT;
 ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS coco_url VARCHAR;
 ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS flickr_url VARCHAR;
 ALTER TABLE raw."{{name}}_images" ADD COLUMN IF NOT EXISTS date_captured VARCHAR;
-SELECT 'images' AS coco_table, change, count(*) AS n FROM (
-    WITH n AS (
-        SELECT s.id AS image_id, m.uri AS image_uri, m.status AS image_status, s.width::INTEGER AS width,
-               s.height::INTEGER AS height, s.file_name, getvariable('ingest_split') AS split,
-               getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision,
-               s.license, s.coco_url, s.flickr_url, s.date_captured
-        FROM memory.main.coco_src_images s JOIN memory.main.coco_media m ON m.image_id = s.id),
-    x AS (SELECT * FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split'))
-    SELECT * FROM (SELECT coalesce(n.image_id, x.image_id) AS k,
+CREATE OR REPLACE TEMP VIEW coco_n AS
+    SELECT s.id AS image_id, m.uri AS image_uri, m.status AS image_status, s.width::INTEGER AS width,
+           s.height::INTEGER AS height, s.file_name, getvariable('ingest_split') AS split,
+           getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision,
+           s.license, s.coco_url, s.flickr_url, s.date_captured
+    FROM memory.main.coco_src_images s JOIN memory.main.coco_media m ON m.image_id = s.id;
+CREATE OR REPLACE TEMP TABLE coco_change AS
+SELECT * FROM (
+    SELECT coalesce(n.image_id, x.image_id) AS k,
            CASE WHEN x.image_id IS NULL THEN 'inserted' WHEN n.image_id IS NULL THEN 'removed'
                 WHEN (n.image_uri, n.image_status, n.width, n.height, n.file_name, n.license,
                      n.coco_url, n.flickr_url, n.date_captured)
                      IS DISTINCT FROM (x.image_uri, x.image_status, x.width, x.height,
                      x.file_name, x.license, x.coco_url, x.flickr_url, x.date_captured) THEN
                      'updated' END AS change
-    FROM n FULL JOIN x ON x.image_id = n.image_id)
-    WHERE change IS NOT NULL
-      AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
-DELETE FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split') AND image_id IN (
-    SELECT k FROM (
-        WITH n AS (
-            SELECT s.id AS image_id, m.uri AS image_uri, m.status AS image_status, s.width::INTEGER AS width,
-                   s.height::INTEGER AS height, s.file_name, getvariable('ingest_split') AS split,
-                   getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision,
-                   s.license, s.coco_url, s.flickr_url, s.date_captured
-            FROM memory.main.coco_src_images s JOIN memory.main.coco_media m ON m.image_id = s.id),
-        x AS (SELECT * FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split'))
-        SELECT * FROM (SELECT coalesce(n.image_id, x.image_id) AS k,
-               CASE WHEN x.image_id IS NULL THEN 'inserted' WHEN n.image_id IS NULL THEN 'removed'
-                    WHEN (n.image_uri, n.image_status, n.width, n.height, n.file_name,
-                         n.license, n.coco_url, n.flickr_url, n.date_captured)
-                         IS DISTINCT FROM (x.image_uri, x.image_status, x.width, x.height,
-                         x.file_name, x.license, x.coco_url, x.flickr_url, x.date_captured) THEN
-                         'updated' END AS change
-        FROM n FULL JOIN x ON x.image_id = n.image_id)
-        WHERE change IS NOT NULL
-          AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
-    WHERE change IN ('updated', 'removed'));
-INSERT INTO raw."{{name}}_images" BY NAME
-WITH n AS (
-    SELECT s.id AS image_id, m.uri AS image_uri, m.status AS image_status, s.width::INTEGER AS width,
-           s.height::INTEGER AS height, s.file_name, getvariable('ingest_split') AS split,
-           getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision,
-           s.license, s.coco_url, s.flickr_url, s.date_captured
-    FROM memory.main.coco_src_images s JOIN memory.main.coco_media m ON m.image_id = s.id)
-SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_images" x
-                                  WHERE x.split = n.split AND x.image_id = n.image_id);
+    FROM coco_n n FULL JOIN (SELECT * FROM raw."{{name}}_images"
+                             WHERE split = getvariable('ingest_split')) x ON x.image_id = n.image_id)
+WHERE change IS NOT NULL AND NOT (getvariable('ingest_append_only') AND change <> 'inserted');
+SELECT 'images' AS coco_table, change, count(*) AS n FROM coco_change GROUP BY ALL;
+DELETE FROM raw."{{name}}_images" WHERE split = getvariable('ingest_split')
+    AND image_id IN (SELECT k FROM coco_change WHERE change <> 'inserted');
+INSERT INTO raw."{{name}}_images" BY NAME SELECT * FROM coco_n WHERE image_id IN (SELECT k FROM coco_change);
 
 -- @section coco_official_objects
 -- @dataset coco_json
@@ -143,52 +119,27 @@ ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS segmentation VARCHAR
 ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS keypoints DOUBLE[];
 ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS num_keypoints INTEGER;
 ALTER TABLE raw."{{name}}_objects" ADD COLUMN IF NOT EXISTS source_repo VARCHAR;
-SELECT 'objects' AS coco_table, change, count(*) AS n FROM (
-    WITH n AS (
-        SELECT id AS object_id, image_id, category_id::INTEGER AS category_id, bbox::FLOAT[] AS bbox,
-               area::FLOAT AS area, iscrowd::BOOLEAN AS iscrowd, getvariable('ingest_split') AS split,
-               segmentation::VARCHAR AS segmentation, keypoints, num_keypoints::INTEGER AS num_keypoints,
-               getvariable('ingest_repo') AS source_repo
-        FROM memory.main.coco_src_objects),
-    x AS (SELECT * FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split'))
-    SELECT * FROM (SELECT coalesce(n.object_id, x.object_id) AS k,
+CREATE OR REPLACE TEMP VIEW coco_n AS
+    SELECT id AS object_id, image_id, category_id::INTEGER AS category_id, bbox::FLOAT[] AS bbox,
+           area::FLOAT AS area, iscrowd::BOOLEAN AS iscrowd, getvariable('ingest_split') AS split,
+           segmentation::VARCHAR AS segmentation, keypoints, num_keypoints::INTEGER AS num_keypoints,
+           getvariable('ingest_repo') AS source_repo
+    FROM memory.main.coco_src_objects;
+CREATE OR REPLACE TEMP TABLE coco_change AS
+SELECT * FROM (
+    SELECT coalesce(n.object_id, x.object_id) AS k,
            CASE WHEN x.object_id IS NULL THEN 'inserted' WHEN n.object_id IS NULL THEN 'removed'
                 WHEN (n.image_id, n.category_id, n.bbox, n.area, n.iscrowd, n.segmentation,
                      n.keypoints, n.num_keypoints)
                      IS DISTINCT FROM (x.image_id, x.category_id, x.bbox, x.area, x.iscrowd,
                      x.segmentation, x.keypoints, x.num_keypoints) THEN 'updated' END AS change
-    FROM n FULL JOIN x ON x.object_id = n.object_id)
-    WHERE change IS NOT NULL
-      AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
-DELETE FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split') AND object_id IN (
-    SELECT k FROM (
-        WITH n AS (
-            SELECT id AS object_id, image_id, category_id::INTEGER AS category_id, bbox::FLOAT[] AS bbox,
-                   area::FLOAT AS area, iscrowd::BOOLEAN AS iscrowd, getvariable('ingest_split') AS split,
-                   segmentation::VARCHAR AS segmentation, keypoints, num_keypoints::INTEGER AS num_keypoints,
-                   getvariable('ingest_repo') AS source_repo
-            FROM memory.main.coco_src_objects),
-        x AS (SELECT * FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split'))
-        SELECT * FROM (SELECT coalesce(n.object_id, x.object_id) AS k,
-               CASE WHEN x.object_id IS NULL THEN 'inserted' WHEN n.object_id IS NULL THEN 'removed'
-                    WHEN (n.image_id, n.category_id, n.bbox, n.area, n.iscrowd, n.segmentation,
-                         n.keypoints, n.num_keypoints)
-                         IS DISTINCT FROM (x.image_id, x.category_id, x.bbox, x.area, x.iscrowd,
-                         x.segmentation, x.keypoints, x.num_keypoints) THEN 'updated' END AS
-                         change
-        FROM n FULL JOIN x ON x.object_id = n.object_id)
-        WHERE change IS NOT NULL
-          AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
-    WHERE change IN ('updated', 'removed'));
-INSERT INTO raw."{{name}}_objects" BY NAME
-WITH n AS (
-    SELECT id AS object_id, image_id, category_id::INTEGER AS category_id, bbox::FLOAT[] AS bbox,
-           area::FLOAT AS area, iscrowd::BOOLEAN AS iscrowd, getvariable('ingest_split') AS split,
-           segmentation::VARCHAR AS segmentation, keypoints, num_keypoints::INTEGER AS num_keypoints,
-           getvariable('ingest_repo') AS source_repo
-    FROM memory.main.coco_src_objects)
-SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_objects" x
-                                  WHERE x.split = n.split AND x.object_id = n.object_id);
+    FROM coco_n n FULL JOIN (SELECT * FROM raw."{{name}}_objects"
+                             WHERE split = getvariable('ingest_split')) x ON x.object_id = n.object_id)
+WHERE change IS NOT NULL AND NOT (getvariable('ingest_append_only') AND change <> 'inserted');
+SELECT 'objects' AS coco_table, change, count(*) AS n FROM coco_change GROUP BY ALL;
+DELETE FROM raw."{{name}}_objects" WHERE split = getvariable('ingest_split')
+    AND object_id IN (SELECT k FROM coco_change WHERE change <> 'inserted');
+INSERT INTO raw."{{name}}_objects" BY NAME SELECT * FROM coco_n WHERE object_id IN (SELECT k FROM coco_change);
 
 -- @section coco_official_categories
 -- @dataset coco_json
@@ -197,86 +148,47 @@ SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_objects" x
 CREATE TABLE IF NOT EXISTS raw."{{name}}_categories" (
     category_id INTEGER, name VARCHAR, supercategory VARCHAR, keypoints VARCHAR[],
     skeleton INTEGER[][], split VARCHAR, source_repo VARCHAR);
-SELECT 'categories' AS coco_table, change, count(*) AS n FROM (
-    WITH n AS (
-        SELECT id::INTEGER AS category_id, name, supercategory, keypoints,
-               skeleton::INTEGER[][] AS skeleton, getvariable('ingest_split') AS split,
-               getvariable('ingest_repo') AS source_repo
-        FROM memory.main.coco_src_categories),
-    x AS (SELECT * FROM raw."{{name}}_categories" WHERE split = getvariable('ingest_split'))
-    SELECT * FROM (SELECT coalesce(n.category_id, x.category_id) AS k,
+CREATE OR REPLACE TEMP VIEW coco_n AS
+    SELECT id::INTEGER AS category_id, name, supercategory, keypoints,
+           skeleton::INTEGER[][] AS skeleton, getvariable('ingest_split') AS split,
+           getvariable('ingest_repo') AS source_repo
+    FROM memory.main.coco_src_categories;
+CREATE OR REPLACE TEMP TABLE coco_change AS
+SELECT * FROM (
+    SELECT coalesce(n.category_id, x.category_id) AS k,
            CASE WHEN x.category_id IS NULL THEN 'inserted' WHEN n.category_id IS NULL THEN 'removed'
                 WHEN (n.name, n.supercategory, n.keypoints, n.skeleton)
                      IS DISTINCT FROM (x.name, x.supercategory, x.keypoints, x.skeleton) THEN
                      'updated' END AS change
-    FROM n FULL JOIN x ON x.category_id = n.category_id)
-    WHERE change IS NOT NULL
-      AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
-DELETE FROM raw."{{name}}_categories" WHERE split = getvariable('ingest_split') AND category_id IN (
-    SELECT k FROM (
-        WITH n AS (
-            SELECT id::INTEGER AS category_id, name, supercategory, keypoints,
-                   skeleton::INTEGER[][] AS skeleton, getvariable('ingest_split') AS split,
-                   getvariable('ingest_repo') AS source_repo
-            FROM memory.main.coco_src_categories),
-        x AS (SELECT * FROM raw."{{name}}_categories" WHERE split = getvariable('ingest_split'))
-        SELECT * FROM (SELECT coalesce(n.category_id, x.category_id) AS k,
-               CASE WHEN x.category_id IS NULL THEN 'inserted' WHEN n.category_id IS NULL THEN 'removed'
-                    WHEN (n.name, n.supercategory, n.keypoints, n.skeleton)
-                         IS DISTINCT FROM (x.name, x.supercategory, x.keypoints, x.skeleton)
-                         THEN 'updated' END AS change
-        FROM n FULL JOIN x ON x.category_id = n.category_id)
-        WHERE change IS NOT NULL
-          AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
-    WHERE change IN ('updated', 'removed'));
-INSERT INTO raw."{{name}}_categories" BY NAME
-WITH n AS (
-    SELECT id::INTEGER AS category_id, name, supercategory, keypoints,
-           skeleton::INTEGER[][] AS skeleton, getvariable('ingest_split') AS split,
-           getvariable('ingest_repo') AS source_repo
-    FROM memory.main.coco_src_categories)
-SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_categories" x
-                                  WHERE x.split = n.split AND x.category_id = n.category_id);
+    FROM coco_n n FULL JOIN (SELECT * FROM raw."{{name}}_categories"
+                             WHERE split = getvariable('ingest_split')) x ON x.category_id = n.category_id)
+WHERE change IS NOT NULL AND NOT (getvariable('ingest_append_only') AND change <> 'inserted');
+SELECT 'categories' AS coco_table, change, count(*) AS n FROM coco_change GROUP BY ALL;
+DELETE FROM raw."{{name}}_categories" WHERE split = getvariable('ingest_split')
+    AND category_id IN (SELECT k FROM coco_change WHERE change <> 'inserted');
+INSERT INTO raw."{{name}}_categories" BY NAME SELECT * FROM coco_n WHERE category_id IN (SELECT k FROM coco_change);
 
 -- @section coco_official_licenses
 -- @dataset coco_json
 CREATE TABLE IF NOT EXISTS raw."{{name}}_licenses" (
     license_id BIGINT, name VARCHAR, url VARCHAR, split VARCHAR, source_repo VARCHAR);
-SELECT 'licenses' AS coco_table, change, count(*) AS n FROM (
-    WITH n AS (
-        SELECT id AS license_id, name, url, getvariable('ingest_split') AS split,
-               getvariable('ingest_repo') AS source_repo
-        FROM memory.main.coco_src_licenses),
-    x AS (SELECT * FROM raw."{{name}}_licenses" WHERE split = getvariable('ingest_split'))
-    SELECT * FROM (SELECT coalesce(n.license_id, x.license_id) AS k,
+CREATE OR REPLACE TEMP VIEW coco_n AS
+    SELECT id AS license_id, name, url, getvariable('ingest_split') AS split,
+           getvariable('ingest_repo') AS source_repo
+    FROM memory.main.coco_src_licenses;
+CREATE OR REPLACE TEMP TABLE coco_change AS
+SELECT * FROM (
+    SELECT coalesce(n.license_id, x.license_id) AS k,
            CASE WHEN x.license_id IS NULL THEN 'inserted' WHEN n.license_id IS NULL THEN 'removed'
                 WHEN (n.name, n.url)
                      IS DISTINCT FROM (x.name, x.url) THEN 'updated' END AS change
-    FROM n FULL JOIN x ON x.license_id = n.license_id)
-    WHERE change IS NOT NULL
-      AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
-DELETE FROM raw."{{name}}_licenses" WHERE split = getvariable('ingest_split') AND license_id IN (
-    SELECT k FROM (
-        WITH n AS (
-            SELECT id AS license_id, name, url, getvariable('ingest_split') AS split,
-                   getvariable('ingest_repo') AS source_repo
-            FROM memory.main.coco_src_licenses),
-        x AS (SELECT * FROM raw."{{name}}_licenses" WHERE split = getvariable('ingest_split'))
-        SELECT * FROM (SELECT coalesce(n.license_id, x.license_id) AS k,
-               CASE WHEN x.license_id IS NULL THEN 'inserted' WHEN n.license_id IS NULL THEN 'removed'
-                    WHEN (n.name, n.url)
-                         IS DISTINCT FROM (x.name, x.url) THEN 'updated' END AS change
-        FROM n FULL JOIN x ON x.license_id = n.license_id)
-        WHERE change IS NOT NULL
-          AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
-    WHERE change IN ('updated', 'removed'));
-INSERT INTO raw."{{name}}_licenses" BY NAME
-WITH n AS (
-    SELECT id AS license_id, name, url, getvariable('ingest_split') AS split,
-           getvariable('ingest_repo') AS source_repo
-    FROM memory.main.coco_src_licenses)
-SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_licenses" x
-                                  WHERE x.split = n.split AND x.license_id = n.license_id);
+    FROM coco_n n FULL JOIN (SELECT * FROM raw."{{name}}_licenses"
+                             WHERE split = getvariable('ingest_split')) x ON x.license_id = n.license_id)
+WHERE change IS NOT NULL AND NOT (getvariable('ingest_append_only') AND change <> 'inserted');
+SELECT 'licenses' AS coco_table, change, count(*) AS n FROM coco_change GROUP BY ALL;
+DELETE FROM raw."{{name}}_licenses" WHERE split = getvariable('ingest_split')
+    AND license_id IN (SELECT k FROM coco_change WHERE change <> 'inserted');
+INSERT INTO raw."{{name}}_licenses" BY NAME SELECT * FROM coco_n WHERE license_id IN (SELECT k FROM coco_change);
 
 -- @section coco_official_captions
 -- @dataset coco_json
@@ -285,41 +197,23 @@ CREATE TABLE IF NOT EXISTS raw."{{name}}_captions" (
     image_id BIGINT, caption VARCHAR, split VARCHAR, source_repo VARCHAR,
     source_revision VARCHAR);
 ALTER TABLE raw."{{name}}_captions" ADD COLUMN IF NOT EXISTS caption_id BIGINT;
-SELECT 'captions' AS coco_table, change, count(*) AS n FROM (
-    WITH n AS (
-        SELECT id AS caption_id, image_id, caption, getvariable('ingest_split') AS split,
-               getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision
-        FROM memory.main.coco_src_captions),
-    x AS (SELECT * FROM raw."{{name}}_captions" WHERE split = getvariable('ingest_split'))
-    SELECT * FROM (SELECT coalesce(n.caption_id, x.caption_id) AS k,
+CREATE OR REPLACE TEMP VIEW coco_n AS
+    SELECT id AS caption_id, image_id, caption, getvariable('ingest_split') AS split,
+           getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision
+    FROM memory.main.coco_src_captions;
+CREATE OR REPLACE TEMP TABLE coco_change AS
+SELECT * FROM (
+    SELECT coalesce(n.caption_id, x.caption_id) AS k,
            CASE WHEN x.caption_id IS NULL THEN 'inserted' WHEN n.caption_id IS NULL THEN 'removed'
                 WHEN (n.image_id, n.caption)
                      IS DISTINCT FROM (x.image_id, x.caption) THEN 'updated' END AS change
-    FROM n FULL JOIN x ON x.caption_id = n.caption_id)
-    WHERE change IS NOT NULL
-      AND NOT (getvariable('ingest_append_only') AND change <> 'inserted')) GROUP BY ALL;
-DELETE FROM raw."{{name}}_captions" WHERE split = getvariable('ingest_split') AND caption_id IN (
-    SELECT k FROM (
-        WITH n AS (
-            SELECT id AS caption_id, image_id, caption, getvariable('ingest_split') AS split,
-                   getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision
-            FROM memory.main.coco_src_captions),
-        x AS (SELECT * FROM raw."{{name}}_captions" WHERE split = getvariable('ingest_split'))
-        SELECT * FROM (SELECT coalesce(n.caption_id, x.caption_id) AS k,
-               CASE WHEN x.caption_id IS NULL THEN 'inserted' WHEN n.caption_id IS NULL THEN 'removed'
-                    WHEN (n.image_id, n.caption)
-                         IS DISTINCT FROM (x.image_id, x.caption) THEN 'updated' END AS change
-        FROM n FULL JOIN x ON x.caption_id = n.caption_id)
-        WHERE change IS NOT NULL
-          AND NOT (getvariable('ingest_append_only') AND change <> 'inserted'))
-    WHERE change IN ('updated', 'removed'));
-INSERT INTO raw."{{name}}_captions" BY NAME
-WITH n AS (
-    SELECT id AS caption_id, image_id, caption, getvariable('ingest_split') AS split,
-           getvariable('ingest_repo') AS source_repo, getvariable('ingest_revision') AS source_revision
-    FROM memory.main.coco_src_captions)
-SELECT * FROM n WHERE NOT EXISTS (SELECT 1 FROM raw."{{name}}_captions" x
-                                  WHERE x.split = n.split AND x.caption_id = n.caption_id);
+    FROM coco_n n FULL JOIN (SELECT * FROM raw."{{name}}_captions"
+                             WHERE split = getvariable('ingest_split')) x ON x.caption_id = n.caption_id)
+WHERE change IS NOT NULL AND NOT (getvariable('ingest_append_only') AND change <> 'inserted');
+SELECT 'captions' AS coco_table, change, count(*) AS n FROM coco_change GROUP BY ALL;
+DELETE FROM raw."{{name}}_captions" WHERE split = getvariable('ingest_split')
+    AND caption_id IN (SELECT k FROM coco_change WHERE change <> 'inserted');
+INSERT INTO raw."{{name}}_captions" BY NAME SELECT * FROM coco_n WHERE caption_id IN (SELECT k FROM coco_change);
 
 -- @section coco_official_rejects
 -- @dataset coco_json

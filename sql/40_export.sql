@@ -84,7 +84,11 @@ ORDER BY e.image_id NULLS LAST, e.image_uri;
 -- A WebDataset sample per fragment of the media reader's plan (temp.media_plan: the selection
 -- joined with the fragment index once, clip by clip; src/media/reader.h), in its order: the
 -- clip, the key and the <key>.json text with every box of its frames (frame: 0-based within
--- the fragment). The bytes (init segment + fragment) come from the reader.
+-- the fragment; the boxes silver keeps) and, under "annotations", every line of the source's
+-- annotation file for those frames as it came: its 10 columns in the file's order
+-- (frame_index, target_id, bbox_left, bbox_top, bbox_width, bbox_height, score,
+-- object_category, truncation, occlusion; NULL where a DET line has none), ignored regions
+-- included. The bytes (init segment + fragment) come from the reader.
 SELECT p.clip_uri, p.sequence || '_f' || lpad(p.fragment_id::VARCHAR, 6, '0') AS key_source,
        to_json({'clip_uri': p.clip_uri, 'sequence': p.sequence, 'fragment_id': p.fragment_id,
                 'start_frame': p.start_frame, 'end_frame': p.end_frame,
@@ -102,7 +106,19 @@ SELECT p.clip_uri, p.sequence || '_f' || lpad(p.fragment_id::VARCHAR, 6, '0') AS
                                    FROM silver.visdrone_annotations a
                                    WHERE a.sequence = p.sequence
                                      AND a.frame_index BETWEEN p.start_frame + 1
-                                                           AND p.end_frame + 1), [])}) AS json
+                                                           AND p.end_frame + 1), []),
+                'annotations': coalesce((SELECT list([r.frame_index, r.target_id, r.bbox_left,
+                                                      r.bbox_top, r.bbox_width, r.bbox_height,
+                                                      r.score, r.object_category, r.truncation,
+                                                      r.occlusion]
+                                                     ORDER BY r.frame_index, r.target_id,
+                                                     r.bbox_left, r.bbox_top, r.bbox_width,
+                                                     r.bbox_height, r.score, r.object_category,
+                                                     r.truncation, r.occlusion)
+                                         FROM raw.visdrone_annotations r
+                                         WHERE r.sequence = p.sequence
+                                           AND r.frame_index BETWEEN p.start_frame + 1
+                                                                 AND p.end_frame + 1), [])}) AS json
 FROM temp.media_plan p
 JOIN (SELECT clip_uri, fragment_id, min(split) AS split FROM export_selection
       GROUP BY clip_uri, fragment_id) s

@@ -23,96 +23,58 @@
 
 static const struct command commands[] = {
 	{"completion", NULL, &cmd_completion_spec,
-	 "print a bash or zsh completion script (generated from this table)",
-	 "source <(lakehouse completion bash)\nlakehouse completion zsh > ~/.zfunc/_lakehouse"},
+	 "print a bash or zsh completion script (generated from this table)"},
 	{"compact", cmd_compact, &cmd_compact_spec,
-	 "merge small data files and flush inlined rows (time travel kept)",
-	 "lakehouse compact raw.events\nlakehouse compact --json"},
+	 "merge small data files and flush inlined rows (time travel kept)"},
 	{"diff", cmd_diff, &cmd_diff_spec,
-	 "rows and columns a table changed between two snapshots",
-	 "lakehouse diff raw.coco_images 1 3\nlakehouse diff silver.coco_boxes 2 4 --json"},
+	 "rows and columns a table changed between two snapshots"},
 	{"expire", cmd_expire, &cmd_expire_spec,
-	 "expire old snapshots and the data files only they needed",
-	 "lakehouse expire --keep 10\nlakehouse expire --older-than '7 days' --yes"},
+	 "expire old snapshots and the data files only they needed"},
 	{"export", cmd_export, &cmd_export_spec,
-	 "export a snapshot's selection as WebDataset shards or COCO JSON",
-	 "lakehouse export --table gold.crowded_scenes --format webdataset --out shards\n"
-	 "lakehouse export --sql 'SELECT * FROM silver.coco_images LIMIT 100' --format coco --out coco.json"},
+	 "export a snapshot's selection as WebDataset shards or COCO JSON"},
 	{"fetch", cmd_fetch, &cmd_fetch_spec,
-	 "fetch the objects or video fragments a query selects",
-	 "lakehouse fetch --sql 'SELECT image_uri FROM gold.crowded_scenes' --out crowded --dry-run\n"
-	 "lakehouse fetch --sql 'SELECT clip_uri, fragment_id FROM silver.visdrone_fragments LIMIT 3' "
-	 "--out frags --frames jpg"},
+	 "fetch the objects or video fragments a query selects"},
 	{"gc", cmd_gc, &cmd_gc_spec,
-	 "delete media objects and files no retained snapshot references",
-	 "lakehouse gc\nlakehouse gc --yes --json"},
+	 "delete media objects and files no retained snapshot references"},
+	{"help", NULL, &cmd_help_spec, "this list, or a verb's --help (help VERB)"},
 	{"ingest", cmd_ingest, &cmd_ingest_spec,
-	 "ingest a dataset from the Hugging Face Hub or a folder",
-	 "lakehouse ingest coco --from hf://datasets/detection-datasets/coco --split val --limit 300\n"
-	 "lakehouse ingest visdrone --from ./VisDrone2019-VID-val\n"
-	 "lakehouse ingest photos --from ./photos"},
+	 "ingest a dataset from the Hugging Face Hub or a folder"},
 	{"init", cmd_init, &cmd_init_spec,
-	 "create the bucket and the lake (catalog, schemas raw/silver/gold)",
-	 "lakehouse storage start && lakehouse init"},
+	 "create the bucket and the lake (catalog, schemas raw/silver/gold)"},
 	{"land", cmd_land, &cmd_land_spec,
-	 "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot",
-	 "lakehouse land raw.events events.parquet -m 'first batch'\n"
-	 "lakehouse land raw.labels labels.csv --mode upsert --key id\n"
-	 "lakehouse land raw.sensors sensors.csv --types reading=DOUBLE"},
+	 "land a Parquet/CSV/JSONL file into raw.NAME in one snapshot"},
 	{"log", cmd_log, &cmd_log_spec,
-	 "snapshots that touched a table, newest first",
-	 "lakehouse log raw.coco_images --last 5\nlakehouse log --json"},
+	 "snapshots that touched a table, newest first"},
 	{"man", NULL, &cmd_man_spec,
-	 "print the manual page (roff) generated from every verb's help",
-	 "lakehouse man > lakehouse.1 && man -l lakehouse.1"},
+	 "print the manual page (roff) generated from every verb's help"},
 	{"publish", cmd_publish, &cmd_publish_spec,
-	 "publish a table to the Hugging Face Hub as a dataset",
-	 "lakehouse publish gold.crowded_scenes --repo me/crowded\n"
-	 "lakehouse publish raw.coco_images --repo me/coco --with-media --private"},
+	 "publish a table to the Hugging Face Hub as a dataset"},
 	{"query", cmd_query, &cmd_query_spec,
-	 "run a named query (crowded-scenes, busy-fragments)",
-	 "lakehouse query crowded-scenes\nlakehouse query busy-fragments --csv > busy.csv"},
+	 "run a named query (crowded-scenes, busy-fragments)"},
 	{"reset", cmd_reset, &cmd_reset_spec,
-	 "delete every object and the catalog: an empty lake (rebuild.sh)",
-	 "lakehouse reset --yes"},
+	 "delete every object and the catalog: an empty lake (rebuild.sh)"},
 	{"rollback", cmd_rollback, &cmd_rollback_spec,
-	 "restore a table's rows and schema as of a snapshot (new snapshot)",
-	 "lakehouse rollback silver.coco_boxes --to 4 -m 'undo the bad transform'"},
+	 "restore a table's rows and schema as of a snapshot (new snapshot)"},
 	{"show", cmd_show, &cmd_show_spec,
-	 "a table's rows now, at a snapshot or at a time (time travel)",
-	 "lakehouse show raw.coco_images --limit 5\nlakehouse show raw.coco_images --version 2\n"
-	 "lakehouse show raw.coco_images --time '2026-11-25 16:45:00+00' --json"},
+	 "a table's rows now, at a snapshot or at a time (time travel)"},
 	{"snapshots", cmd_snapshots, &cmd_snapshots_spec,
-	 "list the lake's snapshots with their commit messages",
-	 "lakehouse snapshots --last 5\nlakehouse snapshots --json"},
+	 "list the lake's snapshots with their commit messages"},
 	{"sql", cmd_sql, &cmd_sql_spec,
-	 "run SQL against the lake",
-	 "lakehouse sql 'SELECT count(*) FROM raw.coco_images'\n"
-	 "lakehouse sql -m 'fix labels' \"UPDATE raw.labels SET label = 'car' WHERE label = 'cars'\"\n"
-	 "lakehouse sql -f report.sql --csv"},
+	 "run SQL against the lake"},
 	{"storage", cmd_storage, &cmd_storage_spec,
-	 "start/stop/inspect the object store; list objects",
-	 "lakehouse storage status\nlakehouse storage ls s3://lakehouse/assets/\n"
-	 "lakehouse storage get s3://lakehouse/assets/coco/val/1.jpg -o 1.jpg"},
+	 "start/stop/inspect the object store; list objects"},
 	{"stream", cmd_stream, &cmd_stream_spec,
-	 "stream a snapshot's selection as shuffled WebDataset samples on stdout",
-	 "lakehouse stream --table gold.coco_train --seed 1 --epoch 3 | tar tv\n"
-	 "lakehouse stream --table gold.coco_train --decode rgb --size 224x224 --rank 0 --world 4 > part0.tar"},
+	 "stream a snapshot's selection as shuffled WebDataset samples on stdout"},
 	{"tables", cmd_tables, &cmd_tables_spec,
-	 "the lake's tables: rows, columns, files, bytes, last snapshot",
-	 "lakehouse tables\nlakehouse tables silver --json"},
+	 "the lake's tables: rows, columns, files, bytes, last snapshot"},
 	{"tag", cmd_tag, &cmd_tag_spec,
-	 "name a snapshot (tag NAME), list or delete tags",
-	 "lakehouse tag before-cleanup\nlakehouse show raw.coco_images --version before-cleanup"},
+	 "name a snapshot (tag NAME), list or delete tags"},
 	{"trace", cmd_trace, &cmd_trace_spec,
-	 "where an INSERT's state lives: catalog rows, objects, footers",
-	 "lakehouse trace raw.coco_images\nlakehouse trace raw.coco_images --snapshot 2 --json"},
+	 "where an INSERT's state lives: catalog rows, objects, footers"},
 	{"transform", cmd_transform, &cmd_transform_spec,
-	 "build silver / gold from sql/ with quality gates",
-	 "lakehouse transform all\nlakehouse transform silver -m 'rebuild silver'"},
+	 "build silver / gold from sql/ with quality gates"},
 	{"view", cmd_view, &cmd_view_spec,
-	 "write a static site: layers, snapshot timeline, contact sheets with boxes",
-	 "lakehouse view --out site\nlakehouse view --out site --query crowded-scenes --limit 50"},
+	 "write a static site: layers, snapshot timeline, contact sheets with boxes"},
 };
 #define NCOMMANDS (sizeof commands / sizeof commands[0])
 
@@ -163,7 +125,33 @@ static int unknown_verb(const char *name)
 	return EXIT_USAGE;
 }
 
-/* Runs a verb; its --help comes from its spec (with the table's examples), not from running it. */
+/* `lakehouse help [VERB]`: the verb list, or VERB's --help; reads no configuration. */
+static int help_verb(int argc, char **argv)
+{
+	struct err e = {0};
+	int first, rc = opts_parse(&cmd_help_spec, NULL, argc, argv, &first, &e);
+	if (rc == 1) {
+		cmd_print_help(find_verb("help"));
+		return EXIT_OK;
+	}
+	if (rc == 0 && argc - first > 1)
+		rc = cmd_usage_error(&e, "help", "give one verb, got %d words", argc - first);
+	if (rc < 0) {
+		fprintf(stderr, "lakehouse: error: %s\n", e.msg);
+		return e.code;
+	}
+	if (first == argc) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	const struct command *cmd = find_verb(argv[first]);
+	if (!cmd)
+		return unknown_verb(argv[first]);
+	cmd_print_help(cmd);
+	return EXIT_OK;
+}
+
+/* Runs a verb; its --help comes from its spec (examples included), not from running it. */
 static int run_verb(const struct command *cmd, int argc, char **argv, const struct config *cfg,
 		    struct err *e)
 {
@@ -198,8 +186,9 @@ int main(int argc, char **argv)
 	struct err e = {0};
 	if (process_setup() < 0)
 		return EXIT_FAILED;
-	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
-	    strcmp(argv[1], "help") == 0) {
+	if (argc >= 2 && strcmp(argv[1], "help") == 0)
+		return help_verb(argc - 1, argv + 1);
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? EXIT_USAGE : EXIT_OK;
 	}

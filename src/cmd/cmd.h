@@ -21,20 +21,19 @@ struct command {
 	cmd_fn run; /* NULL for the verbs main runs itself (completion, man: they read the table) */
 	const struct verb_spec *spec; /* its options, usage and description */
 	const char *summary;
-	const char *examples; /* 1-3 command lines, one per line: the end of the verb's --help */
 };
 
 int cmd_compact(int argc, char **argv, const struct config *cfg, struct err *e);
 /* Help, completion and the man page, all generated from the verb table and the verbs' specs
  * (src/cmd/help.c); nothing is run to read them. */
-/* A verb's --help: its spec's text, then the table's examples. */
+/* A verb's --help: its spec's text (examples included). */
 void cmd_print_help(const struct command *c);
 /* `lakehouse completion bash|zsh`: a completion script for the verbs and their options. */
 int cmd_completion(int argc, char **argv, const struct command *cmds, size_t n, struct err *e);
 /* `lakehouse man`: the manual page (roff) from the verbs' help texts and examples. */
 int cmd_man(int argc, char **argv, const struct command *cmds, size_t n, const char *version,
 	    struct err *e);
-extern const struct verb_spec cmd_completion_spec, cmd_man_spec;
+extern const struct verb_spec cmd_completion_spec, cmd_man_spec, cmd_help_spec;
 
 int cmd_diff(int argc, char **argv, const struct config *cfg, struct err *e);
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e);

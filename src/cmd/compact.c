@@ -14,6 +14,10 @@ struct compact_opts {
 static const struct opt compact_options[] = {
 	OPT_FLAG("json", 0, struct compact_opts, json, "the counts as JSON"),
 	OPT_END()};
+static const char *const compact_examples[] = {
+	"lakehouse compact silver.demo_prices  # merge the version demo's small commits",
+	"lakehouse compact --json  # every table",
+	NULL};
 const struct verb_spec cmd_compact_spec = {
 	.name = "compact",
 	.usage = "compact [SCHEMA.TABLE] [--json]",
@@ -23,7 +27,8 @@ const struct verb_spec cmd_compact_spec = {
 		 "snapshot reads (rewritten files stay until `lakehouse expire`). Time travel to every\n"
 		 "retained snapshot keeps working: a merged file remembers which snapshot added each row.\n"
 		 "Each step is its own snapshot.\n",
-	.options = compact_options};
+	.options = compact_options,
+	.examples = compact_examples};
 
 int cmd_compact(int argc, char **argv, const struct config *cfg, struct err *e)
 {

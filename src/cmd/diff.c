@@ -25,6 +25,11 @@ static const struct opt diff_options[] = {
 		 "changed rows and media objects listed (default 10)"),
 	OPT_FLAG("json", 0, struct diff_opts, json, "the whole comparison as one JSON object"),
 	OPT_END()};
+static const char *const diff_examples[] = {
+	"lakehouse diff silver.demo_prices 7 8 --sample 6  # the version demo's bad transform",
+	"lakehouse diff gold.coco_train 6 7",
+	"lakehouse diff --all 5 6 --json  # every table the gold transform changed",
+	NULL};
 const struct verb_spec cmd_diff_spec = {
 	.name = "diff",
 	.usage = "diff SCHEMA.TABLE A B [--sample N] [--json]\n"
@@ -35,7 +40,8 @@ const struct verb_spec cmd_diff_spec = {
 		 "renamed or changed in between. Both: the media objects (URIs in *_uri columns) referenced\n"
 		 "at B only (added) or at A only (removed), with their bytes and whether each is still in\n"
 		 "the bucket (a HEAD); at most N are listed unless --json.\n",
-	.options = diff_options};
+	.options = diff_options,
+	.examples = diff_examples};
 
 /* The rows of sql: under key in the JSON document doc, or printed as a table when doc is
  * NULL. */

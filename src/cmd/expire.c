@@ -22,6 +22,10 @@ static const struct opt expire_options[] = {
 	OPT_FLAG("yes", 0, struct expire_opts, yes, "expire them (without it, a dry run)"),
 	OPT_FLAG("json", 0, struct expire_opts, json, "the result as JSON"),
 	OPT_END()};
+static const char *const expire_examples[] = {
+	"lakehouse expire --keep 5  # a dry run: what it would expire",
+	"lakehouse expire --older-than '7 days' --yes",
+	NULL};
 const struct verb_spec cmd_expire_spec = {
 	.name = "expire",
 	.usage = "expire (--keep N | --older-than INTERVAL) [--yes] [--json]",
@@ -29,7 +33,8 @@ const struct verb_spec cmd_expire_spec = {
 		 "kept, and named) and deletes the data files only they referenced, after checking that\n"
 		 "the newest and the tagged snapshots still have all their tables, columns and files.\n"
 		 "Without --yes, only shows what it would expire.\n",
-	.options = expire_options};
+	.options = expire_options,
+	.examples = expire_examples};
 
 int cmd_expire(int argc, char **argv, const struct config *cfg, struct err *e)
 {

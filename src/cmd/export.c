@@ -41,6 +41,13 @@ static const struct opt export_options[] = {
 	OPT_FLAG("force", 0, struct export_opts, force, "write into a DEST that is not empty"),
 	OPT_LONG("threads", 0, struct export_opts, threads, 1, 32, "N", "parallel object reads (default 8)"),
 	OPT_END()};
+static const char *const export_examples[] = {
+	"lakehouse export --table gold.coco_train --format coco --out local-store/coco-out",
+	"lakehouse export --table gold.coco_train --version 6 --format webdataset --out "
+	 "local-store/shards",
+	"lakehouse export --sql \"SELECT clip_uri, fragment_id FROM silver.visdrone_fragments "
+	 "LIMIT 3\" --format webdataset --out local-store/clips",
+	NULL};
 const struct verb_spec cmd_export_spec = {
 	.name = "export",
 	.usage = "export (--sql QUERY | --table SCHEMA.TABLE) [--version REF | --time TS]\n"
@@ -50,7 +57,8 @@ const struct verb_spec cmd_export_spec = {
 	.about = "The selection returns image_uri (COCO images) or clip_uri and fragment_id (VisDrone video\n"
 		 "fragments); it runs on the lake at one snapshot (--version, --time, else the newest), so\n"
 		 "exporting the same snapshot again gives the same bytes.\n",
-	.options = export_options};
+	.options = export_options,
+	.examples = export_examples};
 
 int cmd_export(int argc, char **argv, const struct config *cfg, struct err *e)
 {

@@ -27,6 +27,12 @@ static const struct opt fetch_options[] = {
 	OPT_FLAG("dry-run", 0, struct fetch_opts, dry_run, "print what would be fetched, fetch nothing"),
 	OPT_LONG("threads", 0, struct fetch_opts, threads, 1, 32, "N", "parallel requests (default 8)"),
 	OPT_END()};
+static const char *const fetch_examples[] = {
+	"lakehouse fetch --sql 'SELECT image_uri FROM gold.coco_train LIMIT 5' --out "
+	 "local-store/images --dry-run",
+	"lakehouse fetch --sql 'SELECT clip_uri, fragment_id FROM silver.visdrone_fragments WHERE "
+	 "n_tracks >= 8' --out local-store/busy --frames jpg",
+	NULL};
 const struct verb_spec cmd_fetch_spec = {
 	.name = "fetch",
 	.usage = "fetch --sql QUERY --out DIR [--version REF | --time TS] [--frames png|jpg]\n"
@@ -35,7 +41,8 @@ const struct verb_spec cmd_fetch_spec = {
 		 "image_uri. Video fragments are written as standalone DIR/<sequence>#<fragment>.mp4 (init\n"
 		 "segment + the fragment's bytes, fetched with Range requests); --frames also decodes them\n"
 		 "to DIR/<sequence>_<frame>.png|jpg. Images are written as DIR/<sha256>.<ext>.\n",
-	.options = fetch_options};
+	.options = fetch_options,
+	.examples = fetch_examples};
 
 int cmd_fetch(int argc, char **argv, const struct config *cfg, struct err *e)
 {

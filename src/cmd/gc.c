@@ -28,6 +28,10 @@ static const struct opt gc_options[] = {
 		 "keep objects younger than this (default 3600)"),
 	OPT_FLAG("json", 0, struct gc_opts, json, "the counts as JSON"),
 	OPT_END()};
+static const char *const gc_examples[] = {
+	"lakehouse gc  # a dry run: what it would delete",
+	"lakehouse gc --yes --json",
+	NULL};
 const struct verb_spec cmd_gc_spec = {
 	.name = "gc",
 	.usage = "gc [--yes] [--min-age SECONDS] [--json]",
@@ -35,7 +39,8 @@ const struct verb_spec cmd_gc_spec = {
 		 "named *_uri, in any table, at any snapshot still in the lake), and DuckLake data files\n"
 		 "scheduled for deletion. Dry run unless --yes. Objects younger than --min-age (default\n"
 		 "3600) are kept: an ingest uploads objects before it commits their rows.\n",
-	.options = gc_options};
+	.options = gc_options,
+	.examples = gc_examples};
 
 struct gc {
 	void *refs; /* strset of referenced URIs */

@@ -1,5 +1,5 @@
-/* help.c - what is generated from the verb table and the verbs' option specs: --help with
- * the examples, shell completion and the man page; see cmd.h. One source of truth: each verb's
+/* help.c - what is generated from the verb table and the verbs' option specs: --help (with
+ * the examples), shell completion and the man page; see cmd.h. One source of truth: each verb's
  * `struct verb_spec` (cmd/options.h), read directly; no verb is run to read it. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,36 +11,39 @@
 
 static const char *const shells[] = {"bash", "zsh", NULL};
 static const struct opt no_options[] = {OPT_END()};
+static const char *const completion_examples[] = {
+	"lakehouse completion bash > lakehouse.bash  # then: source lakehouse.bash",
+	"lakehouse completion zsh > _lakehouse  # a file for a folder on $fpath", NULL};
 const struct verb_spec cmd_completion_spec = {
 	.name = "completion",
 	.usage = "completion bash|zsh",
 	.about = "Prints a completion script for the verbs and their options, generated from the\n"
-		 "verbs' option tables. Load it with: source <(lakehouse completion bash)\n",
+		 "verbs' option tables; bash loads it with source.\n",
 	.options = no_options,
-	.words = shells};
+	.words = shells,
+	.examples = completion_examples};
+static const char *const man_examples[] = {
+	"lakehouse man > lakehouse.1  # then read it with: man -l lakehouse.1", NULL};
 const struct verb_spec cmd_man_spec = {
 	.name = "man",
 	.usage = "man",
 	.about = "Prints the manual page (roff) built from every verb's --help and examples.\n",
-	.options = no_options};
-
-static void print_examples(const struct command *c, struct buf *out)
-{
-	if (!c->examples || !c->examples[0])
-		return;
-	buf_printf(out, "\nexamples:\n");
-	for (const char *p = c->examples; *p;) {
-		size_t n = strcspn(p, "\n");
-		buf_printf(out, "  %.*s\n", (int)n, p);
-		p += n + (p[n] == '\n');
-	}
-}
+	.options = no_options,
+	.examples = man_examples};
+static const char *const help_examples[] = {
+	"lakehouse help  # the verbs, one line each",
+	"lakehouse help show  # the same as: lakehouse show --help", NULL};
+const struct verb_spec cmd_help_spec = {
+	.name = "help",
+	.usage = "help [VERB]",
+	.about = "Lists the verbs; with VERB, prints its --help.\n",
+	.options = no_options,
+	.examples = help_examples};
 
 void cmd_print_help(const struct command *c)
 {
 	struct buf text = {0};
 	opts_help(c->spec, &text);
-	print_examples(c, &text);
 	if (text.data)
 		fputs(text.data, stdout);
 	buf_free(&text);
@@ -198,7 +201,6 @@ int cmd_man(int argc, char **argv, const struct command *cmds, size_t n, const c
 		printf("\n.PP\n.nf\n");
 		struct buf text = {0};
 		opts_help(cmds[i].spec, &text);
-		print_examples(&cmds[i], &text);
 		if (text.data)
 			roff_text(text.data);
 		buf_free(&text);

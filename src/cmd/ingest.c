@@ -64,8 +64,15 @@ static const struct opt ingest_options[] = {
 	OPT_FLAG("append-only", 0, struct ingest_opts, append_only,
 		 "COCO: only insert records whose id is new (default: follow the source)"),
 	OPT_END()};
+static const char *const ingest_examples[] = {
+	"lakehouse ingest coco --from local-store/offline-hub/fixtures/coco-detection --split val"
+	 "  # the Hub-shaped folder rebuild.sh --offline serves",
+	"lakehouse ingest coco2017 --from local-store/coco2017 --split val2017"
+	 "  # a COCO release folder: annotations/, val2017/",
+	NULL};
 const struct verb_spec cmd_ingest_spec = {
 	.name = "ingest",
+	.examples = ingest_examples,
 	.usage = "ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
 		 "                        [-m MESSAGE] [--threads N] [--shard K/N]\n"
 		 "                        [--format coco|imagefolder]",

@@ -13,12 +13,16 @@ struct init_opts {
 	int unused;
 };
 static const struct opt init_options[] = {OPT_END()};
+static const char *const init_examples[] = {
+	"lakehouse init  # safe on an existing lake",
+	NULL};
 const struct verb_spec cmd_init_spec = {
 	.name = "init",
 	.usage = "init",
 	.about = "Creates the bucket (when missing) and the DuckLake catalog with the schemas raw,\n"
 		 "silver and gold, by running sql/00_attach.sql. Safe to run again.\n",
-	.options = init_options};
+	.options = init_options,
+	.examples = init_examples};
 
 int cmd_init(int argc, char **argv, const struct config *cfg, struct err *e)
 {

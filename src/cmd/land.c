@@ -34,6 +34,11 @@ static const struct opt land_options[] = {
 		   "a CSV column's type when the detected one is wrong, e.g.\n"
 		   "--types zip=VARCHAR,score=DOUBLE"),
 	OPT_END()};
+static const char *const land_examples[] = {
+	"lakehouse land raw.labels labels.csv -m 'first labels'",
+	"lakehouse land raw.labels labels.csv --mode upsert --key id",
+	"lakehouse land raw.scores labels.csv --types id=VARCHAR",
+	NULL};
 const struct verb_spec cmd_land_spec = {
 	.name = "land",
 	.usage = "land [-m MESSAGE] [--format parquet|csv|jsonl] [--mode MODE [--key COL]]\n"
@@ -41,7 +46,8 @@ const struct verb_spec cmd_land_spec = {
 	.about = "Lands FILE into the table SCHEMA.NAME (schema defaults to raw): creates the table\n"
 		 "from the file's columns, or adds to it by column name. One snapshot per call;\n"
 		 "prints its id. Names are plain identifiers: letters, digits and '_'.\n",
-	.options = land_options};
+	.options = land_options,
+	.examples = land_examples};
 
 struct target {
 	char schema[64], table[64];

@@ -18,13 +18,18 @@ static const struct opt log_options[] = {
 	OPT_LONG("last", 'n', struct log_opts, last, 0, LONG_MAX, "N", "only the N newest"),
 	OPT_FORMAT(struct log_opts, fmt, ""),
 	OPT_END()};
+static const char *const log_examples[] = {
+	"lakehouse log silver.demo_prices",
+	"lakehouse log gold.coco_train --last 3 --json",
+	NULL};
 const struct verb_spec cmd_log_spec = {
 	.name = "log",
 	.usage = "log [SCHEMA.TABLE] [--since REF] [--last N] [--json | --csv]",
 	.about = "Snapshots, newest first: id, time, author, message, changes, tags. With a table, only\n"
 		 "those that created, changed or dropped it (also under an earlier table id, e.g. before a\n"
 		 "rollback).\n",
-	.options = log_options};
+	.options = log_options,
+	.examples = log_examples};
 
 int cmd_log(int argc, char **argv, const struct config *cfg, struct err *e)
 {

@@ -339,5 +339,9 @@ int opts_help(const struct verb_spec *spec, struct buf *out)
 	}
 	if (spec->more)
 		rc |= buf_printf(out, "\n%s", spec->more);
+	if (spec->examples && spec->examples[0])
+		rc |= buf_printf(out, "\nexamples:\n");
+	for (size_t i = 0; spec->examples && spec->examples[i]; i++)
+		rc |= buf_printf(out, "  %s\n", spec->examples[i]);
 	return rc ? -1 : 0;
 }

@@ -80,6 +80,10 @@ struct verb_spec {
 	const struct opt *options; /* ends with OPT_END() */
 	const char *more;   /* text after the option list, or NULL */
 	const char *const *words; /* first positional words (subcommands, layers) for completion */
+	const char *const *examples; /* NULL-terminated command lines, each "lakehouse ..." and
+				      * optionally "  # what it does": the end of --help and of the
+				      * verb's man page section; each runs against the demo lake
+				      * (e2e.test_help_examples) */
 };
 
 /* The long names OPT_FORMAT stands for, NULL-terminated. */
@@ -95,7 +99,7 @@ int opts_parse(const struct verb_spec *spec, void *args, int argc, char **argv, 
 /* 1 when argv asks for --help (or -h) where opts_parse would read it as an option. */
 int opts_wants_help(const struct verb_spec *spec, int argc, char **argv);
 
-/* The --help text: usage lines, description, options (aligned, help wrapped), more. */
+/* The --help text: usage lines, description, options (aligned, help wrapped), more, examples. */
 int opts_help(const struct verb_spec *spec, struct buf *out);
 
 #endif

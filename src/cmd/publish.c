@@ -30,6 +30,11 @@ static const struct opt publish_options[] = {
 		 "rows per Parquet file (default 100000; 2000 with --with-media)"),
 	OPT_FLAG("json", 0, struct publish_opts, json, "the result as JSON"),
 	OPT_END()};
+static const char *const publish_examples[] = {
+	"lakehouse publish gold.coco_train --repo demo/coco --with-media"
+	 "  # to HF_ENDPOINT (default the Hub) with HF_TOKEN",
+	"lakehouse publish gold.visdrone_train --repo demo/visdrone --version 6 --private",
+	NULL};
 const struct verb_spec cmd_publish_spec = {
 	.name = "publish",
 	.usage = "publish SCHEMA.TABLE --repo OWNER/NAME [--version REF] [--private]\n"
@@ -40,7 +45,8 @@ const struct verb_spec cmd_publish_spec = {
 		 "local-store/publish/OWNER/NAME/, and pushes them to the Hub (HF_ENDPOINT, default\n"
 		 "https://huggingface.co) in one commit, with HF_TOKEN (needs write access). Creates the\n"
 		 "repo when missing. Publishing the same snapshot again makes no new commit.\n",
-	.options = publish_options};
+	.options = publish_options,
+	.examples = publish_examples};
 
 static void print_result(const struct publish_result *r, const char *table, int json)
 {

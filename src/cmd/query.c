@@ -13,6 +13,10 @@ struct query_opts {
 };
 static const struct opt query_options[] = {OPT_FORMAT(struct query_opts, fmt, ""), OPT_END()};
 static const char *const query_names[] = {"crowded-scenes", "busy-fragments", NULL};
+static const char *const query_examples[] = {
+	"lakehouse query crowded-scenes",
+	"lakehouse query busy-fragments --csv > busy.csv",
+	NULL};
 const struct verb_spec cmd_query_spec = {
 	.name = "query",
 	.usage = "query NAME [--json | --csv]",
@@ -20,7 +24,8 @@ const struct verb_spec cmd_query_spec = {
 		 "busy-fragments (VisDrone fragments with 20+ tracks). Their clip_uri/fragment_id or\n"
 		 "image_uri columns feed 'lakehouse fetch --sql'.\n",
 	.options = query_options,
-	.words = query_names};
+	.words = query_names,
+	.examples = query_examples};
 
 /* The value of a "-- @TAG value" header line of the query text, into out ("" if none). */
 static void header(const char *sql, const char *tag, char *out, size_t n)

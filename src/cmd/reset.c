@@ -15,12 +15,16 @@ struct reset_opts {
 };
 static const struct opt reset_options[] = {
 	OPT_FLAG("yes", 'y', struct reset_opts, yes, "yes, delete everything"), OPT_END()};
+static const char *const reset_examples[] = {
+	"lakehouse reset --yes  # then lakehouse init: an empty lake",
+	NULL};
 const struct verb_spec cmd_reset_spec = {
 	.name = "reset",
 	.usage = "reset --yes",
 	.about = "Deletes EVERY object in the bucket and the catalog file (a DuckDB-file catalog only),\n"
 		 "so 'lakehouse init' starts an empty lake. Staged downloads in local-store/ are kept.\n",
-	.options = reset_options};
+	.options = reset_options,
+	.examples = reset_examples};
 
 struct wipe {
 	struct s3 *s3;

@@ -22,6 +22,10 @@ static const struct opt rollback_options[] = {
 	OPT_STRING("message", 'm', struct rollback_opts, message, "MESSAGE", "commit message"),
 	OPT_FLAG("json", 0, struct rollback_opts, json, "the plan and the result as JSON"),
 	OPT_END()};
+static const char *const rollback_examples[] = {
+	"lakehouse rollback silver.demo_prices --to 8 -m 'the bad prices again'",
+	"lakehouse rollback --schema silver --to 7 --yes -m 'silver as of snapshot 7'",
+	NULL};
 const struct verb_spec cmd_rollback_spec = {
 	.name = "rollback",
 	.usage = "rollback SCHEMA.TABLE --to REF [-m MESSAGE] [--json]\n"
@@ -31,7 +35,8 @@ const struct verb_spec cmd_rollback_spec = {
 		 "after REF are dropped, tables dropped after it recreated, renamed tables get their old\n"
 		 "names back, unchanged tables are left alone. The plan is shown per table; only --yes\n"
 		 "carries it out. Earlier snapshots stay readable ('lakehouse show --version').\n",
-	.options = rollback_options};
+	.options = rollback_options,
+	.examples = rollback_examples};
 
 static void print_plan(const struct restore_plan *p, const char *scope, int yes, int64_t snap,
 		       int json)

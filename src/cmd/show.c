@@ -19,6 +19,11 @@ static const struct opt show_options[] = {
 	OPT_LONG("limit", 0, struct show_opts, limit, 0, LONG_MAX, "N", "at most N rows (default 20)"),
 	OPT_FORMAT(struct show_opts, fmt, ""),
 	OPT_END()};
+static const char *const show_examples[] = {
+	"lakehouse show gold.coco_train --limit 3",
+	"lakehouse show silver.demo_prices --version 8 --limit 4"
+	 "  # time travel: the version demo's bad transform",
+	NULL};
 const struct verb_spec cmd_show_spec = {
 	.name = "show",
 	.usage = "show SCHEMA.TABLE [--version REF | --time TIMESTAMP] [--limit N]\n"
@@ -27,7 +32,8 @@ const struct verb_spec cmd_show_spec = {
 		 "reads, e.g. '2026-11-25 16:45:00+00'); the current rows without either. Default limit 20.\n"
 		 "On a terminal the table is cut to its width (long values end in …); piped or saved, every\n"
 		 "value is whole. --wide never cuts; --line prints one 'column = value' line per cell.\n",
-	.options = show_options};
+	.options = show_options,
+	.examples = show_examples};
 
 int cmd_show(int argc, char **argv, const struct config *cfg, struct err *e)
 {

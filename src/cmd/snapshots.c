@@ -15,12 +15,17 @@ static const struct opt snapshots_options[] = {
 	OPT_LONG("last", 'n', struct snapshots_opts, last, 0, LONG_MAX, "N", "only the N newest"),
 	OPT_FORMAT(struct snapshots_opts, fmt, ""),
 	OPT_END()};
+static const char *const snapshots_examples[] = {
+	"lakehouse snapshots --last 5",
+	"lakehouse snapshots --json",
+	NULL};
 const struct verb_spec cmd_snapshots_spec = {
 	.name = "snapshots",
 	.usage = "snapshots [--json | --csv] [--last N]",
 	.about = "Lists snapshots, newest first: id, time (ISO 8601, UTC), changes (tables by name),\n"
 		 "author, commit message; 'lakehouse log' lists the same for one table.\n",
-	.options = snapshots_options};
+	.options = snapshots_options,
+	.examples = snapshots_examples};
 
 int cmd_snapshots(int argc, char **argv, const struct config *cfg, struct err *e)
 {

@@ -33,11 +33,18 @@ static const struct opt sql_options[] = {
 		   "without -m, several statements commit one by one)"),
 	OPT_FORMAT(struct sql_opts, fmt, ""),
 	OPT_END()};
+static const char *const sql_examples[] = {
+	"lakehouse sql 'SELECT split, count(*) FROM gold.coco_train GROUP BY split'",
+	"lakehouse sql -m 'cheaper items' 'UPDATE silver.demo_prices SET price = price * 0.9 "
+	 "WHERE item < 10'",
+	"lakehouse sql -f sql/queries/crowded-scenes.sql --csv",
+	NULL};
 const struct verb_spec cmd_sql_spec = {
 	.name = "sql",
 	.usage = "sql [--json | --csv] [-m MESSAGE] (QUERY | -f FILE.sql)",
 	.about = "Runs SQL on the lake (DuckDB dialect) and prints every query result.\n",
-	.options = sql_options};
+	.options = sql_options,
+	.examples = sql_examples};
 
 struct print_ctx {
 	enum output_format fmt;

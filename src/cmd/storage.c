@@ -35,6 +35,16 @@ static const struct opt storage_options[] = {
 		   "user add: object rights under key prefix P only"),
 	OPT_FORMAT(struct storage_opts, fmt, "ls, stat, status, user: output as JSON (ls also CSV)"),
 	OPT_END()};
+static const char *const storage_examples[] = {
+	"lakehouse storage status",
+	"lakehouse storage ls lake/gold/",
+	"lakehouse storage get "
+	 "s3://lakehouse/assets/coco/image/c75c2243b4db273adc8307c3e1e6c2a9e0cbb19bcc55fa285baba440e8786463.jpg "
+	 "-o image.jpg",
+	"lakehouse storage user add notebooks --read-only --prefix lake/",
+	"lakehouse storage user ls",
+	"lakehouse storage user rm notebooks",
+	NULL};
 const struct verb_spec cmd_storage_spec = {
 	.name = "storage",
 	.usage = "storage start [--server versitygw|rustfs] [--tls [--cert FILE --key FILE]]\n"
@@ -57,7 +67,8 @@ const struct verb_spec cmd_storage_spec = {
 		 "           (docs/security.md)\n"
 		 "KEY and PREFIX may also be full s3://BUCKET/KEY URIs as the tables hold them.\n",
 	.options = storage_options,
-	.words = storage_actions};
+	.words = storage_actions,
+	.examples = storage_examples};
 
 struct tally {
 	long long objects, bytes;

@@ -46,6 +46,11 @@ static const struct opt stream_options[] = {
 	OPT_LONG("threads", 0, struct stream_opts, threads, 1, 32, "N",
 		 "parallel reads and decodes (default 8)"),
 	OPT_END()};
+static const char *const stream_examples[] = {
+	"lakehouse stream --table gold.coco_train --seed 1 --epoch 3 > local-store/epoch3.tar",
+	"lakehouse stream --table gold.coco_train --decode rgb --size 224x224 --rank 0 --world 4 "
+	 "> local-store/part0.tar",
+	NULL};
 const struct verb_spec cmd_stream_spec = {
 	.name = "stream",
 	.usage = "stream (--sql QUERY | --table SCHEMA.TABLE) [--version REF | --time TS]\n"
@@ -56,7 +61,8 @@ const struct verb_spec cmd_stream_spec = {
 		 "WebDataset shards (<key>.jpg|mp4 + <key>.json), for webdataset's pipe: URLs or any tar\n"
 		 "reader. The order is a permutation of the samples fixed by (seed, epoch) alone: the same\n"
 		 "on any machine and for any --threads.\n",
-	.options = stream_options};
+	.options = stream_options,
+	.examples = stream_examples};
 
 static int parse_size(const char *s, struct decode_spec *d, struct err *e)
 {

@@ -10,12 +10,17 @@ struct tables_opts {
 	enum output_format fmt;
 };
 static const struct opt tables_options[] = {OPT_FORMAT(struct tables_opts, fmt, ""), OPT_END()};
+static const char *const tables_examples[] = {
+	"lakehouse tables",
+	"lakehouse tables gold --json",
+	NULL};
 const struct verb_spec cmd_tables_spec = {
 	.name = "tables",
 	.usage = "tables [SCHEMA] [--json | --csv]",
 	.about = "The lake's tables (all schemas but the reserved '" LAKE_OWN_SCHEMA "', or SCHEMA's): rows,\n"
 		 "columns, data files and their bytes, and the last snapshot that changed each.\n",
-	.options = tables_options};
+	.options = tables_options,
+	.examples = tables_examples};
 
 int cmd_tables(int argc, char **argv, const struct config *cfg, struct err *e)
 {

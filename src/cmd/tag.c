@@ -23,6 +23,11 @@ static const struct opt tag_options[] = {
 	OPT_STRING("delete", 0, struct tag_opts, del, "NAME", "delete tag NAME"),
 	OPT_FORMAT(struct tag_opts, fmt, "--list: output as JSON or CSV"),
 	OPT_END()};
+static const char *const tag_examples[] = {
+	"lakehouse tag release-1 -m 'first curated set'",
+	"lakehouse tag demo-bad --snapshot 8",
+	"lakehouse tag --list",
+	NULL};
 const struct verb_spec cmd_tag_spec = {
 	.name = "tag",
 	.usage = "tag NAME [--snapshot REF | --time T] [-m MESSAGE] [--force]\n"
@@ -33,7 +38,8 @@ const struct verb_spec cmd_tag_spec = {
 		 "--version) and in SQL as tag('NAME'): FROM t AT (VERSION => tag('NAME')). expire never\n"
 		 "expires a tagged snapshot; delete the tag to let it go. Names: A-Z a-z 0-9 . _ - ;\n"
 		 "moving an existing tag needs --force. Each change is a snapshot (table lakehouse.tags).\n",
-	.options = tag_options};
+	.options = tag_options,
+	.examples = tag_examples};
 
 int cmd_tag(int argc, char **argv, const struct config *cfg, struct err *e)
 {

@@ -23,13 +23,18 @@ static const struct opt trace_options[] = {
 		 "that snapshot instead of the last insert"),
 	OPT_FLAG("json", 0, struct trace_opts, json, "everything as one JSON object"),
 	OPT_END()};
+static const char *const trace_examples[] = {
+	"lakehouse trace raw.coco_images",
+	"lakehouse trace gold.coco_train --snapshot 6 --json",
+	NULL};
 const struct verb_spec cmd_trace_spec = {
 	.name = "trace",
 	.usage = "trace SCHEMA.TABLE [--snapshot N] [--json]",
 	.about = "For the snapshot that last inserted into the table (or N): the snapshot and its changes,\n"
 		 "the catalog rows of the table and of the data files it added, and for each file its S3\n"
 		 "key with size and ETag from a HEAD and the row count in its Parquet footer.\n",
-	.options = trace_options};
+	.options = trace_options,
+	.examples = trace_examples};
 
 /* Runs sql with ($1 schema, $2 table, $3 snapshot) into a JSON array (or prints it). */
 static int section(struct lake *l, const char *title, const char *sql, const char *const *p,

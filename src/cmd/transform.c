@@ -14,8 +14,13 @@ static const struct opt transform_options[] = {
 	OPT_STRING("message", 'm', struct transform_opts, message, "MESSAGE", "commit message"),
 	OPT_END()};
 static const char *const transform_layers[] = {"silver", "gold", "all", NULL};
+static const char *const transform_examples[] = {
+	"lakehouse transform all",
+	"lakehouse transform silver -m 'rebuild silver'",
+	NULL};
 const struct verb_spec cmd_transform_spec = {
 	.name = "transform",
+	.examples = transform_examples,
 	.usage = "transform silver|gold|all [-m MESSAGE]",
 	.about = "Runs sql/20_silver.sql and/or sql/30_gold.sql (the sections whose input tables exist),\n"
 		 "then the quality gates in sql/checks/. Each layer is one snapshot; a failing gate leaves\n"

@@ -44,6 +44,10 @@ static const struct opt view_options[] = {
 	OPT_LONG("threads", 0, struct view_opts, threads, 1, 32, "N", "parallel fetches (default 8)"),
 	OPT_FLAG("json", 0, struct view_opts, json, "the summary as JSON"),
 	OPT_END()};
+static const char *const view_examples[] = {
+	"lakehouse view  # the site in local-store/view/index.html",
+	"lakehouse view --out local-store/crowded --query crowded-scenes --limit 50",
+	NULL};
 const struct verb_spec cmd_view_spec = {
 	.name = "view",
 	.usage = "view [--out DIR] [--sql QUERY | --query NAME]... [--version REF | --time T]\n"
@@ -55,7 +59,8 @@ const struct verb_spec cmd_view_spec = {
 		 "tables exist): thumbnails with their boxes drawn over them, fragment strips of 3 frames.\n"
 		 "No server and no network: open index.html from file:// in any browser. Thumbnails are\n"
 		 "cached by content address in DIR/thumbs, so a second run fetches only what is new.\n",
-	.options = view_options};
+	.options = view_options,
+	.examples = view_examples};
 
 static void print_summary(const struct view_result *r, int json)
 {

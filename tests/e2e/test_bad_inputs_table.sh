@@ -73,6 +73,9 @@ cases=$(cat <<'EOF'
 2|annotation 106 has a negative box size|ingest coco --from $F/coco/bad/negative-box --split val2017
 2|duplicate annotation id 104|ingest coco --from $F/coco/bad/duplicate-id --split val2017
 2|annotation 103 has an RLE mask whose size is not the image's|ingest coco --from $F/coco/bad/rle-size --split val2017
+2|annotation 104 has an RLE mask that is not valid: its counts string ends inside a count|ingest coco --from $F/coco/bad/rle-string --split val2017
+2|annotation 103 has an uncompressed RLE mask whose counts do not cover its size|ingest coco --from $F/coco/bad/rle-runs --split val2017
+2|instances_val2017.json: not JSON near byte|ingest coco --from $F/coco/bad/truncated-json --split val2017
 2|--format coco: no annotations/instances_nosuch.json|ingest coco --from $F/coco/zips --split nosuch --format coco
 2|metadata.jsonl line 3: file_name 'missing.jpg' names no image|ingest pics --from $F/if/bad/orphan
 2|metadata.jsonl line 2: file_name 'a.jpg' is named a second time|ingest pics --from $F/if-dup

@@ -27,6 +27,9 @@ bad no-image-file "image $(m "m['bad_ids']['no-image-file']")"
 bad negative-box "annotation $(m "m['bad_ids']['negative-box']") has a negative box size"
 bad duplicate-id "duplicate annotation id $(m "m['bad_ids']['duplicate-id']")"
 bad rle-size "annotation $(m "m['bad_ids']['rle-size']") has an RLE mask"
+bad rle-string "annotation $(m "m['bad_ids']['rle-string']") has an RLE mask that is not valid"
+bad rle-runs "annotation $(m "m['bad_ids']['rle-runs']") has an uncompressed RLE mask whose counts do not cover"
+bad truncated-json "not JSON near byte"
 check "bad inputs landed no snapshot" eval '[ "$(snapshot_count)" = "$base" ]'
 lh storage ls --csv assets/
 check "bad inputs uploaded no object" eval '[ "$(printf "%s\n" "$OUT" | tail -n +2 | wc -l)" -eq 0 ]'

@@ -86,6 +86,26 @@ check "export $nfrag fragments" eval '[ $RC -eq 0 ] && contains "$OUT" "exported
 csv "SELECT regexp_replace(c.sequence, '[^A-Za-z0-9_-]', '_', 'g') || '_f' || lpad(f.fragment_id::VARCHAR, 6, '0') AS key, f.clip_uri, c.init_bytes, f.byte_offset, f.byte_length, f.end_frame - f.start_frame + 1 AS frames, (SELECT count(*) FROM silver.visdrone_annotations a WHERE a.sequence = c.sequence AND a.frame_index BETWEEN f.start_frame + 1 AND f.end_frame + 1) AS boxes FROM raw.visdrone_fragments f JOIN raw.visdrone_clips c USING (clip_uri)" "$FIXTURES/fragments.csv"
 check "oracle: every .mp4 = init + fragment bytes and decodes alone (ffmpeg) to its frame count; boxes = silver" \
   eval '"$PY" "$ORACLE" wds "$FIXTURES/fragments.csv" "$(objects_dir assets/)" "$WORK/v1/visdrone-000000.tar" >"$FIXTURES/o2.log" 2>&1 || { cat "$FIXTURES/o2.log"; false; }'
+# every line of the source's annotations/<seq>.txt comes back, 10 columns as written, from the
+# "annotations" of the fragments covering its frames (read with the tarfile and json modules)
+check "VisDrone: the fragments' annotations give back every source annotation line, 10 columns" \
+  "$PY" - "$WORK/v1/visdrone-000000.tar" "$VD/annotations" "$DOTTED/annotations" <<'PYEOF'
+import glob, json, os, sys, tarfile
+got = {}
+for m in (t := tarfile.open(sys.argv[1])):
+    if m.name.endswith(".json"):
+        d = json.load(t.extractfile(m))
+        got.setdefault(d["sequence"], []).extend(tuple(a) for a in d["annotations"])
+want = {}
+for folder in sys.argv[2:]:
+    for f in glob.glob(os.path.join(folder, "*.txt")):
+        rows = [tuple(int(v) for v in l.strip().rstrip(",").split(",")) for l in open(f) if l.strip()]
+        want[os.path.basename(f)[:-4]] = rows
+assert want and set(want) <= set(got), (sorted(want), sorted(got))
+for seq, rows in want.items():
+    assert sorted(got[seq]) == sorted(rows), (seq, len(got[seq]), len(rows))
+print(sum(map(len, want.values())), "lines in", len(want), "files")
+PYEOF
 check "a dot in a key source is sanitised: uav.dot.v -> uav_dot_v_f000000" \
   eval 'tar tf "$WORK/v1/visdrone-000000.tar" | grep -qx "uav_dot_v_f000000.mp4" && ! tar tf "$WORK/v1/visdrone-000000.tar" | grep -q "^uav\.dot"'
 

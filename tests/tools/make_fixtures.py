@@ -441,13 +441,30 @@ def make_coco_official(out, seed, split="val2017", count=6):
     bad("negative-box", set_ann("bbox", [10.0, 10.0, -4.0, 20.0]))
     bad("duplicate-id", set_ann("id", anns[1]["id"]))
     bad("rle-size", lambda doc: (doc["annotations"][0]["segmentation"].__setitem__("size", [h, w + 1]), doc)[1])
+
+    def rle_index(kind):  # the first annotation whose mask is an RLE with counts of this type
+        return next(i for i, a in enumerate(anns) if isinstance(a.get("segmentation"), dict)
+                    and isinstance(a["segmentation"]["counts"], kind))
+
+    def cut_rle(kind, cut):
+        def m(doc):
+            seg = doc["annotations"][rle_index(kind)]["segmentation"]
+            seg["counts"] = cut(seg["counts"])
+            return doc
+        return m
+    # a compressed RLE string that stops short of the mask, and runs that miss pixels
+    bad("rle-string", cut_rle(str, lambda c: c[:-2]))
+    bad("rle-runs", cut_rle(list, lambda c: c[:-1]))
+    bad("truncated-json", lambda doc: json.dumps(doc)[:len(json.dumps(doc)) // 2])
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump({"split": split, "images": len(images), "annotations": len(anns),
                    "captions": len(caps), "keypoints": len(kps), "categories": len(cats),
                    "licenses": len(licenses), "bad_ids": {
                        "orphan": anns[2]["id"], "no-image-file": images[1]["id"],
                        "negative-box": anns[2]["id"], "duplicate-id": anns[1]["id"],
-                       "rle-size": anns[0]["id"]},
+                       "rle-size": anns[0]["id"],
+                       "rle-string": anns[rle_index(str)]["id"],
+                       "rle-runs": anns[rle_index(list)]["id"]},
                    "image_sha256": sha}, f, indent=1, sort_keys=True)
 
 

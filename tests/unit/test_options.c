@@ -1,6 +1,6 @@
 /* test_options.c - the one option parser every verb uses (src/cmd/options.c): values, ranges,
  * overflow, choices, the format group, unknown and ambiguous options, missing values, the
- * order of positional arguments, and the --help text made from the same table. */
+ * order of positional arguments, and the --help text made from the same table, examples last. */
 #include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -46,7 +46,10 @@ static const struct verb_spec t_spec = {
 		 "t --yes",
 	.about = "A verb for the tests.\n",
 	.options = t_options,
-	.more = "Nothing more.\n"};
+	.more = "Nothing more.\n",
+	.examples = (const char *const[]){"lakehouse t -m 'first' a.csv  # one file",
+					  "lakehouse t --yes", NULL}};
+static const struct verb_spec t_bare_spec = {.name = "bare", .usage = "bare", .options = t_options};
 
 /* Parses the words of line (split at spaces; "''" is an empty word) as argv after verb "t". */
 static int parse(const char *line, struct t_opts *o, char **argv, int *argc, int *first,
@@ -203,9 +206,37 @@ static void test_help(void **state)
 		"                     width)\n"
 		"  --wide, --line     the table never cut; or one 'column = value' line per cell\n"
 		"\n"
-		"Nothing more.\n";
+		"Nothing more.\n"
+		"\n"
+		"examples:\n"
+		"  lakehouse t -m 'first' a.csv  # one file\n"
+		"  lakehouse t --yes\n";
 	assert_string_equal(b.data, want);
 	buf_free(&b);
+}
+
+/* The examples close the help, after "more", one command line each, indented by two; a verb
+ * without examples has no section. */
+static void test_help_examples(void **state)
+{
+	(void)state;
+	struct buf b = {0};
+	assert_int_equal(opts_help(&t_spec, &b), 0);
+	const char *section = strstr(b.data, "\nexamples:\n");
+	assert_non_null(section);
+	assert_true(section > strstr(b.data, "Nothing more."));
+	int lines = 0;
+	for (const char *p = section + strlen("\nexamples:\n"); *p; p = strchr(p, '\n') + 1) {
+		assert_memory_equal(p, "  lakehouse ", strlen("  lakehouse "));
+		lines++;
+	}
+	assert_int_equal(lines, 2);
+	buf_free(&b);
+
+	struct buf bare = {0};
+	assert_int_equal(opts_help(&t_bare_spec, &bare), 0);
+	assert_null(strstr(bare.data, "examples:"));
+	buf_free(&bare);
 }
 
 int main(void)
@@ -216,6 +247,7 @@ int main(void)
 		cmocka_unit_test(test_integer_ranges_and_overflow),
 		cmocka_unit_test(test_unknown_ambiguous_and_missing),
 		cmocka_unit_test(test_help),
+		cmocka_unit_test(test_help_examples),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
