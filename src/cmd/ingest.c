@@ -69,6 +69,8 @@ static const char *const ingest_examples[] = {
 	 "  # the Hub-shaped folder rebuild.sh --offline serves",
 	"lakehouse ingest coco2017 --from local-store/coco2017 --split val2017"
 	 "  # a COCO release folder: annotations/, val2017/",
+	"lakehouse ingest pets --from local-store/pets"
+	 "  # a folder of images: pets/train/cat/1.jpg, pets/val/dog/2.png (imagefolder)",
 	NULL};
 const struct verb_spec cmd_ingest_spec = {
 	.name = "ingest",
