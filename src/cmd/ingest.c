@@ -56,10 +56,11 @@ static const struct opt ingest_options[] = {
 	OPT_LONG("fps", 0, struct ingest_opts, fps, 1, 240, "N",
 		 "video: frame rate of image sequences (default 30)"),
 	OPT_FLAG("skip-bad", 0, struct ingest_opts, skip_bad,
-		 "video: land the good clips and list the bad ones (default: exit 2); COCO: set\n"
-		 "faulty records aside in raw.NAME_rejects and land the rest"),
-	OPT_STRING("format", 0, struct ingest_opts, format, "coco",
-		   "read the folder as the COCO official layout (detected without it)"),
+		 "video: land the good clips and list the bad ones (default: exit 2); COCO,\n"
+		 "imagefolder: set faulty records aside in raw.NAME_rejects and land the rest"),
+	OPT_STRING("format", 0, struct ingest_opts, format, "LAYOUT",
+		   "read the folder in this layout: coco (the COCO official layout) or imagefolder\n"
+		   "(a folder of images); detected without it"),
 	OPT_FLAG("append-only", 0, struct ingest_opts, append_only,
 		 "COCO: only insert records whose id is new (default: follow the source)"),
 	OPT_END()};
@@ -68,24 +69,32 @@ static const char *const ingest_examples[] = {
 	 "  # the Hub-shaped folder rebuild.sh --offline serves",
 	"lakehouse ingest coco2017 --from local-store/coco2017 --split val2017"
 	 "  # a COCO release folder: annotations/, val2017/",
+	"lakehouse ingest pets --from local-store/pets"
+	 "  # a folder of images: pets/train/cat/1.jpg, pets/val/dog/2.png (imagefolder)",
 	NULL};
 const struct verb_spec cmd_ingest_spec = {
 	.name = "ingest",
 	.examples = ingest_examples,
 	.usage = "ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
-		 "                        [-m MESSAGE] [--threads N] [--shard K/N] [--format coco]",
+		 "                        [-m MESSAGE] [--threads N] [--shard K/N]\n"
+		 "                        [--format coco|imagefolder]",
 	.about = "Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 		 "STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 		 "s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
 		 "by URIs, in one snapshot. Running it again adds nothing.\n",
 	.options = ingest_options,
-	.more = "A folder source is accepted in these layouts (as the Hub stores datasets):\n"
-		"  FOLDER/data/SPLIT-00000-of-00001.parquet    Parquet per split, any depth\n"
-		"  FOLDER/CONFIG/SPLIT/0000.parquet            with --config CONFIG\n"
-		"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt   VisDrone (below)\n"
-		"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg     COCO release\n"
-		"  FOLDER/SPLIT.zip + FOLDER/annotations_trainval2017.zip           COCO zips, read in place\n"
-		"A folder of loose images is not a source yet: write them to Parquet first.\n\n"
+	.more = "A source takes one of these layouts (detected; --format forces one):\n"
+		SOURCE_LAYOUTS
+		"A folder without Parquet, COCO, VisDrone or video files, but with images, is read in the\n"
+		"Hugging Face imagefolder convention: one row per image in raw.NAME_images (image_uri,\n"
+		"file_name, label, split, width, height, image_status, sha256, bytes, source_repo and\n"
+		"every metadata column), each image its own object under assets/NAME/image/. Top-level\n"
+		"folders train/, validation/ (val, valid, dev), test/ (eval...) are splits, all of them\n"
+		"land (without them: --split); label is the parent folder when there is no metadata\n"
+		"file, every image sits at the same depth below one and there are two labels or more\n"
+		"(else NULL); metadata.jsonl or metadata.csv (root or split folder) join by file_name,\n"
+		"a row naming no image is an error (--skip-bad: set aside in raw.NAME_rejects).\n"
+		"Again, the table follows the folder.\n\n"
 		"Video: a video file, a folder of them (any depth; mp4, mov, mkv, avi, webm...), or the\n"
 		"VisDrone layout (sequences/<seq>/0000001.jpg... or <seq>.mp4, annotations/<seq>.txt),\n"
 		"under any NAME: one fragmented MP4 per clip under assets/NAME/clips/, with\n"
@@ -132,11 +141,18 @@ static void print_result(const struct ingest_request *rq, const struct ingest_re
 		       (long long)res->objects_new);
 }
 
+/* COCO and imagefolder: the landed table follows the source. */
 static void print_coco_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
-	printf("%s %s split %s from %s: %lld inserted, %lld updated, %lld removed; %lld images "
+	char what[300];
+	if (rq->image_root)
+		snprintf(what, sizeof what, "%s (imagefolder)", rq->repo);
+	else
+		snprintf(what, sizeof what, "%s", rq->repo);
+	printf("%s %s%s%s from %s: %lld inserted, %lld updated, %lld removed; %lld images "
 	       "(%lld new objects, %.1f MB): ",
-	       res->snapshot >= 0 ? "ingested" : "nothing new in", rq->dataset, rq->split, rq->repo,
+	       res->snapshot >= 0 ? "ingested" : "nothing new in", rq->dataset,
+	       rq->image_root ? "" : " split ", rq->image_root ? "" : rq->split, what,
 	       (long long)res->rows, (long long)res->updated, (long long)res->removed,
 	       (long long)res->blobs, (long long)res->objects_new, res->bytes_new / 1e6);
 	if (res->snapshot >= 0)
@@ -217,17 +233,19 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.fragment_seconds = fragment_seconds, .quality = quality, .copy = copy,
 		.skip_bad = o.skip_bad, .encode = {.crf = (double)crf, .preset = preset},
 		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL,
-		.append_only = o.append_only};
+		.append_only = o.append_only,
+		.image_root = src.image_root[0] ? src.image_root : NULL};
 	struct ingest_result res;
-	if (nshards && (rq.video_root || rq.coco_root)) {
+	if (nshards && (rq.video_root || rq.coco_root || rq.image_root)) {
 		source_free(&src);
-		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video or COCO");
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video, COCO "
+				       "or imagefolder");
 	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);
 	if (rc == 0 && rq.video_root)
 		print_video_result(&rq, &res);
-	else if (rc == 0 && rq.coco_root)
+	else if (rc == 0 && (rq.coco_root || rq.image_root))
 		print_coco_result(&rq, &res);
 	else if (rc == 0)
 		print_result(&rq, &res);

@@ -2,7 +2,9 @@
  *   - Hub-shaped Parquet files (files/nfiles), below;
  *   - VisDrone sequences (video_root set): clips, fragment index and annotations, see
  *     ingest/visdrone.h.
- *   - the COCO official layout (coco_root set), see ingest/coco.h.
+ *   - the COCO official layout (coco_root set), see ingest/coco.h;
+ *   - a folder of images, the Hugging Face imagefolder convention (image_root set), see
+ *     ingest/imagefolder.h.
  * Parquet: media blobs become objects, rows become raw tables, in this order of effects:
  *   1. read the schema of every file (a corrupt or unexpected file fails here, before any
  *      upload); media columns are found by type: STRUCT(bytes BLOB, path VARCHAR), or a list
@@ -56,6 +58,9 @@ struct ingest_request {
 	 * root folder (NULL otherwise), see ingest/coco.h; skip_bad also applies to it. */
 	const char *coco_root;
 	int append_only; /* COCO: only insert new records; never update or remove landed ones */
+	/* A folder of images (imagefolder convention): its root, NULL otherwise; skip_bad also
+	 * applies to its metadata rows. */
+	const char *image_root;
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 

@@ -14,6 +14,7 @@
 #include "core/progress.h"
 #include "hub/hub.h"
 #include "ingest/coco.h"
+#include "ingest/imagefolder.h"
 
 void source_free(struct source *s)
 {
@@ -259,6 +260,16 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 	if (!realpath(from, root))
 		return err_set(e, EXIT_FAILED, "--from %s: %s", from, strerror(errno));
 	int coco = format && strcmp(format, "coco") == 0;
+	int images = format && strcmp(format, "imagefolder") == 0;
+	if (images && !imagefolder_present(root))
+		return err_set(e, EXIT_USAGE, "--format imagefolder: no image files (jpg, jpeg, png, "
+			       "webp, bmp, gif, tif, tiff) under %s", root);
+	if (images) {
+		snprintf(s->image_root, sizeof s->image_root, "%s", root);
+		snprintf(s->repo, sizeof s->repo, "local:%s", root);
+		snprintf(s->revision, sizeof s->revision, "local");
+		return 0;
+	}
 	if (coco && !coco_layout_present(root, split))
 		return err_set(e, EXIT_USAGE, "--format coco: no annotations/instances_%s.json under %s",
 			       split, root);
@@ -288,15 +299,16 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 		snprintf(s->video_root, sizeof s->video_root, "%s", root);
 		return 0;
 	}
+	if (!s->nfiles && imagefolder_present(root)) { /* a folder of images */
+		snprintf(s->image_root, sizeof s->image_root, "%s", root);
+		return 0;
+	}
 	return s->nfiles ? 0
 			 : err_set(e, EXIT_USAGE,
-				   "no Parquet files for split '%s' under %s; a folder source holds "
-				   "SPLIT-*.parquet or SPLIT/*.parquet files (any depth, CONFIG/ first with "
-				   "--config), the VisDrone layout sequences/SEQ/*.jpg + "
-				   "annotations/SEQ.txt, video files, or the COCO layout "
-				   "annotations/instances_SPLIT.json + SPLIT/*.jpg (or SPLIT.zip + "
-				   "annotations_trainval2017.zip) (see 'lakehouse ingest --help')",
-				   split, root);
+				   "no layout fits %s (nothing for split '%s'); a source takes one of "
+				   "these layouts:\n" SOURCE_LAYOUTS
+				   "(--format " SOURCE_FORMATS " forces one; see 'lakehouse ingest --help')",
+				   root, split);
 }
 
 int source_resolve(const struct config *cfg, const char *from, const char *config,
@@ -309,10 +321,12 @@ int source_resolve(const struct config *cfg, const char *from, const char *confi
 			return err_set(e, EXIT_USAGE, "--from %s: only dataset repos are supported "
 						      "(hf://datasets/OWNER/REPO)", from);
 		if (format)
-			return err_set(e, EXIT_USAGE, "--format coco reads a local folder, not %s", from);
+			return err_set(e, EXIT_USAGE, "--format %s reads a local folder, not %s", format,
+				       from);
 		return resolve_hf(cfg, from, config, split, threads, progress, out, e);
 	}
-	if (format && strcmp(format, "coco") != 0)
-		return err_set(e, EXIT_USAGE, "--format wants coco, got '%s'", format);
+	if (format && strcmp(format, "coco") != 0 && strcmp(format, "imagefolder") != 0)
+		return err_set(e, EXIT_USAGE, "--format wants one of " SOURCE_FORMATS ", got '%s'",
+			       format);
 	return resolve_folder(from, config, split, format, out, e);
 }

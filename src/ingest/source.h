@@ -8,7 +8,10 @@
  * A source in the VisDrone layout (<root>/sequences/<seq>/NNNNNNN.jpg, <root>/annotations/) is
  * staged whole instead, and video_root names the staged <root>. A local folder in the COCO
  * official layout (annotations/instances_<split>.json, <split>/ images) is read in place and
- * coco_root names it; format "coco" insists on that layout, NULL detects it.
+ * coco_root names it; a local folder of images (the Hugging Face imagefolder convention, taken
+ * when no other layout fits) sets image_root. format ("coco", "imagefolder") insists on that
+ * layout, NULL detects it; another name is a usage error listing the valid ones. When no
+ * layout fits, the usage error lists them all with an example each (source_layouts).
  * The caller frees the result with source_free().
  */
 #ifndef LAKEHOUSE_SOURCE_H
@@ -25,6 +28,7 @@ struct source {
 	size_t nfiles;
 	char video_root[4096]; /* set for the VisDrone layout (sequences/, annotations/) */
 	char coco_root[4096];  /* set for the COCO layout (annotations/instances_<split>.json) */
+	char image_root[4096]; /* set for a folder of images (imagefolder convention) */
 };
 
 /* Downloads are counted in progress (a "download" phase; may be NULL). */
@@ -33,6 +37,20 @@ int source_resolve(const struct config *cfg, const char *from, const char *confi
 		   const char *split, const char *format, int threads, struct progress *progress,
 		   struct source *out, struct err *e);
 void source_free(struct source *s);
+
+/* The layouts a source may take, one example each, a line per layout: the "no layout fits"
+ * error and `lakehouse ingest --help` show it. */
+#define SOURCE_LAYOUTS                                                                          \
+	"  hf://datasets/OWNER/REPO[@REV]                   Hub Parquet (or its auto-converted Parquet)\n" \
+	"  FOLDER/data/SPLIT-00000-of-00001.parquet         Parquet per split, any depth\n"            \
+	"  FOLDER/CONFIG/SPLIT/0000.parquet                 Parquet CONFIG/SPLIT (--config CONFIG)\n"  \
+	"  FOLDER/annotations/instances_SPLIT.json + FOLDER/SPLIT/*.jpg   COCO release folder\n"      \
+	"  FOLDER/SPLIT.zip + FOLDER/annotations_trainval2017.zip         COCO zips, read in place\n" \
+	"  FOLDER/[SPLIT/][LABEL/]*.jpg [+ metadata.jsonl|.csv]           imagefolder (HF)\n"         \
+	"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt  VisDrone\n"                 \
+	"  FOLDER/**/CLIP.mp4 (mov, mkv, avi, webm...) or one video file  video files\n"
+/* The names --format takes. */
+#define SOURCE_FORMATS "coco, imagefolder"
 
 /* Splits "hf://datasets/OWNER/REPO[@REVISION]" into repo ("OWNER/REPO", rn bytes) and rev
  * (REVISION, default "main"; vn bytes). A usage error naming `from` for anything else: no

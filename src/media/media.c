@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <turbojpeg.h>
 
 static const char *sniff(const unsigned char *d, size_t n)
 {
@@ -66,6 +67,31 @@ const char *media_status(const char *ext, const unsigned char *d, size_t n)
 	if (strcmp(ext, "png") == 0)
 		return n >= 20 && memcmp(d + n - 8, "IEND", 4) == 0 ? "ok" : "truncated";
 	return "unchecked";
+}
+
+int media_image_size(const unsigned char *d, size_t n, int *w, int *h)
+{
+	if (n >= 24 && memcmp(d, "\x89PNG\r\n\x1a\n", 8) == 0 && memcmp(d + 12, "IHDR", 4) == 0) {
+		unsigned long pw = (unsigned long)d[16] << 24 | (unsigned long)d[17] << 16 |
+				   (unsigned long)d[18] << 8 | d[19];
+		unsigned long ph = (unsigned long)d[20] << 24 | (unsigned long)d[21] << 16 |
+				   (unsigned long)d[22] << 8 | d[23];
+		if (pw < 1 || ph < 1 || pw > 0x7fffffff || ph > 0x7fffffff)
+			return 0;
+		*w = (int)pw, *h = (int)ph;
+		return 1;
+	}
+	if (n < 3 || d[0] != 0xFF || d[1] != 0xD8 || d[2] != 0xFF)
+		return 0;
+	tjhandle tj = tjInitDecompress();
+	int jw = 0, jh = 0, sub = 0, cs = 0;
+	int ok = tj && tjDecompressHeader3(tj, d, (unsigned long)n, &jw, &jh, &sub, &cs) == 0 &&
+		 jw > 0 && jh > 0;
+	if (tj)
+		tjDestroy(tj);
+	if (ok)
+		*w = jw, *h = jh;
+	return ok;
 }
 
 int media_key(char *dst, size_t n, const char *dataset, const char *column, const char *sha,

@@ -1,5 +1,5 @@
-/* media.h - media blobs: content address (its SHA-256 is core/hash), file type, integrity check.
- * Pure functions over caller-owned buffers; nothing allocated.
+/* media.h - media blobs: content address (its SHA-256 is core/hash), file type, integrity check,
+ * image size. Pure functions over caller-owned buffers; nothing returned is allocated.
  */
 #ifndef LAKEHOUSE_MEDIA_H
 #define LAKEHOUSE_MEDIA_H
@@ -12,6 +12,11 @@ void media_extension(const char *path, const unsigned char *data, size_t len, ch
 
 /* "ok", "truncated" (JPEG without its end marker, PNG without IEND) or "unchecked". */
 const char *media_status(const char *ext, const unsigned char *data, size_t len);
+
+/* An image's size from its header, without decoding the pixels: JPEG (libjpeg-turbo's header
+ * reader) and PNG (the IHDR chunk). 1 with *w, *h set; 0 when unknown (another format, or a
+ * header that cannot be read): the caller keeps NULL, never a guess. */
+int media_image_size(const unsigned char *data, size_t len, int *w, int *h);
 
 /* The object key of a blob: "assets/<dataset>/<column>/<sha256>.<ext>", with characters of
  * column outside [A-Za-z0-9_-] replaced by '_'. -1 if too long. */

@@ -8,6 +8,7 @@ PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --bad >/dev/null
 "$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 1 --frames 30 --bad >/dev/null
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --coco-official "$FIXTURES/coco" >/dev/null
+"$PY" "$E2E_DIR/../tools/make_fixtures.py" --imagefolder "$FIXTURES/if" >/dev/null
 start_hub "$FIXTURES/hub"
 start_storage
 lh init
@@ -30,6 +31,11 @@ mkdir -p "$F/coco-trunc"
 cp "$F/coco/zips/annotations_trainval2017.zip" "$F/coco-trunc/"
 head -c 20000 "$F/coco/zips/val2017.zip" >"$F/coco-trunc/val2017.zip"
 mkdir -p "$F/badclips" && head -c 20000 /dev/urandom >"$F/badclips/junk.mp4"
+for c in if-dup if-clash if-nofile; do mkdir -p "$F/$c" && cp "$F/if/flat/photo_0.jpg" "$F/$c/a.jpg"; done
+printf '{"file_name": "a.jpg"}\n{"file_name": "a.jpg"}\n' >"$F/if-dup/metadata.jsonl"
+printf 'file_name,label\na.jpg,cat\n' >"$F/if-clash/metadata.csv"
+printf '{"file_name": "a.jpg"}\n{"caption": "x"}\n' >"$F/if-nofile/metadata.jsonl"
+mkdir -p "$F/if-outside/train" && cp "$F/if/flat/photo_0.jpg" "$F/if-outside/train/" && cp "$F/if/flat/photo_1.png" "$F/if-outside/"
 mkdir -p "$F/tiny"
 if mount -t tmpfs -o size=16k tmpfs "$F/tiny" 2>/dev/null; then TINY=1; else TINY=0; fi
 
@@ -71,6 +77,14 @@ cases=$(cat <<'EOF'
 2|annotation 103 has an uncompressed RLE mask whose counts do not cover its size|ingest coco --from $F/coco/bad/rle-runs --split val2017
 2|instances_val2017.json: not JSON near byte|ingest coco --from $F/coco/bad/truncated-json --split val2017
 2|--format coco: no annotations/instances_nosuch.json|ingest coco --from $F/coco/zips --split nosuch --format coco
+2|metadata.jsonl line 3: file_name 'missing.jpg' names no image|ingest pics --from $F/if/bad/orphan
+2|metadata.jsonl line 2: file_name 'a.jpg' is named a second time|ingest pics --from $F/if-dup
+2|metadata.jsonl line 2: no file_name|ingest pics --from $F/if-nofile
+2|a metadata column is named label|ingest pics --from $F/if-clash
+2|photo_1.png: outside the split folders|ingest pics --from $F/if-outside
+2|no layout fits|ingest pics --from $F/if/bad/notes
+2|--format wants one of coco, imagefolder, got 'nosuch'|ingest pics --from $F/if/flat --format nosuch
+2|--format imagefolder: no image files|ingest pics --from $F/if/bad/notes --format imagefolder
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
 3|cannot reach S3 endpoint|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet
 1|syntax error|sql 'SELEC 1'

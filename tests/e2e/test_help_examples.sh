@@ -7,7 +7,7 @@
 # the order `lakehouse help` lists them, each one's examples in their order, except the verbs
 # in LAST (they empty the lake), which run at the end. Each must exit 0.
 # What the examples name and a user brings is made here, nothing else is substituted: labels.csv
-# (land), a COCO release folder local-store/coco2017 (ingest), a Hub (the local emulator, with
+# (land), a COCO release folder local-store/coco2017 and a folder of images local-store/pets (ingest), a Hub (the local emulator, with
 # HF_ENDPOINT and HF_TOKEN exported as a user would, for publish).
 . "$(dirname "$0")/lib.sh"
 ROOT=$(cd "$E2E_DIR/../.." && pwd)
@@ -45,6 +45,8 @@ check "snapshot 8 is the version demo's bad transform" \
 # What the examples name that a user would bring.
 printf 'id,label\n1,car\n2,cars\n3,person\n' >"$REPO/labels.csv"
 "$PY" "$ROOT/tests/tools/make_fixtures.py" --coco-official "$REPO/local-store/coco2017" >/dev/null
+"$PY" "$ROOT/tests/tools/make_fixtures.py" --imagefolder "$REPO/local-store/imagefolder" >/dev/null
+mv "$REPO/local-store/imagefolder/labeled" "$REPO/local-store/pets"
 mkdir -p "$FIXTURES/hub"
 start_hub "$FIXTURES/hub"
 export HF_TOKEN=$HUB_TOKEN

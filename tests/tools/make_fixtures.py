@@ -22,6 +22,17 @@ With --coco-official DIR it writes instead the COCO official release layout (no 
   DIR/bad/<case>/ (the same layout, each with one planted fault: not-coco, orphan, no-image-file,
   negative-box, duplicate-id, rle-size). Segmentations come in the three forms the release uses:
   polygons, uncompressed RLE (iscrowd 1) and compressed RLE strings; persons carry keypoints.
+
+With --imagefolder DIR it writes instead folders of loose images in the Hugging Face imagefolder
+convention (real JPEGs and PNGs of different sizes):
+  DIR/labeled/{train,test,val}/{cat,dog}/*.{jpg,png}  split folders, label folders, no metadata
+  DIR/meta/{train,test}/*.jpg + <split>/metadata.jsonl  extra columns caption, score, tags;
+                                                   one score null, one absent
+  DIR/flat/*.{jpg,png}                             no split, no label
+  DIR/csv/*.png + metadata.csv                     metadata as CSV (one empty cell)
+  DIR/bad/orphan/                                  metadata.jsonl names an image that is not there
+  DIR/bad/notes/                                   no image, no layout (a text file)
+and DIR/manifest.json (the orphan's file and line, every image's relative path and SHA-256).
 """
 import argparse
 import hashlib
@@ -499,6 +510,76 @@ def make_coco_custom(out, seed, split="train"):
     with open(os.path.join(out, "manifest.json"), "w") as f:
         json.dump({"split": split, "images": len(images), "annotations": len(anns),
                    "categories": len(cats), "image_sha256": sha}, f, indent=1, sort_keys=True)
+def imagefolder_image(rng, path, w, h):
+    """A real image of w x h pixels at path (JPEG or PNG by the extension); returns its bytes."""
+    img = Image.new("RGB", (w, h), tuple(rng.randrange(256) for _ in range(3)))
+    d = ImageDraw.Draw(img)
+    for _ in range(4):
+        x0, y0 = rng.randrange(w), rng.randrange(h)
+        d.rectangle([x0, y0, x0 + rng.randrange(1, w), y0 + rng.randrange(1, h)],
+                    fill=tuple(rng.randrange(256) for _ in range(3)))
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG" if path.endswith(".png") else "JPEG", quality=85)
+    with open(path, "wb") as f:
+        f.write(buf.getvalue())
+    return buf.getvalue()
+
+
+def make_imagefolder(out, seed):
+    rng = random.Random(seed)
+    sizes = [(64, 48), (40, 40), (33, 57), (80, 20), (21, 35), (50, 31)]
+    manifest = {"images": {}}
+
+    def put(variant, rel, i):
+        w, h = sizes[i % len(sizes)]
+        data = imagefolder_image(rng, os.path.join(out, variant, rel), w, h)
+        manifest["images"].setdefault(variant, {})[rel] = {
+            "sha256": hashlib.sha256(data).hexdigest(), "width": w, "height": h}
+
+    i = 0
+    for split, n in (("train", 3), ("test", 2), ("val", 1)):  # val: the split validation
+        for label in ("cat", "dog"):
+            for k in range(n):
+                put("labeled", f"{split}/{label}/{label}_{k}.{'png' if k == 1 else 'jpg'}", i)
+                i += 1
+    for split, n in (("train", 4), ("test", 2)):
+        rows = []
+        for k in range(n):
+            name = f"img_{k}.jpg"
+            put("meta", f"{split}/{name}", i)
+            i += 1
+            row = {"file_name": name, "caption": f"{split} picture {k}", "score": round(0.5 + k / 8, 3),
+                   "tags": [split, f"t{k}"]}
+            if split == "train" and k == 1:
+                row["score"] = None  # a null value
+            if split == "train" and k == 2:
+                del row["score"]  # an absent key
+            rows.append(row)
+        with open(os.path.join(out, "meta", split, "metadata.jsonl"), "w") as f:
+            f.writelines(json.dumps(r) + "\n" for r in rows)
+    for k in range(4):
+        put("flat", f"photo_{k}.{'png' if k % 2 else 'jpg'}", i)
+        i += 1
+    lines = ["file_name,caption,rating"]
+    for k in range(3):
+        put("csv", f"shot_{k}.png", i)
+        i += 1
+        lines.append(f"shot_{k}.png,{'' if k == 1 else f'shot number {k}'},{k + 1}")
+    with open(os.path.join(out, "csv", "metadata.csv"), "w") as f:
+        f.write("\n".join(lines) + "\n")
+    for k in range(2):
+        put("bad/orphan", f"a_{k}.jpg", i)
+        i += 1
+    with open(os.path.join(out, "bad", "orphan", "metadata.jsonl"), "w") as f:
+        f.write('{"file_name": "a_0.jpg", "note": "x"}\n{"file_name": "a_1.jpg", "note": "y"}\n'
+                '{"file_name": "missing.jpg", "note": "z"}\n')
+    manifest["orphan"] = {"file": "metadata.jsonl", "line": 3, "file_name": "missing.jpg"}
+    os.makedirs(os.path.join(out, "bad", "notes"), exist_ok=True)
+    with open(os.path.join(out, "bad", "notes", "README.txt"), "w") as f:
+        f.write("no images here\n")
+    with open(os.path.join(out, "manifest.json"), "w") as f:
+        json.dump(manifest, f, indent=1, sort_keys=True)
 
 
 def main():
@@ -515,7 +596,10 @@ def main():
     ap.add_argument("--coco-official", metavar="DIR", help="write only the COCO official layout into DIR")
     ap.add_argument("--coco-images", type=int, default=6, help="images in the COCO official layout")
     ap.add_argument("--coco-custom", metavar="DIR", help="write only a COCO-format dataset with its own categories into DIR")
+    ap.add_argument("--imagefolder", metavar="DIR", help="write only the imagefolder layouts into DIR")
     args = ap.parse_args()
+    if args.imagefolder:
+        return make_imagefolder(args.imagefolder, args.seed)
     if args.coco_official:
         return make_coco_official(args.coco_official, args.seed, count=args.coco_images)
     if args.coco_custom:

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <turbojpeg.h>
 
 #include "media/export.h"
 #include "core/hash.h"
@@ -55,6 +56,31 @@ static void test_status_flags_truncated_images(void **state)
 	memcpy(padded, jpeg, sizeof jpeg);
 	assert_string_equal(media_status("jpg", padded, sizeof padded), "ok");
 	assert_string_equal(media_status("wav", jpeg, 4), "unchecked");
+}
+
+/* Width and height from the header: a JPEG libjpeg-turbo wrote, a PNG's IHDR; else unknown. */
+static void test_image_size_from_the_header(void **state)
+{
+	(void)state;
+	unsigned char pixels[37 * 21 * 3];
+	memset(pixels, 128, sizeof pixels);
+	tjhandle tj = tjInitCompress();
+	unsigned char *jpeg = NULL;
+	unsigned long jlen = 0;
+	assert_int_equal(tjCompress2(tj, pixels, 37, 0, 21, TJPF_RGB, &jpeg, &jlen, TJSAMP_420, 80, 0), 0);
+	int w = 0, h = 0;
+	assert_int_equal(media_image_size(jpeg, jlen, &w, &h), 1);
+	assert_int_equal(w, 37);
+	assert_int_equal(h, 21);
+	assert_int_equal(media_image_size(jpeg, 2, &w, &h), 0); /* cut before its header */
+	tjFree(jpeg);
+	tjDestroy(tj);
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n', 0, 0, 0, 13,
+					    'I', 'H', 'D', 'R', 0, 0, 0x01, 0x2c, 0, 0, 0, 7, 8, 2};
+	assert_int_equal(media_image_size(png, sizeof png, &w, &h), 1);
+	assert_int_equal(w, 300);
+	assert_int_equal(h, 7);
+	assert_int_equal(media_image_size((const unsigned char *)"GIF89a\x10\0\x10\0", 10, &w, &h), 0);
 }
 
 static void test_keys_stay_under_their_prefix(void **state)
@@ -190,6 +216,7 @@ int main(void)
 		cmocka_unit_test(test_sha256_is_the_standard_one),
 		cmocka_unit_test(test_extension_from_path_is_sanitised),
 		cmocka_unit_test(test_status_flags_truncated_images),
+		cmocka_unit_test(test_image_size_from_the_header),
 		cmocka_unit_test(test_keys_stay_under_their_prefix),
 		cmocka_unit_test(test_clip_keys_are_content_addressed),
 		cmocka_unit_test(test_blob_keys_follow_content),

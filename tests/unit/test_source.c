@@ -7,6 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "ingest/imagefolder.h"
 #include "ingest/source.h"
 
 static void test_hf_uris(void **state)
@@ -68,12 +69,31 @@ static void test_split_paths(void **state)
 	assert_false(source_path_matches("data/val-00000.json", NULL, "val"));
 }
 
+/* Top-level folder names that hold a split, as datasets' imagefolder matches them. */
+static void test_imagefolder_split_folders(void **state)
+{
+	(void)state;
+	static const char *const cases[][2] = {
+		{"train", "train"},	 {"training", "train"},	   {"train-2", "train"},
+		{"train_01", "train"},	 {"val", "validation"},	   {"valid", "validation"},
+		{"validation", "validation"}, {"dev", "validation"}, {"test", "test"},
+		{"testing", "test"},	 {"eval", "test"},	   {"evaluation", "test"},
+		{"test 3", "test"}};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(imagefolder_split(cases[i][0]), cases[i][1]);
+	static const char *const not_splits[] = {"cat", "trainer", "tests", "Train", "contest",
+						 "validate", "", "x_train"};
+	for (size_t i = 0; i < sizeof not_splits / sizeof not_splits[0]; i++)
+		assert_null(imagefolder_split(not_splits[i]));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_hf_uris),
 		cmocka_unit_test(test_bad_hf_uris_are_usage_errors),
 		cmocka_unit_test(test_split_paths),
+		cmocka_unit_test(test_imagefolder_split_folders),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
