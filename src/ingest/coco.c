@@ -2,6 +2,7 @@
 #define _GNU_SOURCE /* tdestroy */
 #include "ingest/coco.h"
 #include "ingest/coco_parts.h"
+#include "ingest/assets.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -13,95 +14,37 @@
 #include <sys/stat.h>
 
 #include "core/buf.h"
-#include "core/hash.h"
 #include "core/progress.h"
 #include "core/sqlfile.h"
-#include "core/strset.h"
 #include "lake/lake.h"
 #include "media/media.h"
-#include "store/s3.h"
-#include "store/upload.h"
 
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
-#define UPLOAD_INFLIGHT (16u << 20)
-
 /* ---- images --------------------------------------------------------------------------- */
-
-struct known {
-	void *tree; /* strset of object keys in the bucket or queued */
-};
-
-static int remember(struct known *k, const char *key)
-{
-	return strset_add(&k->tree, key);
-}
-
-static int on_existing(const struct s3_object *o, void *ud)
-{
-	return remember(ud, o->key) < 0 ? -1 : 0;
-}
-
-static int read_file(const char *path, unsigned char **data, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return -1;
-	struct stat st;
-	unsigned char *d = NULL;
-	if (fstat(fileno(f), &st) == 0 && (d = malloc(st.st_size ? (size_t)st.st_size : 1)) &&
-	    fread(d, 1, (size_t)st.st_size, f) == (size_t)st.st_size) {
-		fclose(f);
-		*data = d, *len = (size_t)st.st_size;
-		return 0;
-	}
-	free(d);
-	fclose(f);
-	return -1;
-}
 
 /* One upload run: each image becomes an object; memory.main.coco_media maps id -> URI. */
 struct uprun {
 	struct lake *l;
 	int rejected; /* --skip-bad: images set aside by the dry walk */
-	const struct config *cfg;
 	const struct ingest_request *rq;
-	struct ingest_result *res;
-	struct known known;
 	duckdb_appender app;
-	struct uploader *up;
+	struct assets *assets;
 };
 
-/* Takes data (malloc'd) over: uploads it unless the bucket has it, records its URI. */
+/* Takes data (malloc'd) over: its object (uploaded unless the bucket has it) and its URI. */
 static int put_image(struct uprun *u, int64_t id, const char *name, unsigned char *data,
 		     size_t len, struct err *e)
 {
-	char sha[65], ext[8], key[1024], uri[1200];
-	sha256_hex(data, len, sha);
-	media_extension(name, data, len, ext);
-	if (media_key(key, sizeof key, u->rq->dataset, "image", sha, ext) < 0) {
-		free(data);
-		return err_set(e, EXIT_FAILED, "object key too long");
-	}
-	snprintf(uri, sizeof uri, "s3://%s/%s", u->cfg->bucket, key);
-	u->res->blobs++;
-	progress_add(u->rq->progress, 1, (int64_t)len);
+	struct asset a;
+	if (assets_put(u->assets, "image", name, data, len, free, data, &a, e) < 0)
+		return -1;
 	if (duckdb_append_int64(u->app, id) == DuckDBError ||
-	    duckdb_append_varchar(u->app, uri) == DuckDBError ||
-	    duckdb_append_varchar(u->app, media_status(ext, data, len)) == DuckDBError ||
-	    duckdb_appender_end_row(u->app) == DuckDBError) {
-		free(data);
-		return err_set(e, EXIT_FAILED, "cannot record image %s", key);
-	}
-	int fresh = remember(&u->known, key);
-	if (fresh <= 0) {
-		free(data);
-		if (fresh < 0)
-			return err_set(e, EXIT_FAILED, "out of memory");
-		progress_count(u->rq->progress, "skipped", 1);
-		return 0;
-	}
-	return uploader_put(u->up, key, data, len, sha, free, data, e);
+	    duckdb_append_varchar(u->app, a.uri) == DuckDBError ||
+	    duckdb_append_varchar(u->app, a.status) == DuckDBError ||
+	    duckdb_appender_end_row(u->app) == DuckDBError)
+		return err_set(e, EXIT_FAILED, "cannot record image %s", name);
+	return 0;
 }
 
 /* --skip-bad: sets image id aside (and records why); its rows leave the staged tables. */
@@ -143,13 +86,12 @@ static int folder_images(struct uprun *u, duckdb_result *imgs, const struct path
 			}
 			continue;
 		}
-		unsigned char *data;
-		size_t len;
-		if (read_file(path, &data, &len) < 0)
-			return err_set(e, EXIT_USAGE, "%s: image %lld: cannot read %s", p->inst_name,
-				       (long long)id, path);
-		if (put_image(u, id, path, data, len, e) < 0)
-			return -1;
+		struct buf b = {0};
+		if (fs_read_file(path, &b, NULL, e) < 0)
+			return err_wrap(e, "%s: image %lld", p->inst_name, (long long)id);
+		unsigned char *data = b.data ? (unsigned char *)b.data : malloc(1);
+		if (!data || put_image(u, id, path, data, b.len, e) < 0)
+			return data ? -1 : err_set(e, EXIT_FAILED, "out of memory");
 	}
 	return 0;
 }
@@ -256,7 +198,7 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 	    lake_query(l, "SELECT id, file_name FROM memory.main.coco_src_images ORDER BY id", NULL,
 		       0, &imgs, e) < 0)
 		return -1;
-	struct uprun u = {.l = l, .cfg = cfg, .rq = rq, .res = res};
+	struct uprun u = {.l = l, .rq = rq};
 	/* a dry walk first: a missing image or a damaged zip fails before any upload */
 	int rc = p->zip ? zip_images(&u, &imgs, p, rq->split, 0, e)
 			: folder_images(&u, &imgs, p, 0, e);
@@ -267,41 +209,26 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 			       NULL, 0, &imgs, e) < 0)
 			return -1;
 	}
-	char prefix[200];
-	snprintf(prefix, sizeof prefix, "assets/%s/", rq->dataset);
-	struct s3 *s = rc ? NULL : s3_new(cfg, e);
-	if (rc == 0 && !s)
-		rc = -1;
-	if (s) {
-		rc = s3_list(s, prefix, on_existing, &u.known, e);
-		s3_free(s);
-	}
 	if (rc == 0 && duckdb_appender_create_ext(lake_connection(l), "memory", "main", "coco_media",
 						 &u.app) == DuckDBError)
 		rc = err_set(e, EXIT_FAILED, "cannot open the image manifest");
-	if (rc == 0 && !(u.up = uploader_new(cfg, rq->threads, UPLOAD_INFLIGHT, e)))
+	if (rc == 0 && !(u.assets = assets_begin(cfg, rq->dataset, rq->threads, rq->progress, e)))
 		rc = -1;
-	if (u.up)
-		uploader_count(u.up, rq->progress);
 	progress_phase(rq->progress, "upload", "images");
 	progress_add_total(rq->progress, (int64_t)duckdb_row_count(&imgs), 0);
 	if (rc == 0)
 		rc = p->zip ? zip_images(&u, &imgs, p, rq->split, 1, e)
 			    : folder_images(&u, &imgs, p, 1, e);
 	duckdb_destroy_result(&imgs);
-	if (u.up) {
-		struct upload_stats st = {0};
-		struct err upload_err = {0};
-		if (uploader_finish(u.up, &st, &upload_err) < 0 && rc == 0) {
-			*e = upload_err;
-			rc = -1;
-		}
-		res->objects_new = st.objects;
-		res->bytes_new = st.bytes;
+	struct err upload_err = {0};
+	struct assets_stats st = {0};
+	if (assets_end(u.assets, &st, &upload_err) < 0 && rc == 0) {
+		*e = upload_err;
+		rc = -1;
 	}
+	res->blobs += st.blobs, res->objects_new = st.objects_new, res->bytes_new = st.bytes_new;
 	if (u.app && duckdb_appender_destroy(&u.app) == DuckDBError && rc == 0)
 		rc = err_set(e, EXIT_FAILED, "cannot write the image manifest");
-	strset_free(&u.known.tree);
 	return rc;
 }
 

@@ -13,15 +13,12 @@
 
 #include "core/buf.h"
 #include "core/fsutil.h"
-#include "core/hash.h"
 #include "core/progress.h"
 #include "core/strset.h"
+#include "ingest/assets.h"
 #include "lake/lake.h"
 #include "media/media.h"
-#include "store/s3.h"
-#include "store/upload.h"
 
-#define UPLOAD_INFLIGHT (16u << 20)
 
 /* The columns lakehouse fills; a metadata column of the same name would be ambiguous. */
 static const char *const own_columns[] = {"image_uri", "file_name", "label", "split", "width",
@@ -377,16 +374,6 @@ static int metadata_columns(struct lake *l, const struct ingest_request *rq, str
 
 /* ---- objects -------------------------------------------------------------------------- */
 
-static int on_existing(const struct s3_object *o, void *ud)
-{
-	return strset_add(ud, o->key) < 0 ? -1 : 0;
-}
-
-static void release_buf(void *ctx)
-{
-	free(ctx);
-}
-
 /* Reads each image, records it in memory.main.if_media and uploads it unless the bucket (or
  * this run) has it. */
 static int upload_images(struct lake *l, const struct config *cfg, const struct ingest_request *rq,
@@ -399,80 +386,54 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 	    lake_query(l, "SELECT file_name, path FROM memory.main.if_files ORDER BY file_name", NULL,
 		       0, &files, e) < 0)
 		return -1;
-	void *known = NULL;
-	char prefix[200];
-	snprintf(prefix, sizeof prefix, "assets/%s/", rq->dataset);
-	struct s3 *s = s3_new(cfg, e);
-	int rc = s ? s3_list(s, prefix, on_existing, &known, e) : -1;
-	s3_free(s);
+	struct assets *assets = assets_begin(cfg, rq->dataset, rq->threads, rq->progress, e);
+	int rc = assets ? 0 : -1;
 	duckdb_appender app = NULL;
-	struct uploader *up = NULL;
 	if (rc == 0 && duckdb_appender_create_ext(lake_connection(l), "memory", "main", "if_media",
 						 &app) == DuckDBError)
 		rc = err_set(e, EXIT_FAILED, "cannot open the image manifest");
-	if (rc == 0 && !(up = uploader_new(cfg, rq->threads, UPLOAD_INFLIGHT, e)))
-		rc = -1;
-	if (up)
-		uploader_count(up, rq->progress);
 	progress_phase(rq->progress, "upload", "images");
 	progress_add_total(rq->progress, (int64_t)duckdb_row_count(&files), 0);
 	for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&files); i++) {
 		char *name = duckdb_value_varchar(&files, 0, i), *path = duckdb_value_varchar(&files, 1, i);
 		struct buf b = {0};
-		char sha[65], ext[8], key[1024], uri[1200];
-		int w = 0, h = 0;
+		struct asset a;
+		int w = 0, h = 0, sized = 0;
+		size_t len = 0;
 		rc = fs_read_file(path, &b, NULL, e);
 		if (rc == 0) {
-			sha256_hex(b.data, b.len, sha);
-			media_extension(name, (unsigned char *)b.data, b.len, ext);
-			if (media_key(key, sizeof key, rq->dataset, "image", sha, ext) < 0)
-				rc = err_set(e, EXIT_FAILED, "object key too long for %s", path);
-		}
-		if (rc == 0) {
-			int sized = media_image_size((unsigned char *)b.data, b.len, &w, &h);
-			snprintf(uri, sizeof uri, "s3://%s/%s", cfg->bucket, key);
-			res->blobs++;
-			progress_add(rq->progress, 1, (int64_t)b.len);
-			if (duckdb_append_varchar(app, name) == DuckDBError ||
-			    duckdb_append_varchar(app, uri) == DuckDBError ||
-			    duckdb_append_varchar(app, media_status(ext, (unsigned char *)b.data,
-								    b.len)) == DuckDBError ||
-			    duckdb_append_varchar(app, sha) == DuckDBError ||
-			    duckdb_append_int64(app, (int64_t)b.len) == DuckDBError ||
-			    (sized ? duckdb_append_int32(app, w) : duckdb_append_null(app)) == DuckDBError ||
-			    (sized ? duckdb_append_int32(app, h) : duckdb_append_null(app)) == DuckDBError ||
-			    duckdb_appender_end_row(app) == DuckDBError)
-				rc = err_set(e, EXIT_FAILED, "cannot record image %s", name);
-		}
-		int fresh = rc == 0 ? strset_add(&known, key) : 0;
-		if (fresh < 0)
-			rc = err_set(e, EXIT_FAILED, "out of memory");
-		if (rc == 0 && fresh) {
+			/* the size is read before the bytes are handed over */
+			sized = media_image_size((unsigned char *)b.data, b.len, &w, &h);
+			len = b.len;
 			void *data = b.data ? b.data : malloc(1);
 			b.data = NULL;
-			rc = data ? uploader_put(up, key, data, b.len, sha, release_buf, data, e)
+			rc = data ? assets_put(assets, "image", name, data, len, free, data, &a, e)
 				  : err_set(e, EXIT_FAILED, "out of memory");
-		} else if (rc == 0) {
-			progress_count(rq->progress, "skipped", 1);
 		}
+		if (rc == 0 &&
+		    (duckdb_append_varchar(app, name) == DuckDBError ||
+		     duckdb_append_varchar(app, a.uri) == DuckDBError ||
+		     duckdb_append_varchar(app, a.status) == DuckDBError ||
+		     duckdb_append_varchar(app, a.sha256) == DuckDBError ||
+		     duckdb_append_int64(app, (int64_t)len) == DuckDBError ||
+		     (sized ? duckdb_append_int32(app, w) : duckdb_append_null(app)) == DuckDBError ||
+		     (sized ? duckdb_append_int32(app, h) : duckdb_append_null(app)) == DuckDBError ||
+		     duckdb_appender_end_row(app) == DuckDBError))
+			rc = err_set(e, EXIT_FAILED, "cannot record image %s", name);
 		buf_free(&b);
 		duckdb_free(name);
 		duckdb_free(path);
 	}
 	duckdb_destroy_result(&files);
-	if (up) {
-		struct upload_stats st = {0};
-		struct err upload_err = {0};
-		if (uploader_finish(up, &st, &upload_err) < 0 && rc == 0) {
-			*e = upload_err;
-			rc = -1;
-		}
-		res->objects_new = st.objects;
-		res->bytes_new = st.bytes;
+	struct err upload_err = {0};
+	struct assets_stats st = {0};
+	if (assets_end(assets, &st, &upload_err) < 0 && rc == 0) {
+		*e = upload_err;
+		rc = -1;
 	}
+	res->blobs += st.blobs, res->objects_new = st.objects_new, res->bytes_new = st.bytes_new;
 	if (app && duckdb_appender_destroy(&app) == DuckDBError && rc == 0)
 		rc = err_set(e, EXIT_FAILED, "cannot write the image manifest");
-	strset_free(&known);
 	return rc;
 }
 

@@ -3,22 +3,18 @@
 #include "ingest/ingest.h"
 
 #include <pthread.h>
-#include <search.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <string.h>
 
-#include "core/hash.h"
 #include "core/progress.h"
 #include "core/buf.h"
-#include "core/strset.h"
 #include "lake/lake.h"
 #include "media/media.h"
-#include "store/s3.h"
 #include "core/sqlfile.h"
-#include "store/upload.h"
+#include "ingest/assets.h"
 #include "ingest/visdrone.h"
 #include "ingest/coco.h"
 #include "ingest/imagefolder.h"
@@ -26,7 +22,6 @@
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
 #define MAX_COLUMNS 256
-#define UPLOAD_INFLIGHT (16u << 20) /* bytes of blobs queued or travelling at once */
 /* DuckDB result chunks alive at once (each holds a row group's blobs while they upload).
  * Measured on 600 x 1.3 MB images: 1 gives 233 MiB peak RSS, 2 gave 288 MiB and no speed. */
 #define CHUNKS_ALIVE 1
@@ -44,8 +39,7 @@ struct run {
 	struct lake *lake;
 	struct column cols[MAX_COLUMNS];
 	int ncols;
-	void *known_keys; /* strset of object keys present or queued */
-	struct uploader *up;
+	struct assets *assets; /* the blobs' objects */
 	duckdb_connection con2;
 	duckdb_appender app;
 };
@@ -200,17 +194,6 @@ static int open_source(struct run *r, struct err *e)
 
 /* ---- blobs ---------------------------------------------------------------------------- */
 
-/* Returns 1 when key is new (and remembers it), 0 when known, -1 out of memory. */
-static int remember_key(struct run *r, const char *key)
-{
-	return strset_add(&r->known_keys, key);
-}
-
-static int on_existing(const struct s3_object *o, void *ud)
-{
-	return remember_key(ud, o->key) < 0 ? -1 : 0;
-}
-
 static int append_media(struct run *r, const char *file, int64_t row, int col, int64_t idx,
 			const char *uri, const char *path, const char *status)
 {
@@ -292,26 +275,14 @@ static int handle_blob(struct run *r, const struct column *c, struct held_chunk 
 		       const char *file, int64_t row, int64_t idx, const unsigned char *data,
 		       size_t len, const char *path, struct err *e)
 {
-	char sha[65], ext[8], key[1024], uri[1200];
-	sha256_hex(data, len, sha);
-	media_extension(path, data, len, ext);
-	if (media_key(key, sizeof key, r->rq->dataset, c->name, sha, ext) < 0)
-		return err_set(e, EXIT_FAILED, "object key too long for column %s", c->name);
-	snprintf(uri, sizeof uri, "s3://%s/%s", r->cfg->bucket, key);
-	r->res->blobs++;
-	progress_add(r->rq->progress, 1, (int64_t)len);
-	if (append_media(r, file, row, (int)(c - r->cols), idx, uri, path,
-			 media_status(ext, data, len)) < 0)
-		return err_set(e, EXIT_FAILED, "cannot record blob %s: %s", key, duckdb_appender_error(r->app));
-	int fresh = remember_key(r, key);
-	if (fresh < 0)
-		return err_set(e, EXIT_FAILED, "out of memory");
-	if (!fresh) {
-		progress_count(r->rq->progress, "skipped", 1);
-		return 0;
-	}
-	atomic_fetch_add(&h->refs, 1);
-	return uploader_put(r->up, key, data, len, sha, release_chunk, h, e);
+	struct asset a;
+	atomic_fetch_add(&h->refs, 1); /* the chunk lives until this blob is sent */
+	if (assets_put(r->assets, c->name, path, data, len, release_chunk, h, &a, e) < 0)
+		return -1;
+	if (append_media(r, file, row, (int)(c - r->cols), idx, a.uri, path, a.status) < 0)
+		return err_set(e, EXIT_FAILED, "cannot record blob %s: %s", a.uri,
+			       duckdb_appender_error(r->app));
+	return 0;
 }
 
 /* Streams one media column's blobs (DuckDB hands them over chunk by chunk; a chunk lives
@@ -403,23 +374,14 @@ static int64_t staged_bytes(const struct ingest_request *rq)
 
 static int upload_blobs(struct run *r, struct err *e)
 {
-	char prefix[200];
-	snprintf(prefix, sizeof prefix, "assets/%s/", r->rq->dataset);
-	struct s3 *s = s3_new(r->cfg, e);
-	if (!s)
-		return -1;
-	int rc = s3_list(s, prefix, on_existing, r, e); /* one LIST instead of a HEAD per blob */
-	s3_free(s);
-	if (rc < 0)
+	int rc;
+	/* one LIST, not a HEAD per blob */
+	if (!(r->assets = assets_begin(r->cfg, r->rq->dataset, r->rq->threads, r->rq->progress, e)))
 		return -1;
 	if (duckdb_connect(lake_database(r->lake), &r->con2) == DuckDBError ||
 	    duckdb_appender_create_ext(r->con2, "memory", "main", "ingest_media", &r->app) ==
 		    DuckDBError)
 		return err_set(e, EXIT_FAILED, "cannot open the blob manifest");
-	r->up = uploader_new(r->cfg, r->rq->threads, UPLOAD_INFLIGHT, e);
-	if (!r->up)
-		return -1;
-	uploader_count(r->up, r->rq->progress);
 	progress_phase(r->rq->progress, "upload", "blobs");
 	progress_add_total(r->rq->progress, 0, staged_bytes(r->rq));
 	/* Bounded memory: DuckDB holds a whole Parquet column chunk (a row group's blobs) while
@@ -437,15 +399,15 @@ static int upload_blobs(struct run *r, struct err *e)
 	lake_exec(r->lake,
 		  "RESET threads; RESET disable_parquet_prefetching; RESET streaming_buffer_size",
 		  &ignored);
-	struct upload_stats st;
 	struct err upload_err = {0};
-	if (uploader_finish(r->up, &st, &upload_err) < 0 && rc == 0) {
+	struct assets_stats st = {0};
+	if (assets_end(r->assets, &st, &upload_err) < 0 && rc == 0) {
 		*e = upload_err;
 		rc = -1;
 	}
-	r->up = NULL;
-	r->res->objects_new = st.objects;
-	r->res->bytes_new = st.bytes;
+	r->assets = NULL;
+	r->res->blobs += st.blobs, r->res->objects_new = st.objects_new;
+	r->res->bytes_new = st.bytes_new;
 	if (duckdb_appender_flush(r->app) == DuckDBError && rc == 0)
 		rc = err_set(e, EXIT_FAILED, "cannot write the blob manifest: %s", duckdb_appender_error(r->app));
 	return rc;
@@ -621,7 +583,6 @@ static int ingest_parquet(const struct config *cfg, const struct ingest_request 
 		duckdb_appender_destroy(&r->app);
 	if (r->con2)
 		duckdb_disconnect(&r->con2);
-	strset_free(&r->known_keys);
 	if (r->lake)
 		lake_close(r->lake);
 	free(r);
