@@ -32,8 +32,9 @@ FROM silver.coco_categories c JOIN (VALUES
  (76, 87, 'indoor'), (77, 88, 'indoor'), (78, 89, 'indoor'), (79, 90, 'indoor')) o(category_id, coco_id, supercategory) USING (category_id);
 
 -- @section images
--- @requires silver.coco_images
--- One row per selected image; images the silver layer does not know keep NULL metadata.
+-- One row per selected image, its metadata from export_image_meta (silver.coco_images, or the
+-- raw images table of `export --table raw.<NAME>_images`); images it does not know keep NULL
+-- metadata.
 CREATE OR REPLACE TEMP TABLE export_images AS
 SELECT s.image_uri, nullif(regexp_extract(s.image_uri, '[0-9a-f]{64}'), '') AS sha256,
        i.image_id, i.width, i.height,
@@ -42,7 +43,7 @@ SELECT s.image_uri, nullif(regexp_extract(s.image_uri, '[0-9a-f]{64}'), '') AS s
        coalesce(s.split, i.split, 'all') AS split
 FROM (SELECT image_uri, min(split) AS split FROM export_selection
       WHERE image_uri IS NOT NULL GROUP BY image_uri) s
-LEFT JOIN silver.coco_images i USING (image_uri);
+LEFT JOIN export_image_meta i USING (image_uri);
 
 -- @section images_bare
 -- The same for a lake without the silver COCO tables (any table with image_uri).
@@ -51,20 +52,6 @@ SELECT image_uri, nullif(regexp_extract(image_uri, '[0-9a-f]{64}'), '') AS sha25
        NULL::BIGINT AS image_id, NULL::INTEGER AS width, NULL::INTEGER AS height,
        regexp_extract(image_uri, '[^/]+$') AS file_name, coalesce(min(split), 'all') AS split
 FROM export_selection WHERE image_uri IS NOT NULL GROUP BY image_uri;
-
--- @section images_release
--- The same for `export --table raw.<NAME>_images` of a COCO-format dataset: the metadata from
--- its raw table (export_release_images), every image as it came.
-CREATE OR REPLACE TEMP TABLE export_images AS
-SELECT s.image_uri, nullif(regexp_extract(s.image_uri, '[0-9a-f]{64}'), '') AS sha256,
-       i.image_id, i.width, i.height,
-       coalesce(nullif(regexp_extract(i.file_name, '[^/]+$'), ''),
-                regexp_extract(s.image_uri, '[^/]+$')) AS file_name,
-       coalesce(s.split, i.split, 'all') AS split
-FROM (SELECT image_uri, min(split) AS split FROM export_selection
-      WHERE image_uri IS NOT NULL GROUP BY image_uri) s
-LEFT JOIN (SELECT DISTINCT ON (image_uri) * FROM export_release_images
-           ORDER BY image_uri, image_id) i USING (image_uri);
 
 -- @section image_samples_bare
 SELECT e.image_uri, coalesce('coco_' || left(e.sha256, 16), e.file_name) AS key_source,

@@ -299,18 +299,6 @@ static int land(struct lake *l, void *ctx, struct err *e)
 	return lake_set_commit_message(l, t->cfg->author, msg, e);
 }
 
-static int set_variable(struct lake *l, const char *name, const char *value, struct err *e)
-{
-	char sql[128];
-	snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", name);
-	const char *p[] = {value};
-	duckdb_result res;
-	if (lake_query(l, sql, p, 1, &res, e) < 0)
-		return -1;
-	duckdb_destroy_result(&res);
-	return 0;
-}
-
 int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 		struct ingest_result *res, struct err *e)
 {
@@ -331,9 +319,9 @@ int coco_ingest(const struct config *cfg, const struct ingest_request *rq,
 	rc = rc ? rc : upload_images(l, cfg, rq, p, res, e);
 	rc = rc ? rc : lake_query_int64(l, "SELECT count(*) FROM memory.main.coco_rejects", NULL, 0,
 					&res->rejected, e);
-	rc = rc ? rc : set_variable(l, "ingest_split", rq->split, e);
-	rc = rc ? rc : set_variable(l, "ingest_repo", rq->repo, e);
-	rc = rc ? rc : set_variable(l, "ingest_revision", rq->revision, e);
+	rc = rc ? rc : lake_set_variable(l, "ingest_split", rq->split, e);
+	rc = rc ? rc : lake_set_variable(l, "ingest_repo", rq->repo, e);
+	rc = rc ? rc : lake_set_variable(l, "ingest_revision", rq->revision, e);
 	rc = rc ? rc : lake_exec(l, rq->append_only ? "SET VARIABLE ingest_append_only = true"
 						    : "SET VARIABLE ingest_append_only = false", e);
 	if (rc == 0) {

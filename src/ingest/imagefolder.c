@@ -156,18 +156,6 @@ static const char *split_of_path(const char *rel)
 
 /* ---- staging -------------------------------------------------------------------------- */
 
-static int set_variable(struct lake *l, const char *name, const char *value, struct err *e)
-{
-	char sql[128];
-	snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", name);
-	const char *p[] = {value};
-	duckdb_result res;
-	if (lake_query(l, sql, p, 1, &res, e) < 0)
-		return -1;
-	duckdb_destroy_result(&res);
-	return 0;
-}
-
 /* memory.main.if_files (file_name, split, label, path): one row per image, split and label
  * decided by the rules of imagefolder.h. */
 static int stage_files(struct lake *l, const struct ingest_request *rq, const struct list *imgs,
@@ -260,8 +248,8 @@ static int stage_metadata(struct lake *l, const struct ingest_request *rq,
 		snprintf(path, sizeof path, "%s/%s", rq->image_root, rel);
 		snprintf(prefix, sizeof prefix, "%.*s", slash ? (int)(slash - rel + 1) : 0, rel);
 		int64_t has = 0;
-		if (set_variable(l, "if_meta_path", path, e) < 0 ||
-		    set_variable(l, "if_meta_prefix", prefix, e) < 0)
+		if (lake_set_variable(l, "if_meta_path", path, e) < 0 ||
+		    lake_set_variable(l, "if_meta_prefix", prefix, e) < 0)
 			return -1;
 		if (lake_exec(l, csv ? "CREATE OR REPLACE TABLE memory.main.if_one AS SELECT * FROM "
 				       "read_csv(getvariable('if_meta_path'), header = true) WITH "
@@ -575,7 +563,7 @@ int imagefolder_ingest(const struct config *cfg, const struct ingest_request *rq
 		rc = -1;
 	struct buf meta_cols = {0}, xcols = {0}, cols = {0};
 	progress_phase(rq->progress, "read", "files");
-	rc = rc ? rc : set_variable(l, "ingest_repo", rq->repo, e);
+	rc = rc ? rc : lake_set_variable(l, "ingest_repo", rq->repo, e);
 	rc = rc ? rc : stage_files(l, rq, &imgs, &meta, e);
 	rc = rc ? rc : stage_metadata(l, rq, &meta, e);
 	rc = rc ? rc : check_metadata(l, rq, &res->rejected, e);

@@ -93,18 +93,6 @@ static int media_kind(const char *type)
 	return 0;
 }
 
-static int set_variable(struct lake *l, const char *name, const char *value, struct err *e)
-{
-	char sql[128];
-	snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", name);
-	const char *p[] = {value};
-	duckdb_result res;
-	if (lake_query(l, sql, p, 1, &res, e) < 0)
-		return -1;
-	duckdb_destroy_result(&res);
-	return 0;
-}
-
 /* --shard K/N: numbers the staged rows in (path, row) order from the Parquet footers (row
  * counts only, no data read), keeps in memory.main.ingest_shard the files that overlap rows
  * [total*(K-1)/N, total*K/N) with their first row's number, and narrows ingest_paths to them
@@ -568,9 +556,9 @@ static int ingest_parquet(const struct config *cfg, const struct ingest_request 
 		return err_set(e, EXIT_FAILED, "out of memory");
 	r->cfg = cfg, r->rq = rq, r->res = res;
 	int rc = lake_open(&r->lake, cfg, LAKE_EXISTING, e);
-	rc = rc ? rc : set_variable(r->lake, "ingest_split", rq->split, e);
-	rc = rc ? rc : set_variable(r->lake, "ingest_repo", rq->repo, e);
-	rc = rc ? rc : set_variable(r->lake, "ingest_revision", rq->revision, e);
+	rc = rc ? rc : lake_set_variable(r->lake, "ingest_split", rq->split, e);
+	rc = rc ? rc : lake_set_variable(r->lake, "ingest_repo", rq->repo, e);
+	rc = rc ? rc : lake_set_variable(r->lake, "ingest_revision", rq->revision, e);
 	rc = rc ? rc : open_source(r, e);
 	/* Check the columns and build the view before any upload: wrong input uploads nothing. */
 	rc = rc ? rc : check_sections(r, e);

@@ -360,6 +360,14 @@ static int query_discard(struct lake *l, const char *sql, const char *const *par
 	return 0;
 }
 
+int lake_set_variable(struct lake *l, const char *name, const char *value, struct err *e)
+{
+	char sql[128];
+	snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", name);
+	const char *p[] = {value};
+	return query_discard(l, sql, p, 1, e);
+}
+
 int lake_run(struct lake *l, const char *sql, lake_result_cb cb, void *ctx, struct err *e)
 {
 	duckdb_extracted_statements stmts;
@@ -550,13 +558,9 @@ static int bind_settings(struct lake *l, struct err *e)
 		{"s3_endpoint", endpoint},    {"bucket", c->bucket},        {"catalog", catalog},
 		{"ca_cert_file", c->ca_bundle},
 	};
-	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++) {
-		char sql[96];
-		snprintf(sql, sizeof sql, "SET VARIABLE %s = $1", vars[i].name);
-		const char *p[] = {vars[i].value};
-		if (query_discard(l, sql, p, 1, e) < 0)
+	for (size_t i = 0; i < sizeof vars / sizeof vars[0]; i++)
+		if (lake_set_variable(l, vars[i].name, vars[i].value, e) < 0)
 			return -1;
-	}
 	if (query_discard(l, tls ? "SET VARIABLE s3_use_ssl = true" : "SET VARIABLE s3_use_ssl = false",
 			  NULL, 0, e) < 0 ||
 	    query_discard(l, l->read_only ? "SET VARIABLE read_only = true"

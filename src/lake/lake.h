@@ -80,6 +80,9 @@ int lake_query(struct lake *l, const char *sql, const char *const *params, int n
  * returned (0 when fn saw every column, -1 with e filled when sql does not prepare). */
 int lake_result_columns(struct lake *l, const char *sql, int (*fn)(const char *name, void *ctx),
 			void *ctx, struct err *e);
+/* SET VARIABLE name = value (a bound parameter, never pasted into SQL; NULL value: NULL), for
+ * SQL files to read with getvariable('name'). name is the caller's identifier. */
+int lake_set_variable(struct lake *l, const char *name, const char *value, struct err *e);
 /* Records author and message on the snapshot the open transaction will commit. */
 int lake_set_commit_message(struct lake *l, const char *author, const char *message,
 			    struct err *e);

@@ -186,10 +186,16 @@ int export_select(struct lake *l, const struct export_request *rq, struct pinned
 		rc = find_release(l, rq, p, e);
 	if (rc == 0 && !p->fragments && p->silver)
 		rc = export_section_query(l, "categories", NULL, 0, NULL, e);
+	if (rc == 0 && !p->fragments && (p->silver || p->release_raw))
+		rc = lake_exec(l, p->release_raw
+				  ? "CREATE OR REPLACE TEMP VIEW export_image_meta AS SELECT DISTINCT "
+				    "ON (image_uri) * FROM export_release_images ORDER BY image_uri, "
+				    "image_id"
+				  : "CREATE OR REPLACE TEMP VIEW export_image_meta AS SELECT * FROM "
+				    "silver.coco_images",
+			       e);
 	if (rc == 0 && !p->fragments)
-		rc = export_section_query(l, p->release_raw ? "images_release"
-					     : p->silver    ? "images"
-							    : "images_bare",
+		rc = export_section_query(l, p->silver || p->release_raw ? "images" : "images_bare",
 					  NULL, 0, NULL, e);
 	return rc;
 }
