@@ -165,9 +165,13 @@ WHERE e.split = $1 ORDER BY c.image_id, c.caption;
 -- @section coco_from_source
 -- 1 when split $1 came from a COCO release (annotations/instances_<split>.json): its images,
 -- annotations, categories, licenses and captions are then exported as they came (the
--- sections *_source below), not rebuilt from the Hub-shaped silver columns. Run only when
--- silver.coco_source_categories exists.
-SELECT count(*) > 0 FROM silver.coco_source_categories WHERE split = $1;
+-- sections *_source below), not rebuilt from the Hub-shaped silver columns. Only when every
+-- image exported under $1 came from that release: a re-split part that merely shares the
+-- release's name (transform gold --resplit val2017=...) is rebuilt, or the images it took from
+-- other releases would be left out. Run only when silver.coco_source_categories exists.
+SELECT count(*) > 0 FROM silver.coco_source_categories WHERE split = $1
+  AND NOT EXISTS (SELECT 1 FROM export_images e WHERE e.split = $1 AND NOT EXISTS
+                  (SELECT 1 FROM raw.coco_images r WHERE r.image_id = e.image_id AND r.split = $1));
 
 -- @section coco_images_source
 SELECT to_json({'id': r.image_id, 'file_name': r.file_name, 'width': r.width,

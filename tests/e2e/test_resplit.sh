@@ -12,14 +12,15 @@ IMAGES=60
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --coco-official "$SRC" --coco-images $IMAGES >/dev/null
 value() { "$LAKEHOUSE_BIN" sql --csv "$1" | tail -n1; }
 assignment() { "$LAKEHOUSE_BIN" sql --csv "SELECT image_id, split FROM gold.coco_train ORDER BY image_id" | tail -n +2; }
-# oracle SEED PARTS: image_id,split for every image of $WORK/ids, from the definition alone (the
+# oracle SEED PARTS: image_id,split for every image of $WORK/ids (or KEY,split for the keys of
+# KEYS-FILE), from the definition alone (the
 # first 64 bits of SHA-256("SEED:KEY") over 2^64 against the cumulative fractions, in order).
-oracle() {
-  "$PY" - "$1" "$2" "$WORK/ids" <<'PYEOF'
+oracle() { # SEED PARTS [KEYS-FILE]
+  "$PY" - "$1" "$2" "${3:-$WORK/ids}" <<'PYEOF'
 import hashlib, sys
 seed, spec, ids = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().split()
 parts = [(n, float(f)) for n, f in (p.split("=") for p in spec.split(","))]
-for key in sorted(ids, key=int):
+for key in sorted(ids, key=lambda k: (int(k), "") if k.isdigit() else (0, k)):
     x = int(hashlib.sha256(f"{seed}:{key}".encode()).hexdigest()[:16], 16) / 2**64
     lower = 0.0
     for i, (name, frac) in enumerate(parts):
@@ -118,8 +119,59 @@ c = collections.Counter(l.strip().split(',')[1] for l in sys.stdin)
 print(','.join(f'{s}={c[s]}' for s in ('train', 'val', 'test')))")
 check "each instances file holds its part's images ($want)" eval '[ "$counts" = "$want" ]'
 
+# --- VisDrone: clips re-split by sequence ----------------------------------------------------
+"$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 8 --frames 30 >/dev/null
+start_hub "$FIXTURES/hub"
+lh ingest visdrone --from hf://datasets/fixtures/visdrone-mot
+check "VisDrone fixture ingested" eval '[ $RC -eq 0 ]'
+by_sequence="SELECT DISTINCT f.sequence || ',' || g.split FROM gold.visdrone_train g
+  JOIN silver.visdrone_fragments f USING (clip_uri, fragment_id) ORDER BY 1"
+clip_splits() { "$LAKEHOUSE_BIN" sql --csv "$by_sequence" | tail -n +2 | tr -d '"' | LC_ALL=C sort; }
+lh transform all
+default_clips="SELECT count(*) FROM gold.visdrone_train g JOIN silver.visdrone_fragments f
+  USING (clip_uri, fragment_id) WHERE g.split IS DISTINCT FROM split_of(f.sequence)"
+check "without --resplit, clips keep the default split_of(sequence)" \
+  eval '[ $RC -eq 0 ] && [ "$(value "$default_clips")" = 0 ] && [ "$(value "SELECT count(*) FROM gold.visdrone_train")" -gt 0 ]'
+"$LAKEHOUSE_BIN" sql --csv "SELECT DISTINCT sequence FROM silver.visdrone_fragments" | tail -n +2 >"$WORK/sequences"
+lh transform gold --resplit train=0.5,val=0.25,test=0.25 --seed 11
+check "with --resplit, each clip's fragments go to its sequence's part (the oracle's)" \
+  eval '[ $RC -eq 0 ] && [ "$(clip_splits)" = "$(oracle 11 train=0.5,val=0.25,test=0.25 "$WORK/sequences" | LC_ALL=C sort)" ] && [ "$(wc -l <"$WORK/sequences")" = 8 ]'
+check "COCO in the same run re-split too (the oracle's)" \
+  eval '[ "$(assignment)" = "$(oracle 11 train=0.5,val=0.25,test=0.25)" ]'
+
+# --- a part named like a source split: the export still holds every image of that part -----
+# A second release split (train2017: the fixture's images, re-encoded, under other ids), then a re-split
+# whose part 'val2017' mixes images of both releases: instances_val2017.json must not be
+# rebuilt from the val2017 release alone.
+"$PY" - "$SRC" "$FIXTURES/coco-train" <<'PYEOF'
+import json, os, sys
+from PIL import Image
+src, out = sys.argv[1], sys.argv[2]
+d = json.load(open(f"{src}/annotations/instances_val2017.json"))
+os.makedirs(f"{out}/annotations"); os.makedirs(f"{out}/train2017")
+for im in d["images"]:
+    old = im["file_name"]
+    im["id"] += 1000000
+    im["file_name"] = f"{im['id']:012d}.jpg"
+    img = Image.open(f"{src}/val2017/{old}")  # other bytes: silver drops duplicate content
+    img.putpixel((0, 0), (0, 0, 0))
+    img.save(f"{out}/train2017/{im['file_name']}", quality=95)
+for a in d["annotations"]:
+    a["id"] += 1000000; a["image_id"] += 1000000
+json.dump(d, open(f"{out}/annotations/instances_train2017.json", "w"))
+PYEOF
+lh ingest coco --from "$FIXTURES/coco-train" --split train2017
+check "a second release split ingested" eval '[ $RC -eq 0 ]'
+lh transform all --resplit val2017=0.5,other=0.5 --seed 5
+mixed="SELECT count(DISTINCT source_split) FROM gold.coco_train WHERE split = 'val2017'"
+check "the part val2017 holds images of both releases" eval '[ $RC -eq 0 ] && [ "$(value "$mixed")" = 2 ]'
+lh export --table gold.coco_train --format coco --out "$WORK/export2"
+in_part=$(value "SELECT count(*) FROM gold.coco_train WHERE split = 'val2017'")
+exported=$("$PY" -c "import json, sys; print(len(json.load(open(sys.argv[1]))['images']))" "$WORK/export2/annotations/instances_val2017.json")
+check "instances_val2017.json holds every image of the part ($in_part)" eval '[ $RC -eq 0 ] && [ "$exported" = "$in_part" ]'
+
 # --- back to the source's split --------------------------------------------------------------
 lh transform gold
-check "transform gold without --resplit returns to the source's split" \
-  eval '[ $RC -eq 0 ] && [ "$(assignment)" = "$source_assignment" ]'
+check "transform gold without --resplit returns to the source's split (and clips to split_of)" \
+  eval '[ $RC -eq 0 ] && [ "$(value "SELECT count(*) FROM gold.coco_train WHERE split IS DISTINCT FROM source_split")" = 0 ] && [ "$(assignment | grep -F "$source_assignment")" = "$source_assignment" ] && [ "$(value "$default_clips")" = 0 ]'
 finish
