@@ -22,10 +22,9 @@ static const struct opt transform_options[] = {
 static const char *const transform_layers[] = {"silver", "gold", "all", NULL};
 static const char *const transform_examples[] = {
 	"lakehouse transform all",
-	"lakehouse transform silver -m 'rebuild silver'",
 	"lakehouse transform gold --resplit train=0.8,val=0.1,test=0.1 --seed 7"
 	 "  # redraw gold's split, reproducibly",
-	"lakehouse transform gold  # back to the split each source gave",
+	"lakehouse transform gold -m 'source splits again'  # without --resplit: each source's split",
 	NULL};
 const struct verb_spec cmd_transform_spec = {
 	.name = "transform",
