@@ -55,6 +55,25 @@ CREATE OR REPLACE TEMP MACRO tag(name) AS coalesce(getvariable('lakehouse_tags')
 CREATE OR REPLACE TEMP MACRO split_of(key) AS
     CASE WHEN hash(key) % 100 < 80 THEN 'train' WHEN hash(key) % 100 < 90 THEN 'val' ELSE 'test' END;
 
+-- The gold layer's re-split (`transform gold --resplit NAME=FRACTION,... --seed N`): one row
+-- per part, in the order given, covering [lower, upper) of [0, 1) (the last part's upper is 2,
+-- so it takes everything from its lower up). Empty unless that transform fills it, and then
+-- gold keeps each source's own split.
+CREATE OR REPLACE TEMP TABLE lakehouse_resplit (name VARCHAR, lower DOUBLE, upper DOUBLE, seed BIGINT);
+-- resplit_point(SEED, KEY): where a row's natural key falls in [0, 1) for a seed: the first 64
+-- bits of SHA-256('SEED:KEY') as an unsigned integer over 2^64. A fixed, public hash (not
+-- DuckDB's internal hash()) so that any tool can recompute an assignment from the seed alone,
+-- and the same key lands in the same part whatever the row order or thread count.
+CREATE OR REPLACE TEMP MACRO resplit_point(seed, key) AS
+    ('0x' || left(sha256(seed::VARCHAR || ':' || key::VARCHAR), 16))::UBIGINT::DOUBLE
+        / 18446744073709551616.0;
+-- resplit_of(KEY, FALLBACK): KEY's part under the re-split; FALLBACK without one (or for a
+-- NULL key, which no hash places).
+CREATE OR REPLACE TEMP MACRO resplit_of(key, fallback) AS coalesce(
+    (SELECT p.name FROM temp.main.lakehouse_resplit p
+     WHERE resplit_point(p.seed, key) >= p.lower AND resplit_point(p.seed, key) < p.upper),
+    fallback);
+
 -- lakehouse: writers only below (a read-only open runs the file up to this line)
 -- The medallion schemas, created together in one snapshot the first time (a no-op after).
 BEGIN TRANSACTION;

@@ -176,13 +176,18 @@ WHERE e.split = $1 ORDER BY c.image_id, c.caption;
 -- @section coco_from_source
 -- 1 when split $1 came from a COCO release (annotations/instances_<split>.json): its images,
 -- annotations, categories, licenses and captions are then exported as they came (the
--- sections *_source below), not rebuilt from the Hub-shaped silver columns. The release's
--- raw tables are the temp views export_release_{images,objects,categories,licenses,captions}
--- (raw.coco_*, or raw.<NAME>_* for `export --table raw.<NAME>_images`) and its exported
--- annotations export_kept_objects (silver's, or every raw one); run only when they exist.
--- A field the source did not have (NULL) is left out of the record, as in the source
--- (json_merge_patch drops the null members).
-SELECT count(*) > 0 FROM export_release_categories WHERE split = $1;
+-- sections *_source below), not rebuilt from the Hub-shaped silver columns. Only when every
+-- image exported under $1 came from that release: a re-split part that merely shares the
+-- release's name (transform gold --resplit val2017=...) is rebuilt, or the images it took from
+-- other releases would be left out. The release's raw tables are the temp views
+-- export_release_{images,objects,categories,licenses,captions} (raw.coco_*, or raw.<NAME>_*
+-- for `export --table raw.<NAME>_images`) and its exported annotations export_kept_objects
+-- (silver's, or every raw one); run only when they exist. A field the source did not have
+-- (NULL) is left out of the record, as in the source (json_merge_patch drops null members).
+SELECT count(*) > 0 FROM export_release_categories WHERE split = $1
+  AND NOT EXISTS (SELECT 1 FROM export_images e WHERE e.split = $1 AND NOT EXISTS
+                  (SELECT 1 FROM export_release_images r
+                   WHERE r.image_id = e.image_id AND r.split = $1));
 
 -- @section coco_images_source
 -- The image file goes where file_name says (subfolders kept: the ingest refused names that

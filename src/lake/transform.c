@@ -2,7 +2,9 @@
 #define _GNU_SOURCE
 #include "lake/transform.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,6 +104,93 @@ int transform_sql_creating(const char *schema, const char *table, char **text, s
 	return 0;
 }
 
+int transform_resplit_parse(const char *spec, long seed, struct transform_resplit *out,
+			    struct err *e)
+{
+	static const char example[] = "e.g. --resplit train=0.8,val=0.1,test=0.1";
+	memset(out, 0, sizeof *out);
+	out->seed = seed;
+	double sum = 0;
+	for (const char *p = spec;; p++) {
+		size_t len = strcspn(p, ",");
+		char part[160];
+		snprintf(part, sizeof part, "%.*s", (int)(len < 159 ? len : 159), p);
+		char *eq = strchr(part, '=');
+		if (!eq || len >= sizeof part)
+			return err_set(e, EXIT_USAGE, "--resplit part '%s' is not NAME=FRACTION (%s)", part,
+				       example);
+		*eq = '\0';
+		const char *name = part, *value = eq + 1;
+		if (!lake_valid_identifier(name))
+			return err_set(e, EXIT_USAGE,
+				       "--resplit name '%s' is not an identifier: letters, digits and '_', "
+				       "not starting with a digit (%s)",
+				       name, example);
+		for (int i = 0; i < out->n; i++)
+			if (strcmp(out->parts[i].name, name) == 0)
+				return err_set(e, EXIT_USAGE, "--resplit names '%s' twice: give each part once",
+					       name);
+		char *end;
+		errno = 0;
+		double f = strtod(value, &end);
+		if (!*value || isspace((unsigned char)*value) || *end || errno || !isfinite(f) ||
+		    !(f > 0 && f <= 1))
+			return err_set(e, EXIT_USAGE,
+				       "--resplit fraction of '%s' wants a number above 0 and at most 1, "
+				       "got '%s' (%s)",
+				       name, value, example);
+		if (out->n == TRANSFORM_RESPLIT_MAX)
+			return err_set(e, EXIT_USAGE, "--resplit takes at most %d parts",
+				       TRANSFORM_RESPLIT_MAX);
+		memcpy(out->parts[out->n].name, name, strlen(name) + 1); /* an identifier: < 64 */
+		out->parts[out->n++].fraction = f;
+		sum += f;
+		p += len;
+		if (!*p)
+			break;
+	}
+	if (fabs(sum - 1) > 1e-9)
+		return err_set(e, EXIT_USAGE, "--resplit fractions sum to %.10g, not 1 (%s)", sum, example);
+	return 0;
+}
+
+void transform_resplit_describe(const struct transform_resplit *r, char *buf, size_t n)
+{
+	size_t used = 0;
+	buf[0] = '\0';
+	for (int i = 0; i < r->n && used < n; i++)
+		used += (size_t)snprintf(buf + used, n - used, "%s%s=%.15g", i ? "," : "",
+					 r->parts[i].name, r->parts[i].fraction);
+	if (used < n)
+		snprintf(buf + used, n - used, " seed %ld", r->seed);
+}
+
+/* Fills the temp table lakehouse_resplit (sql/00_attach.sql) that resplit_of() reads, before
+ * the layer's transaction: the parts as [lower, upper) ranges, cumulative in the order given,
+ * the last one open above. Values are bound, never pasted into the SQL. */
+static int load_resplit(struct lake *l, const struct transform_resplit *r, struct err *e)
+{
+	if (lake_exec(l, "DELETE FROM temp.main.lakehouse_resplit", e) < 0)
+		return -1;
+	double lower = 0;
+	for (int i = 0; i < r->n; i++) {
+		double upper = i == r->n - 1 ? 2 : lower + r->parts[i].fraction;
+		char lo[40], up[40], seed[32];
+		snprintf(lo, sizeof lo, "%.17g", lower);
+		snprintf(up, sizeof up, "%.17g", upper);
+		snprintf(seed, sizeof seed, "%ld", r->seed);
+		const char *par[] = {r->parts[i].name, lo, up, seed};
+		duckdb_result res;
+		if (lake_query(l, "INSERT INTO temp.main.lakehouse_resplit VALUES ($1, $2::DOUBLE, "
+				  "$3::DOUBLE, $4::BIGINT)",
+			       par, 4, &res, e) < 0)
+			return err_wrap(e, "--resplit");
+		duckdb_destroy_result(&res);
+		lower = upper;
+	}
+	return 0;
+}
+
 struct exists_ctx {
 	struct lake *l;
 	struct err *e;
@@ -124,6 +213,7 @@ static int table_missing(const char *word, void *ud)
 struct tx {
 	const struct config *cfg;
 	const char *layer, *message, *path, *check_path;
+	const struct transform_resplit *resplit; /* NULL: none */
 	char *sql, *checks;
 	struct transform_result *res;
 };
@@ -196,27 +286,35 @@ static int run_layer(struct lake *l, void *ctx, struct err *e)
 			return -1;
 		t->res->gates++;
 	}
-	char msg[1024];
+	char msg[1024], resplit[600] = "";
+	if (t->resplit)
+		transform_resplit_describe(t->resplit, resplit, sizeof resplit);
 	if (t->message)
-		snprintf(msg, sizeof msg, "%s", t->message);
+		snprintf(msg, sizeof msg, "%s%s%s%s", t->message, *resplit ? " (gold: resplit " : "",
+			 resplit, *resplit ? ")" : "");
 	else
 		snprintf(msg, sizeof msg,
-			 "transform %s: %s (sections %s) from snapshot %lld; %d quality gates passed",
+			 "transform %s: %s (sections %s) from snapshot %lld; %d quality gates passed%s%s",
 			 t->layer, t->path, t->res->sections, (long long)t->res->input_snapshot,
-			 t->res->gates);
+			 t->res->gates, *resplit ? "; resplit " : "", resplit);
 	return lake_set_commit_message(l, t->cfg->author, msg, e);
 }
 
 int transform_run(const struct config *cfg, const char *layer, const char *message,
-		  struct transform_result *res, struct err *e)
+		  const struct transform_resplit *resplit, struct transform_result *res,
+		  struct err *e)
 {
 	memset(res, 0, sizeof *res);
 	res->snapshot = -1;
 	if (strcmp(layer, "silver") != 0 && strcmp(layer, "gold") != 0)
 		return err_set(e, EXIT_USAGE, "unknown layer '%s': silver, gold or all", layer);
+	if (resplit && resplit->n == 0)
+		resplit = NULL;
+	if (resplit && strcmp(layer, "gold") != 0)
+		return err_set(e, EXIT_USAGE, "--resplit redraws gold's split, not %s's", layer);
 	char key[32], path[4096], check_path[4096];
 	struct tx t = {.cfg = cfg, .layer = layer, .message = message, .res = res, .path = path,
-		       .check_path = check_path};
+		       .check_path = check_path, .resplit = resplit};
 	snprintf(key, sizeof key, "%s-checks", layer);
 	if (load(layer, &t.sql, path, sizeof path, e) < 0 ||
 	    load(key, &t.checks, check_path, sizeof check_path, e) < 0) {
@@ -227,6 +325,8 @@ int transform_run(const struct config *cfg, const char *layer, const char *messa
 	int rc = lake_open(&l, cfg, LAKE_EXISTING, e);
 	if (rc == 0) {
 		rc = lake_current_snapshot(l, &res->input_snapshot, e);
+		if (rc == 0 && resplit)
+			rc = load_resplit(l, resplit, e);
 		if (rc == 0)
 			rc = lake_in_transaction(l, run_layer, &t, e);
 		rc = rc == 0 ? lake_current_snapshot(l, &res->snapshot, e) : rc < 0 ? -1 : 0;

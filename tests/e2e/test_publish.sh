@@ -4,7 +4,7 @@
 . "$(dirname "$0")/lib.sh"
 PY=$E2E_DIR/../../.deps/venv/bin/python
 ORACLE=$E2E_DIR/../tools/check_publish.py
-COLUMNS=image_id,image,width,height,categories,boxes,captions,split
+COLUMNS=image_id,image,width,height,categories,boxes,captions,split,source_split
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --out "$FIXTURES/hub" --val 8 --train 4 --crowds 1 >/dev/null
 start_hub "$FIXTURES/hub" --lfs-chunk 4096
 start_storage
@@ -60,7 +60,7 @@ check "same snapshot again: no new commit, says so" \
 # ---- without media: URIs stay strings ----
 lh publish gold.coco_train --repo e2e/coco-uris --json
 check "publish without media: image_uri stays a string column, card says where it points" \
-  eval '[ $RC -eq 0 ] && HF_ENDPOINT=$HUB "$PY" "$ORACLE" read "$HUB" e2e/coco-uris "$rows" "image_id,image_uri,width,height,categories,boxes,captions,split" >/dev/null 2>&1 && grep -q "s3://lakehouse/" "$FIXTURES/hub/e2e/coco-uris/README.md"'
+  eval '[ $RC -eq 0 ] && HF_ENDPOINT=$HUB "$PY" "$ORACLE" read "$HUB" e2e/coco-uris "$rows" "image_id,image_uri,width,height,categories,boxes,captions,split,source_split" >/dev/null 2>&1 && grep -q "s3://lakehouse/" "$FIXTURES/hub/e2e/coco-uris/README.md"'
 check "--json result" eval 'echo "$OUT" | "$PY" -c "import json,sys; d=json.load(sys.stdin); assert d[\"rows\"] == $rows and not d[\"unchanged\"]"'
 
 # ---- a new snapshot: new commit; shards of a split that disappeared are deleted ----
@@ -70,7 +70,7 @@ lh publish gold.coco_train --repo e2e/coco-uris
 check "changed table: new commit, stale split files deleted on the Hub" \
   eval '[ $RC -eq 0 ] && [ "$(ls "$FIXTURES/hub/e2e/coco-uris/data")" = "train-00000-of-00001.parquet" ] && [ "$(commits e2e/coco-uris)" -eq 3 ]'
 check "oracle reads the new state ($left rows)" \
-  eval 'HF_ENDPOINT=$HUB "$PY" "$ORACLE" read "$HUB" e2e/coco-uris "$left" "image_id,image_uri,width,height,categories,boxes,captions,split" >/dev/null 2>&1'
+  eval 'HF_ENDPOINT=$HUB "$PY" "$ORACLE" read "$HUB" e2e/coco-uris "$left" "image_id,image_uri,width,height,categories,boxes,captions,split,source_split" >/dev/null 2>&1'
 old=$(value "SELECT max(snapshot_id) - 1 FROM lake.snapshots()")
 lh publish gold.coco_train --repo e2e/coco-old --version "$old"
 check "--version publishes the table as of that snapshot ($rows rows)" \

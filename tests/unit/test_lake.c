@@ -1,7 +1,7 @@
 /* test_lake.c - lake/ on a real DuckLake over a real S3 server: snapshot references (ids,
  * tags, times, and every way of getting one wrong), the restore planner and comparison, the
- * media references of retained snapshots, and the table inventory. One small history is built
- * once (setup) and read by every case:
+ * media references of retained snapshots, the table inventory, and the re-split's parser. One
+ * small history is built once (setup) and read by every case:
  *
  *   s1  CREATE raw.a (3 rows, image_uri)        tag "first"
  *   s2  INSERT raw.a (1 row)
@@ -24,6 +24,7 @@
 #include "lake/lake.h"
 #include "lake/refs.h"
 #include "lake/restore.h"
+#include "lake/transform.h"
 
 static struct config cfg;
 static struct lake *lake;
@@ -266,6 +267,51 @@ static void test_sql_reads_only_when_every_statement_reads(void **state)
 			fail_msg("should not count as read-only: %s", writes[i]);
 }
 
+/* The re-split's parser: parts in order, fractions kept, a canonical description; every
+ * malformed spec a usage error naming what is wrong. */
+static void test_resplit_spec_parses_or_names_the_fault(void **state)
+{
+	(void)state;
+	struct transform_resplit r;
+	struct err e = {0};
+	char d[200];
+	assert_int_equal(transform_resplit_parse("train=0.8,val=0.1,test=0.1", 7, &r, &e), 0);
+	assert_int_equal(r.n, 3);
+	assert_string_equal(r.parts[1].name, "val");
+	assert_true(r.parts[0].fraction == 0.8 && r.seed == 7);
+	transform_resplit_describe(&r, d, sizeof d);
+	assert_string_equal(d, "train=0.8,val=0.1,test=0.1 seed 7");
+	assert_int_equal(transform_resplit_parse("all=1", 0, &r, &e), 0);
+	assert_int_equal(r.n, 1);
+	static const struct {
+		const char *spec, *names;
+	} bad[] = {
+		{"", "is not NAME=FRACTION"},         {"train", "is not NAME=FRACTION"},
+		{"a=0.5,", "is not NAME=FRACTION"},   {"a=0.5,,b=0.5", "is not NAME=FRACTION"},
+		{"1a=1", "not an identifier"},        {"=1", "not an identifier"},
+		{"a b=1", "not an identifier"},       {"a=0.5,a=0.5", "names 'a' twice"},
+		{"a=0", "got '0'"},                   {"a=1.0000001", "got '1.0000001'"},
+		{"a=inf", "got 'inf'"},               {"a=nan", "got 'nan'"},
+		{"a= 1", "got ' 1'"},                 {"a=1x", "got '1x'"},
+		{"a=0.5,b=0.4", "sum to 0.9"},        {"a=0.5,b=0.5,c=0.5", "sum to 1.5"},
+	};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		memset(&e, 0, sizeof e);
+		assert_int_equal(transform_resplit_parse(bad[i].spec, 1, &r, &e), -1);
+		assert_int_equal(e.code, EXIT_USAGE);
+		if (!strstr(e.msg, bad[i].names))
+			fail_msg("'%s': '%s' does not name '%s'", bad[i].spec, e.msg, bad[i].names);
+	}
+	/* within 1e-9 of 1 is 1: fractions written with a few digits add up with rounding */
+	assert_int_equal(transform_resplit_parse("a=0.3333333333,b=0.3333333333,c=0.3333333334", 1,
+						 &r, &e), 0);
+	char many[400] = "";
+	for (int i = 0; i < TRANSFORM_RESPLIT_MAX + 1; i++)
+		snprintf(many + strlen(many), sizeof many - strlen(many), "%sp%d=0.05", i ? "," : "", i);
+	assert_int_equal(transform_resplit_parse(many, 1, &r, &e), -1);
+	assert_non_null(strstr(e.msg, "at most"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +323,7 @@ int main(void)
 		cmocka_unit_test(test_refs_of_retained_snapshots_and_their_diff),
 		cmocka_unit_test(test_inventory_reads_any_snapshot),
 		cmocka_unit_test(test_sql_reads_only_when_every_statement_reads),
+		cmocka_unit_test(test_resplit_spec_parses_or_names_the_fault),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
