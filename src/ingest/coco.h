@@ -5,20 +5,23 @@
  *     ROOT/<split>/<file_name>                     the images the JSON names
  * or the release's zips side by side, read in place with libarchive (never unpacked to disk):
  *     ROOT/<split>.zip (entries <split>/<file_name>) + ROOT/annotations*.zip (entries
- *     annotations/instances_<split>.json ...; each JSON copied into an in-memory memfd that
- *     DuckDB reads by path).
+ *     annotations/instances_<split>.json ...).
  * Order of effects (the same invariant as ingest.h: objects before catalog):
- *   1. the JSON files are read with DuckDB's JSON reader into memory tables (explicit
- *      columns; every field the release carries, segmentation kept as JSON text);
- *   2. the input is validated: not COCO, an annotation whose image_id has no image, a
- *      duplicate annotation id, a negative box size, an RLE whose size is not the image's, an
- *      image file missing, a damaged or truncated zip; each fails with the file and the
- *      record id, exit 2, before any upload;
+ *   1. each JSON file is streamed (coco_json.h: a SAX parse, one record per line into a
+ *      temporary file, so memory never holds the document) and DuckDB's JSON reader loads
+ *      the records into memory tables (explicit columns; every field the release carries,
+ *      segmentation kept as JSON text);
+ *   2. the input is validated: not COCO, not JSON, an annotation whose image_id has no image,
+ *      a duplicate annotation id, a negative box size, an RLE whose size is not the image's
+ *      or whose counts do not cover it, an image file missing, a damaged or truncated zip;
+ *      each fails with the file and the record id, exit 2, before any upload (--skip-bad:
+ *      the faulty records set aside in raw.<NAME>_rejects);
  *   3. each image file becomes its own object, s3://<bucket>/assets/<NAME>/image/<sha256>.<ext>
- *      (objects already in the bucket are not sent again);
+ *      (ingest/assets.h: objects already in the bucket are not sent again);
  *   4. ONE lake transaction runs the sections of sql/10_raw.sql marked `@dataset coco_json`
- *      ({{name}} is NAME): raw.<NAME>_images, _objects, _categories, _licenses, _captions.
- *      Rows already landed (same ids) are skipped; nothing new: no snapshot.
+ *      ({{name}} is NAME): raw.<NAME>_images, _objects, _categories, _licenses, _captions
+ *      follow the source within the split (new ids inserted, changed records replaced,
+ *      vanished ones removed; --append-only: inserted only); nothing changed: no snapshot.
  * Unknown fields stay NULL.
  */
 #ifndef LAKEHOUSE_COCO_H
