@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs everything lakehouse needs on a fresh Debian machine, idempotently:
-#   1. Debian packages (toolchain, libcurl, jansson, libxml2, OpenSSL, FFmpeg, cmocka)
+#   1. Debian packages (toolchain, libcurl, jansson, yajl, libxml2, OpenSSL, FFmpeg, libarchive,
+#      libjpeg-turbo, cmocka)
 #   2. DuckDB 1.5.5: libduckdb.so (npm), duckdb.h (Go module proxy), ducklake + httpfs + sqlite_scanner
 #      + postgres_scanner
 #      extensions (PyPI wheels, unpacked; Python is not needed at run time)
