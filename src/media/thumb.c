@@ -41,30 +41,6 @@ static enum AVCodecID image_codec(const void *data, size_t len)
 					  : AV_CODEC_ID_NONE;
 }
 
-/* A JPEG's size from its frame header (SOFn), without decoding; 0 when not found. */
-static int jpeg_size(const unsigned char *d, size_t n, int *w, int *h)
-{
-	size_t i = 2;
-	while (i + 9 < n) {
-		if (d[i] != 0xFF) {
-			i++;
-			continue;
-		}
-		unsigned m = d[i + 1];
-		if (m >= 0xC0 && m <= 0xCF && m != 0xC4 && m != 0xC8 && m != 0xCC) {
-			*h = d[i + 5] << 8 | d[i + 6];
-			*w = d[i + 7] << 8 | d[i + 8];
-			return *w > 0 && *h > 0;
-		}
-		if (m == 0xD8 || m == 0x01 || (m >= 0xD0 && m <= 0xD7) || m == 0xFF) {
-			i += m == 0xFF ? 1 : 2;
-			continue;
-		}
-		i += 2 + (size_t)(d[i + 2] << 8 | d[i + 3]);
-	}
-	return 0;
-}
-
 int thumb_image(const void *data, size_t len, int max_side, struct thumb *out, struct err *e)
 {
 	av_log_set_level(AV_LOG_QUIET); /* a damaged image is reported once, by us */
@@ -79,7 +55,7 @@ int thumb_image(const void *data, size_t len, int max_side, struct thumb *out, s
 	/* A JPEG much larger than the thumbnail decodes at 1/2, 1/4 or 1/8 of its size straight
 	 * from the DCT (libavcodec's lowres): most of the decoding time of big images saved. */
 	int jw = 0, jh = 0, lowres = 0;
-	if (id == AV_CODEC_ID_MJPEG && jpeg_size(data, len, &jw, &jh))
+	if (id == AV_CODEC_ID_MJPEG && media_image_size(data, len, &jw, &jh))
 		while (lowres < 3 && ((jw > jh ? jw : jh) >> (lowres + 1)) >= max_side)
 			lowres++;
 	if (dc)
