@@ -57,10 +57,12 @@ static const struct opt ingest_options[] = {
 		 "video: frame rate of image sequences (default 30)"),
 	OPT_FLAG("skip-bad", 0, struct ingest_opts, skip_bad,
 		 "video: land the good clips and list the bad ones (default: exit 2); COCO,\n"
-		 "imagefolder: set faulty records aside in raw.NAME_rejects and land the rest"),
+		 "imagefolder: set faulty records aside in raw.NAME_rejects and land the rest\n"
+		 "(not VisDrone-DET: a bad line always stops it)"),
 	OPT_STRING("format", 0, struct ingest_opts, format, "LAYOUT",
-		   "read the folder in this layout: coco (the COCO official layout) or imagefolder\n"
-		   "(a folder of images); detected without it"),
+		   "read the folder in this layout: coco (the COCO official layout), imagefolder\n"
+		   "(a folder of images) or visdrone-det (images/ + annotations/); detected\n"
+		   "without it"),
 	OPT_FLAG("append-only", 0, struct ingest_opts, append_only,
 		 "COCO: only insert records whose id is new (default: follow the source)"),
 	OPT_END()};
@@ -77,7 +79,7 @@ const struct verb_spec cmd_ingest_spec = {
 	.examples = ingest_examples,
 	.usage = "ingest NAME --from SOURCE [--split S] [--config C] [--limit N]\n"
 		 "                        [-m MESSAGE] [--threads N] [--shard K/N]\n"
-		 "                        [--format coco|imagefolder]",
+		 "                        [--format coco|imagefolder|visdrone-det]",
 	.about = "Stages a dataset's Parquet in local-store/, uploads every media blob (a column of\n"
 		 "STRUCT(bytes, path), as the Hub stores Image/Video/Audio) to its own object under\n"
 		 "s3://<bucket>/assets/NAME/<column>/<sha256>.<ext>, then lands the rows, media replaced\n"
@@ -101,6 +103,10 @@ const struct verb_spec cmd_ingest_spec = {
 		"raw.NAME_clips, raw.NAME_fragments (the fragment index) and raw.NAME_annotations\n"
 		"(VisDrone MOT/VID lines from <clip>.txt beside the clip or annotations/<clip>.txt;\n"
 		"optional for video files); the options marked video apply to it.\n\n"
+		"VisDrone-DET (images/STEM.jpg, annotations/STEM.txt): the images land as imagefolder's\n"
+		"in raw.NAME_images (file_name images/STEM.jpg, split --split), every box line in\n"
+		"raw.NAME_annotations (file_name, line, the 8 integers as they came, split); an image\n"
+		"without annotation file has no boxes. Again, both tables follow the folder.\n\n"
 		"COCO release: raw.coco_images, _objects, _categories, _licenses, _captions\n"
 		"(raw.NAME_* for another NAME), every field as it came. Again, the split follows\n"
 		"the source: N inserted, M updated, K removed in one snapshot (--append-only: insert).\n"};
@@ -145,7 +151,9 @@ static void print_result(const struct ingest_request *rq, const struct ingest_re
 static void print_coco_result(const struct ingest_request *rq, const struct ingest_result *res)
 {
 	char what[300];
-	if (rq->image_root)
+	if (rq->det_root)
+		snprintf(what, sizeof what, "%s (visdrone-det)", rq->repo);
+	else if (rq->image_root)
 		snprintf(what, sizeof what, "%s (imagefolder)", rq->repo);
 	else
 		snprintf(what, sizeof what, "%s", rq->repo);
@@ -159,6 +167,10 @@ static void print_coco_result(const struct ingest_request *rq, const struct inge
 		printf("snapshot %lld", (long long)res->snapshot);
 	else
 		printf("no snapshot");
+	if (rq->det_root)
+		printf("; annotation files: %lld inserted, %lld updated, %lld removed",
+		       (long long)res->ann_inserted, (long long)res->ann_updated,
+		       (long long)res->ann_removed);
 	if (res->rejected)
 		printf("; %lld faulty records set aside in raw.%s_rejects", (long long)res->rejected,
 		       rq->dataset);
@@ -234,18 +246,19 @@ int cmd_ingest(int argc, char **argv, const struct config *cfg, struct err *e)
 		.skip_bad = o.skip_bad, .encode = {.crf = (double)crf, .preset = preset},
 		.progress = progress, .coco_root = src.coco_root[0] ? src.coco_root : NULL,
 		.append_only = o.append_only,
-		.image_root = src.image_root[0] ? src.image_root : NULL};
+		.image_root = src.image_root[0] ? src.image_root : NULL,
+		.det_root = src.det_root[0] ? src.det_root : NULL};
 	struct ingest_result res;
-	if (nshards && (rq.video_root || rq.coco_root || rq.image_root)) {
+	if (nshards && (rq.video_root || rq.coco_root || rq.image_root || rq.det_root)) {
 		source_free(&src);
-		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video, COCO "
-				       "or imagefolder");
+		return cmd_usage_error(e, "ingest", "--shard is for Parquet sources, not video, COCO, "
+				       "imagefolder or VisDrone-DET");
 	}
 	int rc = ingest_run(cfg, &rq, &res, e);
 	progress_finish(progress, rc == 0);
 	if (rc == 0 && rq.video_root)
 		print_video_result(&rq, &res);
-	else if (rc == 0 && (rq.coco_root || rq.image_root))
+	else if (rc == 0 && (rq.coco_root || rq.image_root || rq.det_root))
 		print_coco_result(&rq, &res);
 	else if (rc == 0)
 		print_result(&rq, &res);

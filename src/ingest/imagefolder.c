@@ -25,7 +25,7 @@ static const char *const own_columns[] = {"image_uri", "file_name", "label", "sp
 					  "height", "image_status", "sha256", "bytes",
 					  "source_repo", NULL};
 
-static int image_name(const char *name)
+int imagefolder_image_name(const char *name)
 {
 	static const char *const exts[] = {"jpg", "jpeg", "png", "webp", "bmp", "gif", "tif",
 					   "tiff", NULL};
@@ -127,7 +127,7 @@ static int walk(const char *root, const char *rel, struct list *imgs, struct lis
 			continue;
 		if (S_ISDIR(st.st_mode))
 			rc = walk(root, sub, imgs, meta, stop_at_first, e);
-		else if (S_ISREG(st.st_mode) && image_name(de->d_name))
+		else if (S_ISREG(st.st_mode) && imagefolder_image_name(de->d_name))
 			rc = list_add(imgs, sub) < 0 ? err_set(e, EXIT_FAILED, "out of memory") : 0;
 		else if (S_ISREG(st.st_mode) && meta && metadata_name(de->d_name))
 			rc = list_add(meta, sub) < 0 ? err_set(e, EXIT_FAILED, "out of memory") : 0;
@@ -449,60 +449,68 @@ static int add_column(struct lake *l, const char *table, duckdb_result *d, idx_t
 	return rc;
 }
 
+int imagefolder_follow(struct lake *l, const char *table, const char *staged, const char *cols,
+		       int64_t *inserted, int64_t *updated, int64_t *removed, struct err *e)
+{
+	struct buf sql = {0};
+	int rc = buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s AS SELECT * FROM %s WITH NO DATA",
+			    table, staged) < 0
+		     ? err_set(e, EXIT_FAILED, "out of memory")
+		     : lake_exec(l, sql.data, e);
+	duckdb_result d;
+	buf_reset(&sql);
+	if (rc == 0 && buf_printf(&sql, "SELECT column_name, column_type FROM (DESCRIBE %s)",
+				  staged) < 0)
+		rc = err_set(e, EXIT_FAILED, "out of memory");
+	if (rc == 0 && (rc = lake_query(l, sql.data, NULL, 0, &d, e)) == 0) {
+		for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&d); i++)
+			rc = add_column(l, table, &d, i, e);
+		duckdb_destroy_result(&d);
+	}
+	/* the keys whose rows differ either way (EXCEPT: NULLs compare equal), counted before
+	 * anything moves; then their landed rows go and their staged rows come in */
+	buf_reset(&sql);
+	if (rc == 0 &&
+	    buf_printf(&sql,
+		       "CREATE OR REPLACE TEMP TABLE if_old AS SELECT %s FROM %s WHERE source_repo = "
+		       "getvariable('ingest_repo');"
+		       "CREATE OR REPLACE TEMP TABLE if_keys AS SELECT DISTINCT split, file_name FROM "
+		       "((SELECT %s FROM %s EXCEPT SELECT * FROM if_old) UNION ALL (SELECT * FROM "
+		       "if_old EXCEPT SELECT %s FROM %s));"
+		       "CREATE OR REPLACE TEMP TABLE if_counts AS SELECT "
+		       "count(*) FILTER (WHERE o AND n) AS updated, count(*) FILTER (WHERE n AND NOT o) "
+		       "AS inserted, count(*) FILTER (WHERE o AND NOT n) AS removed FROM (SELECT "
+		       "EXISTS (SELECT 1 FROM if_old x WHERE x.split = k.split AND x.file_name = "
+		       "k.file_name) AS o, EXISTS (SELECT 1 FROM %s x WHERE x.split = k.split AND "
+		       "x.file_name = k.file_name) AS n FROM if_keys k);"
+		       "DELETE FROM %s x WHERE source_repo = getvariable('ingest_repo') AND EXISTS "
+		       "(SELECT 1 FROM if_keys k WHERE k.split = x.split AND k.file_name = x.file_name);"
+		       "INSERT INTO %s BY NAME SELECT * FROM %s x WHERE EXISTS (SELECT 1 FROM if_keys k "
+		       "WHERE k.split = x.split AND k.file_name = x.file_name)",
+		       cols, table, cols, staged, cols, staged, staged, table, table, staged) < 0)
+		rc = err_set(e, EXIT_FAILED, "out of memory");
+	rc = rc ? rc : lake_exec(l, sql.data, e);
+	buf_free(&sql);
+	rc = rc ? rc : lake_query_int64(l, "SELECT updated FROM if_counts", NULL, 0, updated, e);
+	rc = rc ? rc : lake_query_int64(l, "SELECT removed FROM if_counts", NULL, 0, removed, e);
+	rc = rc ? rc : lake_query_int64(l, "SELECT inserted FROM if_counts", NULL, 0, inserted, e);
+	return rc < 0 ? err_wrap(e, "cannot land %s", table) : 0;
+}
+
 static int land(struct lake *l, void *ctx, struct err *e)
 {
 	struct tx *t = ctx;
 	char table[200], rejects[200];
 	snprintf(table, sizeof table, "raw.\"%s_images\"", t->rq->dataset); /* a valid identifier */
 	snprintf(rejects, sizeof rejects, "raw.\"%s_rejects\"", t->rq->dataset);
-	struct buf sql = {0};
-	int rc = buf_printf(&sql, "CREATE TABLE IF NOT EXISTS %s AS SELECT * FROM "
-				  "memory.main.if_rows WITH NO DATA", table) < 0
-		     ? err_set(e, EXIT_FAILED, "out of memory")
-		     : lake_exec(l, sql.data, e);
-	duckdb_result d;
-	if (rc == 0 && (rc = lake_query(l, "SELECT column_name, column_type FROM (DESCRIBE "
-					   "memory.main.if_rows)", NULL, 0, &d, e)) == 0) {
-		for (idx_t i = 0; rc == 0 && i < duckdb_row_count(&d); i++)
-			rc = add_column(l, table, &d, i, e);
-		duckdb_destroy_result(&d);
-	}
-	/* new or changed rows (EXCEPT: NULLs compare equal), rows of images gone, then the
-	 * counts before anything moves */
-	buf_reset(&sql);
-	if (rc == 0 &&
-	    buf_printf(&sql,
-		       "CREATE OR REPLACE TEMP TABLE if_new AS SELECT %s FROM memory.main.if_rows "
-		       "EXCEPT SELECT %s FROM %s WHERE source_repo = getvariable('ingest_repo');"
-		       "CREATE OR REPLACE TEMP TABLE if_gone AS SELECT split, file_name FROM %s x "
-		       "WHERE source_repo = getvariable('ingest_repo') AND NOT EXISTS (SELECT 1 FROM "
-		       "memory.main.if_rows r WHERE r.split = x.split AND r.file_name = x.file_name);"
-		       "CREATE OR REPLACE TEMP TABLE if_counts AS SELECT "
-		       "(SELECT count(*) FROM if_new n WHERE EXISTS (SELECT 1 FROM %s x WHERE "
-		       "x.source_repo = n.source_repo AND x.split = n.split AND x.file_name = "
-		       "n.file_name)) AS updated, (SELECT count(*) FROM if_new) AS changed, "
-		       "(SELECT count(*) FROM if_gone) AS removed;"
-		       "DELETE FROM %s x WHERE source_repo = getvariable('ingest_repo') AND ("
-		       "EXISTS (SELECT 1 FROM if_new n WHERE n.split = x.split AND n.file_name = "
-		       "x.file_name) OR EXISTS (SELECT 1 FROM if_gone g WHERE g.split = x.split AND "
-		       "g.file_name = x.file_name));"
-		       "INSERT INTO %s BY NAME SELECT * FROM if_new",
-		       t->cols, t->cols, table, table, table, table, table) < 0)
-		rc = err_set(e, EXIT_FAILED, "out of memory");
-	rc = rc ? rc : lake_exec(l, sql.data, e);
-	buf_free(&sql);
-	int64_t changed = 0;
-	rc = rc ? rc : lake_query_int64(l, "SELECT updated FROM if_counts", NULL, 0, &t->res->updated, e);
-	rc = rc ? rc : lake_query_int64(l, "SELECT removed FROM if_counts", NULL, 0, &t->res->removed, e);
-	rc = rc ? rc : lake_query_int64(l, "SELECT changed FROM if_counts", NULL, 0, &changed, e);
-	if (rc < 0)
-		return err_wrap(e, "cannot land %s", table);
-	t->res->rows = changed - t->res->updated;
-	if (changed + t->res->removed == 0)
+	if (imagefolder_follow(l, table, "memory.main.if_rows", t->cols, &t->res->rows,
+			       &t->res->updated, &t->res->removed, e) < 0)
+		return -1;
+	if (t->res->rows + t->res->updated + t->res->removed == 0)
 		return 1; /* nothing new: rolled back, no snapshot */
 	if (t->rq->skip_bad) {
 		struct buf r = {0};
-		rc = buf_printf(&r, "CREATE TABLE IF NOT EXISTS %s (split VARCHAR, source_file VARCHAR, "
+		int rc = buf_printf(&r, "CREATE TABLE IF NOT EXISTS %s (split VARCHAR, source_file VARCHAR, "
 				    "record VARCHAR, record_id BIGINT, reason VARCHAR, source_repo "
 				    "VARCHAR); DELETE FROM %s WHERE source_repo = getvariable('ingest_repo');"
 				    "INSERT INTO %s SELECT NULL, source_file, record, record_id, reason, "
@@ -545,6 +553,17 @@ static int stage_rows(struct lake *l, const char *meta_cols, struct err *e)
 	return rc;
 }
 
+int imagefolder_stage_images(struct lake *l, const struct config *cfg,
+			     const struct ingest_request *rq, char *const *rel, size_t n,
+			     struct ingest_result *res, struct err *e)
+{
+	struct list imgs = {(char **)rel, n, n}, none = {0};
+	int rc = stage_files(l, rq, &imgs, &none, e);
+	rc = rc ? rc : stage_metadata(l, rq, &none, e);
+	rc = rc ? rc : upload_images(l, cfg, rq, res, e);
+	return rc ? rc : stage_rows(l, "", e);
+}
+
 int imagefolder_ingest(const struct config *cfg, const struct ingest_request *rq,
 		       struct ingest_result *res, struct err *e)
 {
@@ -572,8 +591,7 @@ int imagefolder_ingest(const struct config *cfg, const struct ingest_request *rq
 	rc = rc ? rc : metadata_columns(l, rq, &meta_cols, &xcols, e);
 	rc = rc ? rc : upload_images(l, cfg, rq, res, e);
 	rc = rc ? rc : stage_rows(l, xcols.data, e);
-	rc = rc ? rc : buf_printf(&cols, "image_uri, file_name, label, split, width, height, "
-				       "image_status, sha256, bytes, source_repo%s",
+	rc = rc ? rc : buf_printf(&cols, IMAGEFOLDER_COLUMNS "%s",
 				  meta_cols.data) < 0 ? err_set(e, EXIT_FAILED, "out of memory") : 0;
 	if (rc == 0) {
 		progress_phase(rq->progress, "commit", "rows");

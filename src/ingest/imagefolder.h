@@ -34,6 +34,9 @@
 /* 1 when the folder root holds at least one image file (any depth, by extension). */
 int imagefolder_present(const char *root);
 
+/* 1 when the file name has an image extension (jpg, jpeg, png, webp, bmp, gif, tif, tiff). */
+int imagefolder_image_name(const char *name);
+
 /* The split a top-level folder named `folder` holds ("val" -> "validation", "train-2" ->
  * "train"), or NULL when the name is not a split's; static text. */
 const char *imagefolder_split(const char *folder);
@@ -41,5 +44,25 @@ const char *imagefolder_split(const char *folder);
 /* Lands the folder rq->image_root (see above). */
 int imagefolder_ingest(const struct config *cfg, const struct ingest_request *rq,
 		       struct ingest_result *res, struct err *e);
+
+/* For another source kind that lands its images as this one does (VisDrone-DET). */
+struct lake;
+/* The columns of raw.<NAME>_images without metadata, as a SELECT list. */
+#define IMAGEFOLDER_COLUMNS                                                                       \
+	"image_uri, file_name, label, split, width, height, image_status, sha256, bytes, source_repo"
+/* Uploads the images rel[0..n-1] (paths relative to rq->image_root, all of split rq->split,
+ * label NULL) as imagefolder_ingest does and leaves in memory.main.if_rows (IMAGEFOLDER_COLUMNS)
+ * the rows raw.<NAME>_images should hold; the lake variable ingest_repo must name rq->repo.
+ * rel stays the caller's. Counts blobs and new objects in res. */
+int imagefolder_stage_images(struct lake *l, const struct config *cfg,
+			     const struct ingest_request *rq, char *const *rel, size_t n,
+			     struct ingest_result *res, struct err *e);
+/* Inside a lake transaction: makes table (created from staged when missing, staged's new
+ * columns added) follow staged for the rows of source_repo = getvariable('ingest_repo'),
+ * compared over cols and keyed by (split, file_name): every key whose rows differ either way
+ * has its landed rows replaced by its staged ones (none when gone). Counts keys: inserted
+ * (new), updated (changed), removed (gone). */
+int imagefolder_follow(struct lake *l, const char *table, const char *staged, const char *cols,
+		       int64_t *inserted, int64_t *updated, int64_t *removed, struct err *e);
 
 #endif

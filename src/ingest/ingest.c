@@ -18,6 +18,7 @@
 #include "ingest/visdrone.h"
 #include "ingest/coco.h"
 #include "ingest/imagefolder.h"
+#include "ingest/visdrone_det.h"
 
 extern const char sql_10_raw[]; /* generated from sql/10_raw.sql */
 
@@ -587,6 +588,8 @@ int ingest_run(const struct config *cfg, const struct ingest_request *rq,
 			       rq->dataset);
 	if (rq->coco_root)
 		return coco_ingest(cfg, rq, res, e);
+	if (rq->det_root)
+		return visdrone_det_ingest(cfg, rq, res, e);
 	if (rq->image_root)
 		return imagefolder_ingest(cfg, rq, res, e);
 	return rq->video_root ? visdrone_ingest(cfg, rq, res, e) : ingest_parquet(cfg, rq, res, e);

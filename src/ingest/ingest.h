@@ -4,7 +4,9 @@
  *     ingest/visdrone.h.
  *   - the COCO official layout (coco_root set), see ingest/coco.h;
  *   - a folder of images, the Hugging Face imagefolder convention (image_root set), see
- *     ingest/imagefolder.h.
+ *     ingest/imagefolder.h;
+ *   - the VisDrone-DET layout, images/ + annotations/ (det_root set), see
+ *     ingest/visdrone_det.h.
  * Parquet: media blobs become objects, rows become raw tables, in this order of effects:
  *   1. read the schema of every file (a corrupt or unexpected file fails here, before any
  *      upload); media columns are found by type: STRUCT(bytes BLOB, path VARCHAR), or a list
@@ -61,6 +63,8 @@ struct ingest_request {
 	/* A folder of images (imagefolder convention): its root, NULL otherwise; skip_bad also
 	 * applies to its metadata rows. */
 	const char *image_root;
+	/* The VisDrone-DET layout (images/, annotations/<stem>.txt): its root, NULL otherwise. */
+	const char *det_root;
 	struct progress *progress; /* counts blobs/sequences, bytes, uploaded/skipped (may be NULL) */
 };
 
@@ -78,6 +82,8 @@ struct ingest_result {
 	int64_t updated;       /* COCO: landed rows replaced because the source changed them */
 	int64_t removed;       /* COCO: landed rows of the split the source no longer has */
 	int64_t rejected;      /* COCO --skip-bad: records set aside (raw.<NAME>_rejects) */
+	/* VisDrone-DET: annotation files whose rows were inserted, replaced, removed */
+	int64_t ann_inserted, ann_updated, ann_removed;
 };
 
 /* Lands rq's source by its kind (see above). */

@@ -15,6 +15,7 @@
 #include "hub/hub.h"
 #include "ingest/coco.h"
 #include "ingest/imagefolder.h"
+#include "ingest/visdrone_det.h"
 
 void source_free(struct source *s)
 {
@@ -261,6 +262,10 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 		return err_set(e, EXIT_FAILED, "--from %s: %s", from, strerror(errno));
 	int coco = format && strcmp(format, "coco") == 0;
 	int images = format && strcmp(format, "imagefolder") == 0;
+	int det = format && strcmp(format, "visdrone-det") == 0;
+	if (det && !visdrone_det_present(root))
+		return err_set(e, EXIT_USAGE, "--format visdrone-det: no images/STEM.jpg with an "
+			       "annotations/STEM.txt under %s", root);
 	if (images && !imagefolder_present(root))
 		return err_set(e, EXIT_USAGE, "--format imagefolder: no image files (jpg, jpeg, png, "
 			       "webp, bmp, gif, tif, tiff) under %s", root);
@@ -275,6 +280,12 @@ static int resolve_folder(const char *from, const char *config, const char *spli
 			       split, root);
 	if (coco || (!format && coco_layout_present(root, split))) {
 		snprintf(s->coco_root, sizeof s->coco_root, "%s", root);
+		snprintf(s->repo, sizeof s->repo, "local:%s", root);
+		snprintf(s->revision, sizeof s->revision, "local");
+		return 0;
+	}
+	if (det || (!format && visdrone_det_present(root))) {
+		snprintf(s->det_root, sizeof s->det_root, "%s", root);
 		snprintf(s->repo, sizeof s->repo, "local:%s", root);
 		snprintf(s->revision, sizeof s->revision, "local");
 		return 0;
@@ -325,7 +336,8 @@ int source_resolve(const struct config *cfg, const char *from, const char *confi
 				       from);
 		return resolve_hf(cfg, from, config, split, threads, progress, out, e);
 	}
-	if (format && strcmp(format, "coco") != 0 && strcmp(format, "imagefolder") != 0)
+	if (format && strcmp(format, "coco") != 0 && strcmp(format, "imagefolder") != 0 &&
+	    strcmp(format, "visdrone-det") != 0)
 		return err_set(e, EXIT_USAGE, "--format wants one of " SOURCE_FORMATS ", got '%s'",
 			       format);
 	return resolve_folder(from, config, split, format, out, e);

@@ -9,7 +9,9 @@
  * staged whole instead, and video_root names the staged <root>. A local folder in the COCO
  * official layout (annotations/instances_<split>.json, <split>/ images) is read in place and
  * coco_root names it; a local folder of images (the Hugging Face imagefolder convention, taken
- * when no other layout fits) sets image_root. format ("coco", "imagefolder") insists on that
+ * when no other layout fits) sets image_root; one with images/<stem>.jpg and
+ * annotations/<stem>.txt (VisDrone-DET, checked before the imagefolder fallback) sets det_root.
+ * format ("coco", "imagefolder", "visdrone-det") insists on that
  * layout, NULL detects it; another name is a usage error listing the valid ones. When no
  * layout fits, the usage error lists them all with an example each (source_layouts).
  * The caller frees the result with source_free().
@@ -29,6 +31,7 @@ struct source {
 	char video_root[4096]; /* set for the VisDrone layout (sequences/, annotations/) */
 	char coco_root[4096];  /* set for the COCO layout (annotations/instances_<split>.json) */
 	char image_root[4096]; /* set for a folder of images (imagefolder convention) */
+	char det_root[4096];   /* set for the VisDrone-DET layout (images/, annotations/) */
 };
 
 /* Downloads are counted in progress (a "download" phase; may be NULL). */
@@ -48,9 +51,10 @@ void source_free(struct source *s);
 	"  FOLDER/SPLIT.zip + FOLDER/annotations_trainval2017.zip         COCO zips, read in place\n" \
 	"  FOLDER/[SPLIT/][LABEL/]*.jpg [+ metadata.jsonl|.csv]           imagefolder (HF)\n"         \
 	"  FOLDER/sequences/SEQ/0000001.jpg + FOLDER/annotations/SEQ.txt  VisDrone\n"                 \
+	"  FOLDER/images/STEM.jpg + FOLDER/annotations/STEM.txt           VisDrone-DET\n"             \
 	"  FOLDER/**/CLIP.mp4 (mov, mkv, avi, webm...) or one video file  video files\n"
 /* The names --format takes. */
-#define SOURCE_FORMATS "coco, imagefolder"
+#define SOURCE_FORMATS "coco, imagefolder, visdrone-det"
 
 /* Splits "hf://datasets/OWNER/REPO[@REVISION]" into repo ("OWNER/REPO", rn bytes) and rev
  * (REVISION, default "main"; vn bytes). A usage error naming `from` for anything else: no

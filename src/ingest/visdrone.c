@@ -249,12 +249,12 @@ static int list_clips(const char *root, struct sequence **out, size_t *n, struct
 	return rc;
 }
 
-int visdrone_parse_annotation(const char *line, long v[10])
+int visdrone_parse_fields(const char *line, long *v, int count)
 {
 	int n = 0;
 	const char *p = line;
 	char *end = (char *)line;
-	while (n < 10) {
+	while (n < count) {
 		errno = 0;
 		v[n] = strtol(p, &end, 10);
 		if (end == p || errno == ERANGE || v[n] < INT32_MIN || v[n] > INT32_MAX ||
@@ -265,8 +265,13 @@ int visdrone_parse_annotation(const char *line, long v[10])
 			break;
 		p = end + 1;
 	}
-	/* a trailing comma after the 10th value is allowed (some releases have it) */
-	return n == 10 && (*end == '\0' || (*end == ',' && end[1] == '\0')) ? 0 : -1;
+	/* a trailing comma after the last value is allowed (some releases have it) */
+	return n == count && (*end == '\0' || (*end == ',' && end[1] == '\0')) ? 0 : -1;
+}
+
+int visdrone_parse_annotation(const char *line, long v[10])
+{
+	return visdrone_parse_fields(line, v, 10);
 }
 
 /* Checks every line of the sequence's annotation file and, when app is not NULL, appends

@@ -22,6 +22,9 @@
  * (frame_index,target_id,bbox_left,bbox_top,bbox_width,bbox_height,score,object_category,
  * truncation,occlusion), optionally followed by one comma. 0, or -1 for anything else. */
 int visdrone_parse_annotation(const char *line, long v[10]);
+/* The same for any count of fields (VisDrone-DET lines have 8): count comma-separated integers
+ * that fit in 32 bits, optionally followed by one comma, into v[0..count-1]. 0, or -1. */
+int visdrone_parse_fields(const char *line, long *v, int count);
 
 /* 1 when ext (without the dot) names a video container ("mp4", "mkv", "webm", ...). */
 int visdrone_is_video_name(const char *ext);

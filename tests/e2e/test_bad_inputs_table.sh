@@ -9,6 +9,7 @@ PY=$E2E_DIR/../../.deps/venv/bin/python
 "$PY" "$E2E_DIR/../tools/make_visdrone.py" --out "$FIXTURES/hub" --sequences 1 --frames 30 --bad >/dev/null
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --coco-official "$FIXTURES/coco" >/dev/null
 "$PY" "$E2E_DIR/../tools/make_fixtures.py" --imagefolder "$FIXTURES/if" >/dev/null
+"$PY" "$E2E_DIR/../tools/make_visdrone.py" --det "$FIXTURES/det" >/dev/null
 start_hub "$FIXTURES/hub"
 start_storage
 lh init
@@ -83,7 +84,10 @@ cases=$(cat <<'EOF'
 2|a metadata column is named label|ingest pics --from $F/if-clash
 2|photo_1.png: outside the split folders|ingest pics --from $F/if-outside
 2|no layout fits|ingest pics --from $F/if/bad/notes
-2|--format wants one of coco, imagefolder, got 'nosuch'|ingest pics --from $F/if/flat --format nosuch
+2|--format wants one of coco, imagefolder, visdrone-det, got 'nosuch'|ingest pics --from $F/if/flat --format nosuch
+2|annotations/0000004_00111_d_0000004.txt:3: expected 8 comma-separated integers|ingest det --from $F/det/bad-line
+2|annotations/0000001_00000_d_0000001.txt: no image images/0000001_00000_d_0000001.*|ingest det --from $F/det/orphan
+2|--format visdrone-det: no images/STEM.jpg|ingest det --from $F/if/flat --format visdrone-det
 2|--format imagefolder: no image files|ingest pics --from $F/if/bad/notes --format imagefolder
 3|SignatureDoesNotMatch|AWS_SECRET_ACCESS_KEY=wrong-secret-value lh_ sql 'SELECT count(*) FROM raw.base'
 3|cannot reach S3 endpoint|AWS_ENDPOINT_URL=$DEAD lh_ land raw.t $F/good.parquet

@@ -7,6 +7,14 @@ Boxes are drawn moving, so frames differ. Ground truth for the busy-fragments qu
 sequence has a quiet part (3 tracks) and a busy stretch (25 tracks) at known frames; the
 manifest names them. Bad variants (--bad): a missing frame, a malformed annotation line,
 frames of different sizes.
+With --det DIR it writes only the VisDrone-DET still-image layout (VisDrone2019-DET-train):
+  DIR/VisDrone2019-DET-train/images/<stem>.jpg        JPEGs of different sizes
+  DIR/VisDrone2019-DET-train/annotations/<stem>.txt   bbox_left,bbox_top,bbox_width,bbox_height,
+                                                      score,object_category,truncation,occlusion
+one file with trailing commas (as the release has), one with CRLF line ends, one image without
+an annotation file, ignored regions (category 0) and score-0 boxes; and the refused variants
+DIR/bad-line (a malformed line 3 in one file) and DIR/orphan (an annotation file whose image
+is missing).
 """
 import argparse
 import json
@@ -52,16 +60,67 @@ def write_sequence(root, seq, frames, busy, rng, size_change_at=None):
     return len(lines)
 
 
+def write_det(root, rng):
+    os.makedirs(os.path.join(root, "images"), exist_ok=True)
+    os.makedirs(os.path.join(root, "annotations"), exist_ok=True)
+    sizes = [(320, 240), (400, 300), (256, 192), (480, 270), (300, 300)]
+    stems = [f"0000{i + 1:03d}_0{i * 37 % 1000:04d}_d_{i + 1:07d}" for i in range(len(sizes))]
+    for i, (stem, (w, h)) in enumerate(zip(stems, sizes)):
+        img = Image.new("RGB", (w, h), (80 + 30 * i, 110, 90))
+        d = ImageDraw.Draw(img)
+        lines = []
+        for k in range(4 + i):
+            bw, bh = rng.randint(5, 40), rng.randint(5, 30)
+            x, y = rng.randint(0, w - bw), rng.randint(0, h - bh)
+            cat = rng.randint(1, 11)
+            d.rectangle([x, y, x + bw, y + bh], fill=(20 * cat, 200, 255 - 20 * cat))
+            lines.append(f"{x},{y},{bw},{bh},1,{cat},{rng.randint(0, 2)},{rng.randint(0, 2)}")
+        lines.append(f"{w - 30},{h - 20},25,18,0,0,0,0")   # an ignored region, score 0
+        lines.append(f"3,4,12,9,0,{rng.randint(1, 11)},1,2")  # a score-0 box
+        d.text((4, 4), stem, fill=(255, 255, 255))
+        img.save(os.path.join(root, "images", f"{stem}.jpg"), quality=85 + i)
+        if i == len(sizes) - 1:
+            continue  # an image without annotation file: no boxes
+        if i == 1:
+            text = "".join(l + ",\n" for l in lines)      # trailing commas, as the release has
+        elif i == 2:
+            text = "".join(l + "\r\n" for l in lines)     # CRLF line ends
+        else:
+            text = "\n".join(lines) + "\n"
+        with open(os.path.join(root, "annotations", f"{stem}.txt"), "w", newline="") as fh:
+            fh.write(text)
+    return stems
+
+
+def make_det(out, rng):
+    good = os.path.join(out, "VisDrone2019-DET-train")
+    stems = write_det(good, rng)
+    bad = os.path.join(out, "bad-line")
+    write_det(bad, random.Random(1))
+    p = os.path.join(bad, "annotations", f"{stems[3]}.txt")
+    lines = open(p).read().split("\n")
+    lines[2] = "12,30,abc,10,1,4,0,0"
+    open(p, "w").write("\n".join(lines))
+    orphan = os.path.join(out, "orphan")
+    write_det(orphan, random.Random(2))
+    os.remove(os.path.join(orphan, "images", f"{stems[0]}.jpg"))
+
+
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", required=True)
+    ap.add_argument("--out")
     ap.add_argument("--owner", default="fixtures")
     ap.add_argument("--sequences", type=int, default=3)
     ap.add_argument("--frames", type=int, default=120)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--bad", action="store_true")
+    ap.add_argument("--det", metavar="DIR", help="write only the VisDrone-DET layouts into DIR")
     args = ap.parse_args()
     rng = random.Random(args.seed)
+    if args.det:
+        return make_det(args.det, rng)
+    if not args.out:
+        ap.error("--out (or --det) is required")
     root = os.path.join(args.out, args.owner, "visdrone-mot")
     manifest = {"sequences": {}}
     for i in range(args.sequences):

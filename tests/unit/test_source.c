@@ -9,6 +9,7 @@
 
 #include "ingest/imagefolder.h"
 #include "ingest/source.h"
+#include "ingest/visdrone.h"
 
 static void test_hf_uris(void **state)
 {
@@ -87,6 +88,32 @@ static void test_imagefolder_split_folders(void **state)
 		assert_null(imagefolder_split(not_splits[i]));
 }
 
+/* VisDrone lines, DET (8 fields) and MOT/VID (10): one optional trailing comma, 32-bit values,
+ * nothing else. */
+static void test_visdrone_fields(void **state)
+{
+	(void)state;
+	long v[10];
+	assert_int_equal(visdrone_parse_fields("684,8,273,116,0,0,0,0", v, 8), 0);
+	assert_int_equal(v[0], 684);
+	assert_int_equal(v[2], 273);
+	assert_int_equal(v[7], 0);
+	assert_int_equal(visdrone_parse_fields("1,2,3,4,1,10,0,1,", v, 8), 0);
+	assert_int_equal(v[5], 10);
+	assert_int_equal(visdrone_parse_fields("-5,2147483647,3,4,1,10,0,1", v, 8), 0);
+	assert_int_equal(v[0], -5);
+	assert_int_equal(v[1], 2147483647L);
+	static const char *const bad[] = {"1,2,3,4,1,10,0",     "1,2,3,4,1,10,0,1,2",
+					  "1,2,3,4,1,10,0,1,,", "1,2,abc,4,1,10,0,1",
+					  "1,2,3,4,1,10,0,1 ",  "1,2,3,4,1,10,0,2147483648",
+					  "",                   "1,,3,4,1,10,0,1"};
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		assert_int_equal(visdrone_parse_fields(bad[i], v, 8), -1);
+	assert_int_equal(visdrone_parse_annotation("1,2,3,4,5,6,1,4,0,0,", v), 0);
+	assert_int_equal(v[9], 0);
+	assert_int_equal(visdrone_parse_annotation("3,4,5,6,1,4,0,0", v), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -94,6 +121,7 @@ int main(void)
 		cmocka_unit_test(test_bad_hf_uris_are_usage_errors),
 		cmocka_unit_test(test_split_paths),
 		cmocka_unit_test(test_imagefolder_split_folders),
+		cmocka_unit_test(test_visdrone_fields),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
