@@ -59,9 +59,12 @@ check "readers changed nothing: same snapshot count, catalog bytes unchanged" \
   eval '[ "$(snapshot_count)" = "$snaps" ] && [ "$(sum_catalog)" = "$before" ]'
 
 # ---- a writer meets readers ----------------------------------------------------------------------
-"$LAKEHOUSE_BIN" sql "SELECT count(*) FROM range(400000000) t(x) WHERE x % 7 = 3" >/dev/null 2>&1 &
+"$LAKEHOUSE_BIN" sql "SELECT count(*) FROM range(1000000000) t(x) WHERE x % 7 = 3" >/dev/null 2>&1 &
 long=$!
-sleep 1.5
+for _ in $(seq 300); do # until the reader holds its lock on the catalog (its open can be slow)
+  awk -v p="$long" '$5 == p { found = 1 } END { exit !found }' /proc/locks && break
+  sleep 0.1
+done
 LAKEHOUSE_LOCK_TIMEOUT=0 lh sql "INSERT INTO raw.counter VALUES (2)" -m "impatient writer"
 check "a writer beside a reader, LAKEHOUSE_LOCK_TIMEOUT=0: exit 4 'lake busy' naming the reader's pid and the setting" \
   eval '[ $RC -eq 4 ] && contains "$ERR" "lake busy" && contains "$ERR" "pid $long" && contains "$ERR" "LAKEHOUSE_LOCK_TIMEOUT" && contains "$ERR" "reader"'
