@@ -582,9 +582,18 @@ int s3_write_probe(struct s3 *s, struct err *e)
 	gethostname(host, sizeof host - 1);
 	snprintf(key, sizeof key, "lake/.write-probe/%.60s-%ld-%02x%02x%02x%02x%02x%02x%02x%02x", host,
 		 (long)getpid(), r[0], r[1], r[2], r[3], r[4], r[5], r[6], r[7]);
-	if (s3_put(s, key, "", 0, e) < 0)
-		return -1;
-	return s3_delete(s, key, e);
+	/* A store on a POSIX file system (versitygw) can refuse the PUT while another writer's
+	 * probe DELETE removes the emptied .write-probe/ folder (409 "Existing Object is a
+	 * directory"): a few tries, unless the keys are refused. */
+	int rc = -1;
+	for (int attempt = 0; attempt < 4 && rc < 0; attempt++) {
+		if (attempt && e->code == EXIT_DENIED)
+			break;
+		if (attempt)
+			http_backoff_sleep(attempt);
+		rc = s3_put(s, key, "", 0, e);
+	}
+	return rc < 0 ? -1 : s3_delete(s, key, e);
 }
 
 /* ---- multipart upload ----------------------------------------------------------------- */

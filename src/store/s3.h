@@ -87,7 +87,8 @@ int s3_admin(struct s3 *s, const char *method, const char *path, const char *que
 /* Proves the keys may write before a writer changes anything: PUTs an empty object under
  * lake/.write-probe/ and deletes it (nothing stays). Keys that can only read get EXIT_DENIED,
  * "access denied: s3://BUCKET/KEY (these keys can read but not write ...)", as every PUT,
- * POST or DELETE the store refuses with AccessDenied does. */
+ * POST or DELETE the store refuses with AccessDenied does. Another failed PUT is tried again
+ * (four tries in all, with backoff): concurrent probes can collide on a file-system store. */
 int s3_write_probe(struct s3 *s, struct err *e);
 
 /* Calls cb for every object under prefix, in key order, following continuation tokens.
