@@ -81,12 +81,16 @@ int assets_put(struct assets *a, const char *kind, const char *name, const void 
 	return fresh ? uploader_put(a->up, key, data, len, out->sha256, release, ctx, e) : 0;
 }
 
-int assets_end(struct assets *a, struct assets_stats *st, struct err *e)
+int assets_end(struct assets *a, int rc, struct assets_stats *st, struct err *e)
 {
 	if (!a)
-		return 0;
+		return rc;
 	struct upload_stats up = {0};
-	int rc = uploader_finish(a->up, &up, e);
+	struct err upload_err = {0};
+	if (uploader_finish(a->up, &up, &upload_err) < 0 && rc == 0) {
+		*e = upload_err;
+		rc = -1;
+	}
 	if (st)
 		*st = (struct assets_stats){a->blobs, up.objects, up.bytes};
 	strset_free(&a->known);

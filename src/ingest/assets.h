@@ -53,7 +53,8 @@ int assets_put(struct assets *a, const char *kind, const char *name, const void 
 	       struct err *e);
 
 /* Waits for the uploads, fills st (may be NULL) and frees the run (a NULL run is nothing to
- * do). Returns -1 with the first upload failure. */
-int assets_end(struct assets *a, struct assets_stats *st, struct err *e);
+ * do). rc is the caller's result so far: -1 (e already says why, and keeps it) stays -1;
+ * from 0, an upload failure gives -1 with e set. Returns the combined result. */
+int assets_end(struct assets *a, int rc, struct assets_stats *st, struct err *e);
 
 #endif

@@ -220,12 +220,8 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 		rc = p->zip ? zip_images(&u, &imgs, p, rq->split, 1, e)
 			    : folder_images(&u, &imgs, p, 1, e);
 	duckdb_destroy_result(&imgs);
-	struct err upload_err = {0};
 	struct assets_stats st = {0};
-	if (assets_end(u.assets, &st, &upload_err) < 0 && rc == 0) {
-		*e = upload_err;
-		rc = -1;
-	}
+	rc = assets_end(u.assets, rc, &st, e);
 	res->blobs += st.blobs, res->objects_new = st.objects_new, res->bytes_new = st.bytes_new;
 	if (u.app && duckdb_appender_destroy(&u.app) == DuckDBError && rc == 0)
 		rc = err_set(e, EXIT_FAILED, "cannot write the image manifest");

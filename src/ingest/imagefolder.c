@@ -413,12 +413,8 @@ static int upload_images(struct lake *l, const struct config *cfg, const struct 
 		duckdb_free(path);
 	}
 	duckdb_destroy_result(&files);
-	struct err upload_err = {0};
 	struct assets_stats st = {0};
-	if (assets_end(assets, &st, &upload_err) < 0 && rc == 0) {
-		*e = upload_err;
-		rc = -1;
-	}
+	rc = assets_end(assets, rc, &st, e);
 	res->blobs += st.blobs, res->objects_new = st.objects_new, res->bytes_new = st.bytes_new;
 	if (app && duckdb_appender_destroy(&app) == DuckDBError && rc == 0)
 		rc = err_set(e, EXIT_FAILED, "cannot write the image manifest");

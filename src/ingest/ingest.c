@@ -388,12 +388,8 @@ static int upload_blobs(struct run *r, struct err *e)
 	lake_exec(r->lake,
 		  "RESET threads; RESET disable_parquet_prefetching; RESET streaming_buffer_size",
 		  &ignored);
-	struct err upload_err = {0};
 	struct assets_stats st = {0};
-	if (assets_end(r->assets, &st, &upload_err) < 0 && rc == 0) {
-		*e = upload_err;
-		rc = -1;
-	}
+	rc = assets_end(r->assets, rc, &st, e);
 	r->assets = NULL;
 	r->res->blobs += st.blobs, r->res->objects_new = st.objects_new;
 	r->res->bytes_new = st.bytes_new;
